@@ -1,0 +1,190 @@
+// Package builder resolves a Go main package, compiles it statically for
+// each target platform and assembles the images and the index.
+package builder
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"runtime"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/platform"
+)
+
+// Options configure a build.
+type Options struct {
+	// Dir is where Package is resolved and `go build` runs; "" is the
+	// current directory.
+	Dir string
+	// Package is a directory or an import path; "" means ".".
+	Package string
+	// Platforms to build, in index order.
+	Platforms []platform.Platform
+	// LDFlags are added after "-s -w".
+	LDFlags string
+	// Tags are Go build tags.
+	Tags []string
+	// Jobs bounds concurrent compilations; 0 means the number of CPUs.
+	Jobs int
+	// Cache holds compressed layers between runs.
+	Cache *layers.Cache
+	// Created is the image creation time and every file's mtime; the zero
+	// value means the Unix epoch.
+	Created time.Time
+	// Progress receives one line per step; Verbose receives details. Either
+	// may be nil.
+	Progress, Verbose func(format string, args ...any)
+}
+
+func (o *Options) progressf(format string, args ...any) {
+	if o.Progress != nil {
+		o.Progress(format, args...)
+	}
+}
+
+func (o *Options) logf(format string, args ...any) {
+	if o.Verbose != nil {
+		o.Verbose(format, args...)
+	}
+}
+
+// Result is what a build produced.
+type Result struct {
+	Package *Package
+	// Images holds one image per platform, in the order asked for.
+	Images []PlatformImage
+	// Index holds every image; it is nil when one platform was built, in
+	// which case that image is the artifact to publish.
+	Index v1.ImageIndex
+}
+
+// PlatformImage is one platform's image.
+type PlatformImage struct {
+	Platform   platform.Platform
+	Image      v1.Image
+	BinarySize int64
+}
+
+// Artifact is an image or an index: both have a digest and a manifest.
+type Artifact interface {
+	Digest() (v1.Hash, error)
+	RawManifest() ([]byte, error)
+}
+
+// Artifact returns what to publish: the index, or the single image.
+func (r *Result) Artifact() Artifact {
+	if r.Index != nil {
+		return r.Index
+	}
+	return r.Images[0].Image
+}
+
+// Build resolves opts.Package and builds an image for every platform,
+// compiling up to opts.Jobs platforms at once.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	if len(opts.Platforms) == 0 {
+		return nil, fmt.Errorf("no platform to build: give --platform, for example %s", platform.Default)
+	}
+	for _, p := range opts.Platforms {
+		if p.OS != "linux" {
+			return nil, fmt.Errorf("platform %s needs a %s base image, which mingo cannot build on yet: build linux platforms", p, p.OS)
+		}
+	}
+	if opts.Cache == nil {
+		return nil, fmt.Errorf("builder: Options.Cache is required")
+	}
+	pkg, err := Resolve(ctx, opts.Dir, opts.Package, opts.Tags)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "mingo-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	images := make([]PlatformImage, len(opts.Platforms))
+	for i, p := range opts.Platforms {
+		g.Go(func() error {
+			pi, err := buildPlatform(gctx, &opts, pkg, p, fmt.Sprintf("%s/%d", tmp, i))
+			if err != nil {
+				return fmt.Errorf("building %s for %s: %w", pkg.ImportPath, p, err)
+			}
+			images[i] = pi
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	res := &Result{Package: pkg, Images: images}
+	if len(images) > 1 {
+		res.Index = newIndex(images)
+	}
+	return res, nil
+}
+
+// buildPlatform compiles pkg for p and wraps the binary in an image.
+func buildPlatform(ctx context.Context, opts *Options, pkg *Package, p platform.Platform, dir string) (PlatformImage, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return PlatformImage{}, err
+	}
+	opts.progressf("%s: compiling %s", p, pkg.ImportPath)
+	bin, err := compile(ctx, opts, pkg, p, dir)
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	target := path.Join(BinDir, pkg.Name)
+	entry, err := layers.File(bin, target, fs.FileMode(0o755))
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	layer, err := layers.Build(opts.Cache, []layers.Entry{entry}, layers.Options{ModTime: opts.Created})
+	if err != nil {
+		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
+	}
+	created := opts.Created
+	if created.IsZero() {
+		created = time.Unix(0, 0).UTC()
+	}
+	img, err := newImage(imageSpec{
+		platform:   p,
+		binary:     layer,
+		entrypoint: target,
+		created:    created.UTC(),
+		createdBy:  "mingo build " + pkg.ImportPath,
+	})
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	size, _ := layer.Size()
+	opts.progressf("%s: built (binary %s, layer %s compressed)", p, humanBytes(entry.Size), humanBytes(size))
+	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size}, nil
+}
+
+// humanBytes formats n in binary units, as registries and docker show sizes.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,135 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Package is a resolved Go main package.
+type Package struct {
+	// ImportPath is the package's import path, used to build it.
+	ImportPath string
+	// Name is the binary's name: the last element of the import path that
+	// is not a major-version suffix, as `go install` names it.
+	Name string
+	// Dir is the package's source directory.
+	Dir string
+	// ModulePath and ModuleDir describe the module the package is in.
+	ModulePath, ModuleDir string
+}
+
+// Resolve finds the main package that pattern names, from workDir (the
+// current directory when empty). pattern is a directory ("./cmd/api") or an
+// import path in the main module or one of its dependencies.
+func Resolve(ctx context.Context, workDir, pattern string, tags []string) (*Package, error) {
+	if pattern == "" {
+		pattern = "."
+	}
+	if strings.Contains(pattern, "...") {
+		return nil, fmt.Errorf("package pattern %q matches many packages: name one main package, for example ./cmd/api", pattern)
+	}
+	cfg := &packages.Config{
+		Context:    ctx,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:        workDir,
+		Env:        buildEnv(nil),
+		BuildFlags: tagFlags(tags),
+	}
+	pkgs, err := packages.Load(cfg, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("resolving package %s: %s", pattern, firstLine(err.Error()))
+	}
+	if len(pkgs) != 1 {
+		return nil, fmt.Errorf("package pattern %q matches %d packages: name one main package", pattern, len(pkgs))
+	}
+	p := pkgs[0]
+	if len(p.Errors) > 0 {
+		return nil, loadError(ctx, workDir, pattern, p, tags)
+	}
+	if p.Name != "main" {
+		return nil, notMain(ctx, cfg, pattern, p)
+	}
+	pkg := &Package{ImportPath: p.PkgPath, Name: binaryName(p.PkgPath), Dir: pkgDir(p)}
+	if p.Module != nil {
+		pkg.ModulePath, pkg.ModuleDir = p.Module.Path, p.Module.Dir
+	}
+	return pkg, nil
+}
+
+// loadError turns go/packages' error for pattern into one a user can act
+// on: a package that only builds with cgo, or one that does not exist.
+func loadError(ctx context.Context, workDir, pattern string, p *packages.Package, tags []string) error {
+	msg := firstLine(p.Errors[0].Msg)
+	if strings.Contains(msg, "build constraints exclude all Go files") {
+		if culprits, _ := cgoPackages(ctx, workDir, p.PkgPath, nil, tags); len(culprits) > 0 {
+			return cgoError(p.PkgPath, culprits)
+		}
+	}
+	return fmt.Errorf("package %s not found: %s; give a directory like ./cmd/api or an import path in this module or its dependencies", pattern, msg)
+}
+
+// notMain explains that pattern is a library and lists main packages below
+// it, which is usually what the user meant.
+func notMain(ctx context.Context, cfg *packages.Config, pattern string, p *packages.Package) error {
+	err := fmt.Errorf("package %s is not a main package (it is package %s): mingo builds commands; pass a directory whose files say \"package main\"", p.PkgPath, p.Name)
+	below := strings.TrimSuffix(pattern, "/") + "/..."
+	pkgs, lerr := packages.Load(&packages.Config{Context: ctx, Mode: packages.NeedName, Dir: cfg.Dir, Env: cfg.Env, BuildFlags: cfg.BuildFlags}, below)
+	if lerr != nil {
+		return err
+	}
+	var mains []string
+	for _, q := range pkgs {
+		if q.Name == "main" && len(q.Errors) == 0 {
+			mains = append(mains, q.PkgPath)
+		}
+	}
+	if len(mains) == 0 {
+		return err
+	}
+	if len(mains) > 5 {
+		mains = append(mains[:5], "...")
+	}
+	return fmt.Errorf("%w; main packages under it: %s", err, strings.Join(mains, ", "))
+}
+
+var majorVersion = regexp.MustCompile(`^v[0-9]+$`)
+
+// binaryName names the binary the way `go install` does: example.com/tool/v2
+// is "tool", not "v2".
+func binaryName(importPath string) string {
+	base := path.Base(importPath)
+	if majorVersion.MatchString(base) {
+		if parent := path.Base(path.Dir(importPath)); parent != "." && parent != "/" {
+			return parent
+		}
+	}
+	return base
+}
+
+func pkgDir(p *packages.Package) string {
+	for _, f := range p.GoFiles {
+		return filepath.Dir(f)
+	}
+	return ""
+}
+
+func tagFlags(tags []string) []string {
+	if len(tags) == 0 {
+		return nil
+	}
+	return []string{"-tags=" + strings.Join(tags, ",")}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
+
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/platform"
+	"github.com/mingo-build/mingo/publish"
+)
+
+// buildFlags holds `mingo build`'s flags, as given.
+type buildFlags struct {
+	tags      []string
+	platforms string
+	push      bool
+	tarball   string
+	layout    string
+	insecure  bool
+	ldflags   string
+	buildTags []string
+	jobs      int
+	json      bool
+	quiet     bool
+	verbose   bool
+}
+
+func newBuildCommand() *cobra.Command {
+	f := &buildFlags{}
+	cmd := &cobra.Command{
+		Use:   "build [PACKAGE]",
+		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
+		Long: `Build compiles PACKAGE (a directory such as ./cmd/api, or an import path in
+the main module or its dependencies; default ".") with CGO_ENABLED=0,
+-trimpath and -ldflags "-s -w" for every --platform, concurrently, checks each
+binary is static, and wraps it in a minimal image. Several platforms give one
+OCI index.
+
+The result is pushed to the registry of each --tag (blobs and platform
+images first, tags last), and/or written as a tarball for docker load or an
+OCI layout. Credentials come from the Docker config (DOCKER_CONFIG) and its
+credential helpers.
+
+Standard output is one line: REPOSITORY@sha256:... of what was pushed for the
+first --tag, or sha256:... of the built index or image when nothing was
+pushed (--json prints a JSON document instead). Progress goes to standard
+error. Builds are reproducible: the same source, Go version and flags give the
+same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).`,
+		Example: `  # Push a linux/amd64 + linux/arm64 index under two tags
+  mingo build ./cmd/api -t registry.example.com/team/api:v1.2.0 -t registry.example.com/team/api:latest
+
+  # Three platforms into a tarball; docker load gets the host's platform
+  mingo build ./cmd/api --platform linux/amd64,linux/arm64,linux/arm/v7 --tarball api.tar --push=false
+  docker load -i api.tar
+
+  # An OCI image layout, for skopeo, umoci or crane
+  mingo build ./cmd/api --oci-layout ./out --push=false
+
+  # Stamp a version, print machine-readable output
+  mingo build . -t ghcr.io/acme/tool:v2 --ldflags "-X main.version=v2" --json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pkg := "."
+			if len(args) == 1 {
+				pkg = args[0]
+			}
+			return runBuild(cmd.Context(), f, pkg, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.tags, "tag", "t", nil, "publish as `REF`, a full registry/repository[:tag] reference (repeatable)")
+	fl.StringVar(&f.platforms, "platform", platform.Default, "comma-separated `LIST` of os/arch[/variant] to build")
+	fl.BoolVar(&f.push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
+	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
+	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
+	fl.BoolVar(&f.insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag")
+	fl.StringVar(&f.ldflags, "ldflags", "", "extra linker `FLAGS`, added after -s -w (for example \"-X main.version=v1\")")
+	fl.StringSliceVar(&f.buildTags, "build-tags", nil, "Go build `TAGS`, comma-separated")
+	fl.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "compile at most `N` platforms at once")
+	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
+	return cmd
+}
+
+// buildPlan is the validated form of the flags.
+type buildPlan struct {
+	platforms []platform.Platform
+	tags      []name.Tag // as given; may be empty
+	outTags   []name.Tag // names for local outputs: tags, or one derived from the package
+	created   time.Time
+}
+
+func (f *buildFlags) plan() (*buildPlan, error) {
+	if f.quiet && f.verbose {
+		return nil, errors.New("--quiet and --verbose contradict each other: pick one")
+	}
+	if f.jobs < 1 {
+		return nil, fmt.Errorf("--jobs %d: must be at least 1", f.jobs)
+	}
+	plats, err := platform.ParseList(f.platforms)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := publish.ParseTags(f.tags, f.insecure)
+	if err != nil {
+		return nil, err
+	}
+	if f.push && len(tags) == 0 {
+		return nil, errors.New("nothing to push to: give --tag registry/repository:tag, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)")
+	}
+	if f.insecure && len(tags) == 0 {
+		return nil, errors.New("--insecure-registry applies to the registries in --tag, and no --tag was given")
+	}
+	created, err := sourceDateEpoch()
+	if err != nil {
+		return nil, err
+	}
+	return &buildPlan{platforms: plats, tags: tags, created: created}, nil
+}
+
+// sourceDateEpoch returns SOURCE_DATE_EPOCH as a time, or the zero time
+// (meaning the Unix epoch) when it is unset.
+func sourceDateEpoch() (time.Time, error) {
+	s := os.Getenv("SOURCE_DATE_EPOCH")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a Unix time in seconds: set it to, for example, $(git log -1 --format=%%ct) or unset it", s)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
+func runBuild(ctx context.Context, f *buildFlags, pkg string, stdout, stderr io.Writer) error {
+	plan, err := f.plan()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, f.quiet, f.verbose)
+	cache, err := openCache()
+	if err != nil {
+		return err
+	}
+	reg := &publish.Registry{Insecure: insecureHosts(f.insecure, plan.tags), Jobs: f.jobs * 2, Progress: log.progress}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	checked := make(chan error, 1)
+	if f.push {
+		// Check the registry while compiling, so a typo in --tag or a
+		// missing login fails in a second, not after minutes of building.
+		go func() {
+			err := reg.Check(ctx, plan.tags)
+			if err != nil {
+				cancel(err)
+			}
+			checked <- err
+		}()
+	} else {
+		checked <- nil
+	}
+
+	res, err := builder.Build(ctx, builder.Options{
+		Package:   pkg,
+		Platforms: plan.platforms,
+		LDFlags:   f.ldflags,
+		Tags:      f.buildTags,
+		Jobs:      f.jobs,
+		Cache:     cache,
+		Created:   plan.created,
+		Progress:  log.progress,
+		Verbose:   log.debugf,
+	})
+	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
+		return cerr // the registry check failed and cancelled the build
+	}
+	if err != nil {
+		return err
+	}
+	if err := <-checked; err != nil {
+		return err
+	}
+	plan.outTags = plan.tags
+	if len(plan.outTags) == 0 {
+		t, err := name.NewTag("mingo.local/" + res.Package.Name + ":latest")
+		if err != nil {
+			return err
+		}
+		plan.outTags = []name.Tag{t}
+	}
+	out, err := publishAll(ctx, f, plan, res, reg, log)
+	if err != nil {
+		return err
+	}
+	return printResult(stdout, f.json, out)
+}
+
+func openCache() (*layers.Cache, error) {
+	dir, err := layers.DefaultCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	return layers.OpenCache(dir)
+}
+
+// insecureHosts lists the registries of tags when --insecure-registry is on.
+func insecureHosts(insecure bool, tags []name.Tag) []string {
+	if !insecure {
+		return nil
+	}
+	var hosts []string
+	for _, t := range tags {
+		hosts = append(hosts, t.RegistryStr())
+	}
+	return hosts
+}

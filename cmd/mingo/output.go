@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/publish"
+)
+
+// buildOutput is what `mingo build` reports: the --json document, and the
+// source of the one-line default output.
+type buildOutput struct {
+	// Reference is REPOSITORY@DIGEST of what was pushed for the first tag;
+	// empty when nothing was pushed.
+	Reference string   `json:"reference,omitempty"`
+	Digest    string   `json:"digest"`
+	MediaType string   `json:"mediaType"`
+	Tags      []string `json:"tags,omitempty"`
+	Tarball   string   `json:"tarball,omitempty"`
+	OCILayout string   `json:"ociLayout,omitempty"`
+	// Size is the compressed size of everything in the artifact: every
+	// manifest, config and layer, each blob counted once.
+	Size      int64            `json:"size"`
+	Platforms []platformOutput `json:"platforms"`
+}
+
+type platformOutput struct {
+	Platform string `json:"platform"`
+	Digest   string `json:"digest"`
+	// Size is the compressed size of the image: manifest, config, layers.
+	Size       int64 `json:"size"`
+	BinarySize int64 `json:"binarySize"`
+}
+
+// publishAll writes the local outputs, then pushes; each is all or nothing.
+func publishAll(ctx context.Context, f *buildFlags, plan *buildPlan, res *builder.Result, reg *publish.Registry, log *logger) (*buildOutput, error) {
+	a := res.Artifact()
+	out, err := describe(res)
+	if err != nil {
+		return nil, err
+	}
+	if f.tarball != "" {
+		load := loadImage(res)
+		if len(res.Images) > 1 {
+			log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(plan.outTags), len(res.Images))
+		}
+		if err := publish.WriteTarball(f.tarball, a, load.Image, plan.outTags); err != nil {
+			return nil, err
+		}
+		log.progress("wrote %s", f.tarball)
+		out.Tarball = f.tarball
+	}
+	if f.layout != "" {
+		if err := publish.WriteLayout(f.layout, a, plan.outTags); err != nil {
+			return nil, err
+		}
+		log.progress("wrote OCI layout %s", f.layout)
+		out.OCILayout = f.layout
+	}
+	for _, t := range plan.tags {
+		out.Tags = append(out.Tags, t.String())
+	}
+	if f.push {
+		ref, err := reg.Push(ctx, a, plan.tags)
+		if err != nil {
+			return nil, err
+		}
+		out.Reference = ref.String()
+	}
+	return out, nil
+}
+
+// loadImage picks the image a classic docker load gets: the host's
+// platform if it was built, the first one otherwise.
+func loadImage(res *builder.Result) builder.PlatformImage {
+	for _, pi := range res.Images {
+		if pi.Platform.OS == "linux" && pi.Platform.Arch == runtime.GOARCH {
+			return pi
+		}
+	}
+	return res.Images[0]
+}
+
+func describe(res *builder.Result) (*buildOutput, error) {
+	a := res.Artifact()
+	d, err := a.Digest()
+	if err != nil {
+		return nil, err
+	}
+	out := &buildOutput{Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
+	if res.Index != nil {
+		out.MediaType = "application/vnd.oci.image.index.v1+json"
+		raw, err := res.Index.RawManifest()
+		if err != nil {
+			return nil, err
+		}
+		out.Size = int64(len(raw))
+	}
+	seen := map[v1.Hash]bool{}
+	for _, pi := range res.Images {
+		po := platformOutput{Platform: pi.Platform.String(), BinarySize: pi.BinarySize}
+		pd, err := pi.Image.Digest()
+		if err != nil {
+			return nil, err
+		}
+		po.Digest = pd.String()
+		blobs, err := imageBlobs(pi.Image)
+		if err != nil {
+			return nil, err
+		}
+		for h, size := range blobs {
+			po.Size += size
+			if !seen[h] {
+				seen[h] = true
+				out.Size += size
+			}
+		}
+		out.Platforms = append(out.Platforms, po)
+	}
+	return out, nil
+}
+
+// imageBlobs maps each blob of img (manifest, config, layers) to its size.
+func imageBlobs(img v1.Image) (map[v1.Hash]int64, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := img.RawManifest()
+	if err != nil {
+		return nil, err
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return nil, err
+	}
+	blobs := map[v1.Hash]int64{d: int64(len(raw)), m.Config.Digest: m.Config.Size}
+	for _, l := range m.Layers {
+		blobs[l.Digest] = l.Size
+	}
+	return blobs, nil
+}
+
+func printResult(w io.Writer, asJSON bool, out *buildOutput) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	line := out.Reference
+	if line == "" {
+		line = out.Digest
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
+
+func joinTags(tags []name.Tag) string {
+	s := make([]string, len(tags))
+	for i, t := range tags {
+		s[i] = t.String()
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,93 @@
+package layers
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/gzip"
+)
+
+// Layer is a compressed layer stored as a file in the cache. It implements
+// v1.Layer and can be read any number of times, so one build can go to a
+// registry, a tarball and an OCI layout at once.
+type Layer struct {
+	digest, diffID v1.Hash
+	size           int64
+	path           string
+}
+
+var _ v1.Layer = (*Layer)(nil)
+
+func newLayer(r record, c *Cache) (*Layer, error) {
+	d, err := v1.NewHash(r.Digest)
+	if err != nil {
+		return nil, err
+	}
+	id, err := v1.NewHash(r.DiffID)
+	if err != nil {
+		return nil, err
+	}
+	return &Layer{digest: d, diffID: id, size: r.Size, path: c.blobPath(d.Hex)}, nil
+}
+
+// Build returns the layer holding entries, from the cache when the same
+// entries were built before, otherwise by writing it into the cache.
+func Build(c *Cache, entries []Entry, opts Options) (*Layer, error) {
+	norm, err := normalize(entries)
+	if err != nil {
+		return nil, err
+	}
+	key, err := cacheKey(norm, opts.modTime())
+	if err != nil {
+		return nil, err
+	}
+	if l := c.lookup(key); l != nil {
+		return l, nil
+	}
+	return c.write(key, norm, opts)
+}
+
+// Digest returns the sha256 of the compressed blob.
+func (l *Layer) Digest() (v1.Hash, error) { return l.digest, nil }
+
+// DiffID returns the sha256 of the uncompressed tar.
+func (l *Layer) DiffID() (v1.Hash, error) { return l.diffID, nil }
+
+// Size returns the compressed size in bytes.
+func (l *Layer) Size() (int64, error) { return l.size, nil }
+
+// MediaType is the OCI gzip layer type.
+func (l *Layer) MediaType() (types.MediaType, error) { return types.OCILayer, nil }
+
+// Compressed opens the blob.
+func (l *Layer) Compressed() (io.ReadCloser, error) {
+	f, err := os.Open(l.path)
+	if err != nil {
+		return nil, fmt.Errorf("layer %s missing from cache: %w", l.digest, err)
+	}
+	return f, nil
+}
+
+// Uncompressed opens the blob and decompresses it.
+func (l *Layer) Uncompressed() (io.ReadCloser, error) {
+	f, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r *readCloser) Close() error { return r.close() }

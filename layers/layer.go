@@ -1,0 +1,184 @@
+// Package layers builds deterministic, gzip-compressed OCI layers.
+//
+// A layer is described by its entries (path, mode, owner, content). The same
+// entries and options always give the same bytes: entries are sorted, parent
+// directories are added with fixed modes, owners are numeric, every mtime is
+// the same fixed time, and gzip comes from a compressor pinned in go.mod
+// (github.com/klauspost/compress), not from whichever Go release built mingo.
+package layers
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// Entry is one file, directory or symlink in a layer.
+type Entry struct {
+	// Path is the absolute path inside the image, for example
+	// "/usr/local/bin/api".
+	Path string
+	// Mode holds the permission bits and the type (fs.ModeDir,
+	// fs.ModeSymlink; none for a regular file).
+	Mode fs.FileMode
+	// UID and GID are the numeric owners; names are never recorded.
+	UID, GID int
+	// Linkname is the target of a symlink.
+	Linkname string
+	// Size and Open give a regular file's content.
+	Size int64
+	Open func() (io.ReadCloser, error)
+}
+
+// Options control how a layer is written. The zero value is valid.
+type Options struct {
+	// ModTime is the mtime of every entry; the zero value means the Unix
+	// epoch. Callers pass SOURCE_DATE_EPOCH here when it is set.
+	ModTime time.Time
+}
+
+// gzipLevel is fixed: changing it changes every layer digest mingo makes.
+const gzipLevel = gzip.BestCompression
+
+// formatVersion is mixed into cache keys; bump it whenever the bytes a given
+// set of entries produces would change (tar layout, gzip settings).
+const formatVersion = "mingo-layer-v1"
+
+func (o Options) modTime() time.Time {
+	if o.ModTime.IsZero() {
+		return time.Unix(0, 0).UTC()
+	}
+	return o.ModTime.UTC().Truncate(time.Second)
+}
+
+// normalize validates entries, adds missing parent directories (0755, owned
+// by root) and sorts by path, so that the archive never depends on the order
+// the caller listed things in.
+func normalize(entries []Entry) ([]Entry, error) {
+	byPath := map[string]Entry{}
+	for _, e := range entries {
+		clean := e.Path
+		if !strings.HasPrefix(clean, "/") || path.Clean(clean) != clean || clean == "/" {
+			return nil, fmt.Errorf("layer entry path %q is not a clean absolute path", e.Path)
+		}
+		if _, dup := byPath[clean]; dup {
+			return nil, fmt.Errorf("layer entry %s is listed twice", clean)
+		}
+		if e.Mode.IsRegular() && e.Open == nil {
+			return nil, fmt.Errorf("layer entry %s is a file with no content", clean)
+		}
+		byPath[clean] = e
+	}
+	for p := range byPath {
+		for dir := path.Dir(p); dir != "/"; dir = path.Dir(dir) {
+			if _, ok := byPath[dir]; !ok {
+				byPath[dir] = Entry{Path: dir, Mode: fs.ModeDir | 0o755}
+			} else if !byPath[dir].Mode.IsDir() {
+				return nil, fmt.Errorf("layer entry %s is inside %s, which is not a directory", p, dir)
+			}
+		}
+	}
+	out := make([]Entry, 0, len(byPath))
+	for _, e := range byPath {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// header returns the tar header of a normalized entry.
+func (e Entry) header(mtime time.Time) (*tar.Header, error) {
+	h := &tar.Header{
+		Name:    strings.TrimPrefix(e.Path, "/"),
+		Mode:    int64(e.Mode.Perm()),
+		Uid:     e.UID,
+		Gid:     e.GID,
+		ModTime: mtime,
+	}
+	if e.Mode&fs.ModeSticky != 0 {
+		h.Mode |= 0o1000
+	}
+	if e.Mode&fs.ModeSetuid != 0 {
+		h.Mode |= 0o4000
+	}
+	if e.Mode&fs.ModeSetgid != 0 {
+		h.Mode |= 0o2000
+	}
+	switch {
+	case e.Mode.IsDir():
+		h.Typeflag = tar.TypeDir
+		h.Name += "/"
+	case e.Mode&fs.ModeSymlink != 0:
+		h.Typeflag = tar.TypeSymlink
+		h.Linkname = e.Linkname
+	case e.Mode.IsRegular():
+		h.Typeflag = tar.TypeReg
+		h.Size = e.Size
+	default:
+		return nil, fmt.Errorf("layer entry %s has unsupported type %v", e.Path, e.Mode.Type())
+	}
+	return h, nil
+}
+
+// writeTar writes the normalized entries as a tar stream.
+func writeTar(w io.Writer, entries []Entry, mtime time.Time) error {
+	tw := tar.NewWriter(w)
+	for _, e := range entries {
+		h, err := e.header(mtime)
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return fmt.Errorf("writing %s: %w", e.Path, err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			if err := copyContent(tw, e); err != nil {
+				return err
+			}
+		}
+	}
+	return tw.Close()
+}
+
+func copyContent(w io.Writer, e Entry) error {
+	rc, err := e.Open()
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", e.Path, err)
+	}
+	defer rc.Close()
+	n, err := io.Copy(w, rc)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", e.Path, err)
+	}
+	if n != e.Size {
+		return fmt.Errorf("reading %s: size changed while building the layer (%d, expected %d bytes)", e.Path, n, e.Size)
+	}
+	return nil
+}
+
+// cacheKey identifies the bytes a layer will have: two calls with the same
+// key produce identical layers, so a cached blob can stand in for a rebuild.
+// Content is hashed, not trusted by name or mtime.
+func cacheKey(entries []Entry, mtime time.Time) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00", formatVersion, gzipLevel, mtime.Unix())
+	for _, e := range entries {
+		fmt.Fprintf(h, "%s\x00%o\x00%d\x00%d\x00%s\x00%d\x00", e.Path, uint32(e.Mode), e.UID, e.GID, e.Linkname, e.Size)
+		if e.Mode.IsRegular() {
+			c := sha256.New()
+			if err := copyContent(c, e); err != nil {
+				return "", err
+			}
+			h.Write(c.Sum(nil))
+		}
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)), nil
+}

@@ -1,0 +1,146 @@
+package publish
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// sink receives the files of an OCI image layout, by slash-separated name.
+type sink interface {
+	file(name string, size int64, r io.Reader) error
+}
+
+const ociLayoutFile = `{"imageLayoutVersion":"1.0.0"}`
+
+// Annotations an OCI layout index.json uses to name its entries. docker save
+// and containerd's importer read the first; skopeo and umoci the second.
+const (
+	annotationImageName = "io.containerd.image.name"
+	annotationRefName   = "org.opencontainers.image.ref.name"
+)
+
+// writeLayout writes a as an OCI image layout into s: oci-layout, every
+// blob, and an index.json with one entry per tag. It returns the blobs and
+// a's descriptor for callers that add more (the docker manifest.json).
+func writeLayout(s sink, a Artifact, tags []name.Tag) ([]blob, v1.Descriptor, error) {
+	blobs, desc, err := collect(a)
+	if err != nil {
+		return nil, v1.Descriptor{}, err
+	}
+	if err := s.file("oci-layout", int64(len(ociLayoutFile)), strings.NewReader(ociLayoutFile)); err != nil {
+		return nil, v1.Descriptor{}, err
+	}
+	for _, b := range blobs {
+		if err := copyBlob(s, b); err != nil {
+			return nil, v1.Descriptor{}, err
+		}
+	}
+	index := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
+	for _, t := range tags {
+		d := desc
+		d.Annotations = map[string]string{annotationImageName: t.Name(), annotationRefName: t.TagStr()}
+		index.Manifests = append(index.Manifests, d)
+	}
+	raw, err := json.Marshal(index)
+	if err != nil {
+		return nil, v1.Descriptor{}, err
+	}
+	return blobs, desc, s.file("index.json", int64(len(raw)), bytes.NewReader(raw))
+}
+
+func copyBlob(s sink, b blob) error {
+	rc, err := b.open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return s.file("blobs/sha256/"+b.digest.Hex, b.size, rc)
+}
+
+// WriteLayout writes a as an OCI image layout in dir, entries named after
+// tags. The layout is assembled in a sibling directory and renamed into
+// place, so dir is either the complete new layout or untouched. An existing
+// dir is replaced only if it is empty or itself an OCI layout.
+func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
+	if err := replaceable(dir); err != nil {
+		return err
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("writing OCI layout: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if _, _, err := writeLayout(dirSink(tmp), a, tags); err != nil {
+		return fmt.Errorf("writing OCI layout %s: %w", dir, err)
+	}
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("replacing %s: %w", dir, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.Rename(old, dir) // put the previous layout back
+		return fmt.Errorf("writing OCI layout %s: %w", dir, err)
+	}
+	return os.RemoveAll(old)
+}
+
+// replaceable refuses to overwrite a directory that holds something other
+// than an OCI layout, so a typo in --oci-layout cannot delete a source tree.
+func replaceable(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("--oci-layout %s is a file, not a directory: choose another path", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err != nil {
+		return fmt.Errorf("--oci-layout %s exists and is not an OCI layout: refusing to replace it; choose an empty or new directory", dir)
+	}
+	return nil
+}
+
+type dirSink string
+
+func (d dirSink) file(name string, size int64, r io.Reader) error {
+	p := filepath.Join(string(d), filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n != size {
+		err = fmt.Errorf("%s: wrote %d bytes, expected %d", name, n, size)
+	}
+	return err
+}

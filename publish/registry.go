@@ -1,0 +1,188 @@
+package publish
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// Registry pushes to container registries.
+type Registry struct {
+	// Keychain finds credentials; nil means the Docker config and its
+	// credential helpers (authn.DefaultKeychain, honouring DOCKER_CONFIG).
+	Keychain authn.Keychain
+	// Insecure lists registries (host[:port]) that may use plain HTTP or
+	// unverified TLS. Every other registry gets verified TLS.
+	Insecure []string
+	// Jobs bounds concurrent blob uploads; 0 means ggcr's default.
+	Jobs int
+	// Transport is the base HTTP transport; nil means remote.DefaultTransport.
+	Transport http.RoundTripper
+	// Progress receives one line per step; may be nil.
+	Progress func(format string, args ...any)
+}
+
+func (r *Registry) options(ctx context.Context) []remote.Option {
+	kc := r.Keychain
+	if kc == nil {
+		kc = authn.DefaultKeychain
+	}
+	opts := []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(kc),
+		remote.WithTransport(r.transport()),
+		remote.WithUserAgent("mingo"),
+	}
+	if r.Jobs > 0 {
+		opts = append(opts, remote.WithJobs(r.Jobs))
+	}
+	return opts
+}
+
+// transport skips TLS verification only for requests to the registries the
+// user named as insecure.
+func (r *Registry) transport() http.RoundTripper {
+	base := r.Transport
+	if base == nil {
+		base = remote.DefaultTransport
+	}
+	if len(r.Insecure) == 0 {
+		return base
+	}
+	ht, ok := base.(*http.Transport)
+	if !ok {
+		return base
+	}
+	unverified := ht.Clone()
+	if unverified.TLSClientConfig == nil {
+		unverified.TLSClientConfig = &tls.Config{}
+	}
+	unverified.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // only for registries the user named with --insecure-registry
+	hosts := map[string]bool{}
+	for _, h := range r.Insecure {
+		hosts[h] = true
+	}
+	return &hostRouter{verified: base, unverified: unverified, hosts: hosts}
+}
+
+type hostRouter struct {
+	verified, unverified http.RoundTripper
+	hosts                map[string]bool
+}
+
+func (h *hostRouter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h.hosts[req.URL.Host] {
+		return h.unverified.RoundTrip(req)
+	}
+	return h.verified.RoundTrip(req)
+}
+
+// Check verifies that each tag's registry is reachable and accepts the
+// credentials, so a build can fail before compiling for minutes. A missing
+// tag is fine; it is about to be created.
+func (r *Registry) Check(ctx context.Context, tags []name.Tag) error {
+	opts := r.options(ctx)
+	seen := map[string]bool{}
+	for _, t := range tags {
+		repo := t.Context().String()
+		if seen[repo] {
+			continue
+		}
+		seen[repo] = true
+		_, err := remote.Head(t, opts...)
+		var terr *transport.Error
+		if err == nil || errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+			continue
+		}
+		return registryError(t.Context(), err)
+	}
+	return nil
+}
+
+// Push uploads a to every tag's repository by digest (blobs first, then
+// child manifests, then the manifest itself, in parallel where possible),
+// and only once every repository holds it, points the tags at it. It returns
+// the first tag's repository@digest.
+func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag) (name.Digest, error) {
+	if len(tags) == 0 {
+		return name.Digest{}, errors.New("nothing to push to: give --tag registry/repository:tag")
+	}
+	digest, err := a.Digest()
+	if err != nil {
+		return name.Digest{}, err
+	}
+	opts := r.options(ctx)
+	var first name.Digest
+	seen := map[string]bool{}
+	for i, t := range tags {
+		repo := t.Context()
+		d := repo.Digest(digest.String())
+		if i == 0 {
+			first = d
+		}
+		if seen[repo.String()] {
+			continue
+		}
+		seen[repo.String()] = true
+		r.progressf("pushing %s", d)
+		if err := remote.Push(d, a, opts...); err != nil {
+			return name.Digest{}, registryError(repo, err)
+		}
+	}
+	for _, t := range tags {
+		if err := remote.Tag(t, a, opts...); err != nil {
+			return name.Digest{}, registryError(t.Context(), err)
+		}
+		r.progressf("tagged %s", t)
+	}
+	return first, nil
+}
+
+func (r *Registry) progressf(format string, args ...any) {
+	if r.Progress != nil {
+		r.Progress(format, args...)
+	}
+}
+
+// registryError turns a failure talking to repo's registry into one line
+// that names the registry and says what to do. Credentials never appear:
+// ggcr redacts them from URLs, and the messages here name only hosts.
+func registryError(repo name.Repository, err error) error {
+	reg := repo.RegistryStr()
+	var terr *transport.Error
+	var uaErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusUnauthorized:
+		return fmt.Errorf("registry %s rejected the credentials for %s (HTTP 401): log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", reg, repo, reg, reg)
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("registry %s denied access to %s (HTTP 403): these credentials may not push there; check the repository name and your permissions", reg, repo)
+	case errors.As(err, &terr):
+		return fmt.Errorf("registry %s failed for %s: %s", reg, repo, oneLine(terr.Error()))
+	case errors.As(err, &uaErr), errors.As(err, &hostErr):
+		return fmt.Errorf("registry %s has a TLS certificate this machine does not trust (%s): add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it", reg, oneLine(err.Error()))
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("cannot reach registry %s: host %s not found; check the registry name in --tag", reg, dnsErr.Name)
+	case errors.As(err, &opErr):
+		return fmt.Errorf("cannot reach registry %s: %s; check the address and that the registry is running", reg, oneLine(opErr.Err.Error()))
+	}
+	return fmt.Errorf("registry %s: %s", reg, oneLine(err.Error()))
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
