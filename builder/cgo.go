@@ -98,8 +98,8 @@ func cgoError(target string, pkgs []cgoPackage) error {
 	}
 	var names []string
 	for _, q := range blame {
-		names = append(names, fmt.Sprintf("%s (%s)", q.ImportPath, strings.Join(q.CgoFiles, ", ")))
+		names = append(names, fmt.Sprintf("package %s imports \"C\" in %s", q.ImportPath, strings.Join(q.CgoFiles, ", ")))
 	}
-	return fmt.Errorf("%s needs cgo, which a static image cannot use: %s import \"C\" with no pure-Go fallback; switch to a pure-Go alternative (for example modernc.org/sqlite for mattn/go-sqlite3) or build tags that select one (netgo, osusergo)",
+	return fmt.Errorf("%s needs cgo, which a static image cannot have: %s, with no pure-Go fallback; switch to a pure-Go alternative (for example modernc.org/sqlite for mattn/go-sqlite3) or build tags that select one (netgo, osusergo)",
 		target, strings.Join(names, "; "))
 }

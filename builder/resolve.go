@@ -53,7 +53,7 @@ func Resolve(ctx context.Context, workDir, pattern string, tags []string) (*Pack
 		return nil, loadError(ctx, workDir, pattern, p, tags)
 	}
 	if p.Name != "main" {
-		return nil, notMain(ctx, cfg, pattern, p)
+		return nil, notMain(ctx, workDir, pattern, p, tags)
 	}
 	pkg := &Package{ImportPath: p.PkgPath, Name: binaryName(p.PkgPath), Dir: pkgDir(p)}
 	if p.Module != nil {
@@ -71,17 +71,37 @@ func loadError(ctx context.Context, workDir, pattern string, p *packages.Package
 			return cgoError(p.PkgPath, culprits)
 		}
 	}
-	return fmt.Errorf("package %s not found: %s; give a directory like ./cmd/api or an import path in this module or its dependencies", pattern, msg)
+	err := fmt.Errorf("package %s not found: %s; give a directory like ./cmd/api or an import path in this module or its dependencies", pattern, msg)
+	if strings.Contains(msg, "no Go files") {
+		// A module root or a cmd/ folder: the user likely meant a main
+		// package below it.
+		if mains := mainsBelow(ctx, workDir, pattern, tags); len(mains) > 0 {
+			return fmt.Errorf("%s has no Go files; main packages under it: %s", pattern, strings.Join(mains, ", "))
+		}
+	}
+	return err
 }
 
 // notMain explains that pattern is a library and lists main packages below
 // it, which is usually what the user meant.
-func notMain(ctx context.Context, cfg *packages.Config, pattern string, p *packages.Package) error {
+func notMain(ctx context.Context, workDir, pattern string, p *packages.Package, tags []string) error {
 	err := fmt.Errorf("package %s is not a main package (it is package %s): mingo builds commands; pass a directory whose files say \"package main\"", p.PkgPath, p.Name)
+	if mains := mainsBelow(ctx, workDir, pattern, tags); len(mains) > 0 {
+		return fmt.Errorf("%w; main packages under it: %s", err, strings.Join(mains, ", "))
+	}
+	return err
+}
+
+// mainsBelow lists up to five main packages under the directory pattern
+// names; nil when pattern is not a directory or the listing fails.
+func mainsBelow(ctx context.Context, workDir, pattern string, tags []string) []string {
+	if !strings.HasPrefix(pattern, ".") && !filepath.IsAbs(pattern) {
+		return nil
+	}
 	below := strings.TrimSuffix(pattern, "/") + "/..."
-	pkgs, lerr := packages.Load(&packages.Config{Context: ctx, Mode: packages.NeedName, Dir: cfg.Dir, Env: cfg.Env, BuildFlags: cfg.BuildFlags}, below)
-	if lerr != nil {
-		return err
+	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: packages.NeedName, Dir: workDir, Env: buildEnv(nil), BuildFlags: tagFlags(tags)}, below)
+	if err != nil {
+		return nil
 	}
 	var mains []string
 	for _, q := range pkgs {
@@ -89,13 +109,10 @@ func notMain(ctx context.Context, cfg *packages.Config, pattern string, p *packa
 			mains = append(mains, q.PkgPath)
 		}
 	}
-	if len(mains) == 0 {
-		return err
-	}
 	if len(mains) > 5 {
 		mains = append(mains[:5], "...")
 	}
-	return fmt.Errorf("%w; main packages under it: %s", err, strings.Join(mains, ", "))
+	return mains
 }
 
 var majorVersion = regexp.MustCompile(`^v[0-9]+$`)
@@ -129,7 +146,7 @@ func tagFlags(tags []string) []string {
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+		s = s[:i]
 	}
-	return s
+	return strings.TrimSuffix(strings.TrimSpace(s), ":")
 }

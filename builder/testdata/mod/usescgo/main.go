@@ -1,0 +1,8 @@
+package main
+
+import (
+	"example.com/mod/clib"
+	"fmt"
+)
+
+func main() { fmt.Println(clib.Answer()) }
