@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// testModule is the builder's test module, made absolute while the working
+// directory is still this package's.
+var testModule, _ = filepath.Abs("../../builder/testdata/mod")
+
+// run executes the mingo command line in the test module and returns its
+// standard output and error.
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	t.Chdir(testModule)
+	t.Setenv("MINGO_CACHE", filepath.Join(t.TempDir(), "cache"))
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no credentials from the host
+	var stdout, stderr bytes.Buffer
+	cmd := newRootCommand()
+	cmd.SetArgs(args)
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	err := cmd.ExecuteContext(context.Background())
+	return stdout.String(), stderr.String(), err
+}
+
+func memRegistry(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+func TestBuildPushPrintsOneLine(t *testing.T) {
+	host := memRegistry(t)
+	stdout, stderr, err := run(t, "build", "./cmd/hello", "-t", host+"/team/hello:v1", "-t", host+"/team/hello:latest")
+	if err != nil {
+		t.Fatalf("mingo build: %v\n%s", err, stderr)
+	}
+	if !regexp.MustCompile(`^` + regexp.QuoteMeta(host) + `/team/hello@sha256:[0-9a-f]{64}\n$`).MatchString(stdout) {
+		t.Fatalf("stdout = %q, want exactly one REPOSITORY@sha256:HEX line", stdout)
+	}
+	for _, tag := range []string{"v1", "latest"} {
+		ref, _ := name.ParseReference(host + "/team/hello:" + tag)
+		idx, err := remote.Index(ref)
+		if err != nil {
+			t.Fatalf("%s: %v", ref, err)
+		}
+		d, _ := idx.Digest()
+		if !strings.HasSuffix(strings.TrimSpace(stdout), d.String()) {
+			t.Errorf("%s is %s, stdout says %s", ref, d, stdout)
+		}
+		im, _ := idx.IndexManifest()
+		if len(im.Manifests) != 2 || im.Manifests[0].Platform.Architecture != "amd64" || im.Manifests[1].Platform.Architecture != "arm64" {
+			t.Errorf("index platforms: %+v", im.Manifests)
+		}
+	}
+	if !strings.Contains(stderr, "linux/arm64: compiling") || !strings.Contains(stderr, "tagged") {
+		t.Errorf("stderr lacks progress:\n%s", stderr)
+	}
+}
+
+func TestBuildOnePlatformJSON(t *testing.T) {
+	host := memRegistry(t)
+	stdout, stderr, err := run(t, "build", "./cmd/hello", "-t", host+"/hello:v1", "--platform", "linux/arm/v7", "--json", "-q")
+	if err != nil {
+		t.Fatalf("mingo build: %v\n%s", err, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("-q printed to stderr: %q", stderr)
+	}
+	var out buildOutput
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	ref, _ := name.ParseReference(host + "/hello:v1")
+	img, err := remote.Image(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	if out.Digest != d.String() || out.Reference != host+"/hello@"+d.String() || out.MediaType != "application/vnd.oci.image.manifest.v1+json" {
+		t.Errorf("json = %+v, registry has image %s", out, d)
+	}
+	if len(out.Platforms) != 1 || out.Platforms[0].Platform != "linux/arm/v7" || out.Platforms[0].Digest != d.String() || out.Platforms[0].Size <= 0 || out.Size != out.Platforms[0].Size {
+		t.Errorf("platforms = %+v, size %d", out.Platforms, out.Size)
+	}
+}
+
+func TestBuildLocalOutputs(t *testing.T) {
+	dir := t.TempDir()
+	tarball, layoutDir := filepath.Join(dir, "hello.tar"), filepath.Join(dir, "out")
+	stdout, stderr, err := run(t, "build", "./cmd/hello", "--push=false", "--tarball", tarball, "--oci-layout", layoutDir)
+	if err != nil {
+		t.Fatalf("mingo build: %v\n%s", err, stderr)
+	}
+	if !regexp.MustCompile(`^sha256:[0-9a-f]{64}\n$`).MatchString(stdout) {
+		t.Errorf("stdout = %q, want the index digest", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(layoutDir, "index.json")); err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(stderr, "docker load gets linux/amd64 as mingo.local/hello:latest") {
+		t.Errorf("stderr does not say what docker load gets:\n%s", stderr)
+	}
+}
+
+func TestBuildBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "./cmd/hello"}, "nothing to push to"},
+		{[]string{"build", "./lib", "--push=false"}, "not a main package"},
+		{[]string{"build", "./nope", "--push=false"}, "not found"},
+		{[]string{"build", "./cgoonly", "--push=false"}, "needs cgo"},
+		{[]string{"build", "./cmd/hello", "--push=false", "--platform", "linux/sparc"}, "unknown platform"},
+		{[]string{"build", "./cmd/hello", "--push=false", "--jobs", "0"}, "--jobs"},
+		{[]string{"build", "./cmd/hello", "-t", "reg/API:v1"}, "invalid --tag"},
+		{[]string{"build", "./cmd/hello", "-q", "-v", "--push=false"}, "contradict"},
+	} {
+		dir := t.TempDir()
+		args := append(tc.args, "--tarball", filepath.Join(dir, "x.tar"))
+		stdout, _, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("mingo %v: error %v, want %q", tc.args, err, tc.want)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("mingo %v: error spans lines: %q", tc.args, err)
+		}
+		if stdout != "" {
+			t.Errorf("mingo %v: printed %q on failure", tc.args, stdout)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("mingo %v: left %v behind", tc.args, entries)
+		}
+	}
+}
+
+func TestSourceDateEpoch(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	got, err := sourceDateEpoch()
+	if err != nil || got.Unix() != 1700000000 {
+		t.Errorf("sourceDateEpoch() = %v, %v", got, err)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "yesterday")
+	if _, err := sourceDateEpoch(); err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
+		t.Errorf("bad SOURCE_DATE_EPOCH: %v", err)
+	}
+}
