@@ -171,6 +171,10 @@ func registryError(repo name.Repository, err error) error {
 		return fmt.Errorf("registry %s rejected the credentials for %s (HTTP 401): log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", reg, repo, reg, reg)
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusForbidden:
 		return fmt.Errorf("registry %s denied access to %s (HTTP 403): these credentials may not push there; check the repository name and your permissions", reg, repo)
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusBadRequest && strings.Contains(terr.Error(), "HTTP request to an HTTPS server"):
+		// A loopback registry: ggcr tried HTTPS, failed verification, fell
+		// back to plain HTTP and was refused. The real problem is trust.
+		return fmt.Errorf("registry %s has a TLS certificate this machine does not trust (and refuses plain HTTP): add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it", reg)
 	case errors.As(err, &terr):
 		return fmt.Errorf("registry %s failed for %s: %s", reg, repo, oneLine(terr.Error()))
 	case errors.As(err, &uaErr), errors.As(err, &hostErr):

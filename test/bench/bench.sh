@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmark: mingo against plain `go build` with the same flags, measured in
+# the same run, for a small program (an HTTP server) and a medium one (crane,
+# from go-containerregistry, taken as a module dependency), each for
+# linux/amd64 and linux/arm64.
+#
+#   go build x2    two sequential `go build -trimpath -ldflags "-s -w"`, one
+#                  per platform (what a Makefile or Dockerfile does); warm Go
+#                  build cache
+#   mingo cold     `mingo build --tarball` with an empty mingo cache, warm Go
+#                  build cache: compile (link), static check, layer, write
+#   mingo nochange the same again with nothing changed
+#
+# Each time is the median of RUNS runs; ratios are to `go build x2`.
+# Usage: test/bench/bench.sh [RUNS]   (default 5)
+set -euo pipefail
+
+runs=${1:-5}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+mod="$root/test/bench/mod"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+go build -o "$work/mingo" "$root/cmd/mingo"
+export MINGO_CACHE="$work/cache"
+
+now() { date +%s.%N; }
+
+# median CMD...: runs CMD $runs times, prints the median wall time in seconds.
+median() {
+	local times=() t0 t1
+	for _ in $(seq "$runs"); do
+		[ -n "${before:-}" ] && eval "$before"
+		t0=$(now)
+		"$@" >/dev/null 2>&1
+		t1=$(now)
+		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')")
+	done
+	printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+plain_build() {
+	local pkg=$1
+	(cd "$mod" && for arch in amd64 arm64; do
+		CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "$work/plain-$arch" "$pkg"
+	done)
+}
+
+mingo_build() {
+	(cd "$mod" && "$work/mingo" build "$1" --platform linux/amd64,linux/arm64 --push=false --tarball "$work/image.tar" -q)
+}
+
+printf '%-7s %-16s %10s %8s\n' program step seconds ratio
+for prog in small:./small medium:github.com/google/go-containerregistry/cmd/crane; do
+	label=${prog%%:*} pkg=${prog#*:}
+	plain_build "$pkg" # warm Go's build cache for both platforms
+	mingo_build "$pkg"
+	base=$(before="" median plain_build "$pkg")
+	cold=$(before='rm -rf "$MINGO_CACHE"' median mingo_build "$pkg")
+	warm=$(before="" median mingo_build "$pkg")
+	for row in "go build x2:$base" "mingo cold:$cold" "mingo nochange:$warm"; do
+		printf '%-7s %-16s %10.3f %7.2fx\n' "$label" "${row%%:*}" "${row#*:}" "$(awk -v a="${row#*:}" -v b="$base" 'BEGIN {print a / b}')"
+	done
+	(cd "$mod" && "$work/mingo" build "$pkg" --platform linux/amd64,linux/arm64 --push=false --json -q) |
+		python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for p in d["platforms"]:
+    print("%-7s %-16s binary %6.2f MiB, image %6.2f MiB compressed" % (sys.argv[1], p["platform"], p["binarySize"]/2**20, p["size"]/2**20))
+' "$label"
+done

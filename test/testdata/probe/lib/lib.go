@@ -1,0 +1,2 @@
+// Package lib is not a command.
+package lib
