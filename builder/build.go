@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"runtime"
 	"time"
@@ -104,12 +103,6 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "mingo-build-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
@@ -119,7 +112,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	images := make([]PlatformImage, len(opts.Platforms))
 	for i, p := range opts.Platforms {
 		g.Go(func() error {
-			pi, err := buildPlatform(gctx, &opts, pkg, p, fmt.Sprintf("%s/%d", tmp, i))
+			pi, err := buildPlatform(gctx, &opts, pkg, p)
 			if err != nil {
 				return fmt.Errorf("building %s for %s: %w", pkg.ImportPath, p, err)
 			}
@@ -138,12 +131,14 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // buildPlatform compiles pkg for p and wraps the binary in an image.
-func buildPlatform(ctx context.Context, opts *Options, pkg *Package, p platform.Platform, dir string) (PlatformImage, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func buildPlatform(ctx context.Context, opts *Options, pkg *Package, p platform.Platform) (PlatformImage, error) {
+	ws, err := openWorkspace(opts, pkg, p)
+	if err != nil {
 		return PlatformImage{}, err
 	}
+	defer ws.close()
 	opts.progressf("%s: compiling %s", p, pkg.ImportPath)
-	bin, err := compile(ctx, opts, pkg, p, dir)
+	bin, err := compile(ctx, opts, pkg, p, ws.dir)
 	if err != nil {
 		return PlatformImage{}, err
 	}

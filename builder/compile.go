@@ -25,6 +25,7 @@ func compile(ctx context.Context, opts *Options, pkg *Package, p platform.Platfo
 	args = append(args, tagFlags(opts.Tags)...)
 	args = append(args, pkg.ImportPath)
 
+	opts.logf("%s: go %s", p, strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = opts.Dir
 	cmd.Env = buildEnv(&p)

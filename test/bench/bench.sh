@@ -54,7 +54,7 @@ printf '%-7s %-16s %10s %8s\n' program step seconds ratio
 for prog in small:./small medium:github.com/google/go-containerregistry/cmd/crane; do
 	label=${prog%%:*} pkg=${prog#*:}
 	plain_build "$pkg" # warm Go's build cache for both platforms
-	mingo_build "$pkg"
+	mingo_build "$pkg" >/dev/null
 	base=$(before="" median plain_build "$pkg")
 	cold=$(before='rm -rf "$MINGO_CACHE"' median mingo_build "$pkg")
 	warm=$(before="" median mingo_build "$pkg")
