@@ -8,9 +8,11 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mingo-build/mingo/layers"
@@ -24,7 +26,8 @@ type Options struct {
 	Dir string
 	// Package is a directory or an import path; "" means ".".
 	Package string
-	// Platforms to build, in index order.
+	// Platforms to build, in index order; nil means every Linux platform
+	// the base offers (--platform all).
 	Platforms []platform.Platform
 	// LDFlags are added after "-s -w".
 	LDFlags string
@@ -37,9 +40,38 @@ type Options struct {
 	// Created is the image creation time and every file's mtime; the zero
 	// value means the Unix epoch.
 	Created time.Time
+	// Base is "scratch", "distroless" or a registry reference; "" means
+	// scratch.
+	Base string
+	// Generated selects the layers mingo generates on top of the base.
+	Generated Generated
+	// Adds are local files or directories copied into the image.
+	Adds []Add
+	// Config is the user's image configuration.
+	Config ImageConfig
+	// Remote configures pulls of a registry base (auth, transport).
+	Remote []remote.Option
 	// Progress receives one line per step; Verbose receives details. Either
 	// may be nil.
 	Progress, Verbose func(format string, args ...any)
+}
+
+// Generated selects the layers mingo generates, each its own layer.
+type Generated struct {
+	// CACerts adds a CA bundle: CABundle if set, else the Mozilla roots
+	// pinned by go.mod.
+	CACerts  bool
+	CABundle []byte
+	// TZData adds Go's time-zone database under /usr/share/zoneinfo.
+	TZData bool
+	// Passwd adds /etc/passwd, /etc/group, /etc/nsswitch.conf, /home/nonroot
+	// and /tmp.
+	Passwd bool
+}
+
+// Add is one --add: a local file or directory and where it goes.
+type Add struct {
+	Local, ImagePath string
 }
 
 func (o *Options) progressf(format string, args ...any) {
@@ -88,12 +120,9 @@ func (r *Result) Artifact() Artifact {
 // Build resolves opts.Package and builds an image for every platform,
 // compiling up to opts.Jobs platforms at once.
 func Build(ctx context.Context, opts Options) (*Result, error) {
-	if len(opts.Platforms) == 0 {
-		return nil, fmt.Errorf("no platform to build: give --platform, for example %s", platform.Default)
-	}
 	for _, p := range opts.Platforms {
-		if p.OS != "linux" {
-			return nil, fmt.Errorf("platform %s needs a %s base image, which mingo cannot build on yet: build linux platforms", p, p.OS)
+		if p.OS != "linux" && !isRemote(opts.Base) {
+			return nil, fmt.Errorf("platform %s needs a %s base image: give --base with a %s image, or build linux platforms", p, p.OS, p.OS)
 		}
 	}
 	if opts.Cache == nil {
@@ -103,16 +132,20 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	shared, err := prepare(ctx, &opts, pkg)
+	if err != nil {
+		return nil, err
+	}
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	images := make([]PlatformImage, len(opts.Platforms))
-	for i, p := range opts.Platforms {
+	images := make([]PlatformImage, len(shared.platforms))
+	for i, p := range shared.platforms {
 		g.Go(func() error {
-			pi, err := buildPlatform(gctx, &opts, pkg, p)
+			pi, err := buildPlatform(gctx, &opts, pkg, shared, p)
 			if err != nil {
 				return fmt.Errorf("building %s for %s: %w", pkg.ImportPath, p, err)
 			}
@@ -125,13 +158,17 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res := &Result{Package: pkg, Images: images}
 	if len(images) > 1 {
-		res.Index = newIndex(images)
+		res.Index = newIndex(images, shared.annotations(shared.base.digest))
 	}
 	return res, nil
 }
 
-// buildPlatform compiles pkg for p and wraps the binary in an image.
-func buildPlatform(ctx context.Context, opts *Options, pkg *Package, p platform.Platform) (PlatformImage, error) {
+// buildPlatform compiles pkg for p and puts the binary on the base.
+func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared, p platform.Platform) (PlatformImage, error) {
+	base, baseDigest, err := sh.base.forPlatform(p)
+	if err != nil {
+		return PlatformImage{}, err
+	}
 	ws, err := openWorkspace(opts, pkg, p)
 	if err != nil {
 		return PlatformImage{}, err
@@ -151,16 +188,15 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, p platform.
 	if err != nil {
 		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
 	}
-	created := opts.Created
-	if created.IsZero() {
-		created = time.Unix(0, 0).UTC()
-	}
 	img, err := newImage(imageSpec{
-		platform:   p,
-		binary:     layer,
-		entrypoint: target,
-		created:    created.UTC(),
-		createdBy:  "mingo build " + pkg.ImportPath,
+		platform:    p,
+		base:        base,
+		annotations: sh.annotations(baseDigest),
+		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "mingo build " + pkg.ImportPath}),
+		entrypoint:  target,
+		created:     sh.created,
+		env:         sh.env,
+		config:      sh.config,
 	})
 	if err != nil {
 		return PlatformImage{}, err

@@ -104,9 +104,12 @@ func TestBuildEnvDropsHostTarget(t *testing.T) {
 
 func testOptions(t *testing.T, dir, pkg string, plats ...string) Options {
 	t.Helper()
-	ps, err := platform.ParseList(strings.Join(plats, ","))
-	if err != nil {
-		t.Fatal(err)
+	var ps []platform.Platform // none: every platform of the base
+	if len(plats) > 0 {
+		var err error
+		if ps, err = platform.ParseList(strings.Join(plats, ",")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	c, err := layers.OpenCache(t.TempDir())
 	if err != nil {

@@ -166,3 +166,17 @@ func list(os string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// All is the --platform value that means every platform the base offers.
+const All = "all"
+
+// CommonLinux returns the Linux targets Go supports that container runtimes
+// commonly run: what --platform all means for the generated bases.
+func CommonLinux() []Platform {
+	var out []Platform
+	for _, s := range []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/arm/v6", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64"} {
+		p, _ := Parse(s)
+		out = append(out, p)
+	}
+	return out
+}

@@ -32,7 +32,9 @@ type Registry struct {
 	Progress func(format string, args ...any)
 }
 
-func (r *Registry) options(ctx context.Context) []remote.Option {
+// RemoteOptions are the go-containerregistry options for talking to
+// registries: credentials, transport, jobs, context.
+func (r *Registry) RemoteOptions(ctx context.Context) []remote.Option {
 	kc := r.Keychain
 	if kc == nil {
 		kc = authn.DefaultKeychain
@@ -91,7 +93,7 @@ func (h *hostRouter) RoundTrip(req *http.Request) (*http.Response, error) {
 // credentials, so a build can fail before compiling for minutes. A missing
 // tag is fine; it is about to be created.
 func (r *Registry) Check(ctx context.Context, tags []name.Tag) error {
-	opts := r.options(ctx)
+	opts := r.RemoteOptions(ctx)
 	seen := map[string]bool{}
 	for _, t := range tags {
 		repo := t.Context().String()
@@ -121,7 +123,7 @@ func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag) (name.
 	if err != nil {
 		return name.Digest{}, err
 	}
-	opts := r.options(ctx)
+	opts := r.RemoteOptions(ctx)
 	var first name.Digest
 	seen := map[string]bool{}
 	for i, t := range tags {

@@ -33,6 +33,8 @@ type buildFlags struct {
 	json      bool
 	quiet     bool
 	verbose   bool
+	image     imageFlags
+	changed   func(flag string) bool
 }
 
 func newBuildCommand() *cobra.Command {
@@ -79,7 +81,7 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.tags, "tag", "t", nil, "publish as `REF`, a full registry/repository[:tag] reference (repeatable)")
-	fl.StringVar(&f.platforms, "platform", platform.Default, "comma-separated `LIST` of os/arch[/variant] to build")
+	fl.StringVar(&f.platforms, "platform", platform.Default, "comma-separated `LIST` of os/arch[/variant] to build, or \"all\" for every Linux platform the base offers")
 	fl.BoolVar(&f.push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
@@ -90,12 +92,17 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
+	f.image.register(cmd)
+	f.changed = func(name string) bool { return fl.Changed(name) }
 	return cmd
 }
 
 // buildPlan is the validated form of the flags.
 type buildPlan struct {
-	platforms []platform.Platform
+	platforms []platform.Platform // nil: every platform of the base
+	generated builder.Generated
+	adds      []builder.Add
+	config    builder.ImageConfig
 	tags      []name.Tag // as given; may be empty
 	outTags   []name.Tag // names for local outputs: tags, or one derived from the package
 	created   time.Time
@@ -108,7 +115,14 @@ func (f *buildFlags) plan() (*buildPlan, error) {
 	if f.jobs < 1 {
 		return nil, fmt.Errorf("--jobs %d: must be at least 1", f.jobs)
 	}
-	plats, err := platform.ParseList(f.platforms)
+	var plats []platform.Platform
+	if f.platforms != platform.All {
+		var err error
+		if plats, err = platform.ParseList(f.platforms); err != nil {
+			return nil, err
+		}
+	}
+	gen, adds, cfg, err := f.image.options(f.changed)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +140,7 @@ func (f *buildFlags) plan() (*buildPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &buildPlan{platforms: plats, tags: tags, created: created}, nil
+	return &buildPlan{platforms: plats, generated: gen, adds: adds, config: cfg, tags: tags, created: created}, nil
 }
 
 // sourceDateEpoch returns SOURCE_DATE_EPOCH as a time, or the zero time
@@ -180,6 +194,11 @@ func runBuild(ctx context.Context, f *buildFlags, pkg string, stdout, stderr io.
 		Jobs:      f.jobs,
 		Cache:     cache,
 		Created:   plan.created,
+		Base:      f.image.base,
+		Generated: plan.generated,
+		Adds:      plan.adds,
+		Config:    plan.config,
+		Remote:    reg.RemoteOptions(ctx),
 		Progress:  log.progress,
 		Verbose:   log.debugf,
 	})

@@ -1,0 +1,68 @@
+package builder
+
+import (
+	"context"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Standard OCI annotations mingo fills in when it knows them.
+const (
+	AnnotationSource   = "org.opencontainers.image.source"
+	AnnotationRevision = "org.opencontainers.image.revision"
+	AnnotationCreated  = "org.opencontainers.image.created"
+)
+
+// standardAnnotations returns source and revision from git when dir is in a
+// git work tree, and created when SOURCE_DATE_EPOCH set it (created is
+// zero otherwise: a wall-clock time would break reproducibility).
+func standardAnnotations(ctx context.Context, dir string, created time.Time) map[string]string {
+	out := map[string]string{}
+	if !created.IsZero() {
+		out[AnnotationCreated] = created.UTC().Format(time.RFC3339)
+	}
+	if rev := git(ctx, dir, "rev-parse", "HEAD"); rev != "" {
+		out[AnnotationRevision] = rev
+	}
+	if src := publicURL(git(ctx, dir, "remote", "get-url", "origin")); src != "" {
+		out[AnnotationSource] = src
+	}
+	return out
+}
+
+func git(ctx context.Context, dir string, args ...string) string {
+	if dir == "" {
+		return ""
+	}
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+var scpLike = regexp.MustCompile(`^[\w.-]+@([\w.-]+):(.+)$`)
+
+// publicURL turns a git remote into a browsable https URL with no
+// credentials: git@github.com:acme/api.git -> https://github.com/acme/api.
+// Remotes it cannot place (local paths) give "".
+func publicURL(remote string) string {
+	if m := scpLike.FindStringSubmatch(remote); m != nil {
+		remote = "https://" + m[1] + "/" + m[2]
+	}
+	u, err := url.Parse(remote)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "ssh" && u.Scheme != "git") {
+		return ""
+	}
+	u.Scheme, u.User = "https", nil
+	u.Path = strings.TrimSuffix(u.Path, ".git")
+	u.RawQuery, u.Fragment = "", ""
+	if u.Port() != "" && u.Scheme == "https" && strings.HasPrefix(remote, "ssh") {
+		u.Host = u.Hostname()
+	}
+	return u.String()
+}
