@@ -171,7 +171,7 @@ func TestBuildReproducible(t *testing.T) {
 	for range 2 {
 		dir := t.TempDir()
 		copyDir(t, testModule, dir)
-		res, err := Build(context.Background(), testOptions(t, dir, "./cmd/hello", "linux/amd64", "linux/arm/v7"))
+		res, err := Build(context.Background(), distroless(t, dir, "./cmd/hello", "linux/amd64", "linux/arm/v7"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func checkIndex(t *testing.T, res *Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Layers) != 1 || m.Layers[0].MediaType != "application/vnd.oci.image.layer.v1.tar+gzip" || m.Config.MediaType != "application/vnd.oci.image.config.v1+json" {
+	if len(m.Layers) != 4 || m.Layers[0].MediaType != "application/vnd.oci.image.layer.v1.tar+gzip" || m.Config.MediaType != "application/vnd.oci.image.config.v1+json" {
 		t.Errorf("manifest: %+v", m)
 	}
 }

@@ -57,4 +57,3 @@ func TZDataEntries(zipPath string) ([]Entry, error) {
 	}
 	return entries, nil
 }
-

@@ -182,3 +182,38 @@ func TestRemoteBase(t *testing.T) {
 		t.Errorf("a platform the base lacks: err %v, stderr %q", r.err, r.stderr)
 	}
 }
+
+// The image config flags reach the running container.
+func TestConfigFlags(t *testing.T) {
+	requireEnv(t)
+	static := t.TempDir()
+	os.WriteFile(filepath.Join(static, "index.html"), []byte("hi"), 0o600)
+	ref := env.reg.Host + "/e2e/config:v1"
+	mustMingo(t, "build", ".", "-t", ref, "--platform", "linux/amd64", "--user", "root", "--env", "LOG_LEVEL=debug",
+		"--label", "team=payments", "--annotation", "org.opencontainers.image.description=payments API",
+		"--workdir", "/srv", "--arg", "check", "--add", static+":/srv/static")
+	ctx := context.Background()
+	out, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "run", "--rm", "--network", "none", ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := checks(t, out); c["user"] != "0 root" || c["paris"] != "14:00" {
+		t.Errorf("--user root --arg check printed %q", out)
+	}
+	got, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "run", "--rm", "--network", "none", "--user", "65532", ref, "cat", "static/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(got) != "cat=hi" {
+		t.Errorf("an added file read by a non-root user from the workdir: %q", got)
+	}
+	cf := configOf(t, ref, "linux/amd64")
+	if !slices.Contains(cf.Config.Env, "LOG_LEVEL=debug") || cf.Config.WorkingDir != "/srv" || cf.Config.Labels["team"] != "payments" || cf.Config.User != "0:0" {
+		t.Errorf("config = %+v", cf.Config)
+	}
+	var m v1.Manifest
+	json.Unmarshal(inspectRaw(t, ref), &m)
+	if m.Annotations["org.opencontainers.image.description"] != "payments API" {
+		t.Errorf("annotations = %v", m.Annotations)
+	}
+}

@@ -5,6 +5,7 @@
 //	probe [ARGS...]   prints "probe GOOS/GOARCH ARGS..."
 //	probe check       prints roots=, paris=, user=, tmp= lines
 //	probe get URL     fetches URL over HTTPS and prints the status code
+//	probe cat FILE    prints the file
 package main
 
 import (
@@ -25,6 +26,12 @@ func main() {
 		check()
 	case len(args) == 2 && args[0] == "get":
 		get(args[1])
+	case len(args) == 2 && args[0] == "cat":
+		if b, err := os.ReadFile(args[1]); err != nil {
+			fmt.Println("cat=error:", err)
+		} else {
+			fmt.Printf("cat=%s\n", b)
+		}
 	default:
 		fmt.Println("probe", runtime.GOOS+"/"+runtime.GOARCH, strings.Join(args, " "))
 	}
