@@ -21,6 +21,6 @@ Dockerfile, no base image to pull.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newBuildCommand(), newVersionCommand())
+	root.AddCommand(newBuildCommand(), newLoginCommand(), newVersionCommand())
 	return root
 }
