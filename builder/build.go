@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
@@ -35,6 +36,9 @@ type Options struct {
 	Tags []string
 	// Jobs bounds concurrent compilations; 0 means the number of CPUs.
 	Jobs int
+	// Limit, when set, is the semaphore compilations take a slot of,
+	// shared between packages built at once; it overrides Jobs.
+	Limit *semaphore.Weighted
 	// Cache holds compressed layers between runs.
 	Cache *layers.Cache
 	// Created is the image creation time and every file's mtime; the zero
@@ -120,28 +124,47 @@ func (r *Result) Artifact() Artifact {
 // Build resolves opts.Package and builds an image for every platform,
 // compiling up to opts.Jobs platforms at once.
 func Build(ctx context.Context, opts Options) (*Result, error) {
-	for _, p := range opts.Platforms {
-		if p.OS != "linux" && !isRemote(opts.Base) {
-			return nil, fmt.Errorf("platform %s needs a %s base image: give --base with a %s image, or build linux platforms", p, p.OS, p.OS)
-		}
-	}
-	if opts.Cache == nil {
-		return nil, fmt.Errorf("builder: Options.Cache is required")
+	if err := opts.validate(); err != nil {
+		return nil, err
 	}
 	pkg, err := Resolve(ctx, opts.Dir, opts.Package, opts.Tags)
 	if err != nil {
+		return nil, err
+	}
+	return BuildPackage(ctx, opts, pkg)
+}
+
+func (o *Options) validate() error {
+	for _, p := range o.Platforms {
+		if p.OS != "linux" {
+			return fmt.Errorf("platform %s: mingo builds Linux images only; Windows images (which need a Windows --base) are not supported yet", p)
+		}
+	}
+	if o.Cache == nil {
+		return fmt.Errorf("builder: Options.Cache is required")
+	}
+	return nil
+}
+
+// BuildPackage builds an already resolved package; opts.Package is ignored.
+// Several BuildPackage calls may run at once; give them one opts.Limit so
+// that --jobs bounds their compilations together.
+func BuildPackage(ctx context.Context, opts Options, pkg *Package) (*Result, error) {
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	shared, err := prepare(ctx, &opts, pkg)
 	if err != nil {
 		return nil, err
 	}
-	jobs := opts.Jobs
-	if jobs <= 0 {
-		jobs = runtime.NumCPU()
+	if opts.Limit == nil {
+		jobs := opts.Jobs
+		if jobs <= 0 {
+			jobs = runtime.NumCPU()
+		}
+		opts.Limit = semaphore.NewWeighted(int64(jobs))
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
 	images := make([]PlatformImage, len(shared.platforms))
 	for i, p := range shared.platforms {
 		g.Go(func() error {

@@ -31,7 +31,12 @@ func compile(ctx context.Context, opts *Options, pkg *Package, p platform.Platfo
 	cmd.Env = buildEnv(&p)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Run(); err != nil {
+	if err := opts.Limit.Acquire(ctx, 1); err != nil {
+		return "", err
+	}
+	err := cmd.Run()
+	opts.Limit.Release(1)
+	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}

@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -55,11 +56,15 @@ func Resolve(ctx context.Context, workDir, pattern string, tags []string) (*Pack
 	if p.Name != "main" {
 		return nil, notMain(ctx, workDir, pattern, p, tags)
 	}
+	return newPackage(p), nil
+}
+
+func newPackage(p *packages.Package) *Package {
 	pkg := &Package{ImportPath: p.PkgPath, Name: binaryName(p.PkgPath), Dir: pkgDir(p)}
 	if p.Module != nil {
 		pkg.ModulePath, pkg.ModuleDir = p.Module.Path, p.Module.Dir
 	}
-	return pkg, nil
+	return pkg
 }
 
 // loadError turns go/packages' error for pattern into one a user can act
@@ -149,4 +154,74 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSuffix(strings.TrimSpace(s), ":")
+}
+
+// ResolveAll resolves every package the patterns name: directories and
+// import paths as Resolve does (each must be a main package), and patterns
+// with "..." to every main package they match. The result is sorted by
+// import path and has no duplicates. skipped receives packages a "..."
+// pattern matched but that cannot build for the host target (for example
+// build constraints exclude all their files); it may be nil.
+func ResolveAll(ctx context.Context, workDir string, patterns, tags []string, skipped func(pkg, why string)) ([]*Package, error) {
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	seen := map[string]*Package{}
+	for _, pattern := range patterns {
+		var pkgs []*Package
+		var err error
+		if strings.Contains(pattern, "...") {
+			pkgs, err = resolvePattern(ctx, workDir, pattern, tags, skipped)
+		} else {
+			var p *Package
+			p, err = Resolve(ctx, workDir, pattern, tags)
+			pkgs = []*Package{p}
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pkgs {
+			seen[p.ImportPath] = p
+		}
+	}
+	out := make([]*Package, 0, len(seen))
+	for _, p := range seen {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
+	return out, nil
+}
+
+func resolvePattern(ctx context.Context, workDir, pattern string, tags []string, skipped func(pkg, why string)) ([]*Package, error) {
+	pkgs, err := packages.Load(&packages.Config{
+		Context:    ctx,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:        workDir,
+		Env:        buildEnv(nil),
+		BuildFlags: tagFlags(tags),
+	}, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("resolving %s: %s", pattern, firstLine(err.Error()))
+	}
+	var out []*Package
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 {
+			msg := firstLine(p.Errors[0].Msg)
+			if strings.Contains(msg, "matched no packages") {
+				return nil, fmt.Errorf("package pattern %s matches no packages: check the path", pattern)
+			}
+			if skipped != nil {
+				skipped(p.PkgPath, msg)
+			}
+			continue
+		}
+		if p.Name != "main" {
+			continue
+		}
+		out = append(out, newPackage(p))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("package pattern %s matches no main package: mingo builds commands (package main)", pattern)
+	}
+	return out, nil
 }

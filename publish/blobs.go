@@ -15,13 +15,21 @@ type blob struct {
 	open   func() (io.ReadCloser, error)
 }
 
-// collect lists every blob of a (layers, configs, manifests, and the index
-// itself), each once, in a fixed order: children before parents, layers in
-// manifest order. It also returns a's descriptor.
-func collect(a Artifact) ([]blob, v1.Descriptor, error) {
+// collect lists every blob of the items' artifacts (layers, configs,
+// manifests, indexes), each once even when images share layers, in a fixed
+// order: children before parents, layers in manifest order. It also returns
+// each artifact's descriptor.
+func collect(items []Item) ([]blob, []v1.Descriptor, error) {
 	c := &collector{seen: map[v1.Hash]bool{}}
-	desc, err := c.artifact(a)
-	return c.blobs, desc, err
+	descs := make([]v1.Descriptor, len(items))
+	for i, it := range items {
+		d, err := c.artifact(it.Artifact)
+		if err != nil {
+			return nil, nil, err
+		}
+		descs[i] = d
+	}
+	return c.blobs, descs, nil
 }
 
 type collector struct {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -29,33 +28,34 @@ const (
 	annotationRefName   = "org.opencontainers.image.ref.name"
 )
 
-// writeLayout writes a as an OCI image layout into s: oci-layout, every
-// blob, and an index.json with one entry per tag. It returns the blobs and
-// a's descriptor for callers that add more (the docker manifest.json).
-func writeLayout(s sink, a Artifact, tags []name.Tag) ([]blob, v1.Descriptor, error) {
-	blobs, desc, err := collect(a)
+// writeLayout writes the items as an OCI image layout into s: oci-layout,
+// every blob, and an index.json with one entry per tag.
+func writeLayout(s sink, items []Item) error {
+	blobs, descs, err := collect(items)
 	if err != nil {
-		return nil, v1.Descriptor{}, err
+		return err
 	}
 	if err := s.file("oci-layout", int64(len(ociLayoutFile)), strings.NewReader(ociLayoutFile)); err != nil {
-		return nil, v1.Descriptor{}, err
+		return err
 	}
 	for _, b := range blobs {
 		if err := copyBlob(s, b); err != nil {
-			return nil, v1.Descriptor{}, err
+			return err
 		}
 	}
 	index := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
-	for _, t := range tags {
-		d := desc
-		d.Annotations = map[string]string{annotationImageName: t.Name(), annotationRefName: t.TagStr()}
-		index.Manifests = append(index.Manifests, d)
+	for i, it := range items {
+		for _, t := range it.Tags {
+			d := descs[i]
+			d.Annotations = map[string]string{annotationImageName: t.Name(), annotationRefName: t.TagStr()}
+			index.Manifests = append(index.Manifests, d)
+		}
 	}
 	raw, err := json.Marshal(index)
 	if err != nil {
-		return nil, v1.Descriptor{}, err
+		return err
 	}
-	return blobs, desc, s.file("index.json", int64(len(raw)), bytes.NewReader(raw))
+	return s.file("index.json", int64(len(raw)), bytes.NewReader(raw))
 }
 
 func copyBlob(s sink, b blob) error {
@@ -67,11 +67,11 @@ func copyBlob(s sink, b blob) error {
 	return s.file("blobs/sha256/"+b.digest.Hex, b.size, rc)
 }
 
-// WriteLayout writes a as an OCI image layout in dir, entries named after
-// tags. The layout is assembled in a sibling directory and renamed into
+// WriteLayout writes the items as one OCI image layout in dir, entries
+// named after their tags. The layout is assembled in a sibling directory and renamed into
 // place, so dir is either the complete new layout or untouched. An existing
 // dir is replaced only if it is empty or itself an OCI layout.
-func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
+func WriteLayout(dir string, items []Item) error {
 	if err := replaceable(dir); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	if _, _, err := writeLayout(dirSink(tmp), a, tags); err != nil {
+	if err := writeLayout(dirSink(tmp), items); err != nil {
 		return fmt.Errorf("writing OCI layout %s: %w", dir, err)
 	}
 	old := tmp + ".old"

@@ -18,6 +18,14 @@ type Artifact interface {
 	RawManifest() ([]byte, error)
 }
 
+// Item is one artifact to write locally, with the names it goes by and the
+// one image a classic `docker load` gets for it (its host platform).
+type Item struct {
+	Artifact Artifact
+	Tags     []name.Tag
+	Load     v1.Image
+}
+
 // ParseTags parses --tag values: full registry/repository[:tag]
 // references, like `docker build -t`. A missing tag means "latest"; a
 // digest is refused, since a digest names content rather than a place to

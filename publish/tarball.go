@@ -10,28 +10,26 @@ import (
 	"path"
 	"path/filepath"
 	"time"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// WriteTarball writes a to path as one archive that both kinds of loader
+// WriteTarball writes the items to path as one archive that both kinds of loader
 // take:
 //   - an OCI image layout (oci-layout, index.json, blobs/) holding every
 //     platform, for OCI-aware loaders (skopeo oci-archive:, podman, Docker
 //     with the containerd image store);
-//   - a docker-load manifest.json naming loadImage (one platform: a classic
-//     `docker load` takes one image per tag) with every tag.
+//   - a docker-load manifest.json naming each item's Load image (one
+//     platform: a classic `docker load` takes one image per tag) with its
+//     tags.
 //
 // The archive is written to a temporary file next to path and renamed into
 // place, so a failure leaves no partial file. Its bytes are deterministic.
-func WriteTarball(path string, a Artifact, loadImage v1.Image, tags []name.Tag) error {
+func WriteTarball(path string, items []Item) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("writing tarball: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op once renamed
-	err = writeArchive(tmp, a, loadImage, tags)
+	err = writeArchive(tmp, items)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -44,12 +42,12 @@ func WriteTarball(path string, a Artifact, loadImage v1.Image, tags []name.Tag) 
 	return os.Rename(tmp.Name(), path)
 }
 
-func writeArchive(w io.Writer, a Artifact, loadImage v1.Image, tags []name.Tag) error {
+func writeArchive(w io.Writer, items []Item) error {
 	tw := &tarSink{w: tar.NewWriter(w)}
-	if _, _, err := writeLayout(tw, a, tags); err != nil {
+	if err := writeLayout(tw, items); err != nil {
 		return err
 	}
-	manifest, err := dockerManifest(loadImage, tags)
+	manifest, err := dockerManifest(items)
 	if err != nil {
 		return err
 	}
@@ -59,33 +57,40 @@ func writeArchive(w io.Writer, a Artifact, loadImage v1.Image, tags []name.Tag) 
 	return tw.w.Close()
 }
 
-// dockerManifest is the manifest.json `docker load` reads: the config and
-// layers of img, by their paths in the layout's blobs/, and the tags.
-func dockerManifest(img v1.Image, tags []name.Tag) ([]byte, error) {
-	cfg, err := img.ConfigName()
-	if err != nil {
-		return nil, err
-	}
-	ls, err := img.Layers()
-	if err != nil {
-		return nil, err
-	}
-	entry := struct {
-		Config   string
-		RepoTags []string
-		Layers   []string
-	}{Config: "blobs/sha256/" + cfg.Hex, RepoTags: []string{}}
-	for _, t := range tags {
-		entry.RepoTags = append(entry.RepoTags, t.String())
-	}
-	for _, l := range ls {
-		d, err := l.Digest()
+// dockerEntry is one image of the manifest.json `docker load` reads.
+type dockerEntry struct {
+	Config   string
+	RepoTags []string
+	Layers   []string
+}
+
+// dockerManifest names, for each item, the config and layers of its Load
+// image by their paths in the layout's blobs/, and its tags.
+func dockerManifest(items []Item) ([]byte, error) {
+	entries := make([]dockerEntry, 0, len(items))
+	for _, it := range items {
+		cfg, err := it.Load.ConfigName()
 		if err != nil {
 			return nil, err
 		}
-		entry.Layers = append(entry.Layers, "blobs/sha256/"+d.Hex)
+		ls, err := it.Load.Layers()
+		if err != nil {
+			return nil, err
+		}
+		e := dockerEntry{Config: "blobs/sha256/" + cfg.Hex, RepoTags: []string{}}
+		for _, t := range it.Tags {
+			e.RepoTags = append(e.RepoTags, t.String())
+		}
+		for _, l := range ls {
+			d, err := l.Digest()
+			if err != nil {
+				return nil, err
+			}
+			e.Layers = append(e.Layers, "blobs/sha256/"+d.Hex)
+		}
+		entries = append(entries, e)
 	}
-	return json.Marshal([]any{entry})
+	return json.Marshal(entries)
 }
 
 // tarSink writes layout files as archive entries with fixed owners, modes

@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/layers"
@@ -22,6 +24,7 @@ import (
 // buildFlags holds `mingo build`'s flags, as given.
 type buildFlags struct {
 	tags      []string
+	repo      string
 	platforms string
 	push      bool
 	tarball   string
@@ -40,7 +43,7 @@ type buildFlags struct {
 func newBuildCommand() *cobra.Command {
 	f := &buildFlags{}
 	cmd := &cobra.Command{
-		Use:   "build [PACKAGE]",
+		Use:   "build [PACKAGE...]",
 		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
 		Long: `Build compiles PACKAGE (a directory such as ./cmd/api, or an import path in
 the main module or its dependencies; default ".") with CGO_ENABLED=0,
@@ -70,17 +73,13 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 
   # Stamp a version, print machine-readable output
   mingo build . -t ghcr.io/acme/tool:v2 --ldflags "-X main.version=v2" --json`,
-		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pkg := "."
-			if len(args) == 1 {
-				pkg = args[0]
-			}
-			return runBuild(cmd.Context(), f, pkg, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVarP(&f.tags, "tag", "t", nil, "publish as `REF`, a full registry/repository[:tag] reference (repeatable)")
+	fl.StringArrayVarP(&f.tags, "tag", "t", nil, "publish as `REF`, a full registry/repository[:tag] reference; with --repo, a bare tag applied to every image (repeatable)")
+	fl.StringVar(&f.repo, "repo", "", "name each image `REGISTRY/NAMESPACE`/<binary name>, for several packages at once; -t then takes bare tags (default latest)")
 	fl.StringVar(&f.platforms, "platform", platform.Default, "comma-separated `LIST` of os/arch[/variant] to build, or \"all\" for every Linux platform the base offers")
 	fl.BoolVar(&f.push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
@@ -103,8 +102,6 @@ type buildPlan struct {
 	generated builder.Generated
 	adds      []builder.Add
 	config    builder.ImageConfig
-	tags      []name.Tag // as given; may be empty
-	outTags   []name.Tag // names for local outputs: tags, or one derived from the package
 	created   time.Time
 }
 
@@ -126,21 +123,11 @@ func (f *buildFlags) plan() (*buildPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := publish.ParseTags(f.tags, f.insecure)
-	if err != nil {
-		return nil, err
-	}
-	if f.push && len(tags) == 0 {
-		return nil, errors.New("nothing to push to: give --tag registry/repository:tag, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)")
-	}
-	if f.insecure && len(tags) == 0 {
-		return nil, errors.New("--insecure-registry applies to the registries in --tag, and no --tag was given")
-	}
 	created, err := sourceDateEpoch()
 	if err != nil {
 		return nil, err
 	}
-	return &buildPlan{platforms: plats, generated: gen, adds: adds, config: cfg, tags: tags, created: created}, nil
+	return &buildPlan{platforms: plats, generated: gen, adds: adds, config: cfg, created: created}, nil
 }
 
 // sourceDateEpoch returns SOURCE_DATE_EPOCH as a time, or the zero time
@@ -157,26 +144,37 @@ func sourceDateEpoch() (time.Time, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-func runBuild(ctx context.Context, f *buildFlags, pkg string, stdout, stderr io.Writer) error {
+func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
 	plan, err := f.plan()
 	if err != nil {
 		return err
 	}
 	log := newLogger(stderr, f.quiet, f.verbose)
+	pkgs, err := builder.ResolveAll(ctx, "", patterns, f.buildTags, func(pkg, why string) {
+		log.progress("skipping %s: %s", pkg, why)
+	})
+	if err != nil {
+		return err
+	}
+	targets, err := f.targets(pkgs, isMulti(patterns))
+	if err != nil {
+		return err
+	}
 	cache, err := openCache()
 	if err != nil {
 		return err
 	}
-	reg := &publish.Registry{Insecure: insecureHosts(f.insecure, plan.tags), Jobs: f.jobs * 2, Progress: log.progress}
+	pushTags := allTags(targets)
+	reg := &publish.Registry{Insecure: insecureHosts(f.insecure, pushTags), Jobs: f.jobs * 2, Progress: log.progress}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	checked := make(chan error, 1)
 	if f.push {
-		// Check the registry while compiling, so a typo in --tag or a
+		// Check the registries while compiling, so a typo in --tag or a
 		// missing login fails in a second, not after minutes of building.
 		go func() {
-			err := reg.Check(ctx, plan.tags)
+			err := reg.Check(ctx, pushTags)
 			if err != nil {
 				cancel(err)
 			}
@@ -185,13 +183,11 @@ func runBuild(ctx context.Context, f *buildFlags, pkg string, stdout, stderr io.
 	} else {
 		checked <- nil
 	}
-
-	res, err := builder.Build(ctx, builder.Options{
-		Package:   pkg,
+	opts := builder.Options{
 		Platforms: plan.platforms,
 		LDFlags:   f.ldflags,
 		Tags:      f.buildTags,
-		Jobs:      f.jobs,
+		Limit:     semaphore.NewWeighted(int64(f.jobs)),
 		Cache:     cache,
 		Created:   plan.created,
 		Base:      f.image.base,
@@ -201,7 +197,8 @@ func runBuild(ctx context.Context, f *buildFlags, pkg string, stdout, stderr io.
 		Remote:    reg.RemoteOptions(ctx),
 		Progress:  log.progress,
 		Verbose:   log.debugf,
-	})
+	}
+	err = buildAll(ctx, opts, targets)
 	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
 		return cerr // the registry check failed and cancelled the build
 	}
@@ -211,19 +208,25 @@ func runBuild(ctx context.Context, f *buildFlags, pkg string, stdout, stderr io.
 	if err := <-checked; err != nil {
 		return err
 	}
-	plan.outTags = plan.tags
-	if len(plan.outTags) == 0 {
-		t, err := name.NewTag("mingo.local/" + res.Package.Name + ":latest")
-		if err != nil {
-			return err
-		}
-		plan.outTags = []name.Tag{t}
-	}
-	out, err := publishAll(ctx, f, plan, res, reg, log)
+	outs, err := publishAll(ctx, f, targets, reg, log)
 	if err != nil {
 		return err
 	}
-	return printResult(stdout, f.json, out)
+	return printResult(stdout, f.json, isMulti(patterns), outs)
+}
+
+// buildAll builds every target's package at once; the shared semaphore in
+// opts bounds the compilations.
+func buildAll(ctx context.Context, opts builder.Options, targets []*target) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, t := range targets {
+		g.Go(func() error {
+			res, err := builder.BuildPackage(gctx, opts, t.pkg)
+			t.result = res
+			return err
+		})
+	}
+	return g.Wait()
 }
 
 func openCache() (*layers.Cache, error) {

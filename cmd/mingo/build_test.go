@@ -162,3 +162,50 @@ func TestSourceDateEpoch(t *testing.T) {
 		t.Errorf("bad SOURCE_DATE_EPOCH: %v", err)
 	}
 }
+
+func TestBuildManyPackages(t *testing.T) {
+	host := memRegistry(t)
+	stdout, stderr, err := run(t, "build", "./cmd/...", "--repo", host+"/team", "-t", "v1", "-t", "latest", "--platform", "linux/amd64")
+	if err != nil {
+		t.Fatalf("mingo build ./cmd/...: %v\n%s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], host+"/team/hello@sha256:") || !strings.HasPrefix(lines[1], host+"/team/netuser@sha256:") {
+		t.Fatalf("stdout = %q, want hello then netuser", stdout)
+	}
+	for _, line := range lines {
+		repo, digest, _ := strings.Cut(line, "@")
+		for _, tag := range []string{"v1", "latest"} {
+			ref, _ := name.ParseReference(repo + ":" + tag)
+			desc, err := remote.Head(ref)
+			if err != nil || desc.Digest.String() != digest {
+				t.Errorf("%s: %v, %v; want %s", ref, desc, err, digest)
+			}
+		}
+	}
+	stdout, _, err = run(t, "build", "./cmd/...", "--push=false", "--json", "-q", "--platform", "linux/amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []buildOutput
+	if err := json.Unmarshal([]byte(stdout), &outs); err != nil || len(outs) != 2 || outs[0].Package != "example.com/mod/cmd/hello" {
+		t.Errorf("--json for a pattern: %v %s", err, stdout)
+	}
+}
+
+func TestBuildManyPackagesBadNames(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "./cmd/...", "-t", "reg.example.com/team/api:v1"}, "use --repo"},
+		{[]string{"build", "./cmd/...", "--repo", "reg.example.com/team", "-t", "reg.example.com/team/api:v1"}, "bare tag"},
+		{[]string{"build", "./cmd/hello", "./cmd/netuser"}, "nothing to push to"},
+		{[]string{"build", "./nothing/...", "--push=false"}, "matches no"},
+	} {
+		_, _, err := run(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("mingo %v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -18,6 +18,8 @@ import (
 // buildOutput is what `mingo build` reports: the --json document, and the
 // source of the one-line default output.
 type buildOutput struct {
+	// Package is the Go import path the image was built from.
+	Package string `json:"package"`
 	// Reference is REPOSITORY@DIGEST of what was pushed for the first tag;
 	// empty when nothing was pushed.
 	Reference string   `json:"reference,omitempty"`
@@ -40,42 +42,51 @@ type platformOutput struct {
 	BinarySize int64 `json:"binarySize"`
 }
 
-// publishAll writes the local outputs, then pushes; each is all or nothing.
-func publishAll(ctx context.Context, f *buildFlags, plan *buildPlan, res *builder.Result, reg *publish.Registry, log *logger) (*buildOutput, error) {
-	a := res.Artifact()
-	out, err := describe(res)
-	if err != nil {
-		return nil, err
-	}
-	if f.tarball != "" {
-		load := loadImage(res)
-		if len(res.Images) > 1 {
-			log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(plan.outTags), len(res.Images))
-		}
-		if err := publish.WriteTarball(f.tarball, a, load.Image, plan.outTags); err != nil {
-			return nil, err
-		}
-		log.progress("wrote %s", f.tarball)
-		out.Tarball = f.tarball
-	}
-	if f.layout != "" {
-		if err := publish.WriteLayout(f.layout, a, plan.outTags); err != nil {
-			return nil, err
-		}
-		log.progress("wrote OCI layout %s", f.layout)
-		out.OCILayout = f.layout
-	}
-	for _, t := range plan.tags {
-		out.Tags = append(out.Tags, t.String())
-	}
-	if f.push {
-		ref, err := reg.Push(ctx, a, plan.tags)
+// publishAll writes the local outputs (every image in one tarball or
+// layout), then pushes each image; each output is all or nothing.
+func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publish.Registry, log *logger) ([]*buildOutput, error) {
+	outs := make([]*buildOutput, len(targets))
+	items := make([]publish.Item, len(targets))
+	for i, t := range targets {
+		out, err := describe(t.result)
 		if err != nil {
 			return nil, err
 		}
-		out.Reference = ref.String()
+		out.Package = t.pkg.ImportPath
+		for _, tag := range t.tags {
+			out.Tags = append(out.Tags, tag.String())
+		}
+		outs[i] = out
+		load := loadImage(t.result)
+		items[i] = publish.Item{Artifact: t.result.Artifact(), Tags: t.local, Load: load.Image}
+		if f.tarball != "" && len(t.result.Images) > 1 {
+			log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(t.local), len(t.result.Images))
+		}
 	}
-	return out, nil
+	if f.tarball != "" {
+		if err := publish.WriteTarball(f.tarball, items); err != nil {
+			return nil, err
+		}
+		log.progress("wrote %s", f.tarball)
+	}
+	if f.layout != "" {
+		if err := publish.WriteLayout(f.layout, items); err != nil {
+			return nil, err
+		}
+		log.progress("wrote OCI layout %s", f.layout)
+	}
+	for i, t := range targets {
+		outs[i].Tarball, outs[i].OCILayout = f.tarball, f.layout
+		if !f.push {
+			continue
+		}
+		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags)
+		if err != nil {
+			return nil, err
+		}
+		outs[i].Reference = ref.String()
+	}
+	return outs, nil
 }
 
 // loadImage picks the image a classic docker load gets: the host's
@@ -149,18 +160,28 @@ func imageBlobs(img v1.Image) (map[v1.Hash]int64, error) {
 	return blobs, nil
 }
 
-func printResult(w io.Writer, asJSON bool, out *buildOutput) error {
+// printResult prints one line per image (REPOSITORY@DIGEST, or the digest
+// when nothing was pushed), or with --json one document, an array when the
+// command line named several packages.
+func printResult(w io.Writer, asJSON, multi bool, outs []*buildOutput) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if multi {
+			return enc.Encode(outs)
+		}
+		return enc.Encode(outs[0])
 	}
-	line := out.Reference
-	if line == "" {
-		line = out.Digest
+	for _, out := range outs {
+		line := out.Reference
+		if line == "" {
+			line = out.Digest
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
 	}
-	_, err := fmt.Fprintln(w, line)
-	return err
+	return nil
 }
 
 func joinTags(tags []name.Tag) string {

@@ -1,0 +1,6 @@
+// Command gamma is one of three commands the many-packages test builds.
+package main
+
+import "fmt"
+
+func main() { fmt.Println("gamma") }
