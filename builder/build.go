@@ -55,9 +55,32 @@ type Options struct {
 	Config ImageConfig
 	// Remote configures pulls of a registry base (auth, transport).
 	Remote []remote.Option
-	// Progress receives one line per step; Verbose receives details. Either
+	// Progress receives each platform's steps; may be nil.
+	Progress func(Event)
+	// Verbose receives details (go build command lines, compiler output);
 	// may be nil.
-	Progress, Verbose func(format string, args ...any)
+	Verbose func(format string, args ...any)
+}
+
+// Stage is a step of one platform's build.
+type Stage int
+
+// The stages a platform goes through, in order.
+const (
+	Compiling Stage = iota
+	Layering
+	Built
+)
+
+// Event reports that a platform of a package reached a stage.
+type Event struct {
+	// Package is the import path, Name the binary's name.
+	Package  string
+	Name     string
+	Platform platform.Platform
+	Stage    Stage
+	// BinarySize is set from Layering on; ImageSize (compressed) on Built.
+	BinarySize, ImageSize int64
 }
 
 // Generated selects the layers mingo generates, each its own layer.
@@ -78,9 +101,9 @@ type Add struct {
 	Local, ImagePath string
 }
 
-func (o *Options) progressf(format string, args ...any) {
+func (o *Options) progress(e Event) {
 	if o.Progress != nil {
-		o.Progress(format, args...)
+		o.Progress(e)
 	}
 }
 
@@ -105,6 +128,50 @@ type PlatformImage struct {
 	Platform   platform.Platform
 	Image      v1.Image
 	BinarySize int64
+	// Layers describes the image's layers, base layers first.
+	Layers []LayerInfo
+}
+
+// LayerInfo names a layer and gives its compressed size.
+type LayerInfo struct {
+	// Name is "base" for a registry base's layers, otherwise what mingo
+	// put in it: identity, tzdata, ca-certs, files, binary.
+	Name string
+	Size int64
+}
+
+// layerInfos describes img's layers, the last ours of them mingo's, and
+// returns the image's compressed size (manifest, config and layers).
+func layerInfos(img v1.Image, ours int) ([]LayerInfo, int64, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, 0, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, 0, err
+	}
+	raw, err := img.RawManifest()
+	if err != nil {
+		return nil, 0, err
+	}
+	total := int64(len(raw)) + m.Config.Size
+	// Our history entries name our layers (in their comment), in order.
+	var names []string
+	for _, h := range cf.History {
+		if !h.EmptyLayer {
+			names = append(names, h.Comment)
+		}
+	}
+	infos := make([]LayerInfo, len(m.Layers))
+	for i, l := range m.Layers {
+		infos[i] = LayerInfo{Name: "base", Size: l.Size}
+		if i >= len(m.Layers)-ours && i < len(names) && names[i] != "" {
+			infos[i].Name = names[i]
+		}
+		total += l.Size
+	}
+	return infos, total, nil
 }
 
 // Artifact is an image or an index: both have a digest and a manifest.
@@ -197,7 +264,7 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared,
 		return PlatformImage{}, err
 	}
 	defer ws.close()
-	opts.progressf("%s: compiling %s", p, pkg.ImportPath)
+	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Compiling})
 	bin, err := compile(ctx, opts, pkg, p, ws.dir)
 	if err != nil {
 		return PlatformImage{}, err
@@ -207,6 +274,7 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared,
 	if err != nil {
 		return PlatformImage{}, err
 	}
+	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size})
 	layer, err := layers.Build(opts.Cache, []layers.Entry{entry}, layers.Options{ModTime: opts.Created})
 	if err != nil {
 		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
@@ -215,7 +283,7 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared,
 		platform:    p,
 		base:        base,
 		annotations: sh.annotations(baseDigest),
-		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "mingo build " + pkg.ImportPath}),
+		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath}),
 		entrypoint:  target,
 		created:     sh.created,
 		env:         sh.env,
@@ -224,21 +292,10 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared,
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	size, _ := layer.Size()
-	opts.progressf("%s: built (binary %s, layer %s compressed)", p, humanBytes(entry.Size), humanBytes(size))
-	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size}, nil
-}
-
-// humanBytes formats n in binary units, as registries and docker show sizes.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
+	infos, total, err := layerInfos(img, len(sh.layers)+1)
+	if err != nil {
+		return PlatformImage{}, err
 	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total})
+	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Layers: infos}, nil
 }

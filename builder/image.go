@@ -37,6 +37,7 @@ type ImageConfig struct {
 // layerSpec is one layer we add, with the history entry describing it.
 type layerSpec struct {
 	layer     v1.Layer
+	name      string // short, for size reports: identity, tzdata, ...
 	createdBy string
 }
 
@@ -65,7 +66,7 @@ func newImage(s imageSpec) (v1.Image, error) {
 		adds[i] = mutate.Addendum{
 			Layer:     l.layer,
 			MediaType: mt,
-			History:   v1.History{Created: v1.Time{Time: s.created}, CreatedBy: l.createdBy},
+			History:   v1.History{Created: v1.Time{Time: s.created}, CreatedBy: l.createdBy, Comment: l.name},
 		}
 	}
 	img, err := mutate.Append(s.base, adds...)

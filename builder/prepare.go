@@ -96,16 +96,16 @@ func allPlatforms(base *baseImage) ([]platform.Platform, error) {
 // would give every build new digests for identical files.
 func (sh *shared) buildLayers(ctx context.Context, opts *Options) error {
 	gen := opts.Generated
-	add := func(what string, entries []layers.Entry, mtime time.Time) error {
+	add := func(short, what string, entries []layers.Entry, mtime time.Time) error {
 		l, err := layers.Build(opts.Cache, entries, layers.Options{ModTime: mtime})
 		if err != nil {
 			return fmt.Errorf("building the %s layer: %w", what, err)
 		}
-		sh.layers = append(sh.layers, layerSpec{l, "mingo: " + what})
+		sh.layers = append(sh.layers, layerSpec{l, short, "mingo: " + what})
 		return nil
 	}
 	if gen.Passwd {
-		if err := add("identity files (/etc/passwd, /etc/group, /etc/nsswitch.conf, /home/nonroot, /tmp)", layers.IdentityEntries(), time.Time{}); err != nil {
+		if err := add("identity", "identity files (/etc/passwd, /etc/group, /etc/nsswitch.conf, /home/nonroot, /tmp)", layers.IdentityEntries(), time.Time{}); err != nil {
 			return err
 		}
 	}
@@ -118,7 +118,7 @@ func (sh *shared) buildLayers(ctx context.Context, opts *Options) error {
 		if err != nil {
 			return err
 		}
-		if err := add("tzdata (Go's lib/time/zoneinfo.zip)", entries, time.Time{}); err != nil {
+		if err := add("tzdata", "tzdata (Go's lib/time/zoneinfo.zip)", entries, time.Time{}); err != nil {
 			return err
 		}
 	}
@@ -127,7 +127,7 @@ func (sh *shared) buildLayers(ctx context.Context, opts *Options) error {
 		if pem == nil {
 			pem, what = layers.MozillaRoots(), "CA bundle (Mozilla roots, golang.org/x/crypto/x509roots/fallback)"
 		}
-		if err := add(what, layers.CACertEntries(pem), time.Time{}); err != nil {
+		if err := add("ca-certs", what, layers.CACertEntries(pem), time.Time{}); err != nil {
 			return err
 		}
 		sh.env = append(sh.env, "SSL_CERT_FILE="+layers.CABundlePath)
@@ -141,7 +141,7 @@ func (sh *shared) buildLayers(ctx context.Context, opts *Options) error {
 			}
 			entries = append(entries, es...)
 		}
-		if err := add("added files", entries, opts.Created); err != nil {
+		if err := add("files", "added files", entries, opts.Created); err != nil {
 			return err
 		}
 	}

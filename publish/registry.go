@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
@@ -30,6 +33,9 @@ type Registry struct {
 	Transport http.RoundTripper
 	// Progress receives one line per step; may be nil.
 	Progress func(format string, args ...any)
+	// Upload receives byte counts while a repository's blobs upload, and
+	// the average rate in bytes per second; may be nil.
+	Upload func(repo string, done, total int64, rate float64)
 }
 
 // RemoteOptions are the go-containerregistry options for talking to
@@ -137,7 +143,10 @@ func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag) (name.
 		}
 		seen[repo.String()] = true
 		r.progressf("pushing %s", d)
-		if err := remote.Push(d, a, opts...); err != nil {
+		pushOpts, uploaded := r.withUpload(repo.String(), opts)
+		err := remote.Push(d, a, pushOpts...)
+		uploaded()
+		if err != nil {
 			return name.Digest{}, registryError(repo, err)
 		}
 	}
@@ -148,6 +157,28 @@ func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag) (name.
 		r.progressf("tagged %s", t)
 	}
 	return first, nil
+}
+
+// withUpload adds a progress channel reporting to r.Upload, and returns a
+// func that waits for the last report. ggcr closes the channel when the push
+// ends, so each push gets its own.
+func (r *Registry) withUpload(repo string, opts []remote.Option) ([]remote.Option, func()) {
+	if r.Upload == nil {
+		return opts, func() {}
+	}
+	updates := make(chan v1.Update, 16)
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for u := range updates {
+			if u.Error != nil {
+				continue
+			}
+			r.Upload(repo, u.Complete, u.Total, float64(u.Complete)/max(time.Since(start).Seconds(), 0.001))
+		}
+	}()
+	return append(slices.Clone(opts), remote.WithProgress(updates)), func() { <-done }
 }
 
 func (r *Registry) progressf(format string, args ...any) {

@@ -149,7 +149,8 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, f.quiet, f.verbose)
+	log := newDisplay(stderr, f.quiet, f.verbose)
+	defer log.finish()
 	pkgs, err := builder.ResolveAll(ctx, "", patterns, f.buildTags, func(pkg, why string) {
 		log.progress("skipping %s: %s", pkg, why)
 	})
@@ -165,7 +166,15 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		return err
 	}
 	pushTags := allTags(targets)
-	reg := &publish.Registry{Insecure: insecureHosts(f.insecure, pushTags), Jobs: f.jobs * 2, Progress: log.progress}
+	multi := isMulti(patterns)
+	reg := &publish.Registry{
+		Insecure: insecureHosts(f.insecure, pushTags),
+		Jobs:     f.jobs * 2,
+		Progress: log.progress,
+		Upload: func(repo string, done, total int64, rate float64) {
+			log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
+		},
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -195,7 +204,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		Adds:      plan.adds,
 		Config:    plan.config,
 		Remote:    reg.RemoteOptions(ctx),
-		Progress:  log.progress,
+		Progress:  func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) },
 		Verbose:   log.debugf,
 	}
 	err = buildAll(ctx, opts, targets)
@@ -212,7 +221,9 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err != nil {
 		return err
 	}
-	return printResult(stdout, f.json, isMulti(patterns), outs)
+	log.finish()
+	sizeReport(log, targets, multi)
+	return printResult(stdout, f.json, multi, outs)
 }
 
 // buildAll builds every target's package at once; the shared semaphore in

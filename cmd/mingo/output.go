@@ -44,7 +44,7 @@ type platformOutput struct {
 
 // publishAll writes the local outputs (every image in one tarball or
 // layout), then pushes each image; each output is all or nothing.
-func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publish.Registry, log *logger) ([]*buildOutput, error) {
+func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publish.Registry, log *display) ([]*buildOutput, error) {
 	outs := make([]*buildOutput, len(targets))
 	items := make([]publish.Item, len(targets))
 	for i, t := range targets {

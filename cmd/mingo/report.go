@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mingo-build/mingo/builder"
+)
+
+// platformKey names a platform's line in the display: "linux/amd64", or
+// "api linux/amd64" when several packages are built.
+func platformKey(e builder.Event, multi bool) string {
+	if multi {
+		return e.Name + " " + e.Platform.String()
+	}
+	return e.Platform.String()
+}
+
+func stageStatus(e builder.Event) string {
+	switch e.Stage {
+	case builder.Compiling:
+		return "compiling " + e.Package
+	case builder.Layering:
+		return fmt.Sprintf("layering (binary %s)", humanBytes(e.BinarySize))
+	default:
+		return fmt.Sprintf("built, %s compressed", humanBytes(e.ImageSize))
+	}
+}
+
+// sizeReport shows where the bytes are: per platform, the binary and each
+// compressed layer, and the compressed total.
+func sizeReport(d *display, targets []*target, multi bool) {
+	d.progress("sizes (compressed):")
+	width := 0
+	for _, t := range targets {
+		for _, pi := range t.result.Images {
+			width = max(width, len(reportKey(t, pi, multi)))
+		}
+	}
+	for _, t := range targets {
+		for _, pi := range t.result.Images {
+			var parts []string
+			var total int64
+			for _, l := range pi.Layers {
+				parts = append(parts, l.Name+" "+humanBytes(l.Size))
+				total += l.Size
+			}
+			d.progress("  %-*s %9s = %s (binary %s uncompressed)", width, reportKey(t, pi, multi), humanBytes(total), strings.Join(parts, " + "), humanBytes(pi.BinarySize))
+		}
+	}
+}
+
+func reportKey(t *target, pi builder.PlatformImage, multi bool) string {
+	if multi {
+		return t.pkg.Name + " " + pi.Platform.String()
+	}
+	return pi.Platform.String()
+}
