@@ -1,31 +1,37 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
 )
 
-// Account is one user (and its group of the same name and number) in the
-// generated /etc/passwd and /etc/group, as in distroless/static.
+// Account is one user of the generated /etc/passwd, with a group of the
+// same name and number in /etc/group, as in distroless/static.
 type Account struct {
-	Name     string
+	// Name is the user and group name.
+	Name string
+	// UID and GID are the user's and its primary group's numbers.
 	UID, GID int
-	Home     string
+	// Home is the home directory written to /etc/passwd.
+	Home string
 }
 
-// Accounts are the generated users, in file order.
+// Accounts are the generated users, in file order. Every one has the shell
+// /sbin/nologin.
 var Accounts = []Account{
 	{Name: "root", UID: 0, GID: 0, Home: "/root"},
 	{Name: "nobody", UID: 65534, GID: 65534, Home: "/nonexistent"},
 	{Name: "nonroot", UID: 65532, GID: 65532, Home: "/home/nonroot"},
 }
 
-func fsMode(perm uint32) fs.FileMode { return fs.FileMode(perm) }
-
-// IdentityEntries returns the identity layer: /etc/passwd, /etc/group,
-// /etc/nsswitch.conf, the home directories and a world-writable /tmp.
+// IdentityEntries returns the identity layer, like distroless/static's:
+// /etc/passwd and /etc/group from Accounts, an /etc/nsswitch.conf that
+// makes glibc and Go's resolver read /etc/hosts before DNS, the home
+// directories /root (0700) and /home/nonroot (0700, owned by nonroot), and
+// /tmp with mode 1777. Files are 0644 and owned by root.
 func IdentityEntries() []Entry {
 	var passwd, group strings.Builder
 	for _, a := range Accounts {
@@ -42,9 +48,19 @@ func IdentityEntries() []Entry {
 	}
 }
 
-// ResolveUser turns a --user value into numbers: a generated account's name
-// (its own group), UID (the group of the same number) or UID:GID.
+// maxID is the largest UID or GID accepted: the kernel's are 32-bit, and
+// -1 (4294967295) means "no change" to chown, so stay in the signed range.
+const maxID = 1<<31 - 1
+
+// ResolveUser turns a --user value into numeric ids: the name of one of
+// Accounts (its own UID and GID, "nonroot" gives 65532:65532), "UID" (with
+// the group of the same number) or "UID:GID". The empty string, other
+// names, "NAME:GID", and numbers that are negative, signed or above
+// 2^31-1 are errors.
 func ResolveUser(spec string) (uid, gid int, err error) {
+	if spec == "" {
+		return 0, 0, fmt.Errorf("empty user: give an account name (%s) or a numeric UID[:GID]", accountNames())
+	}
 	for _, a := range Accounts {
 		if spec == a.Name {
 			return a.UID, a.GID, nil
@@ -52,26 +68,63 @@ func ResolveUser(spec string) (uid, gid int, err error) {
 	}
 	u, g, hasGroup := strings.Cut(spec, ":")
 	uid, err = parseID(u)
-	if err != nil {
-		var names []string
-		for _, a := range Accounts {
-			names = append(names, a.Name)
-		}
-		return 0, 0, fmt.Errorf("user %q is not in the generated /etc/passwd (%s): use one of those or a numeric UID[:GID]", spec, strings.Join(names, ", "))
+	if errors.Is(err, errNotNumber) && hasGroup && isAccount(u) {
+		return 0, 0, fmt.Errorf("user %q: NAME:GID is not supported: give %s alone or a numeric UID:GID", spec, u)
 	}
-	gid = uid
-	if hasGroup {
-		if gid, err = parseID(g); err != nil {
-			return 0, 0, fmt.Errorf("user %q: group %q is not a number: use UID:GID", spec, g)
-		}
+	if errors.Is(err, errNotNumber) {
+		return 0, 0, fmt.Errorf("user %q is not in the generated /etc/passwd (%s): use one of those or a numeric UID[:GID]", u, accountNames())
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("user %q: UID %w", spec, err)
+	}
+	if !hasGroup {
+		return uid, uid, nil
+	}
+	gid, err = parseID(g)
+	if errors.Is(err, errNotNumber) {
+		return 0, 0, fmt.Errorf("user %q: group %q is not a number: use UID:GID (group names are not looked up)", spec, g)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("user %q: GID %w", spec, err)
 	}
 	return uid, gid, nil
 }
 
+// isAccount reports whether name is one of Accounts.
+func isAccount(name string) bool {
+	for _, a := range Accounts {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// accountNames lists the names of Accounts for error messages.
+func accountNames() string {
+	names := make([]string, len(Accounts))
+	for i, a := range Accounts {
+		names[i] = a.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// errNotNumber is parseID's error for text that is not a number at all.
+var errNotNumber = errors.New("not a number")
+
+// parseID parses an id: ASCII digits only (no sign, no spaces), at most
+// maxID.
 func parseID(s string) (int, error) {
-	n, err := strconv.ParseInt(s, 10, 32)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("not an id: %q", s)
+	digits := strings.TrimLeft(s, "+-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, errNotNumber
+	}
+	if digits != s {
+		return 0, fmt.Errorf("%s has a sign: give a number from 0 to %d", s, maxID)
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n > maxID {
+		return 0, fmt.Errorf("%s is out of range (0 to %d)", s, maxID)
 	}
 	return int(n), nil
 }

@@ -2,7 +2,9 @@ package layers
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,23 +14,38 @@ import (
 	"strings"
 )
 
+// ZoneinfoDir is where the tzdata layer puts the zones: where Go's
+// time.LoadLocation (and glibc) look on Linux.
+const ZoneinfoDir = "/usr/share/zoneinfo"
+
 // ZoneinfoZip returns the path of Go's own time-zone database,
 // $(go env GOROOT)/lib/time/zoneinfo.zip: the images are built with that Go,
 // so the Go version pins the tzdata just as it pins the binary.
 func ZoneinfoZip(ctx context.Context) (string, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
 	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+			err = fmt.Errorf("%w: %s", err, bytes.TrimSpace(ee.Stderr))
+		}
 		return "", fmt.Errorf("finding Go's zoneinfo.zip (go env GOROOT): %w", err)
 	}
-	p := filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip")
+	goroot := strings.TrimSpace(string(out))
+	if goroot == "" {
+		return "", errors.New("finding Go's zoneinfo.zip: go env GOROOT printed nothing")
+	}
+	p := filepath.Join(goroot, "lib", "time", "zoneinfo.zip")
 	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("Go's time-zone database is missing (%v): reinstall Go, or pass --tzdata=false", err)
+		return "", fmt.Errorf("the Go installation at %s has no time-zone database (%v): reinstall Go, or pass --tzdata=false", goroot, err)
 	}
 	return p, nil
 }
 
-// TZDataEntries returns every zone in zipPath as a file under
-// /usr/share/zoneinfo, where Go's time.LoadLocation looks on Linux.
+// TZDataEntries returns every zone in zipPath as a file under ZoneinfoDir.
+// The zones are read into memory (about 450 KB): simpler than reopening the
+// zip for every file, and the layer cache makes it a one-off. Names that are
+// absolute or climb out with ".." are refused, so a crafted zip cannot
+// place files outside ZoneinfoDir.
 func TZDataEntries(zipPath string) ([]Entry, error) {
 	zr, err := zip.OpenReader(zipPath)
 	if err != nil {
@@ -41,8 +58,8 @@ func TZDataEntries(zipPath string) ([]Entry, error) {
 			continue
 		}
 		name := f.Name
-		if path.IsAbs(name) || path.Clean(name) != name || strings.HasPrefix(name, "..") {
-			return nil, fmt.Errorf("%s: unsafe name %q", zipPath, name)
+		if path.IsAbs(name) || path.Clean(name) != name || name == ".." || strings.HasPrefix(name, "../") || strings.Contains(name, `\`) {
+			return nil, fmt.Errorf("%s: refusing entry %q: names must be relative, clean and free of \"..\"", zipPath, name)
 		}
 		rc, err := f.Open()
 		if err != nil {
@@ -53,7 +70,10 @@ func TZDataEntries(zipPath string) ([]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", zipPath, name, err)
 		}
-		entries = append(entries, bytesEntry("/usr/share/zoneinfo/"+name, 0o644, data))
+		entries = append(entries, bytesEntry(ZoneinfoDir+"/"+name, 0o644, data))
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("%s holds no files", zipPath)
 	}
 	return entries, nil
 }

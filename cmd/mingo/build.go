@@ -23,21 +23,22 @@ import (
 
 // buildFlags holds `mingo build`'s flags, as given.
 type buildFlags struct {
-	tags      []string
-	repo      string
-	platforms string
-	push      bool
-	tarball   string
-	layout    string
-	insecure  bool
-	ldflags   string
-	buildTags []string
-	jobs      int
-	json      bool
-	quiet     bool
-	verbose   bool
-	image     imageFlags
-	changed   func(flag string) bool
+	tags       []string
+	repo       string
+	configPath string
+	platforms  string
+	push       bool
+	tarball    string
+	layout     string
+	insecure   bool
+	ldflags    string
+	buildTags  []string
+	jobs       int
+	json       bool
+	quiet      bool
+	verbose    bool
+	image      imageFlags
+	changed    func(flag string) bool
 }
 
 func newBuildCommand() *cobra.Command {
@@ -91,6 +92,7 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
+	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	f.image.register(cmd)
 	f.changed = func(name string) bool { return fl.Changed(name) }
 	return cmd
@@ -106,12 +108,6 @@ type buildPlan struct {
 }
 
 func (f *buildFlags) plan() (*buildPlan, error) {
-	if f.quiet && f.verbose {
-		return nil, errors.New("--quiet and --verbose contradict each other: pick one")
-	}
-	if f.jobs < 1 {
-		return nil, fmt.Errorf("--jobs %d: must be at least 1", f.jobs)
-	}
 	var plats []platform.Platform
 	if f.platforms != platform.All {
 		var err error
@@ -145,20 +141,27 @@ func sourceDateEpoch() (time.Time, error) {
 }
 
 func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
-	plan, err := f.plan()
-	if err != nil {
-		return err
+	if f.quiet && f.verbose {
+		return errors.New("--quiet and --verbose contradict each other: pick one")
+	}
+	if f.jobs < 1 {
+		return fmt.Errorf("--jobs %d: must be at least 1", f.jobs)
 	}
 	log := newDisplay(stderr, f.quiet, f.verbose)
 	defer log.finish()
-	pkgs, err := builder.ResolveAll(ctx, "", patterns, f.buildTags, func(pkg, why string) {
-		log.progress("skipping %s: %s", pkg, why)
-	})
+	jobs, multi, err := f.jobsFor(ctx, patterns)
 	if err != nil {
 		return err
 	}
-	targets, err := f.targets(pkgs, isMulti(patterns))
-	if err != nil {
+	var targets []*target
+	for _, j := range jobs {
+		ts, err := j.targets(ctx, log)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, ts...)
+	}
+	if err := distinctNames(targets); err != nil {
 		return err
 	}
 	cache, err := openCache()
@@ -166,7 +169,6 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		return err
 	}
 	pushTags := allTags(targets)
-	multi := isMulti(patterns)
 	reg := &publish.Registry{
 		Insecure: insecureHosts(f.insecure, pushTags),
 		Jobs:     f.jobs * 2,
@@ -192,22 +194,13 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	} else {
 		checked <- nil
 	}
-	opts := builder.Options{
-		Platforms: plan.platforms,
-		LDFlags:   f.ldflags,
-		Tags:      f.buildTags,
-		Limit:     semaphore.NewWeighted(int64(f.jobs)),
-		Cache:     cache,
-		Created:   plan.created,
-		Base:      f.image.base,
-		Generated: plan.generated,
-		Adds:      plan.adds,
-		Config:    plan.config,
-		Remote:    reg.RemoteOptions(ctx),
-		Progress:  func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) },
-		Verbose:   log.debugf,
+	limit := semaphore.NewWeighted(int64(f.jobs))
+	for _, t := range targets {
+		t.opts.Limit, t.opts.Cache, t.opts.Remote = limit, cache, reg.RemoteOptions(ctx)
+		t.opts.Progress = func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) }
+		t.opts.Verbose = log.debugf
 	}
-	err = buildAll(ctx, opts, targets)
+	err = buildAll(ctx, targets)
 	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
 		return cerr // the registry check failed and cancelled the build
 	}
@@ -226,13 +219,54 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	return printResult(stdout, f.json, multi, outs)
 }
 
-// buildAll builds every target's package at once; the shared semaphore in
-// opts bounds the compilations.
-func buildAll(ctx context.Context, opts builder.Options, targets []*target) error {
+// buildJob is one set of packages built with one set of flags: the command
+// line, or one image of the config file (its settings under the flags the
+// user gave).
+type buildJob struct {
+	flags    *buildFlags
+	patterns []string
+	multi    bool
+}
+
+// targets resolves the job's packages and names their images.
+func (j *buildJob) targets(ctx context.Context, log *display) ([]*target, error) {
+	f := j.flags
+	plan, err := f.plan()
+	if err != nil {
+		return nil, err
+	}
+	pkgs, err := builder.ResolveAll(ctx, "", j.patterns, f.buildTags, func(pkg, why string) {
+		log.progress("skipping %s: %s", pkg, why)
+	})
+	if err != nil {
+		return nil, err
+	}
+	targets, err := f.targets(pkgs, j.multi)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range targets {
+		t.opts = builder.Options{
+			Platforms: plan.platforms,
+			LDFlags:   f.ldflags,
+			Tags:      f.buildTags,
+			Created:   plan.created,
+			Base:      f.image.base,
+			Generated: plan.generated,
+			Adds:      plan.adds,
+			Config:    plan.config,
+		}
+	}
+	return targets, nil
+}
+
+// buildAll builds every target's package at once; the semaphore shared in
+// their options bounds the compilations.
+func buildAll(ctx context.Context, targets []*target) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, t := range targets {
 		g.Go(func() error {
-			res, err := builder.BuildPackage(gctx, opts, t.pkg)
+			res, err := builder.BuildPackage(gctx, t.opts, t.pkg)
 			t.result = res
 			return err
 		})

@@ -209,3 +209,75 @@ func TestBuildManyPackagesBadNames(t *testing.T) {
 		}
 	}
 }
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "mingo.yaml")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBuildConfigFile(t *testing.T) {
+	host := memRegistry(t)
+	cfg := writeConfig(t, `repo: `+host+`/team
+images:
+  - package: ./cmd/hello
+    repository: `+host+`/special/hello
+    tags: [v1, "{{.Version}}-x"]
+    platforms: [linux/arm64, linux/amd64]
+    ldflags: -X main.commit={{.Commit}}
+    env: {B: "2", A: "1"}
+  - package: ./cmd/netuser
+    base: scratch
+    platforms: [linux/arm64]
+`)
+	stdout, stderr, err := run(t, "build", "--config", cfg, "--platform", "linux/amd64")
+	if err != nil {
+		t.Fatalf("mingo build --config: %v\n%s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], host+"/special/hello@") || !strings.HasPrefix(lines[1], host+"/team/netuser@") {
+		t.Fatalf("stdout = %q", stdout)
+	}
+	// --platform on the command line overrides both images' platforms.
+	for _, ref := range []string{host + "/special/hello:v1", host + "/team/netuser:latest"} {
+		r, _ := name.ParseReference(ref)
+		img, err := remote.Image(r)
+		if err != nil {
+			t.Fatalf("%s: %v", ref, err)
+		}
+		cf, _ := img.ConfigFile()
+		if cf.Architecture != "amd64" {
+			t.Errorf("%s is %s, want the command line's linux/amd64", ref, cf.Architecture)
+		}
+		if strings.Contains(ref, "hello") && !strings.Contains(strings.Join(cf.Config.Env, " "), "A=1 B=2") {
+			t.Errorf("env from the file, in key order: %v", cf.Config.Env)
+		}
+		if strings.Contains(ref, "netuser") && len(cf.History) != 1 {
+			t.Errorf("base: scratch from the file not applied: %d layers", len(cf.History))
+		}
+	}
+	r, _ := name.ParseReference(host + "/special/hello")
+	tags, err := remote.List(r.Context())
+	if err != nil || len(tags) != 2 || !strings.HasSuffix(tags[0], "-x") && !strings.HasSuffix(tags[1], "-x") {
+		t.Errorf("templated tags: %v %v", tags, err)
+	}
+}
+
+func TestBuildBrokenConfigFile(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"images:\n  - package: ./cmd/hello\n    platfrom: [linux/amd64]\n", `mingo.yaml:3: unknown key "platfrom"`},
+		{"images:\n  - package: ./cmd/hello\n    platforms:\n      - linux/vax\n", "mingo.yaml:4: images[0].platforms: unknown platform"},
+		{"images:\n  - package: ./cmd/hello\n    tags: [\"{{.Nope}}\"]\n", "mingo.yaml:3: images[0].tags"},
+		{"images:\n  - base: scratch\n", "mingo.yaml:2: images[0]: package is required"},
+		{"images:\n  - package: ./cmd/hello\n    env: [A=1]\n", "mingo.yaml:3: cannot unmarshal"},
+		{"images: []\n", "no images"},
+	} {
+		_, _, err := run(t, "build", "--config", writeConfig(t, tc.text), "--push=false")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("config %q: error %v, want %q", tc.text, err, tc.want)
+		}
+	}
+}

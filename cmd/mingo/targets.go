@@ -21,6 +21,7 @@ type target struct {
 	// local names the image in a tarball or layout: tags, or a name
 	// derived from the package when there are none.
 	local  []name.Tag
+	opts   builder.Options
 	result *builder.Result
 }
 
@@ -79,13 +80,8 @@ func (f *buildFlags) repoTargets(pkgs []*builder.Package) ([]*target, error) {
 			return nil, fmt.Errorf("with --repo, -t takes a bare tag such as v1.2.0, not %q: the repository is --repo/<binary name>", t)
 		}
 	}
-	byName := map[string]string{}
 	out := make([]*target, len(pkgs))
 	for i, p := range pkgs {
-		if other, dup := byName[p.Name]; dup {
-			return nil, fmt.Errorf("%s and %s both build a binary named %s, which would be one image under --repo: build them separately with -t", other, p.ImportPath, p.Name)
-		}
-		byName[p.Name] = p.ImportPath
 		refs := make([]string, len(tags))
 		for j, t := range tags {
 			refs[j] = strings.TrimSuffix(f.repo, "/") + "/" + p.Name + ":" + t
@@ -106,4 +102,19 @@ func allTags(targets []*target) []name.Tag {
 		out = append(out, t.tags...)
 	}
 	return out
+}
+
+// distinctNames refuses two images under one name: they would overwrite
+// each other's tags.
+func distinctNames(targets []*target) error {
+	byName := map[string]string{}
+	for _, t := range targets {
+		for _, tag := range t.local {
+			if other, dup := byName[tag.String()]; dup && other != t.pkg.ImportPath {
+				return fmt.Errorf("%s and %s would both be %s: give them different repositories or tags", other, t.pkg.ImportPath, tag)
+			}
+			byName[tag.String()] = t.pkg.ImportPath
+		}
+	}
+	return nil
 }
