@@ -69,3 +69,17 @@ for p in d["platforms"]:
     print("%-7s %-16s binary %6.2f MiB, image %6.2f MiB compressed" % (sys.argv[1], p["platform"], p["binarySize"]/2**20, p["size"]/2**20))
 ' "$label"
 done
+
+# Many binaries: ./multi/... (three programs) in one mingo run, against three
+# separate runs, both from an empty mingo cache (compile, link, layer).
+many_one() { (cd "$mod" && "$work/mingo" build ./multi/... --platform linux/amd64,linux/arm64 --push=false --tarball "$work/many.tar" -q); }
+many_three() {
+	for n in one two three; do
+		(cd "$mod" && "$work/mingo" build "./multi/$n" --platform linux/amd64,linux/arm64 --push=false --tarball "$work/$n.tar" -q)
+	done
+}
+many_one >/dev/null
+three=$(before='rm -rf "$MINGO_CACHE"' median many_three)
+one=$(before='rm -rf "$MINGO_CACHE"' median many_one)
+printf '%-7s %-16s %10.3f %7.2fx\n' many "3 separate runs" "$three" 1
+printf '%-7s %-16s %10.3f %7.2fx\n' many "one ./multi/..." "$one" "$(awk -v a="$one" -v b="$three" 'BEGIN {print a / b}')"

@@ -1,0 +1,14 @@
+// Command two is one of three programs the many-binaries benchmark builds.
+package main
+
+import (
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+)
+
+func main() {
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "two") })
+	log.Fatal(http.ListenAndServe(":"+os.Getenv("PORT"), nil))
+}
