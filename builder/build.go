@@ -248,7 +248,7 @@ func BuildPackage(ctx context.Context, opts Options, pkg *Package) (*Result, err
 	}
 	res := &Result{Package: pkg, Images: images}
 	if len(images) > 1 {
-		res.Index = newIndex(images, shared.annotations(shared.base.digest))
+		res.Index = newIndex(images, shared.topAnnotations(shared.base.digest))
 	}
 	return res, nil
 }
@@ -279,10 +279,14 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared,
 	if err != nil {
 		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
 	}
+	annots := sh.annotations(baseDigest)
+	if len(sh.platforms) == 1 {
+		annots = sh.topAnnotations(baseDigest)
+	}
 	img, err := newImage(imageSpec{
 		platform:    p,
 		base:        base,
-		annotations: sh.annotations(baseDigest),
+		annotations: annots,
 		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath}),
 		entrypoint:  target,
 		created:     sh.created,

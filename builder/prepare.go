@@ -24,6 +24,8 @@ type shared struct {
 	created   time.Time
 	// annots are the standard and the user's annotations.
 	annots map[string]string
+	// recipe is the AnnotationRecipe value of the top manifest.
+	recipe string
 }
 
 // annotations returns the annotations of an image or index built on the
@@ -34,6 +36,14 @@ func (s *shared) annotations(baseDigest v1.Hash) map[string]string {
 		out = map[string]string{}
 	}
 	maps.Copy(out, s.annots)
+	return out
+}
+
+// topAnnotations adds the rebuild recipe, for the manifest that tags point
+// at: the index, or the image when there is one platform.
+func (s *shared) topAnnotations(baseDigest v1.Hash) map[string]string {
+	out := s.annotations(baseDigest)
+	out[AnnotationRecipe] = s.recipe
 	return out
 }
 
@@ -72,6 +82,9 @@ func prepare(ctx context.Context, opts *Options, pkg *Package) (*shared, error) 
 	}
 	sh.annots = standardAnnotations(ctx, pkg.Dir, opts.Created)
 	maps.Copy(sh.annots, opts.Config.Annotations)
+	if sh.recipe, err = sh.makeRecipe(ctx, opts, pkg); err != nil {
+		return nil, err
+	}
 	return sh, nil
 }
 

@@ -281,3 +281,51 @@ func TestBuildBrokenConfigFile(t *testing.T) {
 		}
 	}
 }
+
+// runIn is run in another directory.
+func runIn(t *testing.T, dir string, args ...string) (string, string, error) {
+	t.Helper()
+	t.Chdir(dir)
+	var stdout, stderr bytes.Buffer
+	cmd := newRootCommand()
+	cmd.SetArgs(args)
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	err := cmd.ExecuteContext(context.Background())
+	return stdout.String(), stderr.String(), err
+}
+
+func TestVerify(t *testing.T) {
+	host := memRegistry(t)
+	t.Setenv("MINGO_CACHE", filepath.Join(t.TempDir(), "cache"))
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	src := t.TempDir()
+	if err := os.CopyFS(src, os.DirFS(testModule)); err != nil {
+		t.Fatal(err)
+	}
+	ref := host + "/team/hello:v1"
+	if _, stderr, err := runIn(t, src, "build", "./cmd/hello", "-t", ref, "--env", "A=1", "--user", "nobody"); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "") // verify takes it from the recipe
+	stdout, stderr, err := runIn(t, src, "verify", "./cmd/hello", ref)
+	if err != nil {
+		t.Fatalf("verify of an unchanged build: %v\n%s%s", err, stdout, stderr)
+	}
+	for _, want := range []string{"linux/amd64    match", "linux/arm64    match", "all            match"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("verify output lacks %q:\n%s", want, stdout)
+		}
+	}
+	main := filepath.Join(src, "cmd", "hello", "main.go")
+	b, _ := os.ReadFile(main)
+	os.WriteFile(main, bytes.Replace(b, []byte("hello from"), []byte("changed:"), 1), 0o644)
+	stdout, _, err = runIn(t, src, "verify", "./cmd/hello", ref)
+	if err == nil || !strings.Contains(err.Error(), "does not match") || !strings.Contains(stdout, "MISMATCH") {
+		t.Errorf("verify of changed source: %v\n%s", err, stdout)
+	}
+	if _, _, err := runIn(t, src, "verify", "./cmd/netuser", ref); err == nil || !strings.Contains(err.Error(), "was built from example.com/mod/cmd/hello") {
+		t.Errorf("verify with another package: %v", err)
+	}
+}

@@ -21,6 +21,6 @@ Dockerfile, no base image to pull.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newBuildCommand(), newLoginCommand(), newVersionCommand())
+	root.AddCommand(newBuildCommand(), newLoginCommand(), newVerifyCommand(), newVersionCommand())
 	return root
 }
