@@ -99,7 +99,7 @@ func TestPushTagsLast(t *testing.T) {
 	idx := testIndex(t)
 	r := &Registry{Keychain: authn.NewMultiKeychain()}
 	ts := tags(t, host+"/team/api:v1", host+"/team/api:latest", host+"/other/api:v1")
-	ref, err := r.Push(context.Background(), idx, ts)
+	ref, err := r.Push(context.Background(), idx, ts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestPushTagsLast(t *testing.T) {
 
 	// Pushing again uploads no blob: the registry has them all.
 	before := len(rec.requests())
-	if _, err := r.Push(context.Background(), idx, ts[:1]); err != nil {
+	if _, err := r.Push(context.Background(), idx, ts[:1], nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, req := range rec.requests()[before:] {
@@ -155,7 +155,7 @@ func TestPushWrongCredentials(t *testing.T) {
 	rec.user, rec.password = "ci", "right-secret"
 	ts := tags(t, host+"/team/api:v1")
 	r := &Registry{Keychain: staticKeychain{"ci", "wrong-secret"}}
-	for _, err := range []error{r.Check(context.Background(), ts), func() error { _, err := r.Push(context.Background(), testIndex(t), ts); return err }()} {
+	for _, err := range []error{r.Check(context.Background(), ts), func() error { _, err := r.Push(context.Background(), testIndex(t), ts, nil); return err }()} {
 		if err == nil || !strings.Contains(err.Error(), "rejected the credentials") || !strings.Contains(err.Error(), host) {
 			t.Errorf("error = %v, want a credentials error naming %s", err, host)
 			continue
@@ -342,5 +342,45 @@ func TestWriteLayout(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(src, "main.go")); string(b) != "package main" {
 		t.Error("WriteLayout touched a directory it refused")
+	}
+}
+
+func TestAttach(t *testing.T) {
+	_, host := newRegistry(t)
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Registry{Keychain: authn.NewMultiKeychain()}
+	ts := tags(t, host+"/team/api:v1")
+	var attached v1.Hash
+	_, err = r.Push(context.Background(), img, ts, func(ctx context.Context, repo name.Repository) error {
+		d, _ := img.Digest()
+		raw, _ := img.RawManifest()
+		mt, _ := img.MediaType()
+		attached, err = r.Attach(ctx, repo, v1.Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw))}, "application/spdx+json", []byte(`{"spdxVersion":"SPDX-2.3"}`))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	idx, err := remote.Referrers(ts[0].Context().Digest(d.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := idx.IndexManifest()
+	if len(im.Manifests) != 1 || im.Manifests[0].Digest != attached || im.Manifests[0].ArtifactType != "application/spdx+json" {
+		t.Fatalf("referrers = %+v, want the SBOM %s", im.Manifests, attached)
+	}
+	art, err := remote.Image(ts[0].Context().Digest(attached.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _ := art.Layers()
+	rc, _ := ls[0].Compressed()
+	b, _ := io.ReadAll(rc)
+	if string(b) != `{"spdxVersion":"SPDX-2.3"}` {
+		t.Errorf("artifact content = %s", b)
 	}
 }

@@ -121,7 +121,11 @@ func (r *Registry) Check(ctx context.Context, tags []name.Tag) error {
 // child manifests, then the manifest itself, in parallel where possible),
 // and only once every repository holds it, points the tags at it. It returns
 // the first tag's repository@digest.
-func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag) (name.Digest, error) {
+//
+// attach, when not nil, runs for each repository once a holds there and
+// before any tag is written: the place for referrers such as SBOMs, so that
+// a tag never points at an image whose attachments are still missing.
+func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag, attach func(context.Context, name.Repository) error) (name.Digest, error) {
 	if len(tags) == 0 {
 		return name.Digest{}, errors.New("nothing to push to: give --tag registry/repository:tag")
 	}
@@ -148,6 +152,11 @@ func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag) (name.
 		uploaded()
 		if err != nil {
 			return name.Digest{}, registryError(repo, err)
+		}
+		if attach != nil {
+			if err := attach(ctx, repo); err != nil {
+				return name.Digest{}, err
+			}
 		}
 	}
 	for _, t := range tags {

@@ -80,7 +80,7 @@ func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publ
 		if !f.push {
 			continue
 		}
-		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags)
+		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags, nil)
 		if err != nil {
 			return nil, err
 		}
