@@ -55,6 +55,10 @@ type Options struct {
 	Config ImageConfig
 	// Remote configures pulls of a registry base (auth, transport).
 	Remote []remote.Option
+	// SBOM, when set, describes a platform's binary (its path on disk,
+	// before the build's temporary files go); the result is kept in
+	// PlatformImage.SBOM.
+	SBOM func(binary string, pkg *Package, p platform.Platform) ([]byte, error)
 	// Progress receives each platform's steps; may be nil.
 	Progress func(Event)
 	// Verbose receives details (go build command lines, compiler output);
@@ -130,6 +134,9 @@ type PlatformImage struct {
 	BinarySize int64
 	// Layers describes the image's layers, base layers first.
 	Layers []LayerInfo
+	// SBOM is the binary's software bill of materials, when Options.SBOM
+	// is set.
+	SBOM []byte
 }
 
 // LayerInfo names a layer and gives its compressed size.
@@ -275,6 +282,12 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared,
 		return PlatformImage{}, err
 	}
 	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size})
+	var sbom []byte
+	if opts.SBOM != nil {
+		if sbom, err = opts.SBOM(bin, pkg, p); err != nil {
+			return PlatformImage{}, fmt.Errorf("writing the SBOM: %w", err)
+		}
+	}
 	layer, err := layers.Build(opts.Cache, []layers.Entry{entry}, layers.Options{ModTime: opts.Created})
 	if err != nil {
 		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
@@ -301,5 +314,5 @@ func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared,
 		return PlatformImage{}, err
 	}
 	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total})
-	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Layers: infos}, nil
+	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Layers: infos, SBOM: sbom}, nil
 }

@@ -26,6 +26,8 @@ type buildFlags struct {
 	tags       []string
 	repo       string
 	configPath string
+	sbom       string
+	sbomDir    string
 	platforms  string
 	push       bool
 	tarball    string
@@ -92,6 +94,8 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
+	fl.StringVar(&f.sbom, "sbom", "spdx", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
+	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	f.image.register(cmd)
 	f.changed = func(name string) bool { return fl.Changed(name) }
@@ -199,6 +203,9 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		t.opts.Limit, t.opts.Cache, t.opts.Remote = limit, cache, reg.RemoteOptions(ctx)
 		t.opts.Progress = func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) }
 		t.opts.Verbose = log.debugf
+		if t.opts.SBOM, err = f.sbomFunc(t); err != nil {
+			return err
+		}
 	}
 	err = buildAll(ctx, targets)
 	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {

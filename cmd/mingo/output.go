@@ -69,6 +69,12 @@ func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publ
 		}
 		log.progress("wrote %s", f.tarball)
 	}
+	if f.sbomDir != "" {
+		if err := writeSBOMs(f.sbomDir, targets); err != nil {
+			return nil, err
+		}
+		log.progress("wrote SBOMs to %s", f.sbomDir)
+	}
 	if f.layout != "" {
 		if err := publish.WriteLayout(f.layout, items); err != nil {
 			return nil, err
@@ -80,7 +86,7 @@ func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publ
 		if !f.push {
 			continue
 		}
-		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags, nil)
+		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags, attachSBOMs(reg, t.result))
 		if err != nil {
 			return nil, err
 		}
