@@ -74,8 +74,15 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
   # An OCI image layout, for skopeo, umoci or crane
   mingo build ./cmd/api --oci-layout ./out --push=false
 
-  # Stamp a version, print machine-readable output
-  mingo build . -t ghcr.io/acme/tool:v2 --ldflags "-X main.version=v2" --json`,
+  # Stamp the git version, print machine-readable output
+  mingo build . -t ghcr.io/acme/tool:{{.Version}} --ldflags "-X main.version={{.Version}}" --json
+
+  # Every main package under ./cmd, each as ghcr.io/acme/<binary>
+  mingo build ./cmd/... --repo ghcr.io/acme -t v1.2.0 -t latest
+
+  # Distroless without a pull: CA roots, time zones, nonroot; or the binary alone
+  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --base scratch --ca-certs
+  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --env LOG_LEVEL=debug --add ./static:/srv/static --workdir /srv`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},

@@ -70,3 +70,18 @@ func TestProgressDisplay(t *testing.T) {
 		t.Errorf("-q printed %q", out)
 	}
 }
+
+func TestHelpAndCompletion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"build", "--help"}} {
+		stdout, _, err := run(t, args...)
+		if err != nil || !strings.Contains(stdout, "Examples:") || !strings.Contains(stdout, "mingo build ./cmd/... --repo") {
+			t.Errorf("mingo %v: %v\n%s", args, err, stdout)
+		}
+	}
+	for shell, want := range map[string]string{"bash": "__start_mingo", "zsh": "#compdef mingo", "fish": "complete -c mingo"} {
+		stdout, _, err := run(t, "completion", shell)
+		if err != nil || !strings.Contains(stdout, want) {
+			t.Errorf("mingo completion %s: %v, output lacks %q", shell, err, want)
+		}
+	}
+}

@@ -17,7 +17,20 @@ Dockerfile, no base image to pull.`,
 
   # No registry: a tarball for docker load
   mingo build ./cmd/api --tarball api.tar --push=false
-  docker load -i api.tar`,
+  docker load -i api.tar
+
+  # Every command under ./cmd, each as registry.example.com/team/<name>
+  mingo build ./cmd/... --repo registry.example.com/team -t v1.2.0 -t latest
+
+  # The images described in mingo.yaml at the module root
+  mingo build
+
+  # Log in without Docker, then check an image rebuilds bit for bit
+  echo "$TOKEN" | mingo login ghcr.io -u "$USER" --password-stdin
+  mingo verify ./cmd/api ghcr.io/acme/api:v1.2.0
+
+  # Shell completion
+  source <(mingo completion bash)`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
