@@ -4,10 +4,9 @@
 //
 // The tools run at pinned versions through the Go module proxy (go run
 // module@version, which leaves go.mod alone): actionlint and GoReleaser.
-// YAML is read with Python's yaml module (Debian's python3-yaml), and
-// actionlint checks shell scripts with Debian's shellcheck; both are
-// installed with apt-get when missing and running as root. When something
-// cannot be had, the test skips loudly, or fails with CI=true.
+// actionlint checks shell scripts with Debian's shellcheck, installed with
+// apt-get when missing and running as root. When something cannot be had,
+// the test skips loudly, or fails with CI=true.
 //
 // The action's run: steps are executed as GitHub runs them (bash --noprofile
 // --norc -eo pipefail), with inputs substituted into their env: blocks only,
@@ -41,6 +40,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mingo-build/mingo/test/harness"
 )
@@ -144,47 +145,18 @@ func tail(b []byte, n int) string {
 }
 
 // ---------------------------------------------------------------------------
-// YAML, read with Python's yaml module and handed to Go as JSON. BaseLoader
-// keeps every scalar a string (as GitHub passes inputs) and "on" a key.
+// YAML
 
-var (
-	pythonOnce sync.Once
-	pythonPath string
-)
-
-func yamlPython(t *testing.T) string {
+// loadYAML decodes the YAML file at path into v; strict rejects keys that v
+// has no field for.
+func loadYAML(t *testing.T, path string, v any, strict bool) {
 	t.Helper()
-	pythonOnce.Do(func() {
-		for _, p := range []string{"/usr/bin/python3", "python3"} {
-			if exec.Command(p, "-c", "import yaml").Run() == nil {
-				pythonPath = p
-				return
-			}
-		}
-	})
-	if pythonPath == "" {
-		ensureDebianFile(t, "python3-yaml", "/usr/lib/python3/dist-packages/yaml/__init__.py")
-		pythonPath = "/usr/bin/python3"
-	}
-	return pythonPath
-}
-
-// loadYAML decodes the YAML file at path into v, rejecting unknown fields
-// when v is a struct.
-func loadYAML(t *testing.T, path string, v any) {
-	t.Helper()
-	const script = `import json, sys, yaml
-with open(sys.argv[1], encoding="utf-8") as f:
-    json.dump(yaml.load(f, Loader=yaml.BaseLoader), sys.stdout)`
-	cmd := exec.Command(yamlPython(t), "-c", script, path)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("reading %s as YAML: %v\n%s", path, err, stderr.String())
+		t.Fatal(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	dec.DisallowUnknownFields()
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(strict)
 	if err := dec.Decode(v); err != nil {
 		t.Fatalf("%s: %v (a key this test does not know: teach it, or drop the key)", path, err)
 	}
@@ -194,43 +166,43 @@ with open(sys.argv[1], encoding="utf-8") as f:
 // action.yml
 
 type actionFile struct {
-	Name        string                 `json:"name"`
-	Description string                 `json:"description"`
-	Author      string                 `json:"author"`
-	Branding    map[string]string      `json:"branding"`
-	Inputs      map[string]actionInput `json:"inputs"`
+	Name        string                 `yaml:"name"`
+	Description string                 `yaml:"description"`
+	Author      string                 `yaml:"author"`
+	Branding    map[string]string      `yaml:"branding"`
+	Inputs      map[string]actionInput `yaml:"inputs"`
 	Outputs     map[string]struct {
-		Description string `json:"description"`
-		Value       string `json:"value"`
-	} `json:"outputs"`
+		Description string `yaml:"description"`
+		Value       string `yaml:"value"`
+	} `yaml:"outputs"`
 	Runs struct {
-		Using string       `json:"using"`
-		Steps []actionStep `json:"steps"`
-	} `json:"runs"`
+		Using string       `yaml:"using"`
+		Steps []actionStep `yaml:"steps"`
+	} `yaml:"runs"`
 }
 
 type actionInput struct {
-	Description string `json:"description"`
-	Required    string `json:"required"`
-	Default     string `json:"default"`
+	Description string `yaml:"description"`
+	Required    string `yaml:"required"`
+	Default     string `yaml:"default"`
 }
 
 type actionStep struct {
-	Name             string            `json:"name,omitempty"`
-	ID               string            `json:"id,omitempty"`
-	If               string            `json:"if,omitempty"`
-	Uses             string            `json:"uses,omitempty"`
-	With             map[string]string `json:"with,omitempty"`
-	Run              string            `json:"run,omitempty"`
-	Shell            string            `json:"shell,omitempty"`
-	Env              map[string]string `json:"env,omitempty"`
-	WorkingDirectory string            `json:"working-directory,omitempty"`
+	Name             string            `json:"name,omitempty" yaml:"name"`
+	ID               string            `json:"id,omitempty" yaml:"id"`
+	If               string            `json:"if,omitempty" yaml:"if"`
+	Uses             string            `json:"uses,omitempty" yaml:"uses"`
+	With             map[string]string `json:"with,omitempty" yaml:"with"`
+	Run              string            `json:"run,omitempty" yaml:"run"`
+	Shell            string            `json:"shell,omitempty" yaml:"shell"`
+	Env              map[string]string `json:"env,omitempty" yaml:"env"`
+	WorkingDirectory string            `json:"working-directory,omitempty" yaml:"working-directory"`
 }
 
 func loadAction(t *testing.T) *actionFile {
 	t.Helper()
 	var a actionFile
-	loadYAML(t, filepath.Join(root, "action.yml"), &a)
+	loadYAML(t, filepath.Join(root, "action.yml"), &a, true)
 	return &a
 }
 
@@ -1163,35 +1135,32 @@ func unpackLayer(t *testing.T, blob []byte, dir string) {
 // .goreleaser.yaml
 
 type goreleaserConfig struct {
-	Version string `json:"version"`
-	Dist    string `json:"dist"`
+	Version string `yaml:"version"`
+	Dist    string `yaml:"dist"`
 	Builds  []struct {
-		ID           string   `json:"id"`
-		Main         string   `json:"main"`
-		Binary       string   `json:"binary"`
-		Env          []string `json:"env"`
-		Goos         []string `json:"goos"`
-		Goarch       []string `json:"goarch"`
-		Flags        []string `json:"flags"`
-		Ldflags      []string `json:"ldflags"`
-		ModTimestamp string   `json:"mod_timestamp"`
-	} `json:"builds"`
+		ID           string   `yaml:"id"`
+		Main         string   `yaml:"main"`
+		Binary       string   `yaml:"binary"`
+		Env          []string `yaml:"env"`
+		Goos         []string `yaml:"goos"`
+		Goarch       []string `yaml:"goarch"`
+		Flags        []string `yaml:"flags"`
+		Ldflags      []string `yaml:"ldflags"`
+		ModTimestamp string   `yaml:"mod_timestamp"`
+	} `yaml:"builds"`
 	Archives []struct {
-		Formats         []string `json:"formats"`
+		Formats         []string `yaml:"formats"`
 		FormatOverrides []struct {
-			Goos    string   `json:"goos"`
-			Formats []string `json:"formats"`
-		} `json:"format_overrides"`
-	} `json:"archives"`
-	Checksum map[string]any `json:"checksum"`
+			Goos    string   `yaml:"goos"`
+			Formats []string `yaml:"formats"`
+		} `yaml:"format_overrides"`
+	} `yaml:"archives"`
+	Checksum map[string]any `yaml:"checksum"`
 }
 
 func TestGoreleaser(t *testing.T) {
-	var cfg map[string]any
-	loadYAML(t, filepath.Join(root, ".goreleaser.yaml"), &cfg)
-	b, _ := json.Marshal(cfg)
 	var c goreleaserConfig
-	mustJSON(t, b, &c)
+	loadYAML(t, filepath.Join(root, ".goreleaser.yaml"), &c, false)
 	if c.Version != "2" {
 		t.Errorf("version %q, want 2", c.Version)
 	}
