@@ -26,16 +26,9 @@ var testModule, _ = filepath.Abs("../../builder/testdata/mod")
 // standard output and error.
 func run(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	t.Chdir(testModule)
 	t.Setenv("MINGO_CACHE", filepath.Join(t.TempDir(), "cache"))
 	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no credentials from the host
-	var stdout, stderr bytes.Buffer
-	cmd := newRootCommand()
-	cmd.SetArgs(args)
-	cmd.SetOut(&stdout)
-	cmd.SetErr(&stderr)
-	err := cmd.ExecuteContext(context.Background())
-	return stdout.String(), stderr.String(), err
+	return runIn(t, testModule, args...)
 }
 
 func memRegistry(t *testing.T) string {
