@@ -49,11 +49,14 @@ func (f *imageFlags) options(changed func(string) bool) (builder.Generated, []bu
 	var cfg builder.ImageConfig
 	preset := builder.PresetFor(f.base)
 	gen.CACerts, gen.TZData, gen.Passwd = preset.CACerts, preset.TZData, preset.Passwd
-	for flag, dst := range map[string]*bool{"ca-certs": &gen.CACerts, "tzdata": &gen.TZData, "passwd": &gen.Passwd} {
+	override := func(flag string, value bool, dst *bool) {
 		if changed(flag) {
-			*dst = map[string]bool{"ca-certs": f.caCerts, "tzdata": f.tzdata, "passwd": f.passwd}[flag]
+			*dst = value
 		}
 	}
+	override("ca-certs", f.caCerts, &gen.CACerts)
+	override("tzdata", f.tzdata, &gen.TZData)
+	override("passwd", f.passwd, &gen.Passwd)
 	if f.caBundle != "" {
 		if changed("ca-certs") && !f.caCerts {
 			return gen, nil, cfg, errors.New("--ca-bundle with --ca-certs=false: drop one of them")
