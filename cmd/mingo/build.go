@@ -28,6 +28,10 @@ type buildFlags struct {
 	configPath string
 	sbom       string
 	sbomDir    string
+	sign       bool
+	key        string
+	tlogUpload bool
+	provenance bool
 	platforms  string
 	push       bool
 	tarball    string
@@ -103,6 +107,10 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
 	fl.StringVar(&f.sbom, "sbom", "spdx", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
 	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
+	fl.BoolVar(&f.sign, "sign", false, "sign the index and every platform image with cosign (and attest the SBOMs): with --key, or keyless where an OIDC token is available")
+	fl.StringVar(&f.key, "key", "", "cosign private key `FILE` (passphrase in COSIGN_PASSWORD); see mingo generate-key")
+	fl.BoolVar(&f.tlogUpload, "tlog-upload", true, "upload signatures to the Rekor transparency log; --tlog-upload=false for offline key signing")
+	fl.BoolVar(&f.provenance, "provenance", false, "attach a signed SLSA provenance attestation (needs --sign)")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	f.image.register(cmd)
 	f.changed = func(name string) bool { return fl.Changed(name) }
@@ -160,6 +168,10 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	log := newDisplay(stderr, f.quiet, f.verbose)
 	defer log.finish()
+	signer, err := f.signer(ctx)
+	if err != nil {
+		return err
+	}
 	jobs, multi, err := f.jobsFor(ctx, patterns)
 	if err != nil {
 		return err
@@ -224,7 +236,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err := <-checked; err != nil {
 		return err
 	}
-	outs, err := publishAll(ctx, f, targets, reg, log)
+	outs, err := publishAll(ctx, f, targets, reg, signer, log)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
 )
 
 // buildOutput is what `mingo build` reports: the --json document, and the
@@ -44,7 +45,7 @@ type platformOutput struct {
 
 // publishAll writes the local outputs (every image in one tarball or
 // layout), then pushes each image; each output is all or nothing.
-func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publish.Registry, log *display) ([]*buildOutput, error) {
+func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publish.Registry, signer *sign.Signer, log *display) ([]*buildOutput, error) {
 	outs := make([]*buildOutput, len(targets))
 	items := make([]publish.Item, len(targets))
 	for i, t := range targets {
@@ -86,7 +87,11 @@ func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publ
 		if !f.push {
 			continue
 		}
-		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags, attachSBOMs(reg, t.result))
+		hook := attachSBOMs(reg, t.result)
+		if signer != nil {
+			hook = chain(hook, signHook(signer, t, reg, f.provenance))
+		}
+		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags, hook)
 		if err != nil {
 			return nil, err
 		}

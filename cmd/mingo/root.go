@@ -34,6 +34,6 @@ Dockerfile, no base image to pull.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newBuildCommand(), newLoginCommand(), newVerifyCommand(), newVersionCommand())
+	root.AddCommand(newBuildCommand(), newLoginCommand(), newVerifyCommand(), newGenerateKeyCommand(), newVersionCommand())
 	return root
 }

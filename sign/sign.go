@@ -1,0 +1,380 @@
+// Package sign signs images and attaches in-toto attestations in the format
+// of cosign v2 (github.com/sigstore/cosign/v2), so that the stock cosign CLI
+// verifies them:
+//
+//	cosign verify --key cosign.pub --insecure-ignore-tlog=true IMAGE
+//	cosign verify-attestation --key cosign.pub --insecure-ignore-tlog=true --type spdxjson IMAGE
+//
+// Signatures go to the tag sha256-<hex>.sig and attestations (DSSE envelopes)
+// to sha256-<hex>.att in the image's own repository, the places cosign looks
+// by default. Signing uses a cosign key pair (GenerateKeyPair, LoadKey); no
+// entry is written to a transparency log (Rekor) and no network is used
+// besides the registry, so verifiers must pass --insecure-ignore-tlog=true.
+// Keyless signing (Fulcio and Rekor) is not supported yet: see Keyless.
+// COSIGN_REPOSITORY (storing signatures in another repository) is not
+// supported either.
+package sign
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/in-toto/in-toto-golang/in_toto"
+	slsa02 "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v0.2"
+	slsa1 "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v1"
+	"github.com/sigstore/cosign/v2/pkg/cosign"
+	"github.com/sigstore/cosign/v2/pkg/cosign/attestation"
+	cremote "github.com/sigstore/cosign/v2/pkg/cosign/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	"github.com/sigstore/cosign/v2/pkg/types"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/sigstore/sigstore/pkg/signature/dsse"
+	sigopts "github.com/sigstore/sigstore/pkg/signature/options"
+	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
+)
+
+// File names written by GenerateKeyPair, the same as `cosign generate-key-pair`.
+const (
+	PrivateKeyFile = "cosign.key"
+	PublicKeyFile  = "cosign.pub"
+)
+
+// PasswordEnv is the environment variable the cosign CLI (and mingo) reads
+// the private key's password from.
+const PasswordEnv = "COSIGN_PASSWORD"
+
+// ErrWrongPassword is returned (wrapped) by LoadKey when the private key
+// cannot be decrypted with the given password.
+var ErrWrongPassword = errors.New("wrong password for the cosign private key")
+
+// ErrNoKeyless is returned (wrapped) by Keyless: keyless signing is not
+// supported yet.
+var ErrNoKeyless = errors.New("keyless signing (Fulcio certificate + Rekor transparency log) is not supported yet")
+
+// Signer signs images and attestations with a cosign private key. It is
+// safe for concurrent use.
+type Signer struct {
+	sv signature.SignerVerifier
+}
+
+// GenerateKeyPair writes cosign.key (an ECDSA P-256 private key encrypted
+// with password, in cosign's "ENCRYPTED SIGSTORE PRIVATE KEY" PEM format,
+// mode 0600) and cosign.pub (the PEM public key, mode 0644) into dir, which
+// is created if needed. It refuses to overwrite existing files: if either
+// file exists, it returns an error wrapping fs.ErrExist and writes nothing.
+// An empty password is allowed, as with cosign.
+func GenerateKeyPair(dir string, password []byte) error {
+	keyPath := filepath.Join(dir, PrivateKeyFile)
+	pubPath := filepath.Join(dir, PublicKeyFile)
+	for _, p := range []string{keyPath, pubPath} {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("sign: %s already exists, not overwriting it: %w", p, fs.ErrExist)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sign: %w", err)
+		}
+	}
+	pass := bytes.Clone(password)
+	if pass == nil {
+		pass = []byte{}
+	}
+	keys, err := cosign.GenerateKeyPair(func(bool) ([]byte, error) { return pass, nil })
+	if err != nil {
+		return fmt.Errorf("sign: generating key pair: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	if err := writeNew(keyPath, keys.PrivateBytes, 0o600); err != nil {
+		return err
+	}
+	if err := writeNew(pubPath, keys.PublicBytes, 0o644); err != nil {
+		os.Remove(keyPath)
+		return err
+	}
+	return nil
+}
+
+// writeNew creates path (failing if it exists) and writes data to it; on
+// error nothing is left behind.
+func writeNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("sign: %s already exists, not overwriting it: %w", path, fs.ErrExist)
+		}
+		return fmt.Errorf("sign: %w", err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("sign: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadKey loads a private key file in cosign's encrypted format (as written
+// by GenerateKeyPair or `cosign generate-key-pair`) and decrypts it with
+// password, which the caller supplies (mingo passes $COSIGN_PASSWORD). A
+// wrong password gives an error wrapping ErrWrongPassword.
+func LoadKey(path string, password []byte) (*Signer, error) {
+	pemBytes, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sign: reading private key: %w", err)
+	}
+	pass := password
+	if pass == nil {
+		pass = []byte{}
+	}
+	sv, err := cosign.LoadPrivateKey(pemBytes, pass, nil)
+	if err != nil {
+		if isEncryptedKey(pemBytes) && isDecryptError(err) {
+			return nil, fmt.Errorf("sign: %s: %w (%v)", path, ErrWrongPassword, err)
+		}
+		return nil, fmt.Errorf("sign: loading private key %s: %w", path, err)
+	}
+	return &Signer{sv: sv}, nil
+}
+
+// isEncryptedKey reports whether pemBytes is a private key in cosign's
+// password-encrypted format.
+func isEncryptedKey(pemBytes []byte) bool {
+	b, _ := pem.Decode(pemBytes)
+	return b != nil && (b.Type == cosign.SigstorePrivateKeyPemType || b.Type == cosign.CosignPrivateKeyPemType)
+}
+
+// isDecryptError reports whether err comes from decrypting the key (which,
+// for a well-formed cosign key, means the password is wrong).
+func isDecryptError(err error) bool {
+	return bytes.Contains([]byte(err.Error()), []byte("decrypt"))
+}
+
+// Keyless would return a Signer that gets a short-lived certificate from
+// Fulcio for an OIDC identity and records signatures in Rekor. It is not
+// supported yet and never signs: it always returns an error wrapping
+// ErrNoKeyless that explains what keyless signing would need (an OIDC token,
+// from ACTIONS_ID_TOKEN_REQUEST_URL in GitHub Actions or SIGSTORE_ID_TOKEN,
+// and reachable Fulcio and Rekor servers) and how to sign with a key instead.
+func Keyless(ctx context.Context) (*Signer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var token string
+	switch {
+	case os.Getenv("SIGSTORE_ID_TOKEN") != "":
+		token = "SIGSTORE_ID_TOKEN is set"
+	case os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL") != "":
+		token = "ACTIONS_ID_TOKEN_REQUEST_URL is set"
+	default:
+		token = "neither SIGSTORE_ID_TOKEN nor ACTIONS_ID_TOKEN_REQUEST_URL is set"
+	}
+	return nil, fmt.Errorf("sign: %w: it needs an OIDC identity token (SIGSTORE_ID_TOKEN, or ACTIONS_ID_TOKEN_REQUEST_URL "+
+		"with `permissions: id-token: write` in GitHub Actions; %s) and reachable Fulcio and Rekor servers; "+
+		"sign with a key instead (%s, %s=password)", ErrNoKeyless, token, PrivateKeyFile, PasswordEnv)
+}
+
+// PublicKey returns the signer's public key.
+func (s *Signer) PublicKey() (crypto.PublicKey, error) {
+	return s.sv.PublicKey()
+}
+
+// PublicKeyPEM returns the signer's public key in PEM form, as in cosign.pub.
+func (s *Signer) PublicKeyPEM() ([]byte, error) {
+	pub, err := s.sv.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	return cryptoutils.MarshalPublicKeyToPEM(pub)
+}
+
+// Sign signs the manifest at digest (an image or an index; for an index only
+// the index itself is signed, like `cosign sign` without --recursive) and
+// pushes the signature where `cosign verify --key` looks: a layer of media
+// type application/vnd.dev.cosign.simplesigning.v1+json holding the cosign
+// "simple signing" payload, with the base64 signature in the
+// dev.cosignproject.cosign/signature annotation, in the image tagged
+// sha256-<hex>.sig in digest's repository. Signatures already there are
+// kept; signing the same digest twice with the same key adds nothing.
+//
+// opts are the go-containerregistry remote options (auth, transport, ...)
+// for the registry; without any, the default keychain (~/.docker/config.json)
+// is used. Do not pass remote.WithProgress: Sign makes several requests and
+// go-containerregistry closes a progress channel after the first write. Nothing is uploaded to a transparency log, so verify with
+// `cosign verify --key cosign.pub --insecure-ignore-tlog=true`. The manifest
+// must exist in the registry.
+func (s *Signer) Sign(ctx context.Context, digest name.Digest, opts ...remote.Option) error {
+	ropts := remoteOptions(ctx, opts)
+	if err := checkExists(digest, ropts); err != nil {
+		return err
+	}
+	payload, err := (&sigpayload.Cosign{Image: digest}).MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("sign: payload: %w", err)
+	}
+	sig, err := s.sv.SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("sign: signing %s: %w", digest, err)
+	}
+	ociSig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(sig))
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	oopts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
+	se := ociremote.SignedUnknown(digest, oopts...)
+	newSE, err := mutate.AttachSignatureToEntity(se, ociSig, mutate.WithDupeDetector(cremote.NewDupeDetector(s.sv)))
+	if err != nil {
+		return fmt.Errorf("sign: attaching signature to %s: %w", digest, err)
+	}
+	if err := ociremote.WriteSignatures(digest.Repository, newSE, oopts...); err != nil {
+		return fmt.Errorf("sign: pushing signature of %s: %w", digest, err)
+	}
+	return nil
+}
+
+// predicateTypes maps cosign's --type names to predicate type URIs, as the
+// cosign CLI does (cmd/cosign/cli/options.PredicateTypeMap).
+var predicateTypes = map[string]string{
+	"custom":           attestation.CosignCustomProvenanceV01,
+	"slsaprovenance":   slsa02.PredicateSLSAProvenance,
+	"slsaprovenance02": slsa02.PredicateSLSAProvenance,
+	"slsaprovenance1":  slsa1.PredicateSLSAProvenance,
+	"spdx":             in_toto.PredicateSPDX,
+	"spdxjson":         in_toto.PredicateSPDX,
+	"cyclonedx":        in_toto.PredicateCycloneDX,
+	"link":             in_toto.PredicateLinkV1,
+	"vuln":             attestation.CosignVulnProvenanceV01,
+	"openvex":          attestation.OpenVexNamespace,
+}
+
+// uriTypes maps predicate type URIs back to the cosign name whose statement
+// generator handles a JSON predicate of that type.
+var uriTypes = map[string]string{
+	in_toto.PredicateSPDX:                 "spdxjson",
+	in_toto.PredicateCycloneDX:            "cyclonedx",
+	slsa02.PredicateSLSAProvenance:        "slsaprovenance02",
+	slsa1.PredicateSLSAProvenance:         "slsaprovenance1",
+	in_toto.PredicateLinkV1:               "link",
+	attestation.CosignVulnProvenanceV01:   "vuln",
+	attestation.OpenVexNamespace:          "openvex",
+	attestation.CosignCustomProvenanceV01: "custom",
+}
+
+// Attest wraps predicate in an in-toto statement (v0.1, the statement cosign
+// v2 writes) of the given predicate type whose subject is digest, signs it
+// as a DSSE envelope (payload type application/vnd.in-toto+json) and pushes
+// it where `cosign verify-attestation --key` looks: a layer of media type
+// application/vnd.dsse.envelope.v1+json with a predicateType annotation, in
+// the image tagged sha256-<hex>.att in digest's repository. Attestations
+// already there are kept.
+//
+// predicateType is a predicate type URI (for SPDX "https://spdx.dev/Document",
+// which `cosign verify-attestation --type spdxjson` accepts) or one of
+// cosign's --type names (custom, slsaprovenance, slsaprovenance02,
+// slsaprovenance1, spdx, spdxjson, cyclonedx, link, vuln, openvex).
+// predicate must be JSON except for "custom" and "spdx", which embed it as a
+// string. opts are as for Sign; nothing is uploaded to a transparency log.
+func (s *Signer) Attest(ctx context.Context, digest name.Digest, predicateType string, predicate []byte, opts ...remote.Option) error {
+	typ, uri, err := resolvePredicateType(predicateType)
+	if err != nil {
+		return err
+	}
+	h, err := v1.NewHash(digest.DigestStr())
+	if err != nil || h.Algorithm != "sha256" {
+		return fmt.Errorf("sign: %s: in-toto subjects need a sha256 digest", digest)
+	}
+	ropts := remoteOptions(ctx, opts)
+	if err := checkExists(digest, ropts); err != nil {
+		return err
+	}
+	stmt, err := attestation.GenerateStatement(attestation.GenerateOpts{
+		Predicate: bytes.NewReader(predicate),
+		Type:      typ,
+		Digest:    h.Hex,
+		Repo:      digest.Repository.String(),
+	})
+	if err != nil {
+		return fmt.Errorf("sign: %s predicate: %w", predicateType, err)
+	}
+	payload, err := json.Marshal(stmt)
+	if err != nil {
+		return fmt.Errorf("sign: statement: %w", err)
+	}
+	envelope, err := dsse.WrapSigner(s.sv, types.IntotoPayloadType).SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("sign: signing attestation for %s: %w", digest, err)
+	}
+	att, err := static.NewAttestation(envelope,
+		static.WithLayerMediaType(types.DssePayloadType),
+		static.WithAnnotations(map[string]string{"predicateType": uri}))
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	oopts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
+	se := ociremote.SignedUnknown(digest, oopts...)
+	newSE, err := mutate.AttachAttestationToEntity(se, att, mutate.WithDupeDetector(cremote.NewDupeDetector(s.sv)))
+	if err != nil {
+		return fmt.Errorf("sign: attaching attestation to %s: %w", digest, err)
+	}
+	if err := ociremote.WriteAttestations(digest.Repository, newSE, oopts...); err != nil {
+		return fmt.Errorf("sign: pushing attestation of %s: %w", digest, err)
+	}
+	return nil
+}
+
+// resolvePredicateType returns the cosign statement type to generate and the
+// predicate type URI for a cosign --type name or a URI.
+func resolvePredicateType(t string) (typ, uri string, err error) {
+	if u, ok := predicateTypes[t]; ok {
+		return t, u, nil
+	}
+	if n, ok := uriTypes[t]; ok {
+		return n, t, nil
+	}
+	if !isURI(t) {
+		return "", "", fmt.Errorf("sign: invalid predicate type %q: want a URI or one of cosign's types (spdxjson, cyclonedx, slsaprovenance1, ...)", t)
+	}
+	return t, t, nil // a custom type: the predicate is embedded as JSON
+}
+
+// checkExists fails when the manifest at digest is not in the registry.
+func checkExists(digest name.Digest, ropts []remote.Option) error {
+	if _, err := remote.Head(digest, ropts...); err != nil {
+		return fmt.Errorf("sign: %s: %w", digest, err)
+	}
+	return nil
+}
+
+// remoteOptions returns opts (or the default keychain when there are none)
+// with ctx.
+func remoteOptions(ctx context.Context, opts []remote.Option) []remote.Option {
+	if len(opts) == 0 {
+		opts = []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+	}
+	return append(append([]remote.Option(nil), opts...), remote.WithContext(ctx))
+}
+
+// isURI reports whether t parses as an absolute URI, as the cosign CLI
+// requires of custom predicate types.
+func isURI(t string) bool {
+	u, err := url.ParseRequestURI(t)
+	return err == nil && u.Scheme != ""
+}
