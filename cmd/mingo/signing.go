@@ -42,7 +42,11 @@ func (f *buildFlags) signer(ctx context.Context) (*sign.Signer, error) {
 	if !ok {
 		return nil, errors.New("--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)")
 	}
-	return sign.LoadKey(f.key, []byte(password))
+	s, err := sign.LoadKey(f.key, []byte(password))
+	if errors.Is(err, sign.ErrWrongPassword) {
+		return nil, fmt.Errorf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", f.key)
+	}
+	return s, err
 }
 
 // signHook signs, in repo and before any tag is written, the artifact and

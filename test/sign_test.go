@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/mingo-build/mingo/test/harness"
+)
+
+// mingo signs with a key it generated; the stock cosign CLI verifies the
+// index, a platform manifest, the SBOM and provenance attestations, offline
+// against the loopback registry, and rejects a re-pushed tag.
+func TestSignVerifiedByCosign(t *testing.T) {
+	requireEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	cosignBin, err := harness.InstallCosign(ctx, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := t.TempDir()
+	pass := []string{"COSIGN_PASSWORD=e2e-passphrase"}
+	gen := exec.Command(env.mingo, "generate-key", "--dir", keys)
+	gen.Env = append(os.Environ(), pass...)
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("mingo generate-key: %v\n%s", err, out)
+	}
+	repo := env.reg.Host + "/e2e/signed"
+	key := filepath.Join(keys, "cosign.key")
+	r := mingo(t, pass, "build", ".", "-t", repo+":v1", "--sign", "--key", key, "--tlog-upload=false", "--provenance")
+	if r.err != nil {
+		t.Fatalf("mingo build --sign: %v\n%s", r.err, r.stderr)
+	}
+	index := strings.TrimSpace(r.stdout)
+	platform := repo + "@" + platformDigest(t, repo+":v1", "arm64")
+
+	home := t.TempDir()
+	guard := harness.NewNetworkGuard()
+	defer guard.Close()
+	cosign := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, cosignBin, args...)
+		cmd.Env = harness.CosignEnv(env.reg, home, guard)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		return out.String(), err
+	}
+	pub := filepath.Join(keys, "cosign.pub")
+	offline := []string{"--key", pub, "--insecure-ignore-tlog=true", "--offline=true"}
+	for _, ref := range []string{repo + ":v1", index, platform} {
+		if out, err := cosign(append(append([]string{"verify"}, offline...), ref)...); err != nil {
+			t.Errorf("cosign verify %s: %v\n%s", ref, err, out)
+		}
+	}
+	if out, err := cosign(append(append([]string{"verify-attestation"}, offline...), "--type", "spdxjson", platform)...); err != nil {
+		t.Errorf("cosign verify-attestation --type spdxjson %s: %v\n%s", platform, err, out)
+	}
+	if out, err := cosign(append(append([]string{"verify-attestation"}, offline...), "--type", "slsaprovenance1", index)...); err != nil {
+		t.Errorf("cosign verify-attestation --type slsaprovenance1 %s: %v\n%s", index, err, out)
+	}
+
+	// Tampered: another binary pushed under the same tag, unsigned.
+	if r := mingo(t, nil, "build", ".", "-t", repo+":v1", "--ldflags", "-X main.tampered=1"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if out, err := cosign(append(append([]string{"verify"}, offline...), repo+":v1")...); err == nil {
+		t.Errorf("cosign verify of a re-pushed, unsigned tag succeeded:\n%s", out)
+	}
+	if leaks := guard.Leaks(); len(leaks) > 0 {
+		t.Errorf("cosign reached beyond loopback: %v", leaks)
+	}
+
+	// Bad input: no passphrase, Rekor upload asked for, keyless without a token.
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, []string{"--sign", "--key", key, "--tlog-upload=false"}, "COSIGN_PASSWORD"},
+		{pass, []string{"--sign", "--key", key}, "--tlog-upload=false"},
+		{[]string{"COSIGN_PASSWORD=wrong"}, []string{"--sign", "--key", key, "--tlog-upload=false"}, "passphrase"},
+		{nil, []string{"--sign"}, "OIDC"},
+	} {
+		env := append(tc.env, "SIGSTORE_ID_TOKEN=", "ACTIONS_ID_TOKEN_REQUEST_URL=")
+		r := mingo(t, env, append([]string{"build", ".", "-t", repo + ":bad"}, tc.args...)...)
+		if r.err == nil || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("mingo build %v: %v, stderr %q, want %q", tc.args, r.err, r.stderr, tc.want)
+		}
+	}
+}
+
+// platformDigest returns the digest of ref's image for arch.
+func platformDigest(t *testing.T, ref, arch string) string {
+	t.Helper()
+	for _, d := range indexOf(t, ref).Manifests {
+		if d.Platform.Architecture == arch {
+			return d.Digest.String()
+		}
+	}
+	t.Fatalf("%s has no %s image", ref, arch)
+	return ""
+}
+
+func indexOf(t *testing.T, ref string) v1.IndexManifest {
+	t.Helper()
+	var idx v1.IndexManifest
+	if err := json.Unmarshal(inspectRaw(t, ref), &idx); err != nil {
+		t.Fatal(err)
+	}
+	return idx
+}
