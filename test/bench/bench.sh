@@ -83,3 +83,41 @@ three=$(before='rm -rf "$MINGO_CACHE"' median many_three)
 one=$(before='rm -rf "$MINGO_CACHE"' median many_one)
 printf '%-7s %-16s %10.3f %7.2fx\n' many "3 separate runs" "$three" 1
 printf '%-7s %-16s %10.3f %7.2fx\n' many "one ./multi/..." "$one" "$(awk -v a="$one" -v b="$three" 'BEGIN {print a / b}')"
+
+# Trust: what SBOMs, signing and provenance add to a two-platform build and
+# push of the small program, against a plain push, on a fresh loopback
+# registry each run (Debian's docker-registry; skipped if it is missing).
+if [ -x /usr/bin/docker-registry ]; then
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	store="$work/registry"
+	cat >"$work/registry.yml" <<YML
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $store}}
+http: {addr: 127.0.0.1:$port}
+YML
+	regpid=""
+	fresh_registry() {
+		[ -n "$regpid" ] && kill "$regpid" 2>/dev/null && wait "$regpid" 2>/dev/null
+		rm -rf "$store"
+		/usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+		regpid=$!
+		for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/v2/" >/dev/null && return; sleep 0.1; done
+	}
+	trap '[ -n "$regpid" ] && kill "$regpid" 2>/dev/null; rm -rf "$work"' EXIT
+	(cd "$work" && COSIGN_PASSWORD=bench "$work/mingo" generate-key --dir "$work" 2>/dev/null)
+	push() { (cd "$mod" && COSIGN_PASSWORD=bench "$work/mingo" build ./small -t "127.0.0.1:$port/bench/small:v1" -q "$@"); }
+	trust_plain() { push --sbom none; }
+	trust_sbom() { push; }
+	trust_all() { push --sign --key "$work/cosign.key" --tlog-upload=false --provenance; }
+	fresh_registry; trust_all >/dev/null # warm the layer cache
+	base=""
+	for v in plain sbom all; do
+		t=$(before='fresh_registry' median "trust_$v")
+		fresh_registry; "trust_$v" >/dev/null
+		bytes=$(du -sb "$store" | cut -f1)
+		[ -z "$base" ] && base=$t basebytes=$bytes
+		printf '%-7s %-16s %10.3f %7.2fx  registry %9d bytes %6.3fx\n' trust "$v" "$t" \
+			"$(awk -v a="$t" -v b="$base" 'BEGIN {print a / b}')" "$bytes" "$(awk -v a="$bytes" -v b="$basebytes" 'BEGIN {print a / b}')"
+	done
+fi
