@@ -52,20 +52,23 @@ func newBuildCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build [PACKAGE...]",
 		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
-		Long: `Build compiles PACKAGE (a directory such as ./cmd/api, or an import path in
-the main module or its dependencies; default ".") with CGO_ENABLED=0,
--trimpath and -ldflags "-s -w" for every --platform, concurrently, checks each
-binary is static, and wraps it in a minimal image. Several platforms give one
-OCI index.
+		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
+the main module or its dependencies, or a pattern such as ./cmd/...; default
+".", or the images of mingo.yaml at the module root when it exists) with
+CGO_ENABLED=0, -trimpath and -ldflags "-s -w" for every --platform,
+concurrently, checks each binary is static, and wraps it in a minimal image:
+distroless by default (CA roots, time zones, a nonroot user, all generated,
+nothing pulled). Several platforms give one OCI index.
 
 The result is pushed to the registry of each --tag (blobs and platform
 images first, tags last), and/or written as a tarball for docker load or an
 OCI layout. Credentials come from the Docker config (DOCKER_CONFIG) and its
 credential helpers.
 
-Standard output is one line: REPOSITORY@sha256:... of what was pushed for the
-first --tag, or sha256:... of the built index or image when nothing was
-pushed (--json prints a JSON document instead). Progress goes to standard
+Standard output is one line per image: REPOSITORY@sha256:... of what was
+pushed for the first --tag, or sha256:... of the built index or image when
+nothing was pushed (--json prints a JSON document instead, an array for
+several packages). Progress goes to standard
 error. Builds are reproducible: the same source, Go version and flags give the
 same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).`,
 		Example: `  # Push a linux/amd64 + linux/arm64 index under two tags
