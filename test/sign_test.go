@@ -118,3 +118,38 @@ func indexOf(t *testing.T, ref string) v1.IndexManifest {
 	}
 	return idx
 }
+
+// mingo verify rebuilds what is in the registry and finds it identical;
+// after a source change it reports the mismatch and fails.
+func TestVerifyRebuild(t *testing.T) {
+	requireEnv(t)
+	src := t.TempDir()
+	if err := os.CopyFS(src, os.DirFS(env.probeDir)); err != nil {
+		t.Fatal(err)
+	}
+	ref := env.reg.Host + "/e2e/verify:v1"
+	run := func(extra []string, args ...string) result {
+		cmd := exec.Command(env.mingo, args...)
+		cmd.Dir = src
+		cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+env.reg.CAFile, "DOCKER_CONFIG="+env.reg.DockerConfigDir, "MINGO_CACHE="+filepath.Join(env.work, "cache"))
+		cmd.Env = append(cmd.Env, extra...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		return result{stdout.String(), stderr.String(), err}
+	}
+	if r := run([]string{"SOURCE_DATE_EPOCH=1700000000"}, "build", ".", "-t", ref, "--platform", "linux/amd64,linux/arm64,linux/arm/v7"); r.err != nil {
+		t.Fatalf("build: %v\n%s", r.err, r.stderr)
+	}
+	r := run(nil, "verify", ".", ref)
+	if r.err != nil || strings.Count(r.stdout, " match ") != 4 {
+		t.Fatalf("verify of an unchanged build: %v\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	main := filepath.Join(src, "main.go")
+	b, _ := os.ReadFile(main)
+	os.WriteFile(main, bytes.Replace(b, []byte(`"probe"`), []byte(`"changed"`), 1), 0o644)
+	r = run(nil, "verify", ".", ref)
+	if r.err == nil || strings.Count(r.stdout, "MISMATCH") != 3 {
+		t.Errorf("verify of changed source: %v\n%s%s", r.err, r.stdout, r.stderr)
+	}
+}
