@@ -273,6 +273,7 @@ func TestBuildBrokenConfigFile(t *testing.T) {
 		{"images:\n  - base: scratch\n", "mingo.yaml:2: images[0]: package is required"},
 		{"images:\n  - package: ./cmd/hello\n    env: [A=1]\n", "mingo.yaml:3: cannot unmarshal"},
 		{"images: []\n", "no images"},
+		{"images:\n  - package: ./cmd/hello\n    user: alice\n", "mingo.yaml:3: images[0].user: user \"alice\" is not in the generated /etc/passwd"},
 	} {
 		_, _, err := run(t, "build", "--config", writeConfig(t, tc.text), "--push=false")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

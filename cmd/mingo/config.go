@@ -17,6 +17,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -238,6 +240,11 @@ func (f *buildFlags) imageJob(path string, cfg *fileConfig, i int, vars func() t
 	}
 	if err := g.nameImage(cfg, im); err != nil {
 		return nil, errAt(max(im.Tags.Line, im.Repository.Line, im.Line), "tags", err)
+	}
+	if im.User.Set && (g.image.base == builder.BaseScratch || g.image.base == builder.BaseDistroless) {
+		if _, _, err := layers.ResolveUser(g.image.user); err != nil {
+			return nil, errAt(im.User.Line, "user", err)
+		}
 	}
 	if _, err := g.plan(); err != nil {
 		return nil, fmt.Errorf("%s:%d: images[%d]: %v", path, im.Line, i, err)
