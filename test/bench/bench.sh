@@ -6,7 +6,9 @@
 #
 #   go build x2    two sequential `go build -trimpath -ldflags "-s -w"`, one
 #                  per platform (what a Makefile or Dockerfile does); warm Go
-#                  build cache
+#                  build cache, outputs left in place (so go skips relinking)
+#   go build relink  the same with the outputs removed first: compile cache
+#                  warm, but both binaries linked again
 #   mingo cold     `mingo build --tarball` with an empty mingo cache, warm Go
 #                  build cache: compile (link), static check, layer, write
 #   mingo nochange the same again with nothing changed
@@ -56,9 +58,10 @@ for prog in small:./small medium:github.com/google/go-containerregistry/cmd/cran
 	plain_build "$pkg" # warm Go's build cache for both platforms
 	mingo_build "$pkg" >/dev/null
 	base=$(before="" median plain_build "$pkg")
+	relink=$(before='rm -f "$work"/plain-*' median plain_build "$pkg")
 	cold=$(before='rm -rf "$MINGO_CACHE"' median mingo_build "$pkg")
 	warm=$(before="" median mingo_build "$pkg")
-	for row in "go build x2:$base" "mingo cold:$cold" "mingo nochange:$warm"; do
+	for row in "go build x2:$base" "go build relink:$relink" "mingo cold:$cold" "mingo nochange:$warm"; do
 		printf '%-7s %-16s %10.3f %7.2fx\n' "$label" "${row%%:*}" "${row#*:}" "$(awk -v a="${row#*:}" -v b="$base" 'BEGIN {print a / b}')"
 	done
 	(cd "$mod" && "$work/mingo" build "$pkg" --platform linux/amd64,linux/arm64 --push=false --json -q) |
