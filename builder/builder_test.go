@@ -58,6 +58,13 @@ func TestResolveErrors(t *testing.T) {
 	}
 }
 
+func TestResolveOutsideModule(t *testing.T) {
+	_, err := Resolve(context.Background(), t.TempDir(), ".", nil)
+	if err == nil || !strings.Contains(err.Error(), "no Go module here") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Resolve outside a module = %v", err)
+	}
+}
+
 func TestCheckStatic(t *testing.T) {
 	err := CheckStatic("testdata/dynamic.elf")
 	var dyn *DynamicError

@@ -44,7 +44,7 @@ func Resolve(ctx context.Context, workDir, pattern string, tags []string) (*Pack
 	}
 	pkgs, err := packages.Load(cfg, pattern)
 	if err != nil {
-		return nil, fmt.Errorf("resolving package %s: %s", pattern, firstLine(err.Error()))
+		return nil, loadFailure(pattern, err)
 	}
 	if len(pkgs) != 1 {
 		return nil, fmt.Errorf("package pattern %q matches %d packages: name one main package", pattern, len(pkgs))
@@ -201,7 +201,7 @@ func resolvePattern(ctx context.Context, workDir, pattern string, tags []string,
 		BuildFlags: tagFlags(tags),
 	}, pattern)
 	if err != nil {
-		return nil, fmt.Errorf("resolving %s: %s", pattern, firstLine(err.Error()))
+		return nil, loadFailure(pattern, err)
 	}
 	var out []*Package
 	for _, p := range pkgs {
@@ -224,4 +224,17 @@ func resolvePattern(ctx context.Context, workDir, pattern string, tags []string,
 		return nil, fmt.Errorf("package pattern %s matches no main package: mingo builds commands (package main)", pattern)
 	}
 	return out, nil
+}
+
+// loadFailure explains why go/packages could not run at all, most often
+// because there is no module here.
+func loadFailure(pattern string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "go.mod file not found") {
+		return fmt.Errorf("resolving %s: no Go module here (no go.mod in this directory or above): run mingo inside your module, or create one with go mod init", pattern)
+	}
+	if i := strings.Index(msg, "stderr: "); i >= 0 {
+		msg = msg[i+len("stderr: "):]
+	}
+	return fmt.Errorf("resolving %s: %s", pattern, firstLine(msg))
 }

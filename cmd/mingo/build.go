@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"time"
@@ -140,6 +141,11 @@ func (f *buildFlags) plan() (*buildPlan, error) {
 	gen, adds, cfg, err := f.image.options(f.changed)
 	if err != nil {
 		return nil, err
+	}
+	for flag, path := range map[string]string{"--tarball": f.tarball, "--oci-layout": f.layout, "--sbom-dir": f.sbomDir} {
+		if err := parentExists(flag, path); err != nil {
+			return nil, err
+		}
 	}
 	created, err := sourceDateEpoch()
 	if err != nil {
@@ -321,4 +327,18 @@ func insecureHosts(insecure bool, tags []name.Tag) []string {
 		hosts = append(hosts, t.RegistryStr())
 	}
 	return hosts
+}
+
+// parentExists checks, before any build, that path's directory exists, so
+// a typo fails in a second rather than after compiling.
+func parentExists(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(filepath.Clean(path))
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s %s: directory %s does not exist: create it, or choose another path", flag, path, dir)
+	}
+	return nil
 }

@@ -125,6 +125,7 @@ func TestBuildBadInput(t *testing.T) {
 		{[]string{"build", "./cmd/hello", "--push=false", "--jobs", "0"}, "--jobs"},
 		{[]string{"build", "./cmd/hello", "-t", "reg/API:v1"}, "invalid --tag"},
 		{[]string{"build", "./cmd/hello", "-q", "-v", "--push=false"}, "contradict"},
+		{[]string{"build", "./cmd/hello", "--push=false", "--oci-layout", "/nonexistent/out"}, "directory /nonexistent does not exist"},
 	} {
 		dir := t.TempDir()
 		args := append(tc.args, "--tarball", filepath.Join(dir, "x.tar"))
