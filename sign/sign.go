@@ -64,14 +64,28 @@ const PasswordEnv = "COSIGN_PASSWORD"
 // cannot be decrypted with the given password.
 var ErrWrongPassword = errors.New("wrong password for the cosign private key")
 
-// ErrNoKeyless is returned (wrapped) by Keyless: keyless signing is not
-// supported yet.
-var ErrNoKeyless = errors.New("keyless signing (Fulcio certificate + Rekor transparency log) is not supported yet")
+// ErrNoKeyless is returned (wrapped) by Keyless when no OIDC identity token
+// can be had, without which keyless signing is impossible.
+var ErrNoKeyless = errors.New("keyless signing (Fulcio certificate + Rekor transparency log) needs an OIDC identity token")
 
-// Signer signs images and attestations with a cosign private key. It is
-// safe for concurrent use.
+// Signer signs images and attestations, with a cosign private key (LoadKey)
+// or keylessly (Keyless). It is safe for concurrent use.
 type Signer struct {
-	sv signature.SignerVerifier
+	sv signature.SignerVerifier // key-based signers
+	kl *keyless                 // keyless signers
+}
+
+// signer returns the key to sign with and, for a keyless Signer, its
+// certificate.
+func (s *Signer) signer(ctx context.Context) (signature.SignerVerifier, *keylessCert, error) {
+	if s.kl == nil {
+		return s.sv, nil, nil
+	}
+	c, err := s.kl.current(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.sv, c, nil
 }
 
 // GenerateKeyPair writes cosign.key (an ECDSA P-256 private key encrypted
@@ -168,38 +182,19 @@ func isDecryptError(err error) bool {
 	return bytes.Contains([]byte(err.Error()), []byte("decrypt"))
 }
 
-// Keyless would return a Signer that gets a short-lived certificate from
-// Fulcio for an OIDC identity and records signatures in Rekor. It is not
-// supported yet and never signs: it always returns an error wrapping
-// ErrNoKeyless that explains what keyless signing would need (an OIDC token,
-// from ACTIONS_ID_TOKEN_REQUEST_URL in GitHub Actions or SIGSTORE_ID_TOKEN,
-// and reachable Fulcio and Rekor servers) and how to sign with a key instead.
-func Keyless(ctx context.Context) (*Signer, error) {
-	if err := ctx.Err(); err != nil {
+// PublicKey returns the signer's public key (for a keyless Signer, that of
+// its current ephemeral key).
+func (s *Signer) PublicKey() (crypto.PublicKey, error) {
+	sv, _, err := s.signer(context.Background())
+	if err != nil {
 		return nil, err
 	}
-	var token string
-	switch {
-	case os.Getenv("SIGSTORE_ID_TOKEN") != "":
-		token = "SIGSTORE_ID_TOKEN is set"
-	case os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL") != "":
-		token = "ACTIONS_ID_TOKEN_REQUEST_URL is set"
-	default:
-		token = "neither SIGSTORE_ID_TOKEN nor ACTIONS_ID_TOKEN_REQUEST_URL is set"
-	}
-	return nil, fmt.Errorf("sign: %w: it needs an OIDC identity token (SIGSTORE_ID_TOKEN, or ACTIONS_ID_TOKEN_REQUEST_URL "+
-		"with `permissions: id-token: write` in GitHub Actions; %s) and reachable Fulcio and Rekor servers; "+
-		"sign with a key instead (%s, %s=password)", ErrNoKeyless, token, PrivateKeyFile, PasswordEnv)
-}
-
-// PublicKey returns the signer's public key.
-func (s *Signer) PublicKey() (crypto.PublicKey, error) {
-	return s.sv.PublicKey()
+	return sv.PublicKey()
 }
 
 // PublicKeyPEM returns the signer's public key in PEM form, as in cosign.pub.
 func (s *Signer) PublicKeyPEM() ([]byte, error) {
-	pub, err := s.sv.PublicKey()
+	pub, err := s.PublicKey()
 	if err != nil {
 		return nil, err
 	}
@@ -230,17 +225,27 @@ func (s *Signer) Sign(ctx context.Context, digest name.Digest, opts ...remote.Op
 	if err != nil {
 		return fmt.Errorf("sign: payload: %w", err)
 	}
-	sig, err := s.sv.SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
+	sv, kc, err := s.signer(ctx)
+	if err != nil {
+		return err
+	}
+	sig, err := sv.SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("sign: signing %s: %w", digest, err)
 	}
-	ociSig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(sig))
+	var sopts []static.Option
+	if kc != nil {
+		if sopts, err = s.kl.signatureTlog(ctx, kc, payload, sig); err != nil {
+			return err
+		}
+	}
+	ociSig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(sig), sopts...)
 	if err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
 	oopts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
 	se := ociremote.SignedUnknown(digest, oopts...)
-	newSE, err := mutate.AttachSignatureToEntity(se, ociSig, mutate.WithDupeDetector(cremote.NewDupeDetector(s.sv)))
+	newSE, err := mutate.AttachSignatureToEntity(se, ociSig, mutate.WithDupeDetector(cremote.NewDupeDetector(sv)))
 	if err != nil {
 		return fmt.Errorf("sign: attaching signature to %s: %w", digest, err)
 	}
@@ -318,19 +323,32 @@ func (s *Signer) Attest(ctx context.Context, digest name.Digest, predicateType s
 	if err != nil {
 		return fmt.Errorf("sign: statement: %w", err)
 	}
-	envelope, err := dsse.WrapSigner(s.sv, types.IntotoPayloadType).SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
+	sv, kc, err := s.signer(ctx)
+	if err != nil {
+		return err
+	}
+	envelope, err := dsse.WrapSigner(sv, types.IntotoPayloadType).SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("sign: signing attestation for %s: %w", digest, err)
 	}
-	att, err := static.NewAttestation(envelope,
+	aopts := []static.Option{
 		static.WithLayerMediaType(types.DssePayloadType),
-		static.WithAnnotations(map[string]string{"predicateType": uri}))
+		static.WithAnnotations(map[string]string{"predicateType": uri}),
+	}
+	if kc != nil {
+		topts, err := s.kl.attestationTlog(ctx, kc, envelope)
+		if err != nil {
+			return err
+		}
+		aopts = append(aopts, topts...)
+	}
+	att, err := static.NewAttestation(envelope, aopts...)
 	if err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
 	oopts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
 	se := ociremote.SignedUnknown(digest, oopts...)
-	newSE, err := mutate.AttachAttestationToEntity(se, att, mutate.WithDupeDetector(cremote.NewDupeDetector(s.sv)))
+	newSE, err := mutate.AttachAttestationToEntity(se, att, mutate.WithDupeDetector(cremote.NewDupeDetector(sv)))
 	if err != nil {
 		return fmt.Errorf("sign: attaching attestation to %s: %w", digest, err)
 	}

@@ -157,18 +157,6 @@ func TestEmptyPassword(t *testing.T) {
 	}
 }
 
-func TestKeyless(t *testing.T) {
-	s, err := Keyless(context.Background())
-	if s != nil || !errors.Is(err, ErrNoKeyless) {
-		t.Fatalf("Keyless = %v, %v; want nil, ErrNoKeyless", s, err)
-	}
-	for _, want := range []string{"SIGSTORE_ID_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "Fulcio", "Rekor", "not supported"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("Keyless error %q does not mention %s", err, want)
-		}
-	}
-}
-
 // memRegistry starts go-containerregistry's in-memory registry.
 func memRegistry(t *testing.T) string {
 	t.Helper()

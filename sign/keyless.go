@@ -1,0 +1,389 @@
+package sign
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-openapi/runtime"
+	httptransport "github.com/go-openapi/runtime/client"
+	"github.com/go-openapi/strfmt"
+	"github.com/sigstore/cosign/v2/pkg/cosign"
+	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	rekorclient "github.com/sigstore/rekor/pkg/client"
+	rekorgen "github.com/sigstore/rekor/pkg/generated/client"
+	"github.com/sigstore/rekor/pkg/generated/models"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
+)
+
+// Public-good Sigstore instances, the defaults of the cosign CLI.
+const (
+	DefaultFulcioURL = "https://fulcio.sigstore.dev"
+	DefaultRekorURL  = "https://rekor.sigstore.dev"
+)
+
+// Environment variables keyless signing reads its OIDC identity token from:
+// IDTokenEnv holds a token (as for cosign), the two GitHub Actions ones
+// (set in jobs with `permissions: id-token: write`) let it fetch one.
+const (
+	IDTokenEnv             = "SIGSTORE_ID_TOKEN"
+	ActionsTokenURLEnv     = "ACTIONS_ID_TOKEN_REQUEST_URL"
+	ActionsRequestTokenEnv = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+)
+
+// certRefreshMargin: a certificate expiring sooner than this is replaced
+// (new ephemeral key, new token when it can be fetched again) before signing.
+const certRefreshMargin = 2 * time.Minute
+
+// KeylessOptions configure Keyless.
+type KeylessOptions struct {
+	// FulcioURL and RekorURL default to DefaultFulcioURL and DefaultRekorURL.
+	FulcioURL, RekorURL string
+	// IDToken is the OIDC identity token. When empty, it is read from
+	// $SIGSTORE_ID_TOKEN or, in GitHub Actions, fetched from
+	// $ACTIONS_ID_TOKEN_REQUEST_URL (audience "sigstore").
+	IDToken string
+	// HTTPClient, if set, is used for Fulcio, Rekor and the GitHub Actions
+	// token request (for instance to trust another CA).
+	HTTPClient *http.Client
+}
+
+// keyless is the state of a keyless Signer: where its certificates and
+// token come from, and the current ephemeral key and certificate.
+type keyless struct {
+	fulcioURL, rekorURL string
+	client              *http.Client
+	token               func(context.Context) (string, error)
+	rekor               *rekorgen.Rekor
+
+	mu  sync.Mutex
+	cur *keylessCert
+}
+
+// keylessCert is an ephemeral key with its Fulcio certificate.
+type keylessCert struct {
+	sv       signature.SignerVerifier
+	certPEM  []byte // the leaf certificate
+	chainPEM []byte // the rest of the chain, up to the root
+	notAfter time.Time
+}
+
+// Keyless returns a Signer for keyless signing with Sigstore: for an OIDC
+// identity token it gets a short-lived certificate from Fulcio for an
+// ephemeral key, and each signature and attestation made by Sign and Attest
+// is recorded in the Rekor transparency log and pushed with its certificate,
+// chain and Rekor bundle, so that
+//
+//	cosign verify --certificate-identity ID --certificate-oidc-issuer ISSUER IMAGE
+//
+// verifies it. The token is o.IDToken, else $SIGSTORE_ID_TOKEN, else (in
+// GitHub Actions, with `permissions: id-token: write`) one fetched from
+// $ACTIONS_ID_TOKEN_REQUEST_URL for the audience "sigstore". Without a token
+// the error wraps ErrNoKeyless and says how to provide one.
+//
+// Keyless gets the first certificate right away, so that a missing token or
+// an unreachable Fulcio fails before anything is built; a certificate close
+// to expiry is replaced when signing. Only the first element of o is used;
+// Keyless(ctx) uses the defaults.
+func Keyless(ctx context.Context, opts ...KeylessOptions) (*Signer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var o KeylessOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	k := &keyless{fulcioURL: o.FulcioURL, rekorURL: o.RekorURL, client: o.HTTPClient}
+	if k.fulcioURL == "" {
+		k.fulcioURL = DefaultFulcioURL
+	}
+	if k.rekorURL == "" {
+		k.rekorURL = DefaultRekorURL
+	}
+	if k.client == nil {
+		k.client = &http.Client{Timeout: 2 * time.Minute}
+	}
+	tok, err := tokenSource(o.IDToken, k.client)
+	if err != nil {
+		return nil, err
+	}
+	k.token = tok
+	if k.rekor, err = newRekorClient(k.rekorURL, o.HTTPClient); err != nil {
+		return nil, err
+	}
+	if _, err := k.current(ctx); err != nil {
+		return nil, err
+	}
+	return &Signer{kl: k}, nil
+}
+
+// tokenSource returns how to get the OIDC token, or an error wrapping
+// ErrNoKeyless when there is no way.
+func tokenSource(explicit string, client *http.Client) (func(context.Context) (string, error), error) {
+	static := func(t string) func(context.Context) (string, error) {
+		return func(context.Context) (string, error) { return t, nil }
+	}
+	if t := strings.TrimSpace(explicit); t != "" {
+		return static(t), nil
+	}
+	if t := strings.TrimSpace(os.Getenv(IDTokenEnv)); t != "" {
+		return static(t), nil
+	}
+	reqURL, reqTok := os.Getenv(ActionsTokenURLEnv), os.Getenv(ActionsRequestTokenEnv)
+	if reqURL != "" && reqTok != "" {
+		return func(ctx context.Context) (string, error) {
+			return githubIDToken(ctx, client, reqURL, reqTok)
+		}, nil
+	}
+	why := "neither " + IDTokenEnv + " nor " + ActionsTokenURLEnv + " is set"
+	if reqURL != "" {
+		why = ActionsTokenURLEnv + " is set but " + ActionsRequestTokenEnv + " is not"
+	}
+	return nil, fmt.Errorf("sign: %w (%s): set %s to an OIDC identity token, or in GitHub Actions give the job "+
+		"`permissions: id-token: write` (which provides %s and %s); or sign with a key instead (%s, %s=password)",
+		ErrNoKeyless, why, IDTokenEnv, ActionsTokenURLEnv, ActionsRequestTokenEnv, PrivateKeyFile, PasswordEnv)
+}
+
+// githubIDToken fetches an OIDC token for the audience "sigstore" from the
+// GitHub Actions token service.
+func githubIDToken(ctx context.Context, client *http.Client, reqURL, reqTok string) (string, error) {
+	u, err := url.Parse(reqURL)
+	if err != nil {
+		return "", fmt.Errorf("sign: %s: %w", ActionsTokenURLEnv, err)
+	}
+	q := u.Query()
+	q.Set("audience", "sigstore")
+	u.RawQuery = q.Encode()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", fmt.Errorf("sign: %s: %w", ActionsTokenURLEnv, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+reqTok)
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("sign: fetching the GitHub Actions OIDC token: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("sign: fetching the GitHub Actions OIDC token: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("sign: fetching the GitHub Actions OIDC token: %s: %s (does the job have `permissions: id-token: write`?)",
+			resp.Status, snippet(body))
+	}
+	var v struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil || v.Value == "" {
+		return "", fmt.Errorf("sign: fetching the GitHub Actions OIDC token: no token in the response %s", snippet(body))
+	}
+	return v.Value, nil
+}
+
+// current returns the ephemeral key and certificate to sign with, getting
+// a new one from Fulcio when there is none or it expires soon.
+func (k *keyless) current(ctx context.Context) (*keylessCert, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.cur != nil && time.Until(k.cur.notAfter) > certRefreshMargin {
+		return k.cur, nil
+	}
+	tok, err := k.token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := k.newCert(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	k.cur = c
+	return c, nil
+}
+
+// fulcioRequest and fulcioResponse are the JSON forms of Fulcio's v2
+// CreateSigningCertificate API (POST /api/v2/signingCert).
+type fulcioRequest struct {
+	Credentials struct {
+		OIDCIdentityToken string `json:"oidcIdentityToken"`
+	} `json:"credentials"`
+	CertificateSigningRequest []byte `json:"certificateSigningRequest"` // PEM
+}
+
+type fulcioChain struct {
+	Chain struct {
+		Certificates []string `json:"certificates"`
+	} `json:"chain"`
+}
+
+type fulcioResponse struct {
+	Embedded *fulcioChain `json:"signedCertificateEmbeddedSct"`
+	Detached *fulcioChain `json:"signedCertificateDetachedSct"`
+}
+
+// newCert makes an ephemeral ECDSA P-256 key and gets a certificate for it
+// and the identity of tok from Fulcio.
+func (k *keyless) newCert(ctx context.Context, tok string) (*keylessCert, error) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("sign: generating an ephemeral key: %w", err)
+	}
+	csrDER, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, priv)
+	if err != nil {
+		return nil, fmt.Errorf("sign: certificate request: %w", err)
+	}
+	var fr fulcioRequest
+	fr.Credentials.OIDCIdentityToken = tok
+	fr.CertificateSigningRequest = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csrDER})
+	reqBody, err := json.Marshal(fr)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	endpoint := strings.TrimRight(k.fulcioURL, "/") + "/api/v2/signingCert"
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(reqBody))
+	if err != nil {
+		return nil, fmt.Errorf("sign: Fulcio URL %q: %w", k.fulcioURL, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := k.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("sign: getting a signing certificate from Fulcio at %s: %w", k.fulcioURL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, fmt.Errorf("sign: getting a signing certificate from Fulcio at %s: %w", k.fulcioURL, err)
+	}
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("sign: Fulcio at %s refused the signing certificate: %s: %s", k.fulcioURL, resp.Status, snippet(body))
+	}
+	var fresp fulcioResponse
+	if err := json.Unmarshal(body, &fresp); err != nil {
+		return nil, fmt.Errorf("sign: Fulcio at %s: bad response: %w", k.fulcioURL, err)
+	}
+	ch := fresp.Embedded
+	if ch == nil {
+		ch = fresp.Detached
+	}
+	if ch == nil || len(ch.Chain.Certificates) == 0 {
+		return nil, fmt.Errorf("sign: Fulcio at %s returned no certificate: %s", k.fulcioURL, snippet(body))
+	}
+	certs := ch.Chain.Certificates
+	leaf, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(certs[0]))
+	if err != nil || len(leaf) != 1 {
+		return nil, fmt.Errorf("sign: Fulcio at %s returned a bad certificate (%v)", k.fulcioURL, err)
+	}
+	if err := cryptoutils.EqualKeys(leaf[0].PublicKey, priv.Public()); err != nil {
+		return nil, fmt.Errorf("sign: Fulcio at %s returned a certificate for another key", k.fulcioURL)
+	}
+	var chain []byte
+	for _, c := range certs[1:] {
+		chain = append(chain, strings.TrimSpace(c)...)
+		chain = append(chain, '\n')
+	}
+	sv, err := signature.LoadECDSASignerVerifier(priv, crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	return &keylessCert{
+		sv:       sv,
+		certPEM:  []byte(strings.TrimSpace(certs[0]) + "\n"),
+		chainPEM: chain,
+		notAfter: leaf[0].NotAfter,
+	}, nil
+}
+
+// newRekorClient returns a Rekor API client for rekorURL; with hc, requests
+// go through it.
+func newRekorClient(rekorURL string, hc *http.Client) (*rekorgen.Rekor, error) {
+	u, err := url.Parse(rekorURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("sign: bad Rekor URL %q", rekorURL)
+	}
+	if hc == nil {
+		c, err := rekorclient.GetRekorClient(rekorURL, rekorclient.WithRetryCount(3))
+		if err != nil {
+			return nil, fmt.Errorf("sign: Rekor client: %w", err)
+		}
+		return c, nil
+	}
+	path := u.Path
+	if path == "" || path == "/" {
+		path = rekorgen.DefaultBasePath
+	}
+	rt := httptransport.NewWithClient(u.Host, path, []string{u.Scheme}, hc)
+	rt.Consumers["application/json"] = runtime.JSONConsumer()
+	rt.Consumers["application/x-pem-file"] = runtime.TextConsumer()
+	rt.Producers["application/json"] = runtime.JSONProducer()
+	return rekorgen.New(rt, strfmt.Default), nil
+}
+
+// tlog records a signature in Rekor with upload and returns the static
+// options that attach the certificate, chain and Rekor bundle to it.
+func (k *keyless) tlog(what string, c *keylessCert, upload func(*rekorgen.Rekor) (*models.LogEntryAnon, error)) ([]static.Option, error) {
+	entry, err := upload(k.rekor)
+	if err != nil {
+		return nil, fmt.Errorf("sign: uploading the %s to the Rekor transparency log at %s: %w", what, k.rekorURL, err)
+	}
+	if entry == nil || entry.Verification == nil || len(entry.Verification.SignedEntryTimestamp) == 0 ||
+		entry.IntegratedTime == nil || entry.LogIndex == nil || entry.LogID == nil || entry.Body == nil {
+		return nil, fmt.Errorf("sign: Rekor at %s returned an incomplete log entry for the %s (no signed entry timestamp)", k.rekorURL, what)
+	}
+	return []static.Option{
+		static.WithCertChain(c.certPEM, c.chainPEM),
+		static.WithBundle(cbundle.EntryToBundle(entry)),
+	}, nil
+}
+
+// signatureTlog uploads a hashedrekord entry for a simple-signing payload.
+func (k *keyless) signatureTlog(ctx context.Context, c *keylessCert, payload, sig []byte) ([]static.Option, error) {
+	return k.tlog("signature", c, func(r *rekorgen.Rekor) (*models.LogEntryAnon, error) {
+		h := sha256.New()
+		h.Write(payload)
+		return cosign.TLogUpload(ctx, r, sig, h, c.certPEM)
+	})
+}
+
+// attestationTlog uploads a dsse entry for a DSSE envelope, as
+// `cosign attest` does by default.
+func (k *keyless) attestationTlog(ctx context.Context, c *keylessCert, envelope []byte) ([]static.Option, error) {
+	return k.tlog("attestation", c, func(r *rekorgen.Rekor) (*models.LogEntryAnon, error) {
+		return cosign.TLogUploadDSSEEnvelope(ctx, r, envelope, c.certPEM)
+	})
+}
+
+// snippet returns the start of an error response body for messages.
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	if s == "" {
+		return "(empty body)"
+	}
+	return fmt.Sprintf("%q", s)
+}
