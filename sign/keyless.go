@@ -7,7 +7,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -20,24 +19,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-openapi/runtime"
-	httptransport "github.com/go-openapi/runtime/client"
-	"github.com/go-openapi/strfmt"
-	"github.com/sigstore/cosign/v2/pkg/cosign"
-	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
-	"github.com/sigstore/cosign/v2/pkg/oci/static"
-	rekorclient "github.com/sigstore/rekor/pkg/client"
-	rekorgen "github.com/sigstore/rekor/pkg/generated/client"
-	"github.com/sigstore/rekor/pkg/generated/models"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 )
 
-// Public-good Sigstore instances, the defaults of the cosign CLI.
-const (
-	DefaultFulcioURL = "https://fulcio.sigstore.dev"
-	DefaultRekorURL  = "https://rekor.sigstore.dev"
-)
+// DefaultFulcioURL is the public-good Fulcio certificate authority, the
+// default of the cosign CLI.
+const DefaultFulcioURL = "https://fulcio.sigstore.dev"
 
 // Environment variables keyless signing reads its OIDC identity token from:
 // IDTokenEnv holds a token (as for cosign), the two GitHub Actions ones
@@ -68,10 +56,9 @@ type KeylessOptions struct {
 // keyless is the state of a keyless Signer: where its certificates and
 // token come from, and the current ephemeral key and certificate.
 type keyless struct {
-	fulcioURL, rekorURL string
-	client              *http.Client
-	token               func(context.Context) (string, error)
-	rekor               *rekorgen.Rekor
+	fulcioURL string
+	client    *http.Client
+	token     func(context.Context) (string, error)
 
 	mu  sync.Mutex
 	cur *keylessCert
@@ -110,12 +97,9 @@ func Keyless(ctx context.Context, opts ...KeylessOptions) (*Signer, error) {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	k := &keyless{fulcioURL: o.FulcioURL, rekorURL: o.RekorURL, client: o.HTTPClient}
+	k := &keyless{fulcioURL: o.FulcioURL, client: o.HTTPClient}
 	if k.fulcioURL == "" {
 		k.fulcioURL = DefaultFulcioURL
-	}
-	if k.rekorURL == "" {
-		k.rekorURL = DefaultRekorURL
 	}
 	if k.client == nil {
 		k.client = &http.Client{Timeout: 2 * time.Minute}
@@ -125,13 +109,14 @@ func Keyless(ctx context.Context, opts ...KeylessOptions) (*Signer, error) {
 		return nil, err
 	}
 	k.token = tok
-	if k.rekor, err = newRekorClient(k.rekorURL, o.HTTPClient); err != nil {
-		return nil, err
-	}
 	if _, err := k.current(ctx); err != nil {
 		return nil, err
 	}
-	return &Signer{kl: k}, nil
+	tlog, err := newRekorLog(ctx, o.RekorURL, o.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{kl: k, tlog: tlog}, nil
 }
 
 // tokenSource returns how to get the OIDC token, or an error wrapping
@@ -315,65 +300,6 @@ func (k *keyless) newCert(ctx context.Context, tok string) (*keylessCert, error)
 		chainPEM: chain,
 		notAfter: leaf[0].NotAfter,
 	}, nil
-}
-
-// newRekorClient returns a Rekor API client for rekorURL; with hc, requests
-// go through it.
-func newRekorClient(rekorURL string, hc *http.Client) (*rekorgen.Rekor, error) {
-	u, err := url.Parse(rekorURL)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("sign: bad Rekor URL %q", rekorURL)
-	}
-	if hc == nil {
-		c, err := rekorclient.GetRekorClient(rekorURL, rekorclient.WithRetryCount(3))
-		if err != nil {
-			return nil, fmt.Errorf("sign: Rekor client: %w", err)
-		}
-		return c, nil
-	}
-	path := u.Path
-	if path == "" || path == "/" {
-		path = rekorgen.DefaultBasePath
-	}
-	rt := httptransport.NewWithClient(u.Host, path, []string{u.Scheme}, hc)
-	rt.Consumers["application/json"] = runtime.JSONConsumer()
-	rt.Consumers["application/x-pem-file"] = runtime.TextConsumer()
-	rt.Producers["application/json"] = runtime.JSONProducer()
-	return rekorgen.New(rt, strfmt.Default), nil
-}
-
-// tlog records a signature in Rekor with upload and returns the static
-// options that attach the certificate, chain and Rekor bundle to it.
-func (k *keyless) tlog(what string, c *keylessCert, upload func(*rekorgen.Rekor) (*models.LogEntryAnon, error)) ([]static.Option, error) {
-	entry, err := upload(k.rekor)
-	if err != nil {
-		return nil, fmt.Errorf("sign: uploading the %s to the Rekor transparency log at %s: %w", what, k.rekorURL, err)
-	}
-	if entry == nil || entry.Verification == nil || len(entry.Verification.SignedEntryTimestamp) == 0 ||
-		entry.IntegratedTime == nil || entry.LogIndex == nil || entry.LogID == nil || entry.Body == nil {
-		return nil, fmt.Errorf("sign: Rekor at %s returned an incomplete log entry for the %s (no signed entry timestamp)", k.rekorURL, what)
-	}
-	return []static.Option{
-		static.WithCertChain(c.certPEM, c.chainPEM),
-		static.WithBundle(cbundle.EntryToBundle(entry)),
-	}, nil
-}
-
-// signatureTlog uploads a hashedrekord entry for a simple-signing payload.
-func (k *keyless) signatureTlog(ctx context.Context, c *keylessCert, payload, sig []byte) ([]static.Option, error) {
-	return k.tlog("signature", c, func(r *rekorgen.Rekor) (*models.LogEntryAnon, error) {
-		h := sha256.New()
-		h.Write(payload)
-		return cosign.TLogUpload(ctx, r, sig, h, c.certPEM)
-	})
-}
-
-// attestationTlog uploads a dsse entry for a DSSE envelope, as
-// `cosign attest` does by default.
-func (k *keyless) attestationTlog(ctx context.Context, c *keylessCert, envelope []byte) ([]static.Option, error) {
-	return k.tlog("attestation", c, func(r *rekorgen.Rekor) (*models.LogEntryAnon, error) {
-		return cosign.TLogUploadDSSEEnvelope(ctx, r, envelope, c.certPEM)
-	})
 }
 
 // snippet returns the start of an error response body for messages.

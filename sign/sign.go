@@ -7,12 +7,14 @@
 //
 // Signatures go to the tag sha256-<hex>.sig and attestations (DSSE envelopes)
 // to sha256-<hex>.att in the image's own repository, the places cosign looks
-// by default. Signing uses a cosign key pair (GenerateKeyPair, LoadKey); no
-// entry is written to a transparency log (Rekor) and no network is used
-// besides the registry, so verifiers must pass --insecure-ignore-tlog=true.
-// Keyless signing (Fulcio and Rekor) is not supported yet: see Keyless.
-// COSIGN_REPOSITORY (storing signatures in another repository) is not
-// supported either.
+// by default. Signing uses a cosign key pair (GenerateKeyPair, LoadKey) or,
+// keylessly, a short-lived Fulcio certificate for an OIDC identity (Keyless).
+// Keyless signatures, and key signatures from a signer made
+// WithTransparencyLog, are recorded in a Rekor transparency log and carry
+// its bundle, so that cosign verifies them without --insecure-ignore-tlog;
+// other key signatures use no network besides the registry, and verifiers
+// pass --insecure-ignore-tlog=true. COSIGN_REPOSITORY (storing signatures in
+// another repository) is not supported.
 package sign
 
 import (
@@ -25,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,6 +41,7 @@ import (
 	slsa1 "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v1"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/cosign/attestation"
+	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
 	cremote "github.com/sigstore/cosign/v2/pkg/cosign/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
@@ -71,8 +75,55 @@ var ErrNoKeyless = errors.New("keyless signing (Fulcio certificate + Rekor trans
 // Signer signs images and attestations, with a cosign private key (LoadKey)
 // or keylessly (Keyless). It is safe for concurrent use.
 type Signer struct {
-	sv signature.SignerVerifier // key-based signers
-	kl *keyless                 // keyless signers
+	sv   signature.SignerVerifier // key-based signers
+	kl   *keyless                 // keyless signers
+	tlog *rekorLog                // nil: no transparency log entries
+}
+
+// WithTransparencyLog returns a key-based signer like s that also records
+// every signature and attestation in the Rekor log at rekorURL
+// (DefaultRekorURL when empty), reached through hc (a default client when
+// nil), and attaches the Rekor bundle so that `cosign verify --key` checks
+// it without --insecure-ignore-tlog. It fails when the log does not answer.
+// Keyless signers always record their signatures.
+func (s *Signer) WithTransparencyLog(ctx context.Context, rekorURL string, hc *http.Client) (*Signer, error) {
+	l, err := newRekorLog(ctx, rekorURL, hc)
+	if err != nil {
+		return nil, err
+	}
+	c := *s
+	c.tlog = l
+	return &c, nil
+}
+
+// attachOptions returns the options that attach to a signature or
+// attestation made by sv the certificate of a keyless signer and, when s
+// records in a transparency log, the Rekor bundle of the entry that record
+// makes for the PEM certificate or public key.
+func (s *Signer) attachOptions(sv signature.SignerVerifier, kc *keylessCert, record func(pemBytes []byte) (*cbundle.RekorBundle, error)) ([]static.Option, error) {
+	var opts []static.Option
+	var pemBytes []byte
+	if kc != nil {
+		opts = append(opts, static.WithCertChain(kc.certPEM, kc.chainPEM))
+		pemBytes = kc.certPEM
+	}
+	if s.tlog == nil {
+		return opts, nil
+	}
+	if pemBytes == nil {
+		pub, err := sv.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("sign: %w", err)
+		}
+		if pemBytes, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+			return nil, fmt.Errorf("sign: %w", err)
+		}
+	}
+	b, err := record(pemBytes)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, static.WithBundle(b)), nil
 }
 
 // signer returns the key to sign with and, for a keyless Signer, its
@@ -213,9 +264,9 @@ func (s *Signer) PublicKeyPEM() ([]byte, error) {
 // opts are the go-containerregistry remote options (auth, transport, ...)
 // for the registry; without any, the default keychain (~/.docker/config.json)
 // is used. Do not pass remote.WithProgress: Sign makes several requests and
-// go-containerregistry closes a progress channel after the first write. Nothing is uploaded to a transparency log, so verify with
-// `cosign verify --key cosign.pub --insecure-ignore-tlog=true`. The manifest
-// must exist in the registry.
+// go-containerregistry closes a progress channel after the first write. The
+// signature is recorded in the signer's transparency log, if it has one,
+// before anything is pushed. The manifest must exist in the registry.
 func (s *Signer) Sign(ctx context.Context, digest name.Digest, opts ...remote.Option) error {
 	ropts := remoteOptions(ctx, opts)
 	if err := checkExists(digest, ropts); err != nil {
@@ -233,11 +284,11 @@ func (s *Signer) Sign(ctx context.Context, digest name.Digest, opts ...remote.Op
 	if err != nil {
 		return fmt.Errorf("sign: signing %s: %w", digest, err)
 	}
-	var sopts []static.Option
-	if kc != nil {
-		if sopts, err = s.kl.signatureTlog(ctx, kc, payload, sig); err != nil {
-			return err
-		}
+	sopts, err := s.attachOptions(sv, kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
+		return s.tlog.signature(ctx, pemBytes, payload, sig)
+	})
+	if err != nil {
+		return err
 	}
 	ociSig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(sig), sopts...)
 	if err != nil {
@@ -296,7 +347,7 @@ var uriTypes = map[string]string{
 // cosign's --type names (custom, slsaprovenance, slsaprovenance02,
 // slsaprovenance1, spdx, spdxjson, cyclonedx, link, vuln, openvex).
 // predicate must be JSON except for "custom" and "spdx", which embed it as a
-// string. opts are as for Sign; nothing is uploaded to a transparency log.
+// string. opts and the transparency log are as for Sign.
 func (s *Signer) Attest(ctx context.Context, digest name.Digest, predicateType string, predicate []byte, opts ...remote.Option) error {
 	typ, uri, err := resolvePredicateType(predicateType)
 	if err != nil {
@@ -335,13 +386,13 @@ func (s *Signer) Attest(ctx context.Context, digest name.Digest, predicateType s
 		static.WithLayerMediaType(types.DssePayloadType),
 		static.WithAnnotations(map[string]string{"predicateType": uri}),
 	}
-	if kc != nil {
-		topts, err := s.kl.attestationTlog(ctx, kc, envelope)
-		if err != nil {
-			return err
-		}
-		aopts = append(aopts, topts...)
+	topts, err := s.attachOptions(sv, kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
+		return s.tlog.attestation(ctx, pemBytes, envelope)
+	})
+	if err != nil {
+		return err
 	}
+	aopts = append(aopts, topts...)
 	att, err := static.NewAttestation(envelope, aopts...)
 	if err != nil {
 		return fmt.Errorf("sign: %w", err)
