@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/mingo-build/mingo/sign/sigstoretest"
 	"github.com/mingo-build/mingo/test/harness"
 )
 
@@ -43,17 +45,9 @@ func TestSignVerifiedByCosign(t *testing.T) {
 	index := strings.TrimSpace(r.stdout)
 	platform := repo + "@" + platformDigest(t, repo+":v1", "arm64")
 
-	home := t.TempDir()
 	guard := harness.NewNetworkGuard()
 	defer guard.Close()
-	cosign := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, cosignBin, args...)
-		cmd.Env = harness.CosignEnv(env.reg, home, guard)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		return out.String(), err
-	}
+	cosign := cosignRunner(t, ctx, cosignBin, guard, nil)
 	pub := filepath.Join(keys, "cosign.pub")
 	offline := []string{"--key", pub, "--insecure-ignore-tlog=true", "--offline=true"}
 	for _, ref := range []string{repo + ":v1", index, platform} {
@@ -79,22 +73,119 @@ func TestSignVerifiedByCosign(t *testing.T) {
 		t.Errorf("cosign reached beyond loopback: %v", leaks)
 	}
 
-	// Bad input: no passphrase, Rekor upload asked for, keyless without a token.
+	// Bad input: no passphrase, an unreachable Rekor, a wrong passphrase,
+	// keyless without a token or without the transparency log.
 	for _, tc := range []struct {
 		env  []string
 		args []string
 		want string
 	}{
 		{nil, []string{"--sign", "--key", key, "--tlog-upload=false"}, "COSIGN_PASSWORD"},
-		{pass, []string{"--sign", "--key", key}, "--tlog-upload=false"},
+		{pass, []string{"--sign", "--key", key, "--rekor-url", "http://127.0.0.1:1"}, "--tlog-upload=false"},
 		{[]string{"COSIGN_PASSWORD=wrong"}, []string{"--sign", "--key", key, "--tlog-upload=false"}, "passphrase"},
 		{nil, []string{"--sign"}, "OIDC"},
+		{[]string{"SIGSTORE_ID_TOKEN=x"}, []string{"--sign", "--tlog-upload=false"}, "transparency log"},
 	} {
-		env := append(tc.env, "SIGSTORE_ID_TOKEN=", "ACTIONS_ID_TOKEN_REQUEST_URL=")
+		env := append([]string{"SIGSTORE_ID_TOKEN=", "ACTIONS_ID_TOKEN_REQUEST_URL="}, tc.env...)
 		r := mingo(t, env, append([]string{"build", ".", "-t", repo + ":bad"}, tc.args...)...)
 		if r.err == nil || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("mingo build %v: %v, stderr %q, want %q", tc.args, r.err, r.stderr, tc.want)
 		}
+	}
+}
+
+// cosignRunner returns a function that runs the cosign CLI offline against
+// the test registry, with extra environment, and returns its output.
+func cosignRunner(t *testing.T, ctx context.Context, bin string, guard *harness.NetworkGuard, extra []string) func(args ...string) (string, error) {
+	home := t.TempDir()
+	return func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = append(harness.CosignEnv(env.reg, home, guard), extra...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		return out.String(), err
+	}
+}
+
+// Signatures recorded in a transparency log: mingo signs with a key and
+// keylessly (an OIDC token, a Fulcio certificate) against a Fulcio and a
+// Rekor on loopback, and the stock cosign CLI verifies the signatures, the
+// Rekor bundles and the SBOM attestation without --insecure-ignore-tlog,
+// trusting only the test's Fulcio root and Rekor key.
+func TestSignWithTransparencyLog(t *testing.T) {
+	requireEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	cosignBin, err := harness.InstallCosign(ctx, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const identity = "https://github.com/acme/api/.github/workflows/release.yml@refs/tags/v1"
+	const issuer = "https://token.actions.githubusercontent.com"
+	token := "e2e-oidc-token"
+	fu, re := sigstoretest.NewFulcio(t, token, identity, issuer), sigstoretest.NewRekor(t)
+	fs, rs := httptest.NewServer(fu), httptest.NewServer(re)
+	defer fs.Close()
+	defer rs.Close()
+	dir := t.TempDir()
+	rootFile, rekorKey := filepath.Join(dir, "fulcio-root.pem"), filepath.Join(dir, "rekor.pub")
+	if err := os.WriteFile(rootFile, fu.RootPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rekorKey, re.PublicKeyPEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	guard := harness.NewNetworkGuard()
+	defer guard.Close()
+	cosign := cosignRunner(t, ctx, cosignBin, guard, []string{"SIGSTORE_REKOR_PUBLIC_KEY=" + rekorKey, "SIGSTORE_ROOT_FILE=" + rootFile})
+
+	// With a key, recorded in Rekor.
+	pass := []string{"COSIGN_PASSWORD="}
+	gen := exec.Command(env.mingo, "generate-key", "--dir", dir)
+	gen.Env = append(os.Environ(), pass...)
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("mingo generate-key: %v\n%s", err, out)
+	}
+	keyed := env.reg.Host + "/e2e/tlog-key"
+	if r := mingo(t, pass, "build", ".", "-t", keyed+":v1", "--sign", "--key", filepath.Join(dir, "cosign.key"), "--rekor-url", rs.URL); r.err != nil {
+		t.Fatalf("mingo build --sign --key --rekor-url: %v\n%s", r.err, r.stderr)
+	}
+	if out, err := cosign("verify", "--key", filepath.Join(dir, "cosign.pub"), "--rekor-url", rs.URL, keyed+":v1"); err != nil {
+		t.Errorf("cosign verify --key (with the transparency log) %s: %v\n%s", keyed, err, out)
+	}
+
+	// Keyless, with the token a CI job would have.
+	keyless := env.reg.Host + "/e2e/tlog-keyless"
+	r := mingo(t, []string{"SIGSTORE_ID_TOKEN=" + token}, "build", ".", "-t", keyless+":v1", "--sign", "--fulcio-url", fs.URL, "--rekor-url", rs.URL)
+	if r.err != nil {
+		t.Fatalf("mingo build --sign (keyless): %v\n%s", r.err, r.stderr)
+	}
+	if fu.Calls() != 1 {
+		t.Errorf("Fulcio called %d times for one build, want 1", fu.Calls())
+	}
+	who := []string{"--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--insecure-ignore-sct", "--rekor-url", rs.URL}
+	platform := keyless + "@" + platformDigest(t, keyless+":v1", "amd64")
+	for _, ref := range []string{keyless + ":v1", platform} {
+		if out, err := cosign(append(append([]string{"verify"}, who...), ref)...); err != nil {
+			t.Errorf("cosign verify (keyless) %s: %v\n%s", ref, err, out)
+		}
+	}
+	if out, err := cosign(append(append([]string{"verify-attestation", "--type", "spdxjson"}, who...), platform)...); err != nil {
+		t.Errorf("cosign verify-attestation --type spdxjson (keyless) %s: %v\n%s", platform, err, out)
+	}
+	// Another identity is refused.
+	other := append([]string{"verify", "--certificate-identity", "https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main"}, who[2:]...)
+	if out, err := cosign(append(other, keyless+":v1")...); err == nil {
+		t.Errorf("cosign verify accepted another identity:\n%s", out)
+	}
+	kinds, _ := re.Entries()
+	// Key: index + 2 platforms signed, 2 SBOMs attested; keyless the same.
+	if len(kinds) != 10 {
+		t.Errorf("Rekor got %d entries (%v), want 10", len(kinds), kinds)
+	}
+	if leaks := guard.Leaks(); len(leaks) > 0 {
+		t.Errorf("cosign reached beyond loopback: %v", leaks)
 	}
 }
 

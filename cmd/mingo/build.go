@@ -20,6 +20,7 @@ import (
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
 )
 
 // buildFlags holds `mingo build`'s flags, as given.
@@ -32,6 +33,8 @@ type buildFlags struct {
 	sign       bool
 	key        string
 	tlogUpload bool
+	fulcioURL  string
+	rekorURL   string
 	provenance bool
 	platforms  string
 	push       bool
@@ -90,7 +93,11 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 
   # Distroless without a pull: CA roots, time zones, nonroot; or the binary alone
   mingo build ./cmd/api -t ghcr.io/acme/api:v1 --base scratch --ca-certs
-  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --env LOG_LEVEL=debug --add ./static:/srv/static --workdir /srv`,
+  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --env LOG_LEVEL=debug --add ./static:/srv/static --workdir /srv
+
+  # Sign with a cosign key, or keylessly (GitHub Actions with id-token: write)
+  COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key --provenance
+  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -113,7 +120,9 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.BoolVar(&f.sign, "sign", false, "sign the index and every platform image with cosign (and attest the SBOMs): with --key, or keyless where an OIDC token is available")
 	fl.StringVar(&f.key, "key", "", "cosign private key `FILE` (passphrase in COSIGN_PASSWORD); see mingo generate-key")
-	fl.BoolVar(&f.tlogUpload, "tlog-upload", true, "upload signatures to the Rekor transparency log; --tlog-upload=false for offline key signing")
+	fl.BoolVar(&f.tlogUpload, "tlog-upload", true, "record signatures in the Rekor transparency log; --tlog-upload=false for offline key signing")
+	fl.StringVar(&f.fulcioURL, "fulcio-url", sign.DefaultFulcioURL, "Fulcio certificate authority for keyless signing, at `URL`")
+	fl.StringVar(&f.rekorURL, "rekor-url", sign.DefaultRekorURL, "Rekor transparency log at `URL`")
 	fl.BoolVar(&f.provenance, "provenance", false, "attach a signed SLSA provenance attestation (needs --sign)")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	f.image.register(cmd)

@@ -21,7 +21,8 @@ import (
 const spdxPredicateType = "https://spdx.dev/Document"
 
 // signer returns the signer --sign asks for, or nil. It fails before any
-// build when signing cannot work, so that nothing is pushed unsigned.
+// build when signing cannot work (no key passphrase, no OIDC token, Fulcio
+// or Rekor unreachable), so that nothing is pushed unsigned.
 func (f *buildFlags) signer(ctx context.Context) (*sign.Signer, error) {
 	if !f.sign {
 		if f.key != "" || f.provenance {
@@ -33,12 +34,16 @@ func (f *buildFlags) signer(ctx context.Context) (*sign.Signer, error) {
 		return nil, errors.New("--sign signs what is pushed: drop --push=false, or --sign")
 	}
 	if f.key == "" {
-		return sign.Keyless(ctx)
+		if !f.tlogUpload {
+			return nil, errors.New("keyless signing needs the Rekor transparency log (its entry proves the short-lived certificate was valid): drop --tlog-upload=false, or sign with --key")
+		}
+		s, err := sign.Keyless(ctx, sign.KeylessOptions{FulcioURL: f.fulcioURL, RekorURL: f.rekorURL})
+		if err != nil {
+			return nil, fmt.Errorf("%w (set --fulcio-url and --rekor-url for a private Sigstore)", err)
+		}
+		return s, nil
 	}
-	if f.tlogUpload {
-		return nil, errors.New("--sign --key uploads to the Rekor transparency log by default, which mingo cannot do yet: pass --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)")
-	}
-	password, ok := os.LookupEnv("COSIGN_PASSWORD")
+	password, ok := os.LookupEnv(sign.PasswordEnv)
 	if !ok {
 		return nil, errors.New("--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)")
 	}
@@ -46,7 +51,14 @@ func (f *buildFlags) signer(ctx context.Context) (*sign.Signer, error) {
 	if errors.Is(err, sign.ErrWrongPassword) {
 		return nil, fmt.Errorf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", f.key)
 	}
-	return s, err
+	if err != nil || !f.tlogUpload {
+		return s, err
+	}
+	s, err = s.WithTransparencyLog(ctx, f.rekorURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
+	}
+	return s, nil
 }
 
 // signHook signs, in repo and before any tag is written, the artifact and
@@ -147,6 +159,10 @@ COSIGN_PASSWORD (empty for none), and cosign.pub, in the format cosign uses,
 so that cosign verify --key cosign.pub checks what mingo signed. Existing
 files are never overwritten.`,
 		Example: `  COSIGN_PASSWORD=... mingo generate-key
+  COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key
+  cosign verify --key cosign.pub ghcr.io/acme/api:v1
+
+  # Offline: no transparency log entry
   COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key --tlog-upload=false
   cosign verify --key cosign.pub --insecure-ignore-tlog=true ghcr.io/acme/api:v1`,
 		Args: cobra.NoArgs,
