@@ -99,15 +99,25 @@ log: {level: error}
 storage: {filesystem: {rootdirectory: $store}}
 http: {addr: 127.0.0.1:$port}
 YML
-	regpid=""
+	# The registry's pid lives in a file: median runs fresh_registry in a
+	# command substitution, a subshell whose variables the caller never sees.
+	pidfile="$work/registry.pid"
+	stop_registry() {
+		local pid
+		pid=$(cat "$pidfile" 2>/dev/null) || return 0
+		kill "$pid" 2>/dev/null || true
+		while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+		rm -f "$pidfile"
+	}
 	fresh_registry() {
-		[ -n "$regpid" ] && kill "$regpid" 2>/dev/null && wait "$regpid" 2>/dev/null
+		stop_registry
 		rm -rf "$store"
 		/usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-		regpid=$!
+		echo $! >"$pidfile"
 		for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/v2/" >/dev/null && return; sleep 0.1; done
+		echo "bench: the registry did not start:" >&2; cat "$work/registry.log" >&2; return 1
 	}
-	trap '[ -n "$regpid" ] && kill "$regpid" 2>/dev/null; rm -rf "$work"' EXIT
+	trap 'stop_registry; rm -rf "$work"' EXIT
 	(cd "$work" && COSIGN_PASSWORD=bench "$work/mingo" generate-key --dir "$work" 2>/dev/null)
 	push() { (cd "$mod" && COSIGN_PASSWORD=bench "$work/mingo" build ./small -t "127.0.0.1:$port/bench/small:v1" -q "$@"); }
 	trust_plain() { push --sbom none; }
