@@ -38,10 +38,10 @@ func (f *buildFlags) signer(ctx context.Context) (*sign.Signer, error) {
 			return nil, errors.New("keyless signing needs the Rekor transparency log (its entry proves the short-lived certificate was valid): drop --tlog-upload=false, or sign with --key")
 		}
 		s, err := sign.Keyless(ctx, sign.KeylessOptions{FulcioURL: f.fulcioURL, RekorURL: f.rekorURL})
-		if err != nil {
-			return nil, fmt.Errorf("%w (set --fulcio-url and --rekor-url for a private Sigstore)", err)
+		if err != nil && !errors.Is(err, sign.ErrNoKeyless) {
+			return nil, fmt.Errorf("%w (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)", err)
 		}
-		return s, nil
+		return s, err
 	}
 	password, ok := os.LookupEnv(sign.PasswordEnv)
 	if !ok {
