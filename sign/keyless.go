@@ -87,15 +87,11 @@ type keylessCert struct {
 //
 // Keyless gets the first certificate right away, so that a missing token or
 // an unreachable Fulcio fails before anything is built; a certificate close
-// to expiry is replaced when signing. Only the first element of o is used;
-// Keyless(ctx) uses the defaults.
-func Keyless(ctx context.Context, opts ...KeylessOptions) (*Signer, error) {
+// to expiry is replaced when signing. The zero KeylessOptions use the
+// public-good instances.
+func Keyless(ctx context.Context, o KeylessOptions) (*Signer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	var o KeylessOptions
-	if len(opts) > 0 {
-		o = opts[0]
 	}
 	k := &keyless{fulcioURL: o.FulcioURL, client: o.HTTPClient}
 	if k.fulcioURL == "" {

@@ -42,7 +42,7 @@ func unsetTokenEnv(t *testing.T) {
 
 func TestKeylessNoToken(t *testing.T) {
 	unsetTokenEnv(t)
-	s, err := Keyless(context.Background())
+	s, err := Keyless(context.Background(), KeylessOptions{})
 	if s != nil || !errors.Is(err, ErrNoKeyless) {
 		t.Fatalf("Keyless = %v, %v; want nil, ErrNoKeyless", s, err)
 	}

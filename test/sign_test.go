@@ -25,17 +25,10 @@ func TestSignVerifiedByCosign(t *testing.T) {
 	requireEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	cosignBin, err := harness.InstallCosign(ctx, t.Logf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cosignBin := installCosign(t, ctx)
 	keys := t.TempDir()
 	pass := []string{"COSIGN_PASSWORD=e2e-passphrase"}
-	gen := exec.Command(env.mingo, "generate-key", "--dir", keys)
-	gen.Env = append(os.Environ(), pass...)
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("mingo generate-key: %v\n%s", err, out)
-	}
+	generateKey(t, keys, pass)
 	repo := env.reg.Host + "/e2e/signed"
 	key := filepath.Join(keys, "cosign.key")
 	r := mingo(t, pass, "build", ".", "-t", repo+":v1", "--sign", "--key", key, "--tlog-upload=false", "--provenance")
@@ -94,6 +87,26 @@ func TestSignVerifiedByCosign(t *testing.T) {
 	}
 }
 
+// installCosign returns the path of the pinned cosign CLI, built on first use.
+func installCosign(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	bin, err := harness.InstallCosign(ctx, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// generateKey runs mingo generate-key into dir with the passphrase in pass.
+func generateKey(t *testing.T, dir string, pass []string) {
+	t.Helper()
+	gen := exec.Command(env.mingo, "generate-key", "--dir", dir)
+	gen.Env = append(os.Environ(), pass...)
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("mingo generate-key: %v\n%s", err, out)
+	}
+}
+
 // cosignRunner returns a function that runs the cosign CLI offline against
 // the test registry, with extra environment, and returns its output.
 func cosignRunner(t *testing.T, ctx context.Context, bin string, guard *harness.NetworkGuard, extra []string) func(args ...string) (string, error) {
@@ -117,10 +130,7 @@ func TestSignWithTransparencyLog(t *testing.T) {
 	requireEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	cosignBin, err := harness.InstallCosign(ctx, t.Logf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cosignBin := installCosign(t, ctx)
 	const identity = "https://github.com/acme/api/.github/workflows/release.yml@refs/tags/v1"
 	const issuer = "https://token.actions.githubusercontent.com"
 	token := "e2e-oidc-token"
@@ -142,11 +152,7 @@ func TestSignWithTransparencyLog(t *testing.T) {
 
 	// With a key, recorded in Rekor.
 	pass := []string{"COSIGN_PASSWORD="}
-	gen := exec.Command(env.mingo, "generate-key", "--dir", dir)
-	gen.Env = append(os.Environ(), pass...)
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("mingo generate-key: %v\n%s", err, out)
-	}
+	generateKey(t, dir, pass)
 	keyed := env.reg.Host + "/e2e/tlog-key"
 	if r := mingo(t, pass, "build", ".", "-t", keyed+":v1", "--sign", "--key", filepath.Join(dir, "cosign.key"), "--rekor-url", rs.URL); r.err != nil {
 		t.Fatalf("mingo build --sign --key --rekor-url: %v\n%s", r.err, r.stderr)
