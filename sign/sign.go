@@ -97,10 +97,10 @@ func (s *Signer) WithTransparencyLog(ctx context.Context, rekorURL string, hc *h
 }
 
 // attachOptions returns the options that attach to a signature or
-// attestation made by sv the certificate of a keyless signer and, when s
+// attestation the certificate of a keyless signer and, when s
 // records in a transparency log, the Rekor bundle of the entry that record
 // makes for the PEM certificate or public key.
-func (s *Signer) attachOptions(sv signature.SignerVerifier, kc *keylessCert, record func(pemBytes []byte) (*cbundle.RekorBundle, error)) ([]static.Option, error) {
+func (s *Signer) attachOptions(kc *keylessCert, record func(pemBytes []byte) (*cbundle.RekorBundle, error)) ([]static.Option, error) {
 	var opts []static.Option
 	var pemBytes []byte
 	if kc != nil {
@@ -111,11 +111,8 @@ func (s *Signer) attachOptions(sv signature.SignerVerifier, kc *keylessCert, rec
 		return opts, nil
 	}
 	if pemBytes == nil {
-		pub, err := sv.PublicKey()
-		if err != nil {
-			return nil, fmt.Errorf("sign: %w", err)
-		}
-		if pemBytes, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+		var err error
+		if pemBytes, err = s.PublicKeyPEM(); err != nil {
 			return nil, fmt.Errorf("sign: %w", err)
 		}
 	}
@@ -284,7 +281,7 @@ func (s *Signer) Sign(ctx context.Context, digest name.Digest, opts ...remote.Op
 	if err != nil {
 		return fmt.Errorf("sign: signing %s: %w", digest, err)
 	}
-	sopts, err := s.attachOptions(sv, kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
+	sopts, err := s.attachOptions(kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
 		return s.tlog.signature(ctx, pemBytes, payload, sig)
 	})
 	if err != nil {
@@ -386,7 +383,7 @@ func (s *Signer) Attest(ctx context.Context, digest name.Digest, predicateType s
 		static.WithLayerMediaType(types.DssePayloadType),
 		static.WithAnnotations(map[string]string{"predicateType": uri}),
 	}
-	topts, err := s.attachOptions(sv, kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
+	topts, err := s.attachOptions(kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
 		return s.tlog.attestation(ctx, pemBytes, envelope)
 	})
 	if err != nil {
