@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -27,6 +28,9 @@ const (
 	AnnotationBaseName   = "org.opencontainers.image.base.name"
 	AnnotationBaseDigest = "org.opencontainers.image.base.digest"
 )
+
+// ErrBadBase is a base that is neither a generated base nor a reference.
+var ErrBadBase = errors.New("want scratch, distroless or a registry/repository[:tag|@digest] reference")
 
 // Preset is what a base contributes by default; flags override each field.
 type Preset struct {
@@ -62,7 +66,7 @@ func resolveBase(ctx context.Context, base string, opts []remote.Option) (*baseI
 	}
 	ref, err := name.ParseReference(base)
 	if err != nil {
-		return nil, fmt.Errorf("invalid --base %q: want scratch, distroless or a registry/repository[:tag|@digest] reference: %v", base, err)
+		return nil, fmt.Errorf("base %q: %w: %w", base, ErrBadBase, err)
 	}
 	desc, err := remote.Get(ref, append(opts, remote.WithContext(ctx))...)
 	if err != nil {
@@ -161,7 +165,17 @@ func (b *baseImage) lacks(p platform.Platform) error {
 	for i, o := range offered {
 		names[i] = o.String()
 	}
-	return fmt.Errorf("base image %s has no %s image; it offers %s: choose --platform from those, or another --base", b.ref, p, strings.Join(names, ", "))
+	return &MissingPlatformError{Base: b.ref.String(), Platform: p.String(), Offers: names}
+}
+
+// MissingPlatformError is a platform asked for that the base image lacks.
+type MissingPlatformError struct {
+	Base, Platform string
+	Offers         []string
+}
+
+func (e *MissingPlatformError) Error() string {
+	return fmt.Sprintf("base image %s has no %s image; it offers %s", e.Base, e.Platform, strings.Join(e.Offers, ", "))
 }
 
 // annotations returns the base annotations for an image whose base

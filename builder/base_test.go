@@ -18,7 +18,7 @@ import (
 	"github.com/mingo-build/mingo/layers"
 )
 
-func distroless(t *testing.T, dir, pkg string, plats ...string) Options {
+func distroless(t *testing.T, dir, pkg string, plats ...string) testBuild {
 	opts := testOptions(t, dir, pkg, plats...)
 	p := PresetFor(BaseDistroless)
 	opts.Base = BaseDistroless

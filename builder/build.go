@@ -1,16 +1,16 @@
-// Package builder resolves a Go main package, compiles it statically for
-// each target platform and assembles the images and the index.
+// Package builder resolves Go main packages, compiles them statically for
+// each target platform (one `go build` per platform for every package that
+// shares build settings) and assembles their images and indexes.
 package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io/fs"
-	"path"
 	"runtime"
-	"slices"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
@@ -20,27 +20,16 @@ import (
 	"github.com/mingo-build/mingo/platform"
 )
 
-// Options configure a build.
-type Options struct {
-	// Dir is where Package is resolved and `go build` runs; "" is the
-	// current directory.
-	Dir string
-	// Package is a directory or an import path; "" means ".".
-	Package string
+// Settings say how one image is built: what the binary is compiled with
+// and what goes around it.
+type Settings struct {
 	// Platforms to build, in index order; nil means every Linux platform
-	// the base offers (--platform all).
+	// the base offers.
 	Platforms []platform.Platform
 	// LDFlags are added after "-s -w".
 	LDFlags string
-	// Tags are Go build tags.
-	Tags []string
-	// Jobs bounds concurrent compilations; 0 means the number of CPUs.
-	Jobs int
-	// Limit, when set, is the semaphore compilations take a slot of,
-	// shared between packages built at once; it overrides Jobs.
-	Limit *semaphore.Weighted
-	// Cache holds compressed layers between runs.
-	Cache *layers.Cache
+	// BuildTags are Go build tags.
+	BuildTags []string
 	// Created is the image creation time and every file's mtime; the zero
 	// value means the Unix epoch.
 	Created time.Time
@@ -53,12 +42,33 @@ type Options struct {
 	Adds []Add
 	// Config is the user's image configuration.
 	Config ImageConfig
+}
+
+// Target is one image to build: a resolved package, its settings, and the
+// names it goes by, which the builder passes through to the Result.
+type Target struct {
+	Package *Package
+	Settings
+	// Tags are where the image is pushed; Names what it is called in local
+	// outputs (a tarball, a layout, an engine).
+	Tags, Names []name.Tag
+}
+
+// Builder builds targets. The zero value is not usable: Cache is required.
+type Builder struct {
+	// Dir is where packages resolve and `go build` runs; "" is the current
+	// directory.
+	Dir string
+	// Cache holds compressed layers and binaries between runs.
+	Cache *layers.Cache
+	// Jobs bounds concurrent `go build` processes; 0 means the number of
+	// CPUs.
+	Jobs int
 	// Remote configures pulls of a registry base (auth, transport).
 	Remote []remote.Option
-	// SBOM, when set, describes a platform's binary (its path on disk,
-	// before the build's temporary files go); the result is kept in
-	// PlatformImage.SBOM.
-	SBOM func(binary string, pkg *Package, p platform.Platform) ([]byte, error)
+	// SBOM, when set, describes a platform's binary (its path on disk);
+	// the result is kept in PlatformImage.SBOM.
+	SBOM func(binary string, t *Target, p platform.Platform) ([]byte, error)
 	// Progress receives each platform's steps; may be nil.
 	Progress func(Event)
 	// Verbose receives details (go build command lines, compiler output);
@@ -100,31 +110,38 @@ type Generated struct {
 	Passwd bool
 }
 
-// Add is one --add: a local file or directory and where it goes.
+// Add is a local file or directory and where it goes in the image.
 type Add struct {
 	Local, ImagePath string
 }
 
-func (o *Options) progress(e Event) {
-	if o.Progress != nil {
-		o.Progress(e)
+func (b *Builder) progress(e Event) {
+	if b.Progress != nil {
+		b.Progress(e)
 	}
 }
 
-func (o *Options) logf(format string, args ...any) {
-	if o.Verbose != nil {
-		o.Verbose(format, args...)
+func (b *Builder) logf(format string, args ...any) {
+	if b.Verbose != nil {
+		b.Verbose(format, args...)
 	}
 }
 
-// Result is what a build produced.
+// Result is one built image or index, with what later steps need: the
+// package, the names, each platform's image and SBOM, and the recipe.
 type Result struct {
 	Package *Package
+	// Tags and Names are the Target's.
+	Tags, Names []name.Tag
 	// Images holds one image per platform, in the order asked for.
 	Images []PlatformImage
 	// Index holds every image; it is nil when one platform was built, in
 	// which case that image is the artifact to publish.
 	Index v1.ImageIndex
+	// Recipe is what a rebuild needs; it is also on the top manifest.
+	Recipe *Recipe
+	// Created is the image time (the Unix epoch when unset).
+	Created time.Time
 }
 
 // PlatformImage is one platform's image.
@@ -134,7 +151,7 @@ type PlatformImage struct {
 	BinarySize int64
 	// Layers describes the image's layers, base layers first.
 	Layers []LayerInfo
-	// SBOM is the binary's software bill of materials, when Options.SBOM
+	// SBOM is the binary's software bill of materials, when Builder.SBOM
 	// is set.
 	SBOM []byte
 }
@@ -146,6 +163,82 @@ type LayerInfo struct {
 	Name string
 	Size int64
 }
+
+// Artifact is an image or an index: both have a digest and a manifest.
+type Artifact interface {
+	Digest() (v1.Hash, error)
+	RawManifest() ([]byte, error)
+}
+
+// Artifact returns what to publish: the index, or the single image.
+func (r *Result) Artifact() Artifact {
+	if r.Index != nil {
+		return r.Index
+	}
+	return r.Images[0].Image
+}
+
+// Build builds every target, in three steps: what each target's platforms
+// share (base, generated layers, recipe); one `go build` per platform and
+// group of packages with the same build settings, at most Jobs at once,
+// each binary layered as soon as its batch is done; then the indexes. The
+// results are in the order of targets.
+func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error) {
+	if b.Cache == nil {
+		return nil, errors.New("builder: Builder.Cache is required")
+	}
+	for _, t := range targets {
+		for _, p := range t.Platforms {
+			if p.OS != "linux" {
+				return nil, fmt.Errorf("platform %s: %w", p, ErrNotLinux)
+			}
+		}
+	}
+	s := &session{Builder: b}
+	shared := make([]*shared, len(targets))
+	// Not errgroup.WithContext: a registry base keeps the context it was
+	// fetched with, to pull its layers when the image is published.
+	var g errgroup.Group
+	for i := range targets {
+		g.Go(func() error {
+			var err error
+			shared[i], err = s.prepare(ctx, &targets[i])
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	images := make([][]PlatformImage, len(targets))
+	for i, sh := range shared {
+		images[i] = make([]PlatformImage, len(sh.platforms))
+	}
+	jobs := b.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	limit := semaphore.NewWeighted(int64(jobs))
+	g2, gctx := errgroup.WithContext(ctx)
+	for _, bt := range s.batches(targets, shared) {
+		g2.Go(func() error { return s.runBatch(gctx, limit, bt, targets, shared, images) })
+	}
+	if err := g2.Wait(); err != nil {
+		return nil, err
+	}
+	results := make([]*Result, len(targets))
+	for i, t := range targets {
+		sh := shared[i]
+		res := &Result{Package: t.Package, Tags: t.Tags, Names: t.Names, Images: images[i], Recipe: sh.recipe, Created: sh.created}
+		if len(res.Images) > 1 {
+			res.Index = newIndex(res.Images, sh.topAnnotations(sh.base.digest))
+		}
+		results[i] = res
+	}
+	return results, nil
+}
+
+// ErrNotLinux is returned for a platform whose OS is not Linux.
+var ErrNotLinux = errors.New("mingo builds Linux images only")
 
 // layerInfos describes img's layers, the last ours of them mingo's, and
 // returns the image's compressed size (manifest, config and layers).
@@ -179,140 +272,4 @@ func layerInfos(img v1.Image, ours int) ([]LayerInfo, int64, error) {
 		total += l.Size
 	}
 	return infos, total, nil
-}
-
-// Artifact is an image or an index: both have a digest and a manifest.
-type Artifact interface {
-	Digest() (v1.Hash, error)
-	RawManifest() ([]byte, error)
-}
-
-// Artifact returns what to publish: the index, or the single image.
-func (r *Result) Artifact() Artifact {
-	if r.Index != nil {
-		return r.Index
-	}
-	return r.Images[0].Image
-}
-
-// Build resolves opts.Package and builds an image for every platform,
-// compiling up to opts.Jobs platforms at once.
-func Build(ctx context.Context, opts Options) (*Result, error) {
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
-	pkg, err := Resolve(ctx, opts.Dir, opts.Package, opts.Tags)
-	if err != nil {
-		return nil, err
-	}
-	return BuildPackage(ctx, opts, pkg)
-}
-
-func (o *Options) validate() error {
-	for _, p := range o.Platforms {
-		if p.OS != "linux" {
-			return fmt.Errorf("platform %s: mingo builds Linux images only; Windows images (which need a Windows --base) are not supported yet", p)
-		}
-	}
-	if o.Cache == nil {
-		return fmt.Errorf("builder: Options.Cache is required")
-	}
-	return nil
-}
-
-// BuildPackage builds an already resolved package; opts.Package is ignored.
-// Several BuildPackage calls may run at once; give them one opts.Limit so
-// that --jobs bounds their compilations together.
-func BuildPackage(ctx context.Context, opts Options, pkg *Package) (*Result, error) {
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
-	shared, err := prepare(ctx, &opts, pkg)
-	if err != nil {
-		return nil, err
-	}
-	if opts.Limit == nil {
-		jobs := opts.Jobs
-		if jobs <= 0 {
-			jobs = runtime.NumCPU()
-		}
-		opts.Limit = semaphore.NewWeighted(int64(jobs))
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	images := make([]PlatformImage, len(shared.platforms))
-	for i, p := range shared.platforms {
-		g.Go(func() error {
-			pi, err := buildPlatform(gctx, &opts, pkg, shared, p)
-			if err != nil {
-				return fmt.Errorf("building %s for %s: %w", pkg.ImportPath, p, err)
-			}
-			images[i] = pi
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	res := &Result{Package: pkg, Images: images}
-	if len(images) > 1 {
-		res.Index = newIndex(images, shared.topAnnotations(shared.base.digest))
-	}
-	return res, nil
-}
-
-// buildPlatform compiles pkg for p and puts the binary on the base.
-func buildPlatform(ctx context.Context, opts *Options, pkg *Package, sh *shared, p platform.Platform) (PlatformImage, error) {
-	base, baseDigest, err := sh.base.forPlatform(p)
-	if err != nil {
-		return PlatformImage{}, err
-	}
-	ws, err := openWorkspace(opts, pkg, p)
-	if err != nil {
-		return PlatformImage{}, err
-	}
-	defer ws.close()
-	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Compiling})
-	bin, err := compile(ctx, opts, pkg, p, ws.dir)
-	if err != nil {
-		return PlatformImage{}, err
-	}
-	target := path.Join(BinDir, pkg.Name)
-	entry, err := layers.File(bin, target, fs.FileMode(0o755))
-	if err != nil {
-		return PlatformImage{}, err
-	}
-	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size})
-	var sbom []byte
-	if opts.SBOM != nil {
-		if sbom, err = opts.SBOM(bin, pkg, p); err != nil {
-			return PlatformImage{}, fmt.Errorf("writing the SBOM: %w", err)
-		}
-	}
-	layer, err := layers.Build(opts.Cache, []layers.Entry{entry}, layers.Options{ModTime: opts.Created})
-	if err != nil {
-		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
-	}
-	annots := sh.annotations(baseDigest)
-	if len(sh.platforms) == 1 {
-		annots = sh.topAnnotations(baseDigest)
-	}
-	img, err := newImage(imageSpec{
-		platform:    p,
-		base:        base,
-		annotations: annots,
-		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath}),
-		entrypoint:  target,
-		created:     sh.created,
-		env:         sh.env,
-		config:      sh.config,
-	})
-	if err != nil {
-		return PlatformImage{}, err
-	}
-	infos, total, err := layerInfos(img, len(sh.layers)+1)
-	if err != nil {
-		return PlatformImage{}, err
-	}
-	opts.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total})
-	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Layers: infos, SBOM: sbom}, nil
 }

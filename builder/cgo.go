@@ -69,7 +69,7 @@ func goList(ctx context.Context, workDir, importPath string, p *platform.Platfor
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go list %s: %v: %s", importPath, err, firstLine(stderr.String()))
+		return nil, fmt.Errorf("go list %s: %w: %s", importPath, err, firstLine(stderr.String()))
 	}
 	var pkgs []listedPackage
 	dec := json.NewDecoder(bytes.NewReader(out))

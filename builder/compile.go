@@ -6,58 +6,71 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
-	"github.com/mingo-build/mingo/platform"
+	"golang.org/x/sync/semaphore"
 )
 
 // baseLDFlags strip the symbol table and DWARF: a third of a typical binary,
 // and nothing a container needs at run time.
 const baseLDFlags = "-s -w"
 
-// compile builds pkg for p into dir and returns the binary's path. It runs
-// `go build` so that Go's build cache is shared with the user's own builds.
-func compile(ctx context.Context, opts *Options, pkg *Package, p platform.Platform, dir string) (string, error) {
-	out := filepath.Join(dir, pkg.Name)
-	ldflags := strings.TrimSpace(baseLDFlags + " " + opts.LDFlags)
-	args := []string{"build", "-trimpath", "-ldflags=" + ldflags, "-o", out}
-	args = append(args, tagFlags(opts.Tags)...)
-	args = append(args, pkg.ImportPath)
-
-	opts.logf("%s: go %s", p, strings.Join(args, " "))
+// compile builds every package of b into dir with one `go build -o dir/`,
+// which writes each binary as dir/<name> and, when nothing changed, sees
+// they are up to date in one pass. It runs the go command so that Go's
+// build cache is shared with the user's own builds.
+func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, dir string) error {
+	ldflags := strings.TrimSpace(baseLDFlags + " " + b.ldflags)
+	args := []string{"build", "-trimpath", "-ldflags=" + ldflags, "-o", dir + "/"}
+	args = append(args, tagFlags(b.buildTags)...)
+	for _, p := range b.pkgs {
+		args = append(args, p.ImportPath)
+	}
+	s.logf("%s: go %s", b.platform, strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = opts.Dir
-	cmd.Env = buildEnv(&p)
+	cmd.Dir = s.Dir
+	cmd.Env = buildEnv(&b.platform)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := opts.Limit.Acquire(ctx, 1); err != nil {
-		return "", err
+	if err := limit.Acquire(ctx, 1); err != nil {
+		return err
 	}
 	err := cmd.Run()
-	opts.Limit.Release(1)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) {
-			return "", fmt.Errorf("running go build (is Go installed and on PATH?): %w", err)
-		}
-		return "", compileError(ctx, opts, pkg, p, output.String())
+	limit.Release(1)
+	if err == nil {
+		return nil
 	}
-	if err := CheckStatic(out); err != nil {
-		return "", err
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	return out, nil
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) {
+		return fmt.Errorf("running go build: %w", err)
+	}
+	return s.compileError(ctx, b, output.String())
 }
 
 // compileError turns a failed `go build` into the error to show: a precise
-// cgo explanation when cgo is the cause, the compiler's own output otherwise.
-func compileError(ctx context.Context, opts *Options, pkg *Package, p platform.Platform, output string) error {
-	if culprits, err := cgoPackages(ctx, opts.Dir, pkg.ImportPath, &p, opts.Tags); err == nil && len(culprits) > 0 {
-		opts.logf("go build output for %s:\n%s", p, output)
-		return cgoError(pkg.ImportPath, culprits)
+// cgo explanation when cgo is the cause, the compiler's own output
+// otherwise.
+func (s *session) compileError(ctx context.Context, b *batch, output string) error {
+	for _, pkg := range b.pkgs {
+		culprits, err := cgoPackages(ctx, s.Dir, pkg.ImportPath, &b.platform, b.buildTags)
+		if err == nil && len(culprits) > 0 {
+			s.logf("go build output for %s:\n%s", b.platform, output)
+			return cgoError(pkg.ImportPath, culprits)
+		}
 	}
-	return fmt.Errorf("go build failed:\n%s", strings.TrimRight(output, "\n"))
+	return &CompileError{Platform: b.platform.String(), Output: strings.TrimRight(output, "\n")}
+}
+
+// CompileError is a `go build` that failed for a reason other than cgo;
+// Output is what the compiler said.
+type CompileError struct {
+	Platform string
+	Output   string
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("go build for %s failed:\n%s", e.Platform, e.Output)
 }

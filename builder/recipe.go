@@ -18,14 +18,14 @@ import (
 const AnnotationRecipe = "dev.mingo.recipe"
 
 // Recipe is the rebuild recipe of an image. It holds no host paths: added
-// files are named by where they went in the image, and a --ca-bundle by its
-// digest; verify asks for those inputs again.
+// files are named by where they went in the image, and a CA bundle by its
+// digest; a rebuild asks for those inputs again.
 type Recipe struct {
 	Package   string            `json:"package"`
 	GoVersion string            `json:"go"`
 	Platforms []string          `json:"platforms"`
 	LDFlags   string            `json:"ldflags,omitempty"`
-	Tags      []string          `json:"tags,omitempty"`
+	BuildTags []string          `json:"tags,omitempty"`
 	Base      string            `json:"base"`
 	CACerts   bool              `json:"caCerts,omitempty"`
 	CABundle  string            `json:"caBundle,omitempty"`
@@ -42,24 +42,24 @@ type Recipe struct {
 	Created int64 `json:"created,omitempty"`
 }
 
-// recipe records opts as they were used for pkg; a registry base is pinned
-// to the digest it resolved to.
-func (sh *shared) makeRecipe(ctx context.Context, opts *Options, pkg *Package) (string, error) {
-	r := Recipe{
-		Package:   pkg.ImportPath,
-		GoVersion: GoVersion(ctx),
-		LDFlags:   opts.LDFlags,
-		Tags:      opts.Tags,
-		Base:      opts.Base,
-		CACerts:   opts.Generated.CACerts,
-		TZData:    opts.Generated.TZData,
-		Passwd:    opts.Generated.Passwd,
+// makeRecipe records t's settings as they were used; a registry base is
+// pinned to the digest it resolved to.
+func (sh *shared) makeRecipe(t *Target, goVersion string) *Recipe {
+	r := &Recipe{
+		Package:   t.Package.ImportPath,
+		GoVersion: goVersion,
+		LDFlags:   t.LDFlags,
+		BuildTags: t.BuildTags,
+		Base:      t.Base,
+		CACerts:   t.Generated.CACerts,
+		TZData:    t.Generated.TZData,
+		Passwd:    t.Generated.Passwd,
 		User:      sh.config.User,
-		Env:       opts.Config.Env,
-		Labels:    opts.Config.Labels,
-		Annots:    opts.Config.Annotations,
-		WorkDir:   opts.Config.WorkDir,
-		Args:      opts.Config.Args,
+		Env:       t.Config.Env,
+		Labels:    t.Config.Labels,
+		Annots:    t.Config.Annotations,
+		WorkDir:   t.Config.WorkDir,
+		Args:      t.Config.Args,
 	}
 	if r.Base == "" {
 		r.Base = BaseScratch
@@ -67,20 +67,19 @@ func (sh *shared) makeRecipe(ctx context.Context, opts *Options, pkg *Package) (
 	if sh.base.ref != nil {
 		r.Base = sh.base.ref.Context().Digest(sh.base.digest.String()).String()
 	}
-	if opts.Generated.CABundle != nil {
-		r.CABundle = fmt.Sprintf("sha256:%x", sha256.Sum256(opts.Generated.CABundle))
+	if t.Generated.CABundle != nil {
+		r.CABundle = fmt.Sprintf("sha256:%x", sha256.Sum256(t.Generated.CABundle))
 	}
-	for _, a := range opts.Adds {
+	for _, a := range t.Adds {
 		r.Adds = append(r.Adds, a.ImagePath)
 	}
 	for _, p := range sh.platforms {
 		r.Platforms = append(r.Platforms, p.String())
 	}
-	if !opts.Created.IsZero() {
-		r.Created = opts.Created.Unix()
+	if !t.Created.IsZero() {
+		r.Created = t.Created.Unix()
 	}
-	b, err := json.Marshal(r)
-	return string(b), err
+	return r
 }
 
 // GoVersion is the Go that builds the binaries: the go command's, which
@@ -97,27 +96,26 @@ func GoVersion(ctx context.Context) string {
 func ParseRecipe(s string) (*Recipe, error) {
 	var r Recipe
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
-		return nil, fmt.Errorf("reading the %s annotation: %v", AnnotationRecipe, err)
+		return nil, fmt.Errorf("reading the %s annotation: %w", AnnotationRecipe, err)
 	}
 	return &r, nil
 }
 
-// Options returns the build options the recipe records. Adds and a
-// --ca-bundle are not in it: the caller supplies them again.
-func (r *Recipe) Options() (Options, error) {
+// Settings returns the build settings the recipe records. Added files and
+// a CA bundle are not in it: the caller supplies them again.
+func (r *Recipe) Settings() (Settings, error) {
 	var plats []platform.Platform
 	for _, s := range r.Platforms {
 		p, err := platform.Parse(s)
 		if err != nil {
-			return Options{}, err
+			return Settings{}, err
 		}
 		plats = append(plats, p)
 	}
-	o := Options{
-		Package:   r.Package,
+	s := Settings{
 		Platforms: plats,
 		LDFlags:   r.LDFlags,
-		Tags:      r.Tags,
+		BuildTags: r.BuildTags,
 		Base:      r.Base,
 		Generated: Generated{CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd},
 		Config: ImageConfig{
@@ -125,7 +123,7 @@ func (r *Recipe) Options() (Options, error) {
 		},
 	}
 	if r.Created != 0 {
-		o.Created = time.Unix(r.Created, 0).UTC()
+		s.Created = time.Unix(r.Created, 0).UTC()
 	}
-	return o, nil
+	return s, nil
 }

@@ -28,7 +28,7 @@ type Package struct {
 // Resolve finds the main package that pattern names, from workDir (the
 // current directory when empty). pattern is a directory ("./cmd/api") or an
 // import path in the main module or one of its dependencies.
-func Resolve(ctx context.Context, workDir, pattern string, tags []string) (*Package, error) {
+func Resolve(ctx context.Context, workDir, pattern string, buildTags []string) (*Package, error) {
 	if pattern == "" {
 		pattern = "."
 	}
@@ -40,7 +40,7 @@ func Resolve(ctx context.Context, workDir, pattern string, tags []string) (*Pack
 		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
 		Dir:        workDir,
 		Env:        buildEnv(nil),
-		BuildFlags: tagFlags(tags),
+		BuildFlags: tagFlags(buildTags),
 	}
 	pkgs, err := packages.Load(cfg, pattern)
 	if err != nil {
@@ -51,10 +51,10 @@ func Resolve(ctx context.Context, workDir, pattern string, tags []string) (*Pack
 	}
 	p := pkgs[0]
 	if len(p.Errors) > 0 {
-		return nil, loadError(ctx, workDir, pattern, p, tags)
+		return nil, loadError(ctx, workDir, pattern, p, buildTags)
 	}
 	if p.Name != "main" {
-		return nil, notMain(ctx, workDir, pattern, p, tags)
+		return nil, notMain(ctx, workDir, pattern, p, buildTags)
 	}
 	return newPackage(p), nil
 }
@@ -156,30 +156,18 @@ func firstLine(s string) string {
 	return strings.TrimSuffix(strings.TrimSpace(s), ":")
 }
 
-// ResolveAll resolves every package the patterns name: directories and
-// import paths as Resolve does (each must be a main package), and patterns
-// with "..." to every main package they match. The result is sorted by
-// import path and has no duplicates. skipped receives packages a "..."
-// pattern matched but that cannot build for the host target (for example
-// build constraints exclude all their files); it may be nil.
-func ResolveAll(ctx context.Context, workDir string, patterns, tags []string, skipped func(pkg, why string)) ([]*Package, error) {
+// ResolveAll resolves every package the patterns name, sorted by import
+// path and without duplicates. See ResolvePatterns.
+func ResolveAll(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([]*Package, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
+	perPattern, err := ResolvePatterns(ctx, workDir, patterns, buildTags, skipped)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]*Package{}
-	for _, pattern := range patterns {
-		var pkgs []*Package
-		var err error
-		if strings.Contains(pattern, "...") {
-			pkgs, err = resolvePattern(ctx, workDir, pattern, tags, skipped)
-		} else {
-			var p *Package
-			p, err = Resolve(ctx, workDir, pattern, tags)
-			pkgs = []*Package{p}
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, pkgs := range perPattern {
 		for _, p := range pkgs {
 			seen[p.ImportPath] = p
 		}
@@ -190,6 +178,101 @@ func ResolveAll(ctx context.Context, workDir string, patterns, tags []string, sk
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
 	return out, nil
+}
+
+// ResolvePatterns resolves the patterns with one `go list` for all of
+// them: out[i] holds the main packages patterns[i] names, sorted by import
+// path. A directory or import path must name a main package (as Resolve
+// checks); a pattern with "..." names every main package it matches.
+// skipped receives packages a "..." pattern matched that cannot build for
+// the host target (for example build constraints exclude all their
+// files); it may be nil. Only when a pattern fails is it listed again on
+// its own, to say precisely why.
+func ResolvePatterns(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([][]*Package, error) {
+	pkgs, err := packages.Load(&packages.Config{
+		Context:    ctx,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:        workDir,
+		Env:        buildEnv(nil),
+		BuildFlags: tagFlags(buildTags),
+	}, patterns...)
+	if err != nil {
+		return nil, loadFailure(strings.Join(patterns, " "), err)
+	}
+	reported := map[string]bool{}
+	out := make([][]*Package, len(patterns))
+	for i, pattern := range patterns {
+		var matched []*packages.Package
+		if match := matcher(workDir, pattern); match != nil {
+			for _, p := range pkgs {
+				if match(p) {
+					matched = append(matched, p)
+				}
+			}
+		}
+		if !strings.Contains(pattern, "...") {
+			if len(matched) == 1 && len(matched[0].Errors) == 0 && matched[0].Name == "main" {
+				out[i] = []*Package{newPackage(matched[0])}
+				continue
+			}
+			p, err := Resolve(ctx, workDir, pattern, buildTags) // the precise error
+			if err != nil {
+				return nil, err
+			}
+			out[i] = []*Package{p}
+			continue
+		}
+		for _, p := range matched {
+			if len(p.Errors) > 0 {
+				if skipped != nil && !reported[p.PkgPath] {
+					skipped(p.PkgPath, firstLine(p.Errors[0].Msg))
+				}
+				reported[p.PkgPath] = true
+				continue
+			}
+			if p.Name == "main" {
+				out[i] = append(out[i], newPackage(p))
+			}
+		}
+		if len(out[i]) == 0 {
+			if out[i], err = resolvePattern(ctx, workDir, pattern, buildTags, nil); err != nil {
+				return nil, err
+			}
+		}
+		sort.Slice(out[i], func(a, b int) bool { return out[i][a].ImportPath < out[i][b].ImportPath })
+	}
+	return out, nil
+}
+
+// matcher returns whether a listed package is one pattern names, as the go
+// command matches: a directory pattern by the package's directory, an
+// import path pattern by its import path; "..." matches any string, and
+// "x/..." matches x itself too. It returns nil when it cannot tell.
+func matcher(workDir, pattern string) func(*packages.Package) bool {
+	isDir := pattern == "." || pattern == ".." || strings.HasPrefix(pattern, "./") || strings.HasPrefix(pattern, "../") || filepath.IsAbs(pattern)
+	if !isDir {
+		re := patternRegexp(pattern)
+		return func(p *packages.Package) bool { return re.MatchString(p.PkgPath) }
+	}
+	abs := pattern
+	if !filepath.IsAbs(pattern) {
+		abs = filepath.Join(workDir, pattern)
+	}
+	abs, err := filepath.Abs(abs)
+	if err != nil {
+		return nil
+	}
+	re := patternRegexp(filepath.ToSlash(abs))
+	return func(p *packages.Package) bool { return p.Dir != "" && re.MatchString(filepath.ToSlash(p.Dir)) }
+}
+
+func patternRegexp(pattern string) *regexp.Regexp {
+	expr := regexp.QuoteMeta(pattern)
+	expr = strings.ReplaceAll(expr, `\.\.\.`, `.*`)
+	if strings.HasSuffix(expr, `/.*`) {
+		expr = strings.TrimSuffix(expr, `/.*`) + `(/.*)?`
+	}
+	return regexp.MustCompile(`^` + expr + `$`)
 }
 
 func resolvePattern(ctx context.Context, workDir, pattern string, tags []string, skipped func(pkg, why string)) ([]*Package, error) {

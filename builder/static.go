@@ -51,5 +51,5 @@ type DynamicError struct {
 }
 
 func (e *DynamicError) Error() string {
-	return fmt.Sprintf("binary is dynamically linked (needs %s) and would fail in the image with \"exec ...: no such file or directory\"; remove -linkmode=external or -extldflags from --ldflags so Go links it statically", e.Needs)
+	return fmt.Sprintf("binary is dynamically linked (needs %s) and would fail in the image with \"exec ...: no such file or directory\"", e.Needs)
 }

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"time"
 )
 
 // Standard OCI annotations mingo fills in when it knows them.
@@ -16,14 +15,10 @@ const (
 	AnnotationCreated  = "org.opencontainers.image.created"
 )
 
-// standardAnnotations returns source and revision from git when dir is in a
-// git work tree, and created when SOURCE_DATE_EPOCH set it (created is
-// zero otherwise: a wall-clock time would break reproducibility).
-func standardAnnotations(ctx context.Context, dir string, created time.Time) map[string]string {
+// vcsAnnotations returns source and revision from git when dir is in a
+// git work tree.
+func vcsAnnotations(ctx context.Context, dir string) map[string]string {
 	out := map[string]string{}
-	if !created.IsZero() {
-		out[AnnotationCreated] = created.UTC().Format(time.RFC3339)
-	}
 	if rev := git(ctx, dir, "rev-parse", "HEAD"); rev != "" {
 		out[AnnotationRevision] = rev
 	}

@@ -5,28 +5,30 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/mingo-build/mingo/platform"
+	"github.com/mingo-build/mingo/layers"
 )
 
-// workspace is the directory `go build -o` writes one platform's binary to.
-// It lives in mingo's cache and is the same for the same package, module
-// directory, platform and flags, so when nothing changed `go build` sees
-// its output is up to date and skips linking (a third of a second for a
-// medium program). A file lock keeps two mingo runs from writing it at once.
+// workspace is the directory one batch's `go build -o DIR/` writes its
+// binaries to. It lives in mingo's cache and is the same for the same
+// working directory, platform and flags, so when nothing changed `go build`
+// sees its outputs are up to date and skips linking (a third of a second
+// for a medium program). A file lock keeps two mingo runs from writing it
+// at once.
 type workspace struct {
 	dir  string
 	lock *os.File
 }
 
-func openWorkspace(opts *Options, pkg *Package, p platform.Platform) (*workspace, error) {
-	key := sha256.Sum256([]byte(strings.Join([]string{
-		pkg.ImportPath, pkg.ModuleDir, p.String(), opts.LDFlags, strings.Join(opts.Tags, ","),
-	}, "\x00")))
-	dir := filepath.Join(opts.Cache.Dir(), "bin", fmt.Sprintf("%x", key[:12]))
+func openWorkspace(c *layers.Cache, workDir, key string) (*workspace, error) {
+	abs, err := filepath.Abs(workDir)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(abs + "\x00" + key))
+	dir := filepath.Join(c.Dir(), "bin", fmt.Sprintf("%x", sum[:12]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating build directory in the cache (set MINGO_CACHE to a writable directory): %w", err)
+		return nil, fmt.Errorf("creating a build directory in the cache %s: %w", c.Dir(), err)
 	}
 	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
@@ -39,5 +41,5 @@ func openWorkspace(opts *Options, pkg *Package, p platform.Platform) (*workspace
 	return &workspace{dir: dir, lock: lock}, nil
 }
 
-// close releases the lock; the binary stays for the next build.
+// close releases the lock; the binaries stay for the next build.
 func (w *workspace) close() { w.lock.Close() }

@@ -67,7 +67,7 @@ func ParseCABundle(pemBytes []byte) (int, error) {
 			continue
 		}
 		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-			return 0, fmt.Errorf("PEM block %d (CERTIFICATE) does not parse: %v", blockNum, err)
+			return 0, fmt.Errorf("PEM block %d (CERTIFICATE) does not parse: %w", blockNum, err)
 		}
 		n++
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"github.com/mingo-build/mingo/internal/atomicfile"
 	"hash"
 	"io"
 	"os"
@@ -99,7 +100,7 @@ func (c *Cache) write(key string, entries []Entry, opts Options) (*Layer, error)
 		return nil, fmt.Errorf("writing layer to cache: %w", err)
 	}
 	meta, _ := json.Marshal(r)
-	if err := writeFileAtomic(filepath.Join(c.dir, "keys", key), meta); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(c.dir, "keys", key), meta, 0o644); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -135,20 +136,4 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-func writeFileAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }

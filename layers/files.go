@@ -16,11 +16,11 @@ import (
 func ParseAdd(spec string) (local, imagePath string, err error) {
 	i := strings.LastIndex(spec, ":")
 	if i <= 0 || i == len(spec)-1 {
-		return "", "", fmt.Errorf("invalid --add %q: want LOCAL:IMAGEPATH, for example --add ./static:/srv/static", spec)
+		return "", "", fmt.Errorf("invalid add %q: want LOCAL:IMAGEPATH, for example ./static:/srv/static", spec)
 	}
 	local, imagePath = spec[:i], spec[i+1:]
 	if !validImagePath(imagePath) {
-		return "", "", fmt.Errorf("invalid --add %q: IMAGEPATH %q must be a clean absolute path other than /, as in LOCAL:/srv/static", spec, imagePath)
+		return "", "", fmt.Errorf("invalid add %q: IMAGEPATH %q must be a clean absolute path other than /, as in LOCAL:/srv/static", spec, imagePath)
 	}
 	return local, imagePath, nil
 }
@@ -43,25 +43,25 @@ func validImagePath(p string) bool {
 // read lazily by each entry's Open, and Size is the size found now.
 func AddEntries(local, imagePath string) ([]Entry, error) {
 	if !validImagePath(imagePath) {
-		return nil, fmt.Errorf("--add %s:%s: the image path must be a clean absolute path other than /", local, imagePath)
+		return nil, fmt.Errorf("add %s:%s: the image path must be a clean absolute path other than /", local, imagePath)
 	}
 	abs, err := filepath.Abs(local)
 	if err != nil {
-		return nil, fmt.Errorf("--add %s: %w", local, err)
+		return nil, fmt.Errorf("add %s: %w", local, err)
 	}
 	root, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return nil, fmt.Errorf("--add %s: %w", local, err)
+		return nil, fmt.Errorf("add %s: %w", local, err)
 	}
 	a := adder{local: local, root: root}
 	fi, err := os.Stat(root)
 	if err != nil {
-		return nil, fmt.Errorf("--add %s: %w", local, err)
+		return nil, fmt.Errorf("add %s: %w", local, err)
 	}
 	if !fi.IsDir() {
 		e, err := a.entry(root, imagePath, fi)
 		if err != nil {
-			return nil, fmt.Errorf("--add %s: %w", local, err)
+			return nil, fmt.Errorf("add %s: %w", local, err)
 		}
 		return []Entry{e}, nil
 	}
@@ -86,7 +86,7 @@ func AddEntries(local, imagePath string) ([]Entry, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("--add %s: %w", local, err)
+		return nil, fmt.Errorf("add %s: %w", local, err)
 	}
 	return entries, nil
 }
@@ -123,7 +123,7 @@ func (a adder) entry(p, target string, fi fs.FileInfo) (Entry, error) {
 		}
 		return Entry{Path: target, Mode: perm, Size: fi.Size(), Open: func() (io.ReadCloser, error) { return os.Open(p) }}, nil
 	default:
-		return Entry{}, fmt.Errorf("%s is a special file (%v): only regular files, directories and symlinks can be added", a.show(p), mode.Type())
+		return Entry{}, fmt.Errorf("%s is a special file (%s): only regular files, directories and symlinks can be added", a.show(p), mode.Type())
 	}
 }
 

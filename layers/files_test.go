@@ -36,8 +36,8 @@ func TestParseAdd(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "--add") {
-			t.Errorf("ParseAdd(%q) = %v; want an --add error containing %q", tc.spec, err, tc.wantErr)
+		if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "add ") {
+			t.Errorf("ParseAdd(%q) = %v; want an add error containing %q", tc.spec, err, tc.wantErr)
 		}
 	}
 }
@@ -245,7 +245,7 @@ func TestAddEntriesRefuses(t *testing.T) {
 		{
 			name:  "missing",
 			local: "nope",
-			want:  []string{"--add", "nope", "no such file"},
+			want:  []string{"add ", "nope", "no such file"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,7 +273,7 @@ func TestAddEntriesRefuses(t *testing.T) {
 			if err == nil {
 				t.Fatalf("AddEntries = %d entries, no error", len(es))
 			}
-			for _, w := range append(tc.want, "--add") {
+			for _, w := range append(tc.want, "add ") {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}

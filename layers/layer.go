@@ -123,7 +123,7 @@ func (e Entry) header(mtime time.Time) (*tar.Header, error) {
 		h.Typeflag = tar.TypeReg
 		h.Size = e.Size
 	default:
-		return nil, fmt.Errorf("layer entry %s has unsupported type %v", e.Path, e.Mode.Type())
+		return nil, fmt.Errorf("layer entry %s has unsupported type %s", e.Path, e.Mode.Type())
 	}
 	return h, nil
 }

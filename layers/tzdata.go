@@ -36,7 +36,7 @@ func ZoneinfoZip(ctx context.Context) (string, error) {
 	}
 	p := filepath.Join(goroot, "lib", "time", "zoneinfo.zip")
 	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("the Go installation at %s has no time-zone database (%v): reinstall Go, or pass --tzdata=false", goroot, err)
+		return "", fmt.Errorf("the Go installation at %s has no time-zone database: %w", goroot, err)
 	}
 	return p, nil
 }

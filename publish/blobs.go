@@ -6,6 +6,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/mingo-build/mingo/builder"
 )
 
 // blob is one content-addressed file of an image layout.
@@ -19,11 +21,11 @@ type blob struct {
 // manifests, indexes), each once even when images share layers, in a fixed
 // order: children before parents, layers in manifest order. It also returns
 // each artifact's descriptor.
-func collect(items []Item) ([]blob, []v1.Descriptor, error) {
+func collect(items []item) ([]blob, []v1.Descriptor, error) {
 	c := &collector{seen: map[v1.Hash]bool{}}
 	descs := make([]v1.Descriptor, len(items))
 	for i, it := range items {
-		d, err := c.artifact(it.Artifact)
+		d, err := c.artifact(it.artifact)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -45,7 +47,7 @@ func (c *collector) add(d v1.Hash, size int64, open func() (io.ReadCloser, error
 	c.blobs = append(c.blobs, blob{digest: d, size: size, open: open})
 }
 
-func (c *collector) artifact(a Artifact) (v1.Descriptor, error) {
+func (c *collector) artifact(a builder.Artifact) (v1.Descriptor, error) {
 	idx, img, err := artifactKind(a)
 	if err != nil {
 		return v1.Descriptor{}, err
@@ -101,7 +103,7 @@ func (c *collector) image(img v1.Image) (v1.Descriptor, error) {
 	return c.manifest(img, mt)
 }
 
-func (c *collector) manifest(a Artifact, mt types.MediaType) (v1.Descriptor, error) {
+func (c *collector) manifest(a builder.Artifact, mt types.MediaType) (v1.Descriptor, error) {
 	raw, err := a.RawManifest()
 	if err != nil {
 		return v1.Descriptor{}, err

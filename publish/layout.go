@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/mingo-build/mingo/builder"
 )
 
 // sink receives the files of an OCI image layout, by slash-separated name.
@@ -30,7 +34,7 @@ const (
 
 // writeLayout writes the items as an OCI image layout into s: oci-layout,
 // every blob, and an index.json with one entry per tag.
-func writeLayout(s sink, items []Item) error {
+func writeLayout(s sink, items []item) error {
 	blobs, descs, err := collect(items)
 	if err != nil {
 		return err
@@ -45,7 +49,7 @@ func writeLayout(s sink, items []Item) error {
 	}
 	index := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
 	for i, it := range items {
-		for _, t := range it.Tags {
+		for _, t := range it.tags {
 			d := descs[i]
 			d.Annotations = map[string]string{annotationImageName: t.Name(), annotationRefName: t.TagStr()}
 			index.Manifests = append(index.Manifests, d)
@@ -67,13 +71,29 @@ func copyBlob(s sink, b blob) error {
 	return s.file("blobs/sha256/"+b.digest.Hex, b.size, rc)
 }
 
-// WriteLayout writes the items as one OCI image layout in dir, entries
-// named after their tags. The layout is assembled in a sibling directory and renamed into
-// place, so dir is either the complete new layout or untouched. An existing
-// dir is replaced only if it is empty or itself an OCI layout.
-func WriteLayout(dir string, items []Item) error {
+// Layout writes every image into one OCI image layout in Dir, entries
+// named after the images' names. The layout is assembled in a sibling
+// directory and renamed into place, so Dir is either the complete new
+// layout or untouched. An existing Dir is replaced only if it is empty or
+// itself an OCI layout.
+type Layout struct {
+	Dir string
+}
+
+// Publish writes the layout; it has no references to return.
+func (l *Layout) Publish(_ context.Context, images []*builder.Result) ([]name.Reference, error) {
+	if err := writeLayoutDir(l.Dir, items(images)); err != nil {
+		return nil, err
+	}
+	return make([]name.Reference, len(images)), nil
+}
+
+// Close does nothing: Publish wrote the layout.
+func (l *Layout) Close() error { return nil }
+
+func writeLayoutDir(dir string, items []item) error {
 	if err := replaceable(dir); err != nil {
-		return err
+		return fmt.Errorf("writing OCI layout %s: %w", dir, err)
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
@@ -98,6 +118,13 @@ func WriteLayout(dir string, items []Item) error {
 	return os.RemoveAll(old)
 }
 
+// ErrNotLayout is an existing, non-empty directory that is not an OCI
+// layout: replacing it could delete a source tree.
+var ErrNotLayout = errors.New("exists and is not an OCI layout")
+
+// ErrNotDir is a directory output whose path is a file.
+var ErrNotDir = errors.New("is a file, not a directory")
+
 // replaceable refuses to overwrite a directory that holds something other
 // than an OCI layout, so a typo in --oci-layout cannot delete a source tree.
 func replaceable(dir string) error {
@@ -109,7 +136,7 @@ func replaceable(dir string) error {
 		return err
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("--oci-layout %s is a file, not a directory: choose another path", dir)
+		return ErrNotDir
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -119,7 +146,7 @@ func replaceable(dir string) error {
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err != nil {
-		return fmt.Errorf("--oci-layout %s exists and is not an OCI layout: refusing to replace it; choose an empty or new directory", dir)
+		return ErrNotLayout
 	}
 	return nil
 }

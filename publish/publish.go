@@ -1,35 +1,78 @@
-// Package publish sends a built image or index somewhere: a registry, a
-// tarball for `docker load`, or an OCI image layout. Each output is all or
-// nothing: tags are written only after everything they point at, files and
-// directories appear only once complete.
+// Package publish sends built images somewhere: a registry, a tarball for
+// `docker load`, an OCI image layout, a directory of SBOMs. Every output is
+// an Interface, so one build goes to any mix of them (Multi). Each output is
+// all or nothing: tags are written only after everything they point at,
+// files and directories appear only once complete.
 package publish
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/mingo-build/mingo/builder"
 )
 
-// Artifact is an image (v1.Image) or an index (v1.ImageIndex).
-type Artifact interface {
-	Digest() (v1.Hash, error)
-	RawManifest() ([]byte, error)
+// Interface is an output for built images.
+type Interface interface {
+	// Publish writes every image, all or nothing, and returns for each the
+	// reference it has there; nil where the output has none (a file).
+	Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error)
+	// Close releases what the output holds.
+	Close() error
 }
 
-// Item is one artifact to write locally, with the names it goes by and the
-// one image a classic `docker load` gets for it (its host platform).
-type Item struct {
-	Artifact Artifact
-	Tags     []name.Tag
-	Load     v1.Image
+// Multi publishes to each output in turn, in the order given: put local
+// files before a registry, so that a failing write pushes nothing. Its
+// references are, for each image, the last output's that has one.
+func Multi(outputs ...Interface) Interface { return multi(outputs) }
+
+type multi []Interface
+
+func (m multi) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+	out := make([]name.Reference, len(images))
+	for _, o := range m {
+		refs, err := o.Publish(ctx, images)
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range refs {
+			if r != nil {
+				out[i] = r
+			}
+		}
+	}
+	return out, nil
 }
 
-// ParseTags parses --tag values: full registry/repository[:tag]
-// references, like `docker build -t`. A missing tag means "latest"; a
-// digest is refused, since a digest names content rather than a place to
-// publish it. insecure allows plain HTTP for their registries.
+func (m multi) Close() error {
+	var errs []error
+	for _, o := range m {
+		errs = append(errs, o.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// TagError is a reference that cannot name an image to publish.
+type TagError struct {
+	Ref string
+	Err error
+}
+
+func (e *TagError) Error() string { return fmt.Sprintf("invalid reference %q: %v", e.Ref, e.Err) }
+func (e *TagError) Unwrap() error { return e.Err }
+
+// ErrDigestTag is a digest given where a tag is expected.
+var ErrDigestTag = errors.New("a digest names content, not a place to publish it")
+
+// ParseTags parses full registry/repository[:tag] references, as
+// `docker build -t` takes them. A missing tag means "latest"; a digest is
+// refused. insecure allows plain HTTP for their registries.
 func ParseTags(refs []string, insecure bool) ([]name.Tag, error) {
 	var opts []name.Option
 	if insecure {
@@ -38,19 +81,46 @@ func ParseTags(refs []string, insecure bool) ([]name.Tag, error) {
 	tags := make([]name.Tag, 0, len(refs))
 	for _, r := range refs {
 		if strings.Contains(r, "@") {
-			return nil, fmt.Errorf("invalid --tag %q: a digest cannot be a tag; use registry/repository:tag", r)
+			return nil, &TagError{Ref: r, Err: ErrDigestTag}
 		}
 		t, err := name.NewTag(r, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", r, err)
+			return nil, &TagError{Ref: r, Err: err}
 		}
 		tags = append(tags, t)
 	}
 	return tags, nil
 }
 
+// LoadImage picks the image a classic `docker load` gets of res: the
+// host's platform if it was built, the first one otherwise.
+func LoadImage(res *builder.Result) builder.PlatformImage {
+	for _, pi := range res.Images {
+		if pi.Platform.OS == "linux" && pi.Platform.Arch == runtime.GOARCH {
+			return pi
+		}
+	}
+	return res.Images[0]
+}
+
+// item is one artifact to write locally, with the names it goes by and the
+// one image a classic `docker load` gets for it.
+type item struct {
+	artifact builder.Artifact
+	tags     []name.Tag
+	load     v1.Image
+}
+
+func items(images []*builder.Result) []item {
+	out := make([]item, len(images))
+	for i, res := range images {
+		out[i] = item{artifact: res.Artifact(), tags: res.Names, load: LoadImage(res).Image}
+	}
+	return out
+}
+
 // artifactKind tells whether a is an index or an image.
-func artifactKind(a Artifact) (v1.ImageIndex, v1.Image, error) {
+func artifactKind(a builder.Artifact) (v1.ImageIndex, v1.Image, error) {
 	switch t := a.(type) {
 	case v1.ImageIndex:
 		return t, nil, nil

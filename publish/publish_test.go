@@ -88,7 +88,7 @@ func TestParseTags(t *testing.T) {
 		t.Errorf("tags = %v", ts)
 	}
 	for _, bad := range []string{"reg.example.com/API:v1", "reg/api@sha256:" + strings.Repeat("a", 64), "reg/api:bad tag"} {
-		if _, err := ParseTags([]string{bad}, false); err == nil || !strings.Contains(err.Error(), "invalid --tag") {
+		if _, err := ParseTags([]string{bad}, false); err == nil || !strings.Contains(err.Error(), "invalid reference") {
 			t.Errorf("ParseTags(%q) = %v", bad, err)
 		}
 	}
@@ -215,7 +215,7 @@ func readArchive(t *testing.T, path string) map[string][]byte {
 	}
 }
 
-func TestWriteTarball(t *testing.T) {
+func TestTarball(t *testing.T) {
 	idx := testIndex(t)
 	im, _ := idx.IndexManifest()
 	load, err := idx.Image(im.Manifests[1].Digest)
@@ -226,7 +226,7 @@ func TestWriteTarball(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.tar"), filepath.Join(dir, "b.tar")
 	for _, p := range []string{a, b} {
-		if err := WriteTarball(p, []Item{{Artifact: idx, Load: load, Tags: ts}}); err != nil {
+		if err := writeTarballFile(p, []item{{artifact: idx, load: load, tags: ts}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -289,7 +289,7 @@ func TestWriteTarballLeavesNothingOnFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	err = WriteTarball(filepath.Join(dir, "api.tar"), []Item{{Artifact: bad, Load: bad, Tags: tags(t, "reg/api:v1")}})
+	err = writeTarballFile(filepath.Join(dir, "api.tar"), []item{{artifact: bad, load: bad, tags: tags(t, "reg/api:v1")}})
 	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Fatalf("WriteTarball = %v", err)
 	}
@@ -297,7 +297,7 @@ func TestWriteTarballLeavesNothingOnFailure(t *testing.T) {
 		t.Errorf("failure left files behind: %v", entries)
 	}
 	out := filepath.Join(dir, "out")
-	if err := WriteLayout(out, []Item{{Artifact: bad, Load: bad, Tags: tags(t, "reg/api:v1")}}); err == nil {
+	if err := writeLayoutDir(out, []item{{artifact: bad, load: bad, tags: tags(t, "reg/api:v1")}}); err == nil {
 		t.Fatal("WriteLayout of a broken image succeeded")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -305,11 +305,11 @@ func TestWriteTarballLeavesNothingOnFailure(t *testing.T) {
 	}
 }
 
-func TestWriteLayout(t *testing.T) {
+func TestLayout(t *testing.T) {
 	idx := testIndex(t)
 	out := filepath.Join(t.TempDir(), "out")
 	for range 2 { // the second write replaces the first layout
-		if err := WriteLayout(out, []Item{{Artifact: idx, Tags: tags(t, "reg/api:v1")}}); err != nil {
+		if err := writeLayoutDir(out, []item{{artifact: idx, tags: tags(t, "reg/api:v1")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -336,7 +336,7 @@ func TestWriteLayout(t *testing.T) {
 
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "main.go"), []byte("package main"), 0o644)
-	err = WriteLayout(src, []Item{{Artifact: idx, Tags: tags(t, "reg/api:v1")}})
+	err = writeLayoutDir(src, []item{{artifact: idx, tags: tags(t, "reg/api:v1")}})
 	if err == nil || !strings.Contains(err.Error(), "not an OCI layout") {
 		t.Errorf("WriteLayout over a source tree = %v", err)
 	}

@@ -17,6 +17,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/mingo-build/mingo/builder"
 )
 
 // Registry pushes to container registries.
@@ -33,6 +35,10 @@ type Registry struct {
 	Transport http.RoundTripper
 	// Progress receives one line per step; may be nil.
 	Progress func(format string, args ...any)
+	// Signer, when set, signs every image pushed and attests its SBOMs.
+	Signer Signer
+	// Provenance, when set with a Signer, adds a signed SLSA provenance.
+	Provenance *Provenance
 	// Upload receives byte counts while a repository's blobs upload, and
 	// the average rate in bytes per second; may be nil.
 	Upload func(repo string, done, total int64, rate float64)
@@ -117,6 +123,30 @@ func (r *Registry) Check(ctx context.Context, tags []name.Tag) error {
 	return nil
 }
 
+// Publish pushes each image to its tags (Result.Tags): see Push. Before
+// the tags are written, each image gets its SBOMs attached and, with a
+// Signer, its signatures and attestations (see trust.go). It returns each
+// image's first repository@digest.
+func (r *Registry) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+	out := make([]name.Reference, len(images))
+	for i, res := range images {
+		d, err := r.Push(ctx, res.Artifact(), res.Tags, func(ctx context.Context, repo name.Repository) error {
+			return r.referrers(ctx, repo, res)
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// Close does nothing: every push is complete when Publish returns.
+func (r *Registry) Close() error { return nil }
+
+// ErrNoTags is a push with nowhere to go.
+var ErrNoTags = errors.New("no tags to push to")
+
 // Push uploads a to every tag's repository by digest (blobs first, then
 // child manifests, then the manifest itself, in parallel where possible),
 // and only once every repository holds it, points the tags at it. It returns
@@ -125,9 +155,9 @@ func (r *Registry) Check(ctx context.Context, tags []name.Tag) error {
 // attach, when not nil, runs for each repository once a holds there and
 // before any tag is written: the place for referrers such as SBOMs, so that
 // a tag never points at an image whose attachments are still missing.
-func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag, attach func(context.Context, name.Repository) error) (name.Digest, error) {
+func (r *Registry) Push(ctx context.Context, a builder.Artifact, tags []name.Tag, attach func(context.Context, name.Repository) error) (name.Digest, error) {
 	if len(tags) == 0 {
-		return name.Digest{}, errors.New("nothing to push to: give --tag registry/repository:tag")
+		return name.Digest{}, ErrNoTags
 	}
 	digest, err := a.Digest()
 	if err != nil {
@@ -196,11 +226,55 @@ func (r *Registry) progressf(format string, args ...any) {
 	}
 }
 
-// registryError turns a failure talking to repo's registry into one line
-// that names the registry and says what to do. Credentials never appear:
-// ggcr redacts them from URLs, and the messages here name only hosts.
+// Problem classifies a registry failure, for callers that advise on it.
+type Problem int
+
+// The problems a registry failure can be.
+const (
+	Other        Problem = iota
+	Unauthorized         // HTTP 401: credentials missing or rejected
+	Forbidden            // HTTP 403
+	Untrusted            // TLS certificate not trusted
+	UnknownHost          // DNS has no such host
+	Unreachable          // connection refused, timed out
+)
+
+// RegistryError is a failure talking to a registry. Its message names the
+// registry and what happened, never credentials.
+type RegistryError struct {
+	Registry   string
+	Repository string
+	Problem    Problem
+	Err        error
+}
+
+func (e *RegistryError) Error() string {
+	switch e.Problem {
+	case Unauthorized:
+		return fmt.Sprintf("registry %s rejected the credentials for %s (HTTP 401)", e.Registry, e.Repository)
+	case Forbidden:
+		return fmt.Sprintf("registry %s denied access to %s (HTTP 403)", e.Registry, e.Repository)
+	case Untrusted:
+		return fmt.Sprintf("registry %s has a TLS certificate this machine does not trust (%s)", e.Registry, oneLine(e.Err.Error()))
+	case UnknownHost:
+		var dnsErr *net.DNSError
+		errors.As(e.Err, &dnsErr)
+		return fmt.Sprintf("cannot reach registry %s: host %s not found", e.Registry, dnsErr.Name)
+	case Unreachable:
+		var opErr *net.OpError
+		errors.As(e.Err, &opErr)
+		return fmt.Sprintf("cannot reach registry %s: %s", e.Registry, oneLine(opErr.Err.Error()))
+	}
+	return fmt.Sprintf("registry %s failed for %s: %s", e.Registry, e.Repository, oneLine(e.Err.Error()))
+}
+
+func (e *RegistryError) Unwrap() error { return e.Err }
+
+// registryError classifies a failure talking to repo's registry.
+// Credentials never appear: ggcr redacts them from URLs, and the messages
+// here name only hosts.
 func registryError(repo name.Repository, err error) error {
-	reg := repo.RegistryStr()
+	e := &RegistryError{Registry: repo.RegistryStr(), Repository: repo.String(), Err: err}
 	var terr *transport.Error
 	var uaErr x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -210,23 +284,22 @@ func registryError(repo name.Repository, err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("registry %s rejected the credentials for %s (HTTP 401): log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", reg, repo, reg, reg)
+		e.Problem = Unauthorized
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("registry %s denied access to %s (HTTP 403): these credentials may not push there; check the repository name and your permissions", reg, repo)
+		e.Problem = Forbidden
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusBadRequest && strings.Contains(terr.Error(), "HTTP request to an HTTPS server"):
 		// A loopback registry: ggcr tried HTTPS, failed verification, fell
 		// back to plain HTTP and was refused. The real problem is trust.
-		return fmt.Errorf("registry %s has a TLS certificate this machine does not trust (and refuses plain HTTP): add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it", reg)
+		e.Problem, e.Err = Untrusted, fmt.Errorf("and it refuses plain HTTP: %w", err)
 	case errors.As(err, &terr):
-		return fmt.Errorf("registry %s failed for %s: %s", reg, repo, oneLine(terr.Error()))
 	case errors.As(err, &uaErr), errors.As(err, &hostErr):
-		return fmt.Errorf("registry %s has a TLS certificate this machine does not trust (%s): add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it", reg, oneLine(err.Error()))
+		e.Problem = Untrusted
 	case errors.As(err, &dnsErr):
-		return fmt.Errorf("cannot reach registry %s: host %s not found; check the registry name in --tag", reg, dnsErr.Name)
+		e.Problem = UnknownHost
 	case errors.As(err, &opErr):
-		return fmt.Errorf("cannot reach registry %s: %s; check the address and that the registry is running", reg, oneLine(opErr.Err.Error()))
+		e.Problem = Unreachable
 	}
-	return fmt.Errorf("registry %s: %s", reg, oneLine(err.Error()))
+	return e
 }
 
 func oneLine(s string) string {

@@ -3,46 +3,62 @@ package publish
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/atomicfile"
 )
 
-// WriteTarball writes the items to path as one archive that both kinds of loader
-// take:
+// Tarball writes every image into one archive at Path that both kinds of
+// loader take:
 //   - an OCI image layout (oci-layout, index.json, blobs/) holding every
 //     platform, for OCI-aware loaders (skopeo oci-archive:, podman, Docker
 //     with the containerd image store);
-//   - a docker-load manifest.json naming each item's Load image (one
-//     platform: a classic `docker load` takes one image per tag) with its
-//     tags.
+//   - a docker-load manifest.json naming, for each image, the one platform
+//     a classic `docker load` takes (the host's, see LoadImage) with its
+//     names.
 //
-// The archive is written to a temporary file next to path and renamed into
+// The archive is written to a temporary file next to Path and renamed into
 // place, so a failure leaves no partial file. Its bytes are deterministic.
-func WriteTarball(path string, items []Item) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing tarball: %w", err)
+type Tarball struct {
+	Path string
+}
+
+// Publish writes the archive; it has no references to return.
+func (t *Tarball) Publish(_ context.Context, images []*builder.Result) ([]name.Reference, error) {
+	if err := writeTarballFile(t.Path, items(images)); err != nil {
+		return nil, err
 	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	err = writeArchive(tmp, items)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	return make([]name.Reference, len(images)), nil
+}
+
+func writeTarballFile(path string, items []item) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("writing tarball %s: %w", path, ErrIsDir)
 	}
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return writeArchive(w, items) })
 	if err != nil {
 		return fmt.Errorf("writing tarball %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
-func writeArchive(w io.Writer, items []Item) error {
+// Close does nothing: Publish wrote the file.
+func (t *Tarball) Close() error { return nil }
+
+// ErrIsDir is a file output whose path is a directory.
+var ErrIsDir = errors.New("is a directory")
+
+func writeArchive(w io.Writer, items []item) error {
 	tw := &tarSink{w: tar.NewWriter(w)}
 	if err := writeLayout(tw, items); err != nil {
 		return err
@@ -66,19 +82,19 @@ type dockerEntry struct {
 
 // dockerManifest names, for each item, the config and layers of its Load
 // image by their paths in the layout's blobs/, and its tags.
-func dockerManifest(items []Item) ([]byte, error) {
+func dockerManifest(items []item) ([]byte, error) {
 	entries := make([]dockerEntry, 0, len(items))
 	for _, it := range items {
-		cfg, err := it.Load.ConfigName()
+		cfg, err := it.load.ConfigName()
 		if err != nil {
 			return nil, err
 		}
-		ls, err := it.Load.Layers()
+		ls, err := it.load.Layers()
 		if err != nil {
 			return nil, err
 		}
 		e := dockerEntry{Config: "blobs/sha256/" + cfg.Hex, RepoTags: []string{}}
-		for _, t := range it.Tags {
+		for _, t := range it.tags {
 			e.RepoTags = append(e.RepoTags, t.String())
 		}
 		for _, l := range ls {

@@ -276,7 +276,7 @@ func (k *keyless) newCert(ctx context.Context, tok string) (*keylessCert, error)
 	certs := ch.Chain.Certificates
 	leaf, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(certs[0]))
 	if err != nil || len(leaf) != 1 {
-		return nil, fmt.Errorf("sign: Fulcio at %s returned a bad certificate (%v)", k.fulcioURL, err)
+		return nil, fmt.Errorf("sign: Fulcio at %s returned a bad certificate: %w", k.fulcioURL, err)
 	}
 	if err := cryptoutils.EqualKeys(leaf[0].PublicKey, priv.Public()); err != nil {
 		return nil, fmt.Errorf("sign: Fulcio at %s returned a certificate for another key", k.fulcioURL)

@@ -210,9 +210,20 @@ func LoadKey(path string, password []byte) (*Signer, error) {
 	sv, err := cosign.LoadPrivateKey(pemBytes, pass, nil)
 	if err != nil {
 		if isEncryptedKey(pemBytes) && isDecryptError(err) {
-			return nil, fmt.Errorf("sign: %s: %w (%v)", path, ErrWrongPassword, err)
+			return nil, fmt.Errorf("sign: %s: %w (%w)", path, ErrWrongPassword, err)
 		}
 		return nil, fmt.Errorf("sign: loading private key %s: %w", path, err)
+	}
+	return &Signer{sv: sv}, nil
+}
+
+// NewSigner returns a signer for a private key held in memory (an
+// *ecdsa.PrivateKey, *rsa.PrivateKey or ed25519.PrivateKey), for programs
+// that keep their keys in a KMS client or a secret store rather than a file.
+func NewSigner(key crypto.PrivateKey) (*Signer, error) {
+	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("sign: loading private key: %w", err)
 	}
 	return &Signer{sv: sv}, nil
 }

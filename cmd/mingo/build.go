@@ -8,15 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
-	"golang.org/x/sync/semaphore"
 
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
@@ -166,15 +165,11 @@ func (f *buildFlags) plan() (*buildPlan, error) {
 // sourceDateEpoch returns SOURCE_DATE_EPOCH as a time, or the zero time
 // (meaning the Unix epoch) when it is unset.
 func sourceDateEpoch() (time.Time, error) {
-	s := os.Getenv("SOURCE_DATE_EPOCH")
-	if s == "" {
-		return time.Time{}, nil
+	t, err := config.SourceDateEpoch()
+	if err != nil {
+		return t, fmt.Errorf("%w: set it to, for example, $(git log -1 --format=%%ct) or unset it", err)
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a Unix time in seconds: set it to, for example, $(git log -1 --format=%%ct) or unset it", s)
-	}
-	return time.Unix(n, 0).UTC(), nil
+	return t, nil
 }
 
 func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
@@ -183,6 +178,9 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	if f.jobs < 1 {
 		return fmt.Errorf("--jobs %d: must be at least 1", f.jobs)
+	}
+	if f.sbom != "spdx" && f.sbom != "none" {
+		return fmt.Errorf("--sbom %q: want spdx or none", f.sbom)
 	}
 	log := newDisplay(stderr, f.quiet, f.verbose)
 	defer log.finish()
@@ -194,31 +192,35 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err != nil {
 		return err
 	}
-	var targets []*target
-	for _, j := range jobs {
-		ts, err := j.targets(ctx, log)
-		if err != nil {
+	specs := make([]mingo.Spec, len(jobs))
+	for i, j := range jobs {
+		if specs[i], err = j.spec(); err != nil {
 			return err
 		}
-		targets = append(targets, ts...)
 	}
-	if err := distinctNames(targets); err != nil {
-		return err
-	}
-	cache, err := openCache()
+	images, err := f.build(ctx, specs, multi, log)
 	if err != nil {
-		return err
+		return advise(err)
 	}
-	pushTags := allTags(targets)
-	reg := &publish.Registry{
-		Insecure: insecureHosts(f.insecure, pushTags),
-		Jobs:     f.jobs * 2,
-		Progress: log.progress,
-		Upload: func(repo string, done, total int64, rate float64) {
-			log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
-		},
+	outs, err := f.publish(ctx, images, signer, log)
+	if err != nil {
+		return advise(err)
 	}
+	log.finish()
+	sizeReport(log, images, multi)
+	return printResult(stdout, f.json, multi, outs)
+}
 
+// build resolves the specs and builds them while, when pushing, checking
+// that every registry is reachable and takes the credentials.
+func (f *buildFlags) build(ctx context.Context, specs []mingo.Spec, multi bool, log *display) ([]*mingo.Image, error) {
+	targets, err := mingo.Resolve(ctx, specs, mingo.WithSkipped(func(pkg, why string) {
+		log.progress("skipping %s: %s", pkg, why)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	reg := f.registry(targetTags(targets), log)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	checked := make(chan error, 1)
@@ -226,7 +228,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		// Check the registries while compiling, so a typo in --tag or a
 		// missing login fails in a second, not after minutes of building.
 		go func() {
-			err := reg.Check(ctx, pushTags)
+			err := reg.Check(ctx, targetTags(targets))
 			if err != nil {
 				cancel(err)
 			}
@@ -235,32 +237,112 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	} else {
 		checked <- nil
 	}
-	limit := semaphore.NewWeighted(int64(f.jobs))
-	for _, t := range targets {
-		t.opts.Limit, t.opts.Cache, t.opts.Remote = limit, cache, reg.RemoteOptions(ctx)
-		t.opts.Progress = func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) }
-		t.opts.Verbose = log.debugf
-		if t.opts.SBOM, err = f.sbomFunc(t); err != nil {
-			return err
+	opts := []mingo.Option{
+		mingo.WithJobs(f.jobs),
+		mingo.WithRemote(reg.RemoteOptions(ctx)...),
+		mingo.WithToolVersion(versionNumber()),
+		mingo.WithProgress(func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) }),
+		mingo.WithVerbose(log.debugf),
+	}
+	if f.sbom == "spdx" {
+		opts = append(opts, mingo.WithSBOM())
+	}
+	images, err := mingo.BuildTargets(ctx, targets, opts...)
+	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
+		return nil, cerr // the registry check failed and cancelled the build
+	}
+	if err != nil {
+		return nil, err
+	}
+	return images, <-checked
+}
+
+// registry is the registry output the flags describe.
+func (f *buildFlags) registry(tags []name.Tag, log *display) *publish.Registry {
+	reg := &publish.Registry{
+		Insecure: insecureHosts(f.insecure, tags),
+		Jobs:     f.jobs * 2,
+		Progress: log.progress,
+		Upload: func(repo string, done, total int64, rate float64) {
+			log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
+		},
+	}
+	if f.provenance {
+		reg.Provenance = &publish.Provenance{BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber()}
+	}
+	return reg
+}
+
+// publish writes the local outputs (every image in one tarball, SBOM
+// directory or layout), then pushes each image; each output is all or
+// nothing.
+func (f *buildFlags) publish(ctx context.Context, images []*mingo.Image, signer *sign.Signer, log *display) ([]*buildOutput, error) {
+	var outputs []publish.Interface
+	if f.tarball != "" {
+		for _, img := range images {
+			if len(img.Images) > 1 {
+				load := publish.LoadImage(img)
+				log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(img.Names), len(img.Images))
+			}
+		}
+		outputs = append(outputs, logged(&publish.Tarball{Path: f.tarball}, log, "wrote "+f.tarball))
+	}
+	if f.sbomDir != "" {
+		outputs = append(outputs, logged(&publish.SBOMDir{Dir: f.sbomDir}, log, "wrote SBOMs to "+f.sbomDir))
+	}
+	if f.layout != "" {
+		outputs = append(outputs, logged(&publish.Layout{Dir: f.layout}, log, "wrote OCI layout "+f.layout))
+	}
+	if f.push {
+		reg := f.registry(imageTags(images), log)
+		if signer != nil {
+			reg.Signer = signer
+		}
+		outputs = append(outputs, reg)
+	}
+	refs, err := mingo.Publish(ctx, images, outputs...)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]*buildOutput, len(images))
+	for i, img := range images {
+		if outs[i], err = describe(img); err != nil {
+			return nil, err
+		}
+		outs[i].Tarball, outs[i].OCILayout = f.tarball, f.layout
+		if refs[i] != nil {
+			outs[i].Reference = refs[i].String()
 		}
 	}
-	err = buildAll(ctx, targets)
-	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
-		return cerr // the registry check failed and cancelled the build
-	}
+	return outs, nil
+}
+
+// spec is the job's image spec: its packages under its flags.
+func (j *buildJob) spec() (mingo.Spec, error) {
+	f := j.flags
+	plan, err := f.plan()
 	if err != nil {
-		return err
+		return mingo.Spec{}, err
 	}
-	if err := <-checked; err != nil {
-		return err
+	if err := f.checkNames(j.multi); err != nil {
+		return mingo.Spec{}, err
 	}
-	outs, err := publishAll(ctx, f, targets, reg, signer, log)
-	if err != nil {
-		return err
-	}
-	log.finish()
-	sizeReport(log, targets, multi)
-	return printResult(stdout, f.json, multi, outs)
+	return mingo.Spec{
+		Packages: j.patterns,
+		Repo:     f.repo,
+		Tags:     f.tags,
+		Insecure: f.insecure,
+		Settings: builder.Settings{
+			Platforms: plan.platforms,
+			LDFlags:   f.ldflags,
+			BuildTags: f.buildTags,
+			Created:   plan.created,
+			Base:      f.image.base,
+			Generated: plan.generated,
+			Adds:      plan.adds,
+			Config:    plan.config,
+		},
+	}, nil
 }
 
 // buildJob is one set of packages built with one set of flags: the command
@@ -270,60 +352,6 @@ type buildJob struct {
 	flags    *buildFlags
 	patterns []string
 	multi    bool
-}
-
-// targets resolves the job's packages and names their images.
-func (j *buildJob) targets(ctx context.Context, log *display) ([]*target, error) {
-	f := j.flags
-	plan, err := f.plan()
-	if err != nil {
-		return nil, err
-	}
-	pkgs, err := builder.ResolveAll(ctx, "", j.patterns, f.buildTags, func(pkg, why string) {
-		log.progress("skipping %s: %s", pkg, why)
-	})
-	if err != nil {
-		return nil, err
-	}
-	targets, err := f.targets(pkgs, j.multi)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range targets {
-		t.opts = builder.Options{
-			Platforms: plan.platforms,
-			LDFlags:   f.ldflags,
-			Tags:      f.buildTags,
-			Created:   plan.created,
-			Base:      f.image.base,
-			Generated: plan.generated,
-			Adds:      plan.adds,
-			Config:    plan.config,
-		}
-	}
-	return targets, nil
-}
-
-// buildAll builds every target's package at once; the semaphore shared in
-// their options bounds the compilations.
-func buildAll(ctx context.Context, targets []*target) error {
-	g, gctx := errgroup.WithContext(ctx)
-	for _, t := range targets {
-		g.Go(func() error {
-			res, err := builder.BuildPackage(gctx, t.opts, t.pkg)
-			t.result = res
-			return err
-		})
-	}
-	return g.Wait()
-}
-
-func openCache() (*layers.Cache, error) {
-	dir, err := layers.DefaultCacheDir()
-	if err != nil {
-		return nil, err
-	}
-	return layers.OpenCache(dir)
 }
 
 // insecureHosts lists the registries of tags when --insecure-registry is on.
@@ -351,3 +379,5 @@ func parentExists(flag, path string) error {
 	}
 	return nil
 }
+
+func openCache() (*layers.Cache, error) { return mingo.DefaultCache() }

@@ -92,7 +92,7 @@ func (f *imageFlags) options(changed func(string) bool) (builder.Generated, []bu
 	for _, spec := range f.adds {
 		local, imagePath, err := layers.ParseAdd(spec)
 		if err != nil {
-			return gen, nil, cfg, err
+			return gen, nil, cfg, fmt.Errorf("--add: %w", err)
 		}
 		adds = append(adds, builder.Add{Local: local, ImagePath: imagePath})
 	}

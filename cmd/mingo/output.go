@@ -1,19 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/mingo-build/mingo/builder"
-	"github.com/mingo-build/mingo/publish"
-	"github.com/mingo-build/mingo/sign"
 )
 
 // buildOutput is what `mingo build` reports: the --json document, and the
@@ -43,81 +39,17 @@ type platformOutput struct {
 	BinarySize int64 `json:"binarySize"`
 }
 
-// publishAll writes the local outputs (every image in one tarball or
-// layout), then pushes each image; each output is all or nothing.
-func publishAll(ctx context.Context, f *buildFlags, targets []*target, reg *publish.Registry, signer *sign.Signer, log *display) ([]*buildOutput, error) {
-	outs := make([]*buildOutput, len(targets))
-	items := make([]publish.Item, len(targets))
-	for i, t := range targets {
-		out, err := describe(t.result)
-		if err != nil {
-			return nil, err
-		}
-		out.Package = t.pkg.ImportPath
-		for _, tag := range t.tags {
-			out.Tags = append(out.Tags, tag.String())
-		}
-		outs[i] = out
-		load := loadImage(t.result)
-		items[i] = publish.Item{Artifact: t.result.Artifact(), Tags: t.local, Load: load.Image}
-		if f.tarball != "" && len(t.result.Images) > 1 {
-			log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(t.local), len(t.result.Images))
-		}
-	}
-	if f.tarball != "" {
-		if err := publish.WriteTarball(f.tarball, items); err != nil {
-			return nil, err
-		}
-		log.progress("wrote %s", f.tarball)
-	}
-	if f.sbomDir != "" {
-		if err := writeSBOMs(f.sbomDir, targets); err != nil {
-			return nil, err
-		}
-		log.progress("wrote SBOMs to %s", f.sbomDir)
-	}
-	if f.layout != "" {
-		if err := publish.WriteLayout(f.layout, items); err != nil {
-			return nil, err
-		}
-		log.progress("wrote OCI layout %s", f.layout)
-	}
-	for i, t := range targets {
-		outs[i].Tarball, outs[i].OCILayout = f.tarball, f.layout
-		if !f.push {
-			continue
-		}
-		hook := attachSBOMs(reg, t.result)
-		if signer != nil {
-			hook = chain(hook, signHook(signer, t, reg, f.provenance))
-		}
-		ref, err := reg.Push(ctx, t.result.Artifact(), t.tags, hook)
-		if err != nil {
-			return nil, err
-		}
-		outs[i].Reference = ref.String()
-	}
-	return outs, nil
-}
-
-// loadImage picks the image a classic docker load gets: the host's
-// platform if it was built, the first one otherwise.
-func loadImage(res *builder.Result) builder.PlatformImage {
-	for _, pi := range res.Images {
-		if pi.Platform.OS == "linux" && pi.Platform.Arch == runtime.GOARCH {
-			return pi
-		}
-	}
-	return res.Images[0]
-}
-
 func describe(res *builder.Result) (*buildOutput, error) {
 	a := res.Artifact()
+	tags := make([]string, len(res.Tags))
+	for i, t := range res.Tags {
+		tags[i] = t.String()
+	}
 	d, err := a.Digest()
 	if err != nil {
 		return nil, err
 	}
-	out := &buildOutput{Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
+	out := &buildOutput{Package: res.Package.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
 	if res.Index != nil {
 		out.MediaType = "application/vnd.oci.image.index.v1+json"
 		raw, err := res.Index.RawManifest()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/builder"
 )
 
@@ -29,30 +30,30 @@ func stageStatus(e builder.Event) string {
 
 // sizeReport shows where the bytes are: per platform, the binary and each
 // compressed layer, and the compressed total.
-func sizeReport(d *display, targets []*target, multi bool) {
+func sizeReport(d *display, images []*mingo.Image, multi bool) {
 	d.progress("sizes (compressed):")
 	width := 0
-	for _, t := range targets {
-		for _, pi := range t.result.Images {
-			width = max(width, len(reportKey(t, pi, multi)))
+	for _, img := range images {
+		for _, pi := range img.Images {
+			width = max(width, len(reportKey(img, pi, multi)))
 		}
 	}
-	for _, t := range targets {
-		for _, pi := range t.result.Images {
+	for _, img := range images {
+		for _, pi := range img.Images {
 			var parts []string
 			var total int64
 			for _, l := range pi.Layers {
 				parts = append(parts, l.Name+" "+humanBytes(l.Size))
 				total += l.Size
 			}
-			d.progress("  %-*s %9s = %s (binary %s uncompressed)", width, reportKey(t, pi, multi), humanBytes(total), strings.Join(parts, " + "), humanBytes(pi.BinarySize))
+			d.progress("  %-*s %9s = %s (binary %s uncompressed)", width, reportKey(img, pi, multi), humanBytes(total), strings.Join(parts, " + "), humanBytes(pi.BinarySize))
 		}
 	}
 }
 
-func reportKey(t *target, pi builder.PlatformImage, multi bool) string {
+func reportKey(img *mingo.Image, pi builder.PlatformImage, multi bool) string {
 	if multi {
-		return t.pkg.Name + " " + pi.Platform.String()
+		return img.Package.Name + " " + pi.Platform.String()
 	}
 	return pi.Platform.String()
 }

@@ -2,23 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
-	"github.com/mingo-build/mingo/builder"
-	"github.com/mingo-build/mingo/provenance"
-	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
-
-// spdxPredicateType is what `cosign verify-attestation --type spdxjson`
-// looks for.
-const spdxPredicateType = "https://spdx.dev/Document"
 
 // signer returns the signer --sign asks for, or nil. It fails before any
 // build when signing cannot work (no key passphrase, no OIDC token, Fulcio
@@ -59,94 +50,6 @@ func (f *buildFlags) signer(ctx context.Context) (*sign.Signer, error) {
 		return nil, fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
 	}
 	return s, nil
-}
-
-// signHook signs, in repo and before any tag is written, the artifact and
-// every platform image, and attests each SBOM and the provenance.
-func signHook(s *sign.Signer, t *target, reg *publish.Registry, withProvenance bool) func(context.Context, name.Repository) error {
-	return func(ctx context.Context, repo name.Repository) error {
-		opts := reg.RemoteOptions(ctx)
-		top, err := t.result.Artifact().Digest()
-		if err != nil {
-			return err
-		}
-		platforms := map[string]string{}
-		for _, pi := range t.result.Images {
-			d, err := pi.Image.Digest()
-			if err != nil {
-				return err
-			}
-			platforms[pi.Platform.String()] = d.String()
-			ref := repo.Digest(d.String())
-			if t.result.Index != nil {
-				if err := s.Sign(ctx, ref, opts...); err != nil {
-					return fmt.Errorf("signing %s: %w", ref, err)
-				}
-			}
-			if pi.SBOM != nil {
-				if err := s.Attest(ctx, ref, spdxPredicateType, pi.SBOM, opts...); err != nil {
-					return fmt.Errorf("attesting the SBOM of %s: %w", ref, err)
-				}
-			}
-		}
-		ref := repo.Digest(top.String())
-		if err := s.Sign(ctx, ref, opts...); err != nil {
-			return fmt.Errorf("signing %s: %w", ref, err)
-		}
-		if !withProvenance {
-			return nil
-		}
-		pred, err := provenancePredicate(ctx, t, platforms)
-		if err != nil {
-			return err
-		}
-		if err := s.Attest(ctx, ref, provenance.PredicateType, pred, opts...); err != nil {
-			return fmt.Errorf("attesting the provenance of %s: %w", ref, err)
-		}
-		return nil
-	}
-}
-
-func provenancePredicate(ctx context.Context, t *target, platforms map[string]string) ([]byte, error) {
-	m, err := t.result.Artifact().RawManifest()
-	if err != nil {
-		return nil, err
-	}
-	var manifest struct {
-		Annotations map[string]string `json:"annotations"`
-	}
-	if err := json.Unmarshal(m, &manifest); err != nil {
-		return nil, err
-	}
-	created := t.opts.Created
-	return provenance.Predicate(provenance.Options{
-		Package:      t.pkg.ImportPath,
-		Module:       t.pkg.ModulePath,
-		Version:      "(devel)",
-		Repository:   manifest.Annotations[builder.AnnotationSource],
-		Revision:     manifest.Annotations[builder.AnnotationRevision],
-		GoVersion:    builder.GoVersion(ctx),
-		Recipe:       json.RawMessage(manifest.Annotations[builder.AnnotationRecipe]),
-		Platforms:    platforms,
-		Builder:      os.Getenv("MINGO_BUILDER_ID"),
-		Started:      created,
-		MingoVersion: versionNumber(),
-	})
-}
-
-// chain runs hooks in order.
-func chain(hooks ...func(context.Context, name.Repository) error) func(context.Context, name.Repository) error {
-	return func(ctx context.Context, repo name.Repository) error {
-		for _, h := range hooks {
-			if h == nil {
-				continue
-			}
-			if err := h(ctx, repo); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 }
 
 func newGenerateKeyCommand() *cobra.Command {

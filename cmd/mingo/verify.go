@@ -6,17 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/verify"
 )
 
 func newVerifyCommand() *cobra.Command {
@@ -46,7 +43,9 @@ where they went, and a digest): give them again.`,
 	return cmd
 }
 
-func runVerify(ctx context.Context, pattern, refStr string, adds []string, caBundle string, insecure bool, stdout, stderr io.Writer) error {
+// runVerify turns the flags into verify options, rebuilds, prints one line
+// per platform and adds to the library's errors the flags that fix them.
+func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, caBundle string, insecure bool, stdout, stderr io.Writer) error {
 	var nameOpts []name.Option
 	if insecure {
 		nameOpts = append(nameOpts, name.Insecure)
@@ -59,155 +58,78 @@ func runVerify(ctx context.Context, pattern, refStr string, adds []string, caBun
 	if insecure {
 		reg.Insecure = []string{ref.Context().RegistryStr()}
 	}
-	want, recipe, err := fetchRecipe(ctx, ref, reg)
-	if err != nil {
-		return err
-	}
-	opts, err := recipe.Options()
-	if err != nil {
-		return err
-	}
-	if err := verifyInputs(&opts, recipe, adds, caBundle); err != nil {
-		return err
-	}
-	pkg, err := builder.Resolve(ctx, "", pattern, opts.Tags)
-	if err != nil {
-		return err
-	}
-	if pkg.ImportPath != recipe.Package {
-		return fmt.Errorf("%s was built from %s, not %s: give that package", refStr, recipe.Package, pkg.ImportPath)
-	}
-	if v := builder.GoVersion(ctx); recipe.GoVersion != "" && recipe.GoVersion != v {
-		fmt.Fprintf(stderr, "note: %s was built with %s; this rebuild uses %s, so digests are expected to differ\n", refStr, recipe.GoVersion, v)
-	}
-	if opts.Cache, err = openCache(); err != nil {
-		return err
-	}
-	opts.Limit = semaphore.NewWeighted(int64(runtime.NumCPU()))
-	opts.Remote = reg.RemoteOptions(ctx)
-	res, err := builder.BuildPackage(ctx, opts, pkg)
-	if err != nil {
-		return err
-	}
-	return compareDigests(stdout, want, res)
-}
-
-// registryDigests are the digests of what a reference points at.
-type registryDigests struct {
-	top       v1.Hash
-	platforms map[string]v1.Hash // "linux/arm64" -> manifest digest
-}
-
-func fetchRecipe(ctx context.Context, ref name.Reference, reg *publish.Registry) (*registryDigests, *builder.Recipe, error) {
-	desc, err := remote.Get(ref, reg.RemoteOptions(ctx)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("fetching %s: %w", ref, err)
-	}
-	want := &registryDigests{top: desc.Digest, platforms: map[string]v1.Hash{}}
-	var annots map[string]string
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, nil, err
-		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			return nil, nil, err
-		}
-		annots = im.Annotations
-		for _, d := range im.Manifests {
-			if d.Platform != nil {
-				want.platforms[platformString(d.Platform)] = d.Digest
-			}
-		}
-	} else {
-		img, err := desc.Image()
-		if err != nil {
-			return nil, nil, err
-		}
-		m, err := img.Manifest()
-		if err != nil {
-			return nil, nil, err
-		}
-		cf, err := img.ConfigFile()
-		if err != nil {
-			return nil, nil, err
-		}
-		annots = m.Annotations
-		want.platforms[platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})] = desc.Digest
-	}
-	s, ok := annots[builder.AnnotationRecipe]
-	if !ok {
-		return nil, nil, fmt.Errorf("%s has no %s annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", ref, builder.AnnotationRecipe)
-	}
-	r, err := builder.ParseRecipe(s)
-	return want, r, err
-}
-
-func platformString(p *v1.Platform) string {
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	return s
-}
-
-// verifyInputs puts back the inputs the recipe names but does not hold.
-func verifyInputs(opts *builder.Options, r *builder.Recipe, adds []string, caBundle string) error {
-	var paths []string
-	for _, spec := range adds {
+	var adds []builder.Add
+	for _, spec := range addSpecs {
 		local, imagePath, err := layers.ParseAdd(spec)
 		if err != nil {
 			return err
 		}
-		opts.Adds = append(opts.Adds, builder.Add{Local: local, ImagePath: imagePath})
-		paths = append(paths, imagePath)
+		adds = append(adds, builder.Add{Local: local, ImagePath: imagePath})
 	}
-	if fmt.Sprint(paths) != fmt.Sprint(r.Adds) {
-		return fmt.Errorf("the image was built with files added at %v: give the same --add LOCAL:IMAGEPATH flags (got %v)", r.Adds, paths)
-	}
-	if r.CABundle == "" && caBundle == "" {
-		return nil
-	}
-	if caBundle == "" {
-		return errors.New("the image was built with --ca-bundle: give the same file with --ca-bundle")
-	}
-	pem, err := os.ReadFile(caBundle)
-	if err != nil {
-		return fmt.Errorf("--ca-bundle: %w", err)
-	}
-	opts.Generated.CABundle = pem
-	return nil
-}
-
-// compareDigests prints one line per platform and fails on any mismatch.
-func compareDigests(w io.Writer, want *registryDigests, res *builder.Result) error {
-	bad := 0
-	for _, pi := range res.Images {
-		got, err := pi.Image.Digest()
-		if err != nil {
-			return err
-		}
-		key := pi.Platform.String()
-		exp, ok := want.platforms[key]
-		switch {
-		case !ok:
-			bad++
-			fmt.Fprintf(w, "%-14s MISSING   the registry has no %s image; rebuilt %s\n", key, key, got)
-		case exp == got:
-			fmt.Fprintf(w, "%-14s match     %s\n", key, got)
-		default:
-			bad++
-			fmt.Fprintf(w, "%-14s MISMATCH  registry %s, rebuilt %s\n", key, exp, got)
-		}
-	}
-	top, err := res.Artifact().Digest()
+	cache, err := openCache()
 	if err != nil {
 		return err
 	}
-	if bad > 0 || top != want.top {
-		return fmt.Errorf("rebuild does not match: %d of %d platforms differ (registry %s, rebuilt %s)", bad, len(res.Images), want.top, top)
+	opts := []verify.Option{verify.WithRemote(reg.RemoteOptions(ctx)...), verify.WithCache(cache), verify.WithAdds(adds)}
+	if caBundle != "" {
+		pem, err := os.ReadFile(caBundle)
+		if err != nil {
+			return fmt.Errorf("--ca-bundle: %w", err)
+		}
+		opts = append(opts, verify.WithCABundle(pem))
 	}
-	fmt.Fprintf(w, "%-14s match     %s\n", "all", top)
+	rep, err := verify.Rebuild(ctx, pattern, ref, opts...)
+	if err != nil {
+		return verifyAdvice(refStr, err)
+	}
+	if rep.WantGo != "" && rep.WantGo != rep.GotGo {
+		fmt.Fprintf(stderr, "note: %s was built with %s; this rebuild uses %s, so digests are expected to differ\n", refStr, rep.WantGo, rep.GotGo)
+	}
+	return printVerify(stdout, rep)
+}
+
+// verifyAdvice adds to a verify error what to do about it, naming the
+// flag that fixes it.
+func verifyAdvice(refStr string, err error) error {
+	var pkgErr *verify.PackageMismatchError
+	var addsErr *verify.AddsMismatchError
+	var caErr *verify.CABundleMismatchError
+	switch {
+	case errors.Is(err, verify.ErrNoRecipe):
+		return fmt.Errorf("%s has no %s annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, builder.AnnotationRecipe)
+	case errors.As(err, &pkgErr):
+		return fmt.Errorf("%s was built from %s, not %s: give that package", refStr, pkgErr.Want, pkgErr.Got)
+	case errors.As(err, &addsErr):
+		return fmt.Errorf("the image was built with files added at %v: give the same --add LOCAL:IMAGEPATH flags (got %v)", addsErr.Want, addsErr.Got)
+	case errors.Is(err, verify.ErrCABundleNeeded):
+		return errors.New("the image was built with --ca-bundle: give the same file with --ca-bundle")
+	case errors.As(err, &caErr) && caErr.Want == "":
+		return fmt.Errorf("%w: drop --ca-bundle", err)
+	case errors.As(err, &caErr):
+		return fmt.Errorf("%w: give the file the image was built with to --ca-bundle", err)
+	}
+	return advise(err) // registry and build errors, as mingo build words them
+}
+
+// printVerify prints one line per platform and fails on any mismatch.
+func printVerify(w io.Writer, rep *verify.Report) error {
+	bad := 0
+	for _, p := range rep.Platforms {
+		key := p.Platform.String()
+		switch p.Status {
+		case verify.Missing:
+			bad++
+			fmt.Fprintf(w, "%-14s MISSING   the registry has no %s image; rebuilt %s\n", key, key, p.Got)
+		case verify.Match:
+			fmt.Fprintf(w, "%-14s match     %s\n", key, p.Got)
+		default:
+			bad++
+			fmt.Fprintf(w, "%-14s MISMATCH  registry %s, rebuilt %s\n", key, p.Want, p.Got)
+		}
+	}
+	if !rep.OK() {
+		return fmt.Errorf("rebuild does not match: %d of %d platforms differ (registry %s, rebuilt %s)", bad, len(rep.Platforms), rep.Want, rep.Got)
+	}
+	fmt.Fprintf(w, "%-14s match     %s\n", "all", rep.Got)
 	return nil
 }

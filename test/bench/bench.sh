@@ -14,6 +14,21 @@
 #   mingo nochange the same again with nothing changed
 #
 # Each time is the median of RUNS runs; ratios are to `go build x2`.
+#
+# Monorepo ("mono"): a module generated in the work dir (a copy of
+# test/bench/mod plus internal/shared and 30 mains cmd/svc01..cmd/svc30, all
+# importing internal/shared, which imports go-containerregistry's name, authn
+# and remote), built for linux/amd64 + linux/arm64 with warm caches:
+#
+#   go build nochange  `go build -o DIR_$arch/ ./cmd/...` once per platform,
+#                      outputs kept, nothing changed: baseline, 1.00x
+#   mingo nochange     `mingo build ./cmd/... --tarball` with nothing changed
+#                      (warm mingo cache); ratio to `go build nochange`
+#                      (target at most 2.0x)
+#   go build fresh     the same go build with the output dirs removed first
+#                      (compile cache warm, all 60 binaries linked): 1.00x
+#   mingo cold         mingo with an empty mingo cache, warm Go build cache;
+#                      ratio to `go build fresh` (target at most 1.2x)
 # Usage: test/bench/bench.sh [RUNS]   (default 5)
 set -euo pipefail
 
@@ -86,6 +101,80 @@ three=$(before='rm -rf "$MINGO_CACHE"' median many_three)
 one=$(before='rm -rf "$MINGO_CACHE"' median many_one)
 printf '%-7s %-16s %10.3f %7.2fx\n' many "3 separate runs" "$three" 1
 printf '%-7s %-16s %10.3f %7.2fx\n' many "one ./multi/..." "$one" "$(awk -v a="$one" -v b="$three" 'BEGIN {print a / b}')"
+
+# Monorepo: 30 mains sharing one dependency graph (see the top comment).
+mono="$work/mono"
+mkdir -p "$mono/internal/shared"
+cp "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$mono/"
+cat >"$mono/internal/shared/shared.go" <<'GO'
+// Package shared is what every cmd/svcNN links: a few real dependencies, so
+// linking is realistic.
+package shared
+
+import (
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Describe parses args[1] (default example.com/SVC:latest) as an image
+// reference and, when args[2] is "fetch", looks its digest up.
+func Describe(svc string, args []string) string {
+	ref := "example.com/" + svc + ":latest"
+	if len(args) > 1 {
+		ref = args[1]
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return fmt.Sprintf("%s: %v", svc, err)
+	}
+	if len(args) > 2 && args[2] == "fetch" {
+		d, err := remote.Head(r, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+		if err != nil {
+			return fmt.Sprintf("%s: %v", svc, err)
+		}
+		return fmt.Sprintf("%s: %s@%s", svc, r.Context(), d.Digest)
+	}
+	return fmt.Sprintf("%s: %s on %s", svc, r.Context().RepositoryStr(), r.Context().RegistryStr())
+}
+GO
+for i in $(seq -w 1 30); do
+	mkdir -p "$mono/cmd/svc$i"
+	cat >"$mono/cmd/svc$i/main.go" <<GO
+// Command svc$i prints what the shared package makes of its arguments.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"example.com/bench/internal/shared"
+)
+
+func main() { fmt.Println(shared.Describe("svc$i", os.Args)) }
+GO
+done
+mono_go() {
+	(cd "$mono" && for arch in amd64 arm64; do
+		CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "$work/mono-$arch/" ./cmd/...
+	done)
+}
+mono_mingo() {
+	(cd "$mono" && "$work/mingo" build ./cmd/... --platform linux/amd64,linux/arm64 --push=false --tarball "$work/mono.tar" -q)
+}
+mono_go # warm both caches
+mono_mingo >/dev/null
+go_nochange=$(before="" median mono_go)
+mingo_nochange=$(before="" median mono_mingo)
+go_fresh=$(before='rm -rf "$work"/mono-amd64 "$work"/mono-arm64' median mono_go)
+mingo_cold=$(before='rm -rf "$MINGO_CACHE"' median mono_mingo)
+for row in "go build nochange:$go_nochange:$go_nochange" "mingo nochange:$mingo_nochange:$go_nochange" \
+	"go build fresh:$go_fresh:$go_fresh" "mingo cold:$mingo_cold:$go_fresh"; do
+	IFS=: read -r step t base <<<"$row"
+	printf '%-7s %-16s %10.3f %7.2fx\n' mono "$step" "$t" "$(awk -v a="$t" -v b="$base" 'BEGIN {print a / b}')"
+done
 
 # Trust: what SBOMs, signing and provenance add to a two-platform build and
 # push of the small program, against a plain push, on a fresh loopback

@@ -1,0 +1,167 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/platform"
+)
+
+// batch is one `go build -o DIR/ PKG...`: the packages that share a
+// platform and build settings, with distinct binary names (Go writes each
+// binary as DIR/<name>, so two packages named alike need two batches).
+type batch struct {
+	platform  platform.Platform
+	ldflags   string
+	buildTags []string
+	// part numbers the batches of one platform and settings, split by
+	// name collisions; it is part of the workspace key.
+	part    int
+	pkgs    []*Package
+	members []member
+}
+
+// member is one platform of one target that a batch compiles.
+type member struct {
+	target, platform int
+}
+
+func (b *batch) key() string {
+	return strings.Join([]string{b.platform.String(), b.ldflags, strings.Join(b.buildTags, ","), fmt.Sprint(b.part)}, "\x00")
+}
+
+// batches groups every platform of every target by build settings, in a
+// fixed order, so that each group costs one `go build`.
+func (s *session) batches(targets []Target, shared []*shared) []*batch {
+	var out []*batch
+	groups := map[string][]*batch{}
+	for ti, t := range targets {
+		for pi, p := range shared[ti].platforms {
+			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ",")}, "\x00")
+			b := place(groups[settings], t.Package)
+			if b == nil {
+				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, part: len(groups[settings])}
+				groups[settings] = append(groups[settings], b)
+				out = append(out, b)
+			}
+			if !slices.ContainsFunc(b.pkgs, func(q *Package) bool { return q.ImportPath == t.Package.ImportPath }) {
+				b.pkgs = append(b.pkgs, t.Package)
+			}
+			b.members = append(b.members, member{ti, pi})
+		}
+	}
+	return out
+}
+
+// place returns the first batch pkg can join: one that has it already, or
+// has no other package of the same binary name.
+func place(bs []*batch, pkg *Package) *batch {
+	for _, b := range bs {
+		ok := true
+		for _, q := range b.pkgs {
+			if q.ImportPath == pkg.ImportPath {
+				return b
+			}
+			if q.Name == pkg.Name {
+				ok = false
+			}
+		}
+		if ok {
+			return b
+		}
+	}
+	return nil
+}
+
+// runBatch compiles a batch into its workspace, then layers each binary
+// and assembles its platform image.
+func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
+	ws, err := openWorkspace(s.Cache, s.Dir, b.key())
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	for _, m := range b.members {
+		t := &targets[m.target]
+		s.progress(Event{Package: t.Package.ImportPath, Name: t.Package.Name, Platform: b.platform, Stage: Compiling})
+	}
+	if err := s.compile(ctx, limit, b, ws.dir); err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.NumCPU())
+	for _, m := range b.members {
+		g.Go(func() error {
+			t := &targets[m.target]
+			bin := filepath.Join(ws.dir, t.Package.Name)
+			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin)
+			if err != nil {
+				return fmt.Errorf("building %s for %s: %w", t.Package.ImportPath, b.platform, err)
+			}
+			images[m.target][m.platform] = pi
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// platformImage checks the binary is static and puts it on the base.
+func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p platform.Platform, bin string) (PlatformImage, error) {
+	if err := CheckStatic(bin); err != nil {
+		return PlatformImage{}, err
+	}
+	base, baseDigest, err := sh.base.forPlatform(p)
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	pkg := t.Package
+	target := path.Join(BinDir, pkg.Name)
+	entry, err := layers.File(bin, target, fs.FileMode(0o755))
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size})
+	var sbom []byte
+	if s.SBOM != nil {
+		if sbom, err = s.SBOM(bin, t, p); err != nil {
+			return PlatformImage{}, fmt.Errorf("writing the SBOM: %w", err)
+		}
+	}
+	layer, err := layers.Build(s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created})
+	if err != nil {
+		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
+	}
+	annots := sh.annotations(baseDigest)
+	if len(sh.platforms) == 1 {
+		annots = sh.topAnnotations(baseDigest)
+	}
+	img, err := newImage(imageSpec{
+		platform:    p,
+		base:        base,
+		annotations: annots,
+		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath}),
+		entrypoint:  target,
+		created:     sh.created,
+		env:         sh.env,
+		config:      sh.config,
+	})
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	infos, total, err := layerInfos(img, len(sh.layers)+1)
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total})
+	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Layers: infos, SBOM: sbom}, nil
+}

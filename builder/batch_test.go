@@ -1,0 +1,97 @@
+package builder
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestResolvePatterns(t *testing.T) {
+	got, err := ResolvePatterns(context.Background(), testModule, []string{"./cmd/...", "example.com/mod/tool/v2", "./other/hello", "./cmd/hello"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"example.com/mod/cmd/hello", "example.com/mod/cmd/netuser"},
+		{"example.com/mod/tool/v2"},
+		{"example.com/mod/other/hello"},
+		{"example.com/mod/cmd/hello"},
+	}
+	for i, pkgs := range got {
+		var paths []string
+		for _, p := range pkgs {
+			paths = append(paths, p.ImportPath)
+		}
+		if !slices.Equal(paths, want[i]) {
+			t.Errorf("pattern %d: %v, want %v", i, paths, want[i])
+		}
+	}
+	// A bad pattern among good ones gets the error Resolve gives it alone.
+	_, err = ResolvePatterns(context.Background(), testModule, []string{"./cmd/hello", "./lib"}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "not a main package") {
+		t.Errorf("library among mains: %v", err)
+	}
+}
+
+// Packages that share build settings are compiled by one go build per
+// platform; two binaries with the same name go to separate batches, and
+// every image holds its own program.
+func TestBuildBatches(t *testing.T) {
+	ctx := context.Background()
+	o := testOptions(t, testModule, "", "linux/amd64", "linux/arm64")
+	var mu sync.Mutex
+	var builds []string
+	o.Verbose = func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Contains(format, "go %s") {
+			builds = append(builds, args[1].(string))
+		}
+	}
+	pkgs, err := ResolveAll(ctx, testModule, []string{"./cmd/...", "./other/hello"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []Target
+	for _, p := range pkgs {
+		targets = append(targets, Target{Package: p, Settings: o.Settings})
+	}
+	// The same package twice (two images of one program) is compiled once.
+	targets = append(targets, Target{Package: pkgs[1], Settings: o.Settings})
+	res, err := o.Builder.Build(ctx, targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(builds) != 4 {
+		t.Errorf("%d go builds, want 2 per platform (hello twice):\n%s", len(builds), strings.Join(builds, "\n"))
+	}
+	for _, b := range builds {
+		if strings.Contains(b, "cmd/hello") && strings.Contains(b, "other/hello") {
+			t.Errorf("two binaries named hello in one go build: %s", b)
+		}
+	}
+	binary := func(r *Result) string {
+		t.Helper()
+		m, err := r.Images[0].Image.Manifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Layers[len(m.Layers)-1].Digest.String()
+	}
+	if len(res) != 4 || res[0].Package.ImportPath != "example.com/mod/cmd/hello" || res[2].Package.ImportPath != "example.com/mod/other/hello" {
+		t.Fatalf("results out of order: %v", res)
+	}
+	if binary(res[0]) == binary(res[2]) {
+		t.Error("other/hello and cmd/hello have the same binary layer")
+	}
+	if binary(res[1]) != binary(res[3]) {
+		t.Error("the same package built twice gave two binaries")
+	}
+	for _, r := range res {
+		if r.Index == nil || len(r.Images) != 2 || r.Recipe.Package != r.Package.ImportPath {
+			t.Errorf("%s: index %v, %d images, recipe %+v", r.Package.ImportPath, r.Index != nil, len(r.Images), r.Recipe)
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/publish"
+)
+
+// advise adds to a library error the fix, naming the flag to use: the
+// library says what happened, the command says what to do about it.
+func advise(err error) error {
+	var regErr *publish.RegistryError
+	var tagErr *publish.TagError
+	var clash *mingo.NameClashError
+	var dyn *builder.DynamicError
+	var missing *builder.MissingPlatformError
+	switch {
+	case errors.As(err, &regErr):
+		return fmt.Errorf("%w%s", err, registryHint(regErr))
+	case errors.As(err, &tagErr):
+		return &advice{fmt.Sprintf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", tagErr.Ref, tagErr.Err), err}
+	case errors.Is(err, mingo.ErrNotBareTag):
+		return fmt.Errorf("%w: with --repo, -t takes a bare tag such as v1.2.0; the repository is --repo/<binary name>", err)
+	case errors.As(err, &clash):
+		return fmt.Errorf("%w: give them different repositories or tags", err)
+	case errors.As(err, &dyn):
+		return fmt.Errorf("%w; remove -linkmode=external or -extldflags from --ldflags so Go links it statically", err)
+	case errors.As(err, &missing):
+		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
+	case errors.Is(err, builder.ErrBadBase):
+		return fmt.Errorf("invalid --base: %w", err)
+	case errors.Is(err, builder.ErrNotLinux):
+		return fmt.Errorf("%w; Windows images (which need a Windows --base) are not supported yet", err)
+	case errors.Is(err, publish.ErrNotLayout):
+		return fmt.Errorf("--oci-layout: %w: refusing to replace it; choose an empty or new directory", err)
+	case errors.Is(err, publish.ErrNotDir):
+		return fmt.Errorf("--oci-layout: %w: choose another path", err)
+	case errors.Is(err, publish.ErrIsDir):
+		return fmt.Errorf("--tarball: %w: give a file name", err)
+	}
+	return err
+}
+
+func registryHint(e *publish.RegistryError) string {
+	switch e.Problem {
+	case publish.Unauthorized:
+		return fmt.Sprintf(": log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", e.Registry, e.Registry)
+	case publish.Forbidden:
+		return ": these credentials may not push there; check the repository name and your permissions"
+	case publish.Untrusted:
+		return ": add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it"
+	case publish.UnknownHost:
+		return "; check the registry name in --tag"
+	case publish.Unreachable:
+		return "; check the address and that the registry is running"
+	}
+	return ""
+}
+
+// advice is an error reworded for the command line, keeping its chain.
+type advice struct {
+	msg string
+	err error
+}
+
+func (a *advice) Error() string { return a.msg }
+func (a *advice) Unwrap() error { return a.err }

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/publish"
+)
+
+// Library errors carry facts; the command adds the fix, naming the flag.
+func TestAdvise(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want []string
+	}{
+		{fmt.Errorf("building x for linux/amd64: %w", &builder.DynamicError{Needs: "libc.so.6"}), []string{"libc.so.6", "--ldflags", "-linkmode=external"}},
+		{&builder.MissingPlatformError{Base: "reg/base", Platform: "linux/arm/v7", Offers: []string{"linux/amd64"}}, []string{"it offers linux/amd64", "--platform", "--base"}},
+		{&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.Unauthorized, Err: errors.New("401")}, []string{"rejected the credentials", "mingo login reg"}},
+		{&publish.TagError{Ref: "reg/API", Err: errors.New("bad")}, []string{"invalid --tag", "reg/API"}},
+		{fmt.Errorf("writing: %w", publish.ErrNotLayout), []string{"--oci-layout", "not an OCI layout"}},
+	} {
+		got := advise(tc.err).Error()
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("advise(%v) = %q, want it to mention %q", tc.err, got, w)
+			}
+		}
+		if !errors.Is(advise(tc.err), tc.err) {
+			t.Errorf("advise(%v) lost the error chain", tc.err)
+		}
+	}
+}

@@ -1,0 +1,252 @@
+// Package config reads mingo.yaml, the file that lists the images of a
+// module, and expands the templates ({{.Version}}, {{.Commit}}, {{.Date}})
+// allowed in its tags and ldflags.
+//
+// Errors point at the file and line of the problem (mingo.yaml:3: ...).
+// The package knows nothing about command-line flags: a front end decides
+// how the file's values combine with its own settings.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Name is the file mingo reads at the root of the main module.
+const Name = "mingo.yaml"
+
+// ErrNoImages is wrapped by the error for a file without images.
+var ErrNoImages = errors.New("no images")
+
+// ErrNoPackage is wrapped by the error for an image without a package.
+var ErrNoPackage = errors.New("package is required")
+
+// Error is a problem at a line of a config file.
+type Error struct {
+	Path string // the file; empty for a File not read by Load
+	Line int    // 1-based; 0 when the problem has no line
+	Err  error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Path != "" && e.Line > 0:
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+	case e.Path != "":
+		return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	case e.Line > 0:
+		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+	}
+	return e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Located is a value of the file with the line it was written on, so an
+// error about the value can point at it. Set reports whether the key was
+// present at all, which tells an empty value from an absent one.
+type Located[T any] struct {
+	V    T
+	Line int
+	Set  bool
+}
+
+// UnmarshalYAML records the value's line and decodes it into V.
+func (l *Located[T]) UnmarshalYAML(n *yaml.Node) error {
+	l.Line, l.Set = n.Line, true
+	return n.Decode(&l.V)
+}
+
+// File is the content of mingo.yaml.
+type File struct {
+	// Path is the file the values were read from; Load sets it.
+	Path string `yaml:"-"`
+	// Repo names images Repo/<binary> when an image has no repository.
+	Repo   Located[string] `yaml:"repo"`
+	Images []Image         `yaml:"images"`
+}
+
+// Image is one image of mingo.yaml. Each key has the name of the build
+// setting it gives.
+type Image struct {
+	// Line is where the image's entry starts.
+	Line        int                        `yaml:"-"`
+	Package     Located[string]            `yaml:"package"`
+	Repository  Located[string]            `yaml:"repository"`
+	Tags        Located[[]string]          `yaml:"tags"`
+	Platforms   Located[[]string]          `yaml:"platforms"`
+	Base        Located[string]            `yaml:"base"`
+	LDFlags     Located[string]            `yaml:"ldflags"`
+	BuildTags   Located[[]string]          `yaml:"build-tags"`
+	Env         Located[map[string]string] `yaml:"env"`
+	Labels      Located[map[string]string] `yaml:"labels"`
+	Annotations Located[map[string]string] `yaml:"annotations"`
+	User        Located[string]            `yaml:"user"`
+	Workdir     Located[string]            `yaml:"workdir"`
+	Args        Located[[]string]          `yaml:"args"`
+	Add         Located[[]string]          `yaml:"add"`
+	CACerts     Located[bool]              `yaml:"ca-certs"`
+	TZData      Located[bool]              `yaml:"tzdata"`
+	Passwd      Located[bool]              `yaml:"passwd"`
+	CABundle    Located[string]            `yaml:"ca-bundle"`
+}
+
+// UnmarshalYAML decodes the top level of the file, refusing unknown keys.
+func (f *File) UnmarshalYAML(n *yaml.Node) error {
+	type plain File // no UnmarshalYAML: decode the fields as usual
+	return decodeStrict(n, (*plain)(f), reflect.TypeFor[File]())
+}
+
+// UnmarshalYAML decodes one image, refusing unknown keys.
+func (im *Image) UnmarshalYAML(n *yaml.Node) error {
+	type plain Image
+	im.Line = n.Line
+	return decodeStrict(n, (*plain)(im), reflect.TypeFor[Image]())
+}
+
+// decodeStrict decodes n into v, whose fields are those of t, and reports
+// the keys of n that t lacks along with any type errors. Node.Decode does
+// not inherit a decoder's KnownFields, hence the check by hand.
+func decodeStrict(n *yaml.Node, v any, t reflect.Type) error {
+	var problems []string
+	if n.Kind == yaml.MappingNode {
+		known := keys(t)
+		for i := 0; i < len(n.Content); i += 2 {
+			if k := n.Content[i]; !slices.Contains(known, k.Value) {
+				problems = append(problems, fmt.Sprintf("line %d: unknown key %q; known keys are %s", k.Line, k.Value, strings.Join(known, ", ")))
+			}
+		}
+	}
+	if err := n.Decode(v); err != nil {
+		te, ok := errors.AsType[*yaml.TypeError](err)
+		if !ok {
+			return err
+		}
+		problems = append(problems, te.Errors...)
+	}
+	if problems != nil {
+		return &yaml.TypeError{Errors: problems}
+	}
+	return nil
+}
+
+// keys returns the YAML keys of struct type t in field order.
+func keys(t reflect.Type) []string {
+	var out []string
+	for f := range t.Fields() {
+		if k := strings.Split(f.Tag.Get("yaml"), ",")[0]; k != "" && k != "-" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// yamlLine matches the messages of the YAML parser ("yaml: line 3: ...")
+// and of its type errors ("line 3: ...").
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// Load reads and validates the config file at path. Its errors are
+// *Error values (several joined with errors.Join when the file has
+// several problems), which print as path:line: problem.
+func Load(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	f := &File{}
+	if err := yaml.Unmarshal(b, f); err != nil {
+		var msgs []string
+		if te, ok := errors.AsType[*yaml.TypeError](err); ok {
+			msgs = te.Errors
+		} else {
+			msgs = []string{err.Error()}
+		}
+		errs := make([]*Error, 0, len(msgs))
+		for _, msg := range msgs {
+			e := &Error{Path: path, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
+			if m := yamlLine.FindStringSubmatch(msg); m != nil {
+				e.Line, _ = strconv.Atoi(m[1])
+				e.Err = errors.New(m[2])
+			}
+			errs = append(errs, e)
+		}
+		slices.SortStableFunc(errs, func(a, b *Error) int { return a.Line - b.Line })
+		return nil, join(errs)
+	}
+	f.Path = path
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Validate reports what the file lacks to describe a build: at least one
+// image, and a package for each. It does not check the values themselves
+// (platforms, users, templates), which a front end may replace.
+func (f *File) Validate() error {
+	if len(f.Images) == 0 {
+		return &Error{Path: f.Path, Err: ErrNoImages}
+	}
+	var errs []*Error
+	for i, im := range f.Images {
+		if !im.Package.Set || im.Package.V == "" {
+			errs = append(errs, &Error{Path: f.Path, Line: im.Line, Err: fmt.Errorf("images[%d]: %w", i, ErrNoPackage)})
+		}
+	}
+	return join(errs)
+}
+
+// join returns nil, the only error, or all of them joined.
+func join(errs []*Error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	all := make([]error, len(errs))
+	for i, e := range errs {
+		all[i] = e
+	}
+	return errors.Join(all...)
+}
+
+// Find returns the path of mingo.yaml at the root of the main module of
+// dir (the current directory when dir is empty), or "" when there is no
+// main module or no such file.
+func Find(ctx context.Context, dir string) string {
+	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		return ""
+	}
+	p := filepath.Join(filepath.Dir(gomod), Name)
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
+// SortedKV returns the entries of m as KEY=VALUE, sorted, so that map
+// order never reaches an image.
+func SortedKV(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return out
+}

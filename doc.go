@@ -1,0 +1,25 @@
+// Package mingo builds minimal container images for Go programs, with no
+// Docker daemon and no Dockerfile, and publishes them to registries,
+// tarballs and OCI layouts.
+//
+// A build is two calls. Build resolves each Spec's package pattern,
+// compiles every main package statically for every platform (one `go
+// build` per platform for all packages that share build settings), checks
+// each binary is static, and assembles one image per platform and an index.
+// Publish sends the results to any mix of outputs (see package publish),
+// in the order that keeps every guarantee: local files first, each all or
+// nothing; then in each registry blobs and platform images by digest, SBOMs,
+// signatures and attestations, and only then the tags.
+//
+//	plats, _ := platform.ParseList("linux/amd64,linux/arm64")
+//	imgs, err := mingo.Build(ctx, []mingo.Spec{{
+//		Packages: []string{"./cmd/api"},
+//		Tags:     []string{"registry.example.com/team/api:v1"},
+//		Settings: builder.Settings{Platforms: plats},
+//	}}, mingo.WithSBOM())
+//	refs, err := mingo.Publish(ctx, imgs, &publish.Registry{Signer: signer})
+//
+// Errors carry facts (the registry, the status, the platform, the path) and
+// wrap their causes; they name no command-line flag. The mingo command adds
+// the advice.
+package mingo

@@ -1,0 +1,143 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/provenance"
+	"github.com/mingo-build/mingo/sbom"
+)
+
+// SPDXPredicateType is what `cosign verify-attestation --type spdxjson`
+// looks for.
+const SPDXPredicateType = "https://spdx.dev/Document"
+
+// Signer signs and attests what a registry holds; *sign.Signer is one.
+type Signer interface {
+	Sign(ctx context.Context, digest name.Digest, opts ...remote.Option) error
+	Attest(ctx context.Context, digest name.Digest, predicateType string, predicate []byte, opts ...remote.Option) error
+}
+
+// Provenance says who built, for the SLSA provenance attestation.
+type Provenance struct {
+	// BuilderID identifies who ran the build (a CI workflow's URL).
+	BuilderID string
+	// ToolVersion is mingo's version.
+	ToolVersion string
+}
+
+// referrers attaches, in repo and before any tag is written, each platform
+// image's SBOM; with a Signer it then signs every platform image and the
+// artifact, attests each SBOM and, with Provenance, the SLSA provenance.
+func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *builder.Result) error {
+	for _, pi := range res.Images {
+		if pi.SBOM == nil {
+			continue
+		}
+		subject, err := describe(pi.Image)
+		if err != nil {
+			return err
+		}
+		if _, err := r.Attach(ctx, repo, subject, sbom.MediaType, pi.SBOM); err != nil {
+			return fmt.Errorf("attaching the SBOM of %s: %w", pi.Platform, err)
+		}
+	}
+	if r.Signer == nil {
+		return nil
+	}
+	return r.sign(ctx, repo, res)
+}
+
+func (r *Registry) sign(ctx context.Context, repo name.Repository, res *builder.Result) error {
+	opts := r.RemoteOptions(ctx)
+	platforms := map[string]string{}
+	for _, pi := range res.Images {
+		d, err := pi.Image.Digest()
+		if err != nil {
+			return err
+		}
+		platforms[pi.Platform.String()] = d.String()
+		ref := repo.Digest(d.String())
+		if res.Index != nil {
+			if err := r.Signer.Sign(ctx, ref, opts...); err != nil {
+				return fmt.Errorf("signing %s: %w", ref, err)
+			}
+		}
+		if pi.SBOM != nil {
+			if err := r.Signer.Attest(ctx, ref, SPDXPredicateType, pi.SBOM, opts...); err != nil {
+				return fmt.Errorf("attesting the SBOM of %s: %w", ref, err)
+			}
+		}
+	}
+	top, err := res.Artifact().Digest()
+	if err != nil {
+		return err
+	}
+	ref := repo.Digest(top.String())
+	if err := r.Signer.Sign(ctx, ref, opts...); err != nil {
+		return fmt.Errorf("signing %s: %w", ref, err)
+	}
+	if r.Provenance == nil {
+		return nil
+	}
+	pred, err := r.Provenance.predicate(res, platforms)
+	if err != nil {
+		return err
+	}
+	if err := r.Signer.Attest(ctx, ref, provenance.PredicateType, pred, opts...); err != nil {
+		return fmt.Errorf("attesting the provenance of %s: %w", ref, err)
+	}
+	return nil
+}
+
+// predicate is the SLSA provenance of res, from what the build recorded.
+func (p *Provenance) predicate(res *builder.Result, platforms map[string]string) ([]byte, error) {
+	raw, err := res.Artifact().RawManifest()
+	if err != nil {
+		return nil, err
+	}
+	var manifest struct {
+		Annotations map[string]string `json:"annotations"`
+	}
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		return nil, err
+	}
+	var started time.Time
+	if res.Recipe.Created != 0 {
+		started = time.Unix(res.Recipe.Created, 0).UTC()
+	}
+	return provenance.Predicate(provenance.Options{
+		Package:      res.Package.ImportPath,
+		Module:       res.Package.ModulePath,
+		Version:      "(devel)",
+		Repository:   manifest.Annotations[builder.AnnotationSource],
+		Revision:     manifest.Annotations[builder.AnnotationRevision],
+		GoVersion:    res.Recipe.GoVersion,
+		Recipe:       json.RawMessage(manifest.Annotations[builder.AnnotationRecipe]),
+		Platforms:    platforms,
+		Builder:      p.BuilderID,
+		Started:      started,
+		MingoVersion: p.ToolVersion,
+	})
+}
+
+// describe returns the descriptor of an image's manifest.
+func describe(img v1.Image) (v1.Descriptor, error) {
+	d, err := img.Digest()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	raw, err := img.RawManifest()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	mt, err := img.MediaType()
+	return v1.Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw))}, err
+}

@@ -1,0 +1,355 @@
+// Package verify rebuilds an image mingo published and compares the
+// digests: the reproducibility promise, made checkable.
+//
+// mingo records on the top manifest of every image it builds a rebuild
+// recipe (the [builder.AnnotationRecipe] annotation): the package, the
+// platforms, the flags, the base pinned by digest, the image time. Rebuild
+// reads it, builds the package again from local source with the same
+// settings and reports, for each platform, whether the rebuilt image has the
+// digest the registry holds.
+//
+// The recipe holds no host paths: files added to the image are named only
+// by where they went, and a CA bundle only by its digest, so the caller
+// supplies them again ([WithAdds], [WithCABundle]).
+package verify
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/platform"
+)
+
+// Status is how a rebuilt platform image compares with the registry's.
+type Status int
+
+// The outcomes of comparing one platform.
+const (
+	// Match: the rebuilt image has the registry's digest.
+	Match Status = iota
+	// Mismatch: the registry holds another digest for the platform.
+	Mismatch
+	// Missing: the registry holds no image for the platform.
+	Missing
+)
+
+// String returns "match", "mismatch" or "missing".
+func (s Status) String() string {
+	switch s {
+	case Match:
+		return "match"
+	case Mismatch:
+		return "mismatch"
+	case Missing:
+		return "missing"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Platform compares one platform's image.
+type Platform struct {
+	Platform platform.Platform
+	// Want is the registry's manifest digest (zero when Missing), Got the
+	// rebuilt image's.
+	Want, Got v1.Hash
+	Status    Status
+}
+
+// Report is the outcome of a rebuild.
+type Report struct {
+	// Reference is what was verified.
+	Reference name.Reference
+	// Want is the digest Reference points at, Got the rebuilt index's (or
+	// image's, when one platform was built).
+	Want, Got v1.Hash
+	// Platforms holds one entry per platform the recipe names, in its
+	// order.
+	Platforms []Platform
+	// Recipe is the recipe the image carries.
+	Recipe *builder.Recipe
+	// WantGo is the Go release that built the image (from the recipe; ""
+	// when it was not recorded), GotGo the one that rebuilt it. When they
+	// differ the digests are expected to differ.
+	WantGo, GotGo string
+}
+
+// OK reports whether every platform and the top digest match.
+func (r *Report) OK() bool {
+	if r.Want != r.Got {
+		return false
+	}
+	for _, p := range r.Platforms {
+		if p.Status != Match {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrNoRecipe is returned for an image without the recipe annotation: it
+// was not built by mingo, or by a mingo too old to record one.
+var ErrNoRecipe = errors.New("no " + builder.AnnotationRecipe + " annotation")
+
+// ErrCABundleNeeded is returned when the image was built with a CA bundle
+// and none was given.
+var ErrCABundleNeeded = errors.New("the image was built with a CA bundle, which the recipe holds only the digest of")
+
+// PackageMismatchError is returned when the package given is not the one
+// the image was built from.
+type PackageMismatchError struct {
+	Reference name.Reference
+	// Want is the import path in the recipe, Got the one given.
+	Want, Got string
+}
+
+func (e *PackageMismatchError) Error() string {
+	return fmt.Sprintf("%s was built from %s, not %s", e.Reference, e.Want, e.Got)
+}
+
+// AddsMismatchError is returned when the files given to add do not go where
+// the image's added files went.
+type AddsMismatchError struct {
+	Reference name.Reference
+	// Want are the image paths in the recipe, Got those given, in order.
+	Want, Got []string
+}
+
+func (e *AddsMismatchError) Error() string {
+	return fmt.Sprintf("%s was built with files added at [%s], not [%s]", e.Reference, strings.Join(e.Want, " "), strings.Join(e.Got, " "))
+}
+
+// CABundleMismatchError is returned when the CA bundle given is not the one
+// the image was built with, or one was given for an image built without.
+type CABundleMismatchError struct {
+	Reference name.Reference
+	// Want is the digest in the recipe ("" when the image has no CA
+	// bundle), Got the digest of the bundle given.
+	Want, Got string
+}
+
+func (e *CABundleMismatchError) Error() string {
+	if e.Want == "" {
+		return fmt.Sprintf("%s was built without a CA bundle, but one (%s) was given", e.Reference, e.Got)
+	}
+	return fmt.Sprintf("%s was built with CA bundle %s, not %s", e.Reference, e.Want, e.Got)
+}
+
+// Option configures Rebuild.
+type Option func(*options)
+
+type options struct {
+	remote   []remote.Option
+	cache    *layers.Cache
+	dir      string
+	adds     []builder.Add
+	caBundle []byte
+	progress func(builder.Event)
+}
+
+// WithRemote sets the options for talking to registries: fetching the
+// reference and pulling a registry base (credentials, transport, context).
+func WithRemote(opts ...remote.Option) Option {
+	return func(o *options) { o.remote = append(o.remote, opts...) }
+}
+
+// WithCache sets the layer cache; without it Rebuild opens the one in
+// layers.DefaultCacheDir.
+func WithCache(c *layers.Cache) Option {
+	return func(o *options) { o.cache = c }
+}
+
+// WithDir sets where the package resolves and builds; "" (the default) is
+// the current directory.
+func WithDir(dir string) Option {
+	return func(o *options) { o.dir = dir }
+}
+
+// WithAdds gives the files the image was built with; their image paths
+// must be the recipe's, in its order.
+func WithAdds(adds []builder.Add) Option {
+	return func(o *options) { o.adds = adds }
+}
+
+// WithCABundle gives the PEM CA bundle the image was built with; its digest
+// must be the recipe's.
+func WithCABundle(pem []byte) Option {
+	return func(o *options) { o.caBundle = pem }
+}
+
+// WithProgress receives each platform's build steps.
+func WithProgress(f func(builder.Event)) Option {
+	return func(o *options) { o.progress = f }
+}
+
+// Rebuild fetches what ref points at, reads its recipe, rebuilds the main
+// package pattern names with it and compares digests. A rebuild that
+// differs is not an error: the Report says so (see Report.OK). Errors are
+// for a rebuild that could not be made: ErrNoRecipe, ErrCABundleNeeded,
+// *PackageMismatchError, *AddsMismatchError, *CABundleMismatchError, or a
+// registry, resolve or build failure.
+func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Option) (*Report, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	img, err := fetch(ctx, ref, o.remote)
+	if err != nil {
+		return nil, err
+	}
+	recipe := img.recipe
+	settings, err := recipe.Settings()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ref, err)
+	}
+	if err := o.inputs(ref, recipe, &settings); err != nil {
+		return nil, err
+	}
+	pkg, err := builder.Resolve(ctx, o.dir, pattern, settings.BuildTags)
+	if err != nil {
+		return nil, err
+	}
+	if pkg.ImportPath != recipe.Package {
+		return nil, &PackageMismatchError{Reference: ref, Want: recipe.Package, Got: pkg.ImportPath}
+	}
+	cache := o.cache
+	if cache == nil {
+		dir, err := layers.DefaultCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		if cache, err = layers.OpenCache(dir); err != nil {
+			return nil, err
+		}
+	}
+	b := &builder.Builder{Dir: o.dir, Cache: cache, Remote: o.remote, Progress: o.progress}
+	results, err := b.Build(ctx, []builder.Target{{Package: pkg, Settings: settings}})
+	if err != nil {
+		return nil, err
+	}
+	res := results[0]
+	rep := &Report{Reference: ref, Want: img.digest, Recipe: recipe, WantGo: recipe.GoVersion}
+	if res.Recipe != nil {
+		rep.GotGo = res.Recipe.GoVersion
+	}
+	if rep.Got, err = res.Artifact().Digest(); err != nil {
+		return nil, err
+	}
+	for _, pi := range res.Images {
+		got, err := pi.Image.Digest()
+		if err != nil {
+			return nil, err
+		}
+		p := Platform{Platform: pi.Platform, Got: got}
+		want, ok := img.platforms[pi.Platform.String()]
+		switch {
+		case !ok:
+			p.Status = Missing
+		case want == got:
+			p.Want, p.Status = want, Match
+		default:
+			p.Want, p.Status = want, Mismatch
+		}
+		rep.Platforms = append(rep.Platforms, p)
+	}
+	return rep, nil
+}
+
+// inputs puts into s the inputs the recipe names but does not hold, after
+// checking they are the ones it names.
+func (o *options) inputs(ref name.Reference, r *builder.Recipe, s *builder.Settings) error {
+	var paths []string
+	for _, a := range o.adds {
+		paths = append(paths, a.ImagePath)
+	}
+	if !slices.Equal(paths, r.Adds) {
+		return &AddsMismatchError{Reference: ref, Want: r.Adds, Got: paths}
+	}
+	s.Adds = o.adds
+	switch {
+	case r.CABundle == "" && o.caBundle == nil:
+	case o.caBundle == nil:
+		return fmt.Errorf("%s: %w", ref, ErrCABundleNeeded)
+	default:
+		got := fmt.Sprintf("sha256:%x", sha256.Sum256(o.caBundle))
+		if got != r.CABundle {
+			return &CABundleMismatchError{Reference: ref, Want: r.CABundle, Got: got}
+		}
+		s.Generated.CABundle = o.caBundle
+	}
+	return nil
+}
+
+// published is what a reference points at.
+type published struct {
+	digest    v1.Hash
+	platforms map[string]v1.Hash // "linux/arm64" -> manifest digest
+	recipe    *builder.Recipe
+}
+
+func fetch(ctx context.Context, ref name.Reference, opts []remote.Option) (*published, error) {
+	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
+	desc, err := remote.Get(ref, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", ref, err)
+	}
+	pub := &published{digest: desc.Digest, platforms: map[string]v1.Hash{}}
+	var annots map[string]string
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", ref, err)
+		}
+		im, err := idx.IndexManifest()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", ref, err)
+		}
+		annots = im.Annotations
+		for _, d := range im.Manifests {
+			if d.Platform != nil {
+				pub.platforms[platformString(d.Platform)] = d.Digest
+			}
+		}
+	} else {
+		img, err := desc.Image()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", ref, err)
+		}
+		m, err := img.Manifest()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", ref, err)
+		}
+		cf, err := img.ConfigFile()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", ref, err)
+		}
+		annots = m.Annotations
+		pub.platforms[platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})] = desc.Digest
+	}
+	s, ok := annots[builder.AnnotationRecipe]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", ref, ErrNoRecipe)
+	}
+	if pub.recipe, err = builder.ParseRecipe(s); err != nil {
+		return nil, fmt.Errorf("%s: %w", ref, err)
+	}
+	return pub, nil
+}
+
+// platformString names p as platform.Platform.String does.
+func platformString(p *v1.Platform) string {
+	s := p.OS + "/" + p.Architecture
+	if p.Variant != "" {
+		s += "/" + p.Variant
+	}
+	return s
+}
