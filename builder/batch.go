@@ -163,5 +163,5 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		return PlatformImage{}, err
 	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total})
-	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Layers: infos, SBOM: sbom}, nil
+	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Size: total, Layers: infos, SBOM: sbom}, nil
 }

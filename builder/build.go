@@ -149,6 +149,8 @@ type PlatformImage struct {
 	Platform   platform.Platform
 	Image      v1.Image
 	BinarySize int64
+	// Size is the image's compressed size: manifest, config and layers.
+	Size int64
 	// Layers describes the image's layers, base layers first.
 	Layers []LayerInfo
 	// SBOM is the binary's software bill of materials, when Builder.SBOM

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo/builder"
@@ -41,11 +41,11 @@ func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *bui
 		if pi.SBOM == nil {
 			continue
 		}
-		subject, err := describe(pi.Image)
+		subject, err := partial.Descriptor(pi.Image)
 		if err != nil {
 			return err
 		}
-		if _, err := r.Attach(ctx, repo, subject, sbom.MediaType, pi.SBOM); err != nil {
+		if _, err := r.Attach(ctx, repo, *subject, sbom.MediaType, pi.SBOM); err != nil {
 			return fmt.Errorf("attaching the SBOM of %s: %w", pi.Platform, err)
 		}
 	}
@@ -126,18 +126,4 @@ func (p *Provenance) predicate(res *builder.Result, platforms map[string]string)
 		Started:      started,
 		MingoVersion: p.ToolVersion,
 	})
-}
-
-// describe returns the descriptor of an image's manifest.
-func describe(img v1.Image) (v1.Descriptor, error) {
-	d, err := img.Digest()
-	if err != nil {
-		return v1.Descriptor{}, err
-	}
-	raw, err := img.RawManifest()
-	if err != nil {
-		return v1.Descriptor{}, err
-	}
-	mt, err := img.MediaType()
-	return v1.Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw))}, err
 }

@@ -2,23 +2,15 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"crypto/tls"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/cobra"
+
+	"github.com/mingo-build/mingo/publish"
 )
 
 func newLoginCommand() *cobra.Command {
@@ -49,12 +41,28 @@ alone. The password is never printed.`,
 			if err != nil {
 				return err
 			}
-			if err := checkLogin(cmd.Context(), reg, user, password, insecure); err != nil {
-				return err
+			r := &publish.Registry{}
+			if insecure {
+				r.Insecure = []string{reg.RegistryStr()}
 			}
-			path, err := saveLogin(reg.RegistryStr(), user, password)
+			if err := r.Login(cmd.Context(), reg, user, password); err != nil {
+				var re *publish.RegistryError
+				if errors.As(err, &re) && re.Problem == publish.Unauthorized {
+					return fmt.Errorf("registry %s rejected the credentials for user %s: check the user and the password or token", reg.RegistryStr(), user)
+				}
+				return advise(err)
+			}
+			path, err := publish.DockerConfigPath()
 			if err != nil {
-				return err
+				return fmt.Errorf("%w: set DOCKER_CONFIG", err)
+			}
+			var helper *publish.CredentialHelperError
+			err = publish.SaveCredentials(path, reg.RegistryStr(), user, password)
+			if errors.As(err, &helper) {
+				return fmt.Errorf("%w, which would ignore what mingo writes: use docker login, or remove the helper from the config", err)
+			}
+			if err != nil {
+				return fmt.Errorf("%w: fix or remove %s", err, path)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "Login Succeeded: credentials for %s saved in %s\n", reg.RegistryStr(), path)
 			return nil
@@ -87,110 +95,7 @@ func loginRegistry(s string, insecure bool) (name.Registry, error) {
 	}
 	reg, err := name.NewRegistry(s, opts...)
 	if err != nil {
-		return name.Registry{}, fmt.Errorf("invalid registry %q: give a host[:port] such as ghcr.io: %v", s, err)
+		return name.Registry{}, fmt.Errorf("invalid registry %q: give a host[:port] such as ghcr.io: %w", s, err)
 	}
 	return reg, nil
-}
-
-// checkLogin authenticates to reg as a registry client would, so that a
-// wrong password fails here rather than in the next push.
-func checkLogin(ctx context.Context, reg name.Registry, user, password string, insecure bool) error {
-	auth := &authn.Basic{Username: user, Password: password}
-	rt := remote.DefaultTransport
-	if t, ok := rt.(*http.Transport); ok && insecure {
-		t = t.Clone()
-		if t.TLSClientConfig == nil {
-			t.TLSClientConfig = &tls.Config{}
-		}
-		t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // only with --insecure-registry
-		rt = t
-	}
-	tr, err := transport.NewWithContext(ctx, reg, auth, rt, []string{reg.Scope(transport.PullScope)})
-	if err == nil {
-		var req *http.Request
-		req, err = http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s://%s/v2/", reg.Scheme(), reg.RegistryStr()), nil)
-		if err == nil {
-			var resp *http.Response
-			if resp, err = (&http.Client{Transport: tr}).Do(req); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-					err = &transport.Error{StatusCode: resp.StatusCode}
-				}
-			}
-		}
-	}
-	if err != nil {
-		var terr *transport.Error
-		if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
-			return fmt.Errorf("registry %s rejected the credentials for user %s: check the user and the password or token", reg.RegistryStr(), user)
-		}
-		return fmt.Errorf("logging in to %s: %s", reg.RegistryStr(), strings.Join(strings.Fields(err.Error()), " "))
-	}
-	return nil
-}
-
-// saveLogin writes the credentials into the Docker config, keeping every
-// other setting in it, with mode 0600, atomically.
-func saveLogin(registry, user, password string) (string, error) {
-	dir := os.Getenv("DOCKER_CONFIG")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no home directory: set DOCKER_CONFIG: %w", err)
-		}
-		dir = filepath.Join(home, ".docker")
-	}
-	path := filepath.Join(dir, "config.json")
-	cfg := map[string]json.RawMessage{}
-	if b, err := os.ReadFile(path); err == nil {
-		if err := json.Unmarshal(b, &cfg); err != nil {
-			return "", fmt.Errorf("%s is not valid JSON (%v): fix or remove it", path, err)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", err
-	}
-	if helper := credentialHelper(cfg, registry); helper != "" {
-		return "", fmt.Errorf("%s sends credentials for %s to the credential helper %q, which would ignore what mingo writes: use docker login, or remove the helper from the config", path, registry, helper)
-	}
-	auths := map[string]map[string]any{}
-	if raw, ok := cfg["auths"]; ok {
-		if err := json.Unmarshal(raw, &auths); err != nil {
-			return "", fmt.Errorf("%s: \"auths\" is malformed: %v", path, err)
-		}
-	}
-	auths[registry] = map[string]any{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + password))}
-	raw, _ := json.Marshal(auths)
-	cfg["auths"] = raw
-	out, err := json.MarshalIndent(cfg, "", "\t")
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	tmp, err := os.CreateTemp(dir, ".config.json.tmp-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(out, '\n')); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	return path, os.Rename(tmp.Name(), path)
-}
-
-func credentialHelper(cfg map[string]json.RawMessage, registry string) string {
-	var helpers map[string]string
-	if raw, ok := cfg["credHelpers"]; ok && json.Unmarshal(raw, &helpers) == nil && helpers[registry] != "" {
-		return helpers[registry]
-	}
-	var store string
-	if raw, ok := cfg["credsStore"]; ok && json.Unmarshal(raw, &store) == nil {
-		return store
-	}
-	return ""
 }

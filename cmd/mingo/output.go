@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/mingo-build/mingo/builder"
 )
@@ -52,55 +51,18 @@ func describe(res *builder.Result) (*buildOutput, error) {
 	out := &buildOutput{Package: res.Package.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
 	if res.Index != nil {
 		out.MediaType = "application/vnd.oci.image.index.v1+json"
-		raw, err := res.Index.RawManifest()
-		if err != nil {
-			return nil, err
-		}
-		out.Size = int64(len(raw))
 	}
-	seen := map[v1.Hash]bool{}
+	if out.Size, err = res.Size(); err != nil {
+		return nil, err
+	}
 	for _, pi := range res.Images {
-		po := platformOutput{Platform: pi.Platform.String(), BinarySize: pi.BinarySize}
 		pd, err := pi.Image.Digest()
 		if err != nil {
 			return nil, err
 		}
-		po.Digest = pd.String()
-		blobs, err := imageBlobs(pi.Image)
-		if err != nil {
-			return nil, err
-		}
-		for h, size := range blobs {
-			po.Size += size
-			if !seen[h] {
-				seen[h] = true
-				out.Size += size
-			}
-		}
-		out.Platforms = append(out.Platforms, po)
+		out.Platforms = append(out.Platforms, platformOutput{Platform: pi.Platform.String(), Digest: pd.String(), Size: pi.Size, BinarySize: pi.BinarySize})
 	}
 	return out, nil
-}
-
-// imageBlobs maps each blob of img (manifest, config, layers) to its size.
-func imageBlobs(img v1.Image) (map[v1.Hash]int64, error) {
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, err
-	}
-	raw, err := img.RawManifest()
-	if err != nil {
-		return nil, err
-	}
-	d, err := img.Digest()
-	if err != nil {
-		return nil, err
-	}
-	blobs := map[v1.Hash]int64{d: int64(len(raw)), m.Config.Digest: m.Config.Size}
-	for _, l := range m.Layers {
-		blobs[l.Digest] = l.Size
-	}
-	return blobs, nil
 }
 
 // printResult prints one line per image (REPOSITORY@DIGEST, or the digest

@@ -1,0 +1,113 @@
+package publish
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/mingo-build/mingo/internal/atomicfile"
+)
+
+// Login authenticates to reg as user, as a registry client would, so that
+// a wrong password fails here rather than in the next push. A rejection is
+// a *RegistryError with Problem Unauthorized.
+func (r *Registry) Login(ctx context.Context, reg name.Registry, user, password string) error {
+	auth := &authn.Basic{Username: user, Password: password}
+	repo := reg.Repo("")
+	tr, err := transport.NewWithContext(ctx, reg, auth, r.transport(), []string{reg.Scope(transport.PullScope)})
+	if err != nil {
+		return registryError(repo, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s://%s/v2/", reg.Scheme(), reg.RegistryStr()), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return registryError(repo, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		return &RegistryError{Registry: reg.RegistryStr(), Repository: reg.RegistryStr(), Problem: Unauthorized, Err: &transport.Error{StatusCode: resp.StatusCode}}
+	}
+	return nil
+}
+
+// CredentialHelperError is a Docker config that hands a registry's
+// credentials to a helper, which would ignore what SaveCredentials writes.
+type CredentialHelperError struct {
+	Config, Registry, Helper string
+}
+
+func (e *CredentialHelperError) Error() string {
+	return fmt.Sprintf("%s sends credentials for %s to the credential helper %q", e.Config, e.Registry, e.Helper)
+}
+
+// DockerConfigPath is the Docker config file: $DOCKER_CONFIG/config.json,
+// or ~/.docker/config.json.
+func DockerConfigPath() (string, error) {
+	dir := os.Getenv("DOCKER_CONFIG")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the Docker config: %w", err)
+		}
+		dir = filepath.Join(home, ".docker")
+	}
+	return filepath.Join(dir, "config.json"), nil
+}
+
+// SaveCredentials writes user and password for registry into the Docker
+// config at path, as `docker login` does, keeping every other setting in
+// it; the file gets mode 0600 and is replaced atomically.
+func SaveCredentials(path, registry, user, password string) error {
+	cfg := map[string]json.RawMessage{}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("reading %s: %w", path, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if helper := credentialHelper(cfg, registry); helper != "" {
+		return &CredentialHelperError{Config: path, Registry: registry, Helper: helper}
+	}
+	auths := map[string]map[string]any{}
+	if raw, ok := cfg["auths"]; ok {
+		if err := json.Unmarshal(raw, &auths); err != nil {
+			return fmt.Errorf("reading %s: \"auths\": %w", path, err)
+		}
+	}
+	auths[registry] = map[string]any{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + password))}
+	raw, _ := json.Marshal(auths)
+	cfg["auths"] = raw
+	out, err := json.MarshalIndent(cfg, "", "\t")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, append(out, '\n'), 0o600)
+}
+
+func credentialHelper(cfg map[string]json.RawMessage, registry string) string {
+	var helpers map[string]string
+	if raw, ok := cfg["credHelpers"]; ok && json.Unmarshal(raw, &helpers) == nil && helpers[registry] != "" {
+		return helpers[registry]
+	}
+	var store string
+	if raw, ok := cfg["credsStore"]; ok && json.Unmarshal(raw, &store) == nil {
+		return store
+	}
+	return ""
+}
