@@ -22,7 +22,8 @@
 #
 #   go build nochange  `go build -o DIR_$arch/ ./cmd/...` once per platform,
 #                      outputs kept, nothing changed: baseline, 1.00x
-#   mingo nochange     `mingo build ./cmd/... --tarball` with nothing changed
+#   mingo nochange     `mingo build ./cmd/... --push=false` (images built, no
+#                      output written, like go build -o) with nothing changed
 #                      (warm mingo cache); ratio to `go build nochange`
 #                      (target at most 2.0x)
 #   go build fresh     the same go build with the output dirs removed first
@@ -162,7 +163,7 @@ mono_go() {
 	done)
 }
 mono_mingo() {
-	(cd "$mono" && "$work/mingo" build ./cmd/... --platform linux/amd64,linux/arm64 --push=false --tarball "$work/mono.tar" -q)
+	(cd "$mono" && "$work/mingo" build ./cmd/... --platform linux/amd64,linux/arm64 --push=false -q)
 }
 mono_go # warm both caches
 mono_mingo >/dev/null
