@@ -394,19 +394,7 @@ func (d *Docker) killShims() error {
 // cleanMounts unmounts (lazily, deepest first) every mount point under the
 // daemon's directory, such as the data root dockerd bind-mounts onto itself
 // and overlay or shm mounts left by a daemon that was killed.
-func (d *Docker) cleanMounts() error {
-	mounts, err := mountsUnder(d.dir)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, m := range mounts {
-		if err := syscall.Unmount(m, syscall.MNT_DETACH); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOENT) {
-			errs = append(errs, fmt.Errorf("unmount %s: %w", m, err))
-		}
-	}
-	return errors.Join(errs...)
-}
+func (d *Docker) cleanMounts() error { return unmountAll(d.dir) }
 
 // mountsUnder returns the mount points at or below dir, deepest first.
 func mountsUnder(dir string) ([]string, error) {

@@ -1,8 +1,8 @@
 // Package harness starts real components on loopback for mingo's end-to-end
 // tests: a CNCF Distribution registry (optionally with TLS and htpasswd
 // auth), a private Docker daemon with its own containerd, qemu-user-static
-// binfmt handlers, and a runc-based runner for single image platforms
-// (skopeo + umoci + runc).
+// binfmt handlers, a runc-based runner for single image platforms
+// (skopeo + umoci + runc), and a private podman API service.
 //
 // Everything comes from Debian packages; EnsurePackages installs whatever is
 // missing. The components need root on Linux; Unavailable reports why they
@@ -61,6 +61,8 @@ var requirements = []requirement{
 	{pkg: "runc", path: "/usr/sbin/runc", alternatives: []string{"/usr/bin/runc"}},
 	{pkg: "skopeo", path: skopeoBin},
 	{pkg: "umoci", path: umociBin},
+	{pkg: "podman", path: podmanBin},
+	{pkg: "conmon", path: "/usr/bin/conmon"}, // a dependency of podman
 	{pkg: "qemu-user-static", path: "/usr/bin/qemu-aarch64-static"},
 	{pkg: "qemu-user-static", path: "/usr/lib/binfmt.d/qemu-aarch64.conf"},
 	{pkg: "binfmt-support", path: "/usr/sbin/update-binfmts"},

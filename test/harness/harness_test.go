@@ -631,3 +631,101 @@ func (p pusher) pushIndex(repo, tag string, bins map[string][]byte) error {
 	}
 	return p.pushManifest(repo, tag, mtIndex, img.index)
 }
+
+// TestPodman proves StartPodman's service works on its own store: an
+// image imported with the podman command line is listed through the
+// socket's Docker-compatible API, `podman run` runs it, and Close stops the
+// service and leaves nothing mounted.
+func TestPodman(t *testing.T) {
+	requireHarness(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := EnsurePackages(ctx, t.Logf); err != nil {
+		t.Fatalf("EnsurePackages: %v", err)
+	}
+	work := t.TempDir()
+	p, err := StartPodman(ctx, work)
+	if err != nil {
+		t.Fatalf("StartPodman: %v", err)
+	}
+	dumpLogsOnFailure(t, p.LogFile)
+	closed := false
+	defer func() {
+		if !closed {
+			_ = p.Close()
+		}
+	}()
+	if env := p.Env(); len(env) != 1 || env[0] != "DOCKER_HOST=unix://"+p.Socket {
+		t.Errorf("Env() = %q", env)
+	}
+	client := p.HTTPClient()
+	var version struct{ Version, Os, Arch string }
+	getJSON(t, ctx, client, "http://d/version", &version)
+	if version.Os != "linux" || version.Arch != runtime.GOARCH || !strings.HasPrefix(version.Version, "4.") {
+		t.Errorf("GET /version = %+v, want podman 4.x on linux/%s", version, runtime.GOARCH)
+	}
+
+	var tarBuf bytes.Buffer
+	tw := tar.NewWriter(&tarBuf)
+	bin := buildHello(t, ctx, "linux/"+runtime.GOARCH)
+	if err := tw.WriteHeader(&tar.Header{Name: "hello", Mode: 0o755, Size: int64(len(bin)), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write(bin); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rootfs := filepath.Join(work, "rootfs.tar")
+	if err := os.WriteFile(rootfs, tarBuf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Run(ctx, "import", "--change", `ENTRYPOINT ["/hello"]`, rootfs, "localhost/hello:podman"); err != nil {
+		t.Fatalf("podman import: %v", err)
+	}
+	var images []struct{ RepoTags []string }
+	getJSON(t, ctx, client, "http://d/images/json", &images)
+	if len(images) != 1 || len(images[0].RepoTags) != 1 || images[0].RepoTags[0] != "localhost/hello:podman" {
+		t.Errorf("GET /images/json through the socket = %+v, want the imported localhost/hello:podman", images)
+	}
+	out, err := p.Run(ctx, "run", "--rm", "--network=none", "localhost/hello:podman", "on-podman")
+	if err != nil {
+		t.Fatalf("podman run: %v", err)
+	}
+	if want := runtime.GOARCH + " on-podman"; strings.TrimSpace(out) != want {
+		t.Errorf("podman run printed %q, want %q", out, want)
+	}
+
+	closed = true
+	if err := p.Close(); err != nil {
+		t.Errorf("Podman.Close: %v", err)
+	}
+	if m, err := mountsUnder(work); err != nil || len(m) != 0 {
+		t.Errorf("mounts left under %s after Close: %v %v", work, m, err)
+	}
+	if _, err := client.Get("http://d/_ping"); err == nil {
+		t.Errorf("podman service still answers after Close")
+	}
+}
+
+// getJSON GETs u with client and decodes the JSON answer into v.
+func getJSON(t *testing.T, ctx context.Context, client *http.Client, u string, v any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", u, resp.Status, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %v in %s", u, err, b)
+	}
+}
