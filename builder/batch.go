@@ -103,6 +103,10 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	for _, m := range b.members {
 		g.Go(func() error {
 			t := &targets[m.target]
+			// finish's error as it is: its own goroutine returns it too.
+			if err := shared[m.target].wait(gctx); err != nil {
+				return err
+			}
 			bin := filepath.Join(ws.dir, t.Package.Name)
 			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin)
 			if err != nil {

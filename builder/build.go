@@ -220,7 +220,13 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 		jobs = runtime.NumCPU()
 	}
 	limit := semaphore.NewWeighted(int64(jobs))
+	// The go command compiles while the platform-independent layers, the
+	// annotations and the recipe are made: each platform image waits for
+	// its target's.
 	g2, gctx := errgroup.WithContext(ctx)
+	for i := range targets {
+		g2.Go(func() error { return s.finish(gctx, &targets[i], shared[i]) })
+	}
 	for _, bt := range s.batches(targets, shared) {
 		g2.Go(func() error { return s.runBatch(gctx, limit, bt, targets, shared, images) })
 	}

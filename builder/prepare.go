@@ -15,41 +15,67 @@ import (
 	"github.com/mingo-build/mingo/platform"
 )
 
-// session is one Build call: it asks the go command and git each question
-// once, however many targets need the answer, so that thirty packages cost
-// what one does.
+// session is one Build call: it asks the go command, git and the registry
+// each question once, however many targets need the answer, so that thirty
+// packages cost what one does. Different questions are asked concurrently.
 type session struct {
 	*Builder
+	goVersion memo[string]
+	zoneinfo  memo[string]
 	mu        sync.Mutex
-	goVersion string
-	annots    map[string]map[string]string // module dir -> source, revision
-	zoneinfo  string
-	generated map[string][]layerSpec // generated-layer settings -> layers
+	bases     map[string]*memo[*baseImage]
+	annots    map[string]*memo[map[string]string] // module dir -> source, revision
+	generated map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
+}
+
+// memo is a value computed at most once, by the first caller that needs
+// it; the others wait for it.
+type memo[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (m *memo[T]) get(f func() (T, error)) (T, error) {
+	m.once.Do(func() { m.v, m.err = f() })
+	return m.v, m.err
+}
+
+// entry returns the memo of key in *mp, adding it (and the map) if new.
+func entry[T any](mu *sync.Mutex, mp *map[string]*memo[T], key string) *memo[T] {
+	mu.Lock()
+	defer mu.Unlock()
+	if *mp == nil {
+		*mp = map[string]*memo[T]{}
+	}
+	m, ok := (*mp)[key]
+	if !ok {
+		m = &memo[T]{}
+		(*mp)[key] = m
+	}
+	return m
 }
 
 // goVer returns the go command's version, asked once.
 func (s *session) goVer(ctx context.Context) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.goVersion == "" {
-		s.goVersion = GoVersion(ctx)
-	}
-	return s.goVersion
+	v, _ := s.goVersion.get(func() (string, error) { return GoVersion(ctx), nil })
+	return v
+}
+
+// base returns the base image named base, fetched once per session so
+// that every target on it uses one digest.
+func (s *session) base(ctx context.Context, base string) (*baseImage, error) {
+	return entry(&s.mu, &s.bases, base).get(func() (*baseImage, error) {
+		return resolveBase(ctx, base, s.Remote)
+	})
 }
 
 // vcsAnnotations returns source and revision for the module in dir, asked
 // of git once per module.
 func (s *session) vcsAnnotations(ctx context.Context, dir string) map[string]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.annots == nil {
-		s.annots = map[string]map[string]string{}
-	}
-	a, ok := s.annots[dir]
-	if !ok {
-		a = vcsAnnotations(ctx, dir)
-		s.annots[dir] = a
-	}
+	a, _ := entry(&s.mu, &s.annots, dir).get(func() (map[string]string, error) {
+		return vcsAnnotations(ctx, dir), nil
+	})
 	return maps.Clone(a)
 }
 
@@ -67,6 +93,10 @@ type shared struct {
 	recipe *Recipe
 	// recipeJSON is the AnnotationRecipe value of the top manifest.
 	recipeJSON string
+	// ready is closed when finish has filled in the fields above (from
+	// layers on) or failed with err.
+	ready chan struct{}
+	err   error
 }
 
 // annotations returns the annotations of an image or index built on the
@@ -92,14 +122,14 @@ func isRemote(base string) bool {
 	return base != "" && base != BaseScratch && base != BaseDistroless
 }
 
-// prepare resolves the base and the platforms, and builds the layers that
-// do not depend on the platform.
+// prepare resolves the base and the platforms and checks the user: what
+// must be known, and valid, before anything is compiled.
 func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
-	base, err := resolveBase(ctx, t.Base, s.Remote)
+	base, err := s.base(ctx, t.Base)
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: base, platforms: t.Platforms, config: t.Config, created: t.Created}
+	sh := &shared{base: base, platforms: t.Platforms, config: t.Config, created: t.Created, ready: make(chan struct{})}
 	if sh.created.IsZero() {
 		sh.created = time.Unix(0, 0)
 	}
@@ -108,9 +138,6 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 		if sh.platforms, err = allPlatforms(base); err != nil {
 			return nil, err
 		}
-	}
-	if err := s.buildLayers(ctx, t, sh); err != nil {
-		return nil, err
 	}
 	if t.Config.User != "" && !isRemote(t.Base) {
 		// mingo wrote (or left out) /etc/passwd, so it knows the names;
@@ -121,11 +148,30 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 		}
 		sh.config.User = strconv.Itoa(uid) + ":" + strconv.Itoa(gid)
 	}
+	return sh, nil
+}
+
+// finish builds the layers that do not depend on the platform and the
+// annotations and recipe, while the binaries compile; it closes sh.ready.
+func (s *session) finish(ctx context.Context, t *Target, sh *shared) (err error) {
+	defer func() {
+		sh.err = err
+		close(sh.ready)
+	}()
+	if err := s.buildLayers(ctx, t, sh); err != nil {
+		return err
+	}
 	dir := t.Package.ModuleDir
 	if dir == "" {
 		dir = t.Package.Dir
 	}
-	sh.annots = s.vcsAnnotations(ctx, dir)
+	sh.annots = map[string]string{}
+	if !t.Package.Dependency {
+		// A dependency's source is in the module cache, not a checkout
+		// of its own: git there would only find whatever repository
+		// holds the cache.
+		sh.annots = s.vcsAnnotations(ctx, dir)
+	}
 	if !t.Created.IsZero() {
 		sh.annots[AnnotationCreated] = t.Created.UTC().Format(time.RFC3339)
 	}
@@ -133,10 +179,20 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 	sh.recipe = sh.makeRecipe(t, s.goVer(ctx))
 	b, err := json.Marshal(sh.recipe)
 	if err != nil {
-		return nil, fmt.Errorf("recording the recipe: %w", err)
+		return fmt.Errorf("recording the recipe: %w", err)
 	}
 	sh.recipeJSON = string(b)
-	return sh, nil
+	return nil
+}
+
+// wait returns when finish is done, with its error, or when ctx ends.
+func (sh *shared) wait(ctx context.Context) error {
+	select {
+	case <-sh.ready:
+		return sh.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func allPlatforms(base *baseImage) ([]platform.Platform, error) {
@@ -190,11 +246,12 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 // new digests for identical files.
 func (s *session) generatedLayers(ctx context.Context, gen Generated) ([]layerSpec, error) {
 	key := fmt.Sprintf("%t %t %t %x", gen.Passwd, gen.TZData, gen.CACerts, gen.CABundle)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ls, ok := s.generated[key]; ok {
-		return ls, nil
-	}
+	return entry(&s.mu, &s.generated, key).get(func() ([]layerSpec, error) {
+		return s.buildGenerated(ctx, gen)
+	})
+}
+
+func (s *session) buildGenerated(ctx context.Context, gen Generated) ([]layerSpec, error) {
 	var out []layerSpec
 	add := func(short, what string, entries []layers.Entry) error {
 		l, err := layers.Build(s.Cache, entries, layers.Options{})
@@ -210,14 +267,11 @@ func (s *session) generatedLayers(ctx context.Context, gen Generated) ([]layerSp
 		}
 	}
 	if gen.TZData {
-		if s.zoneinfo == "" {
-			zip, err := layers.ZoneinfoZip(ctx)
-			if err != nil {
-				return nil, err
-			}
-			s.zoneinfo = zip
+		zip, err := s.zoneinfo.get(func() (string, error) { return layers.ZoneinfoZip(ctx) })
+		if err != nil {
+			return nil, err
 		}
-		entries, err := layers.TZDataEntries(s.zoneinfo)
+		entries, err := layers.TZDataEntries(zip)
 		if err != nil {
 			return nil, err
 		}
@@ -234,9 +288,5 @@ func (s *session) generatedLayers(ctx context.Context, gen Generated) ([]layerSp
 			return nil, err
 		}
 	}
-	if s.generated == nil {
-		s.generated = map[string][]layerSpec{}
-	}
-	s.generated[key] = out
 	return out, nil
 }

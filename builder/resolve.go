@@ -23,6 +23,9 @@ type Package struct {
 	Dir string
 	// ModulePath and ModuleDir describe the module the package is in.
 	ModulePath, ModuleDir string
+	// Dependency is true for a package of a required module (from the
+	// module cache), false for one in the main module or workspace.
+	Dependency bool
 }
 
 // Resolve finds the main package that pattern names, from workDir (the
@@ -63,6 +66,7 @@ func newPackage(p *packages.Package) *Package {
 	pkg := &Package{ImportPath: p.PkgPath, Name: binaryName(p.PkgPath), Dir: pkgDir(p)}
 	if p.Module != nil {
 		pkg.ModulePath, pkg.ModuleDir = p.Module.Path, p.Module.Dir
+		pkg.Dependency = !p.Module.Main
 	}
 	return pkg
 }
