@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -160,9 +161,12 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 // *Error values (several joined with errors.Join when the file has
 // several problems), which print as path:line: problem.
 func Load(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := readLimited(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading config: %w", err)
+		return nil, err
+	}
+	if err := checkAliases(path, b); err != nil {
+		return nil, err
 	}
 	f := &File{}
 	if err := yaml.Unmarshal(b, f); err != nil {
@@ -189,6 +193,90 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// MaxSize is the largest config file Load reads, and the most its YAML
+// aliases may expand it to: a real mingo.yaml is a few kilobytes, and a
+// bound keeps a hostile one from taking gigabytes of memory.
+const MaxSize = 1 << 20
+
+// ErrTooLarge is wrapped by the error for a file, or its expansion through
+// YAML aliases, beyond MaxSize.
+var ErrTooLarge = errors.New("too large")
+
+// readLimited reads at most MaxSize bytes of path, refusing a longer file.
+func readLimited(path string) ([]byte, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	if len(b) > MaxSize {
+		return nil, &Error{Path: path, Err: fmt.Errorf("%w: more than %d bytes", ErrTooLarge, MaxSize)}
+	}
+	return b, nil
+}
+
+// checkAliases parses b into nodes, which share aliased nodes rather than
+// copy them, and walks them in document order adding up the size of every
+// alias's expansion: past MaxSize, it refuses the file at the line of the
+// alias that crossed the bound. Syntax errors are left to the decoding
+// that follows.
+func checkAliases(path string, b []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	sizes := map[*yaml.Node]int{}
+	total := 0
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			total += expansion(n.Alias, sizes, 0)
+		} else {
+			total += len(n.Value) + 1
+		}
+		if total > MaxSize {
+			return n
+		}
+		for _, c := range n.Content {
+			if at := walk(c); at != nil {
+				return at
+			}
+		}
+		return nil
+	}
+	at := walk(&doc)
+	if at == nil {
+		return nil
+	}
+	return &Error{Path: path, Line: at.Line, Err: fmt.Errorf("%w: YAML aliases expand the file past %d bytes", ErrTooLarge, MaxSize)}
+}
+
+// expansion is the size of n with every alias in it expanded, computed
+// once per node and stopping a little past MaxSize.
+func expansion(n *yaml.Node, sizes map[*yaml.Node]int, depth int) int {
+	if s, ok := sizes[n]; ok {
+		return s
+	}
+	if depth > 1000 {
+		return MaxSize + 1 // absurd nesting
+	}
+	s := len(n.Value) + 1
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		s = expansion(n.Alias, sizes, depth+1)
+	}
+	for _, c := range n.Content {
+		if s += expansion(c, sizes, depth+1); s > MaxSize {
+			break
+		}
+	}
+	sizes[n] = s
+	return s
 }
 
 // Validate reports what the file lacks to describe a build: at least one

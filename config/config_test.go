@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mingo-build/mingo/config"
 )
@@ -170,6 +171,42 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestLoadBounds feeds Load a file past MaxSize and a small one whose
+// aliases under known keys would expand to gigabytes: both are refused
+// quickly, naming the file (and the line of the alias).
+func TestLoadBounds(t *testing.T) {
+	var bomb strings.Builder
+	bomb.WriteString("x0: &a0 [\"" + strings.Repeat("A", 100) + "\"]\n")
+	for i := 1; i < 12; i++ {
+		fmt.Fprintf(&bomb, "x%d: &a%d [*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	bomb.WriteString("images:\n  - package: ./cmd/a\n    args: *a11\n")
+	shared := "images:\n  - package: ./cmd/a\n    platforms: &p [linux/amd64, linux/arm64]\n  - package: ./cmd/b\n    platforms: *p\n"
+	for _, tc := range []struct{ name, text, want string }{
+		{"alias bomb", bomb.String(), "mingo.yaml:6: too large: YAML aliases expand the file past 1048576 bytes"},
+		{"huge file", "images:\n  - package: ./cmd/a\n    workdir: " + strings.Repeat("w", config.MaxSize) + "\n", "mingo.yaml: too large: more than 1048576 bytes"},
+		{"shared list", shared, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(t, tc.text)
+			start := time.Now()
+			_, err := config.Load(p)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("a modest alias was refused: %v", err)
+				}
+				return
+			}
+			if err == nil || strings.ReplaceAll(err.Error(), p, config.Name) != tc.want || !errors.Is(err, config.ErrTooLarge) {
+				t.Fatalf("error %v, want %s", err, tc.want)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("refusing took %v", d)
+			}
+		})
+	}
+}
+
 func TestLoadMissing(t *testing.T) {
 	_, err := config.Load(filepath.Join(t.TempDir(), config.Name))
 	if !errors.Is(err, os.ErrNotExist) {
@@ -236,6 +273,8 @@ func TestSourceDateEpoch(t *testing.T) {
 		{env: "1700000000", want: "2023-11-14T22:13:20Z"},
 		{env: "soon", err: `SOURCE_DATE_EPOCH="soon" is not a Unix time in seconds`},
 		{env: "-1", err: `SOURCE_DATE_EPOCH="-1" is not a Unix time in seconds`},
+		{env: "253402300799", want: "9999-12-31T23:59:59Z"},
+		{env: "253402300800", err: `SOURCE_DATE_EPOCH="253402300800" is past the year 9999, the last an image can record (at most 253402300799)`},
 	} {
 		t.Setenv("SOURCE_DATE_EPOCH", tc.env)
 		got, err := config.SourceDateEpoch()

@@ -87,7 +87,7 @@ var variants = map[string][]string{
 // linux/arm/v7, Go's default GOARM, so the image says what the binary needs.
 func Parse(s string) (Platform, error) {
 	parts := strings.Split(strings.TrimSpace(s), "/")
-	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
+	if len(parts) < 2 || len(parts) > 3 || slices.Contains(parts, "") {
 		return Platform{}, fmt.Errorf("invalid platform %q: want os/arch[/variant], for example linux/amd64 or linux/arm/v7", s)
 	}
 	p := Platform{OS: parts[0], Arch: parts[1]}
@@ -138,6 +138,12 @@ func ParseList(s string) ([]Platform, error) {
 	var out []Platform
 	seen := map[Platform]bool{}
 	for _, item := range strings.Split(s, ",") {
+		if item == "" || strings.TrimSpace(item) != item {
+			// Parse forgives spaces; a list with them is often a typo
+			// ("a, b" in a shell) that should not silently work one way
+			// here and another elsewhere.
+			return nil, fmt.Errorf("invalid platform list %q: want os/arch[/variant] entries separated by commas, without spaces or empty entries", s)
+		}
 		p, err := Parse(item)
 		if err != nil {
 			return nil, err

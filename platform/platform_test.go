@@ -69,6 +69,10 @@ func TestParseList(t *testing.T) {
 		"linux/arm,linux/arm/v7":     "listed twice",
 		"linux/amd64,,linux/arm64":   "invalid platform",
 		"linux/amd64,darwin/arm64":   "mingo builds Linux images",
+		"linux/amd64, linux/arm64":   "without spaces",
+		"linux/amd64,":               "invalid platform list",
+		"linux/amd64/":               "invalid platform",
+		"linux//amd64":               "invalid platform",
 	} {
 		if _, err := ParseList(in); err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Errorf("ParseList(%q) error = %v, want one containing %q", in, err, wantErr)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
 	"strings"
 
@@ -70,6 +71,12 @@ func (e *TagError) Unwrap() error { return e.Err }
 // ErrDigestTag is a digest given where a tag is expected.
 var ErrDigestTag = errors.New("a digest names content, not a place to publish it")
 
+// ErrBadTag is a tag the OCI distribution rules refuse.
+var ErrBadTag = errors.New("a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'")
+
+// validTag is the OCI distribution specification's tag grammar.
+var validTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+
 // ParseTags parses full registry/repository[:tag] references, as
 // `docker build -t` takes them. A missing tag means "latest"; a digest is
 // refused. insecure allows plain HTTP for their registries.
@@ -86,6 +93,11 @@ func ParseTags(refs []string, insecure bool) ([]name.Tag, error) {
 		t, err := name.NewTag(r, opts...)
 		if err != nil {
 			return nil, &TagError{Ref: r, Err: err}
+		}
+		if !validTag.MatchString(t.TagStr()) {
+			// ggcr checks the characters but not the first one: a registry
+			// refuses "-bad" only at the last manifest PUT.
+			return nil, &TagError{Ref: r, Err: ErrBadTag}
 		}
 		tags = append(tags, t)
 	}

@@ -87,7 +87,7 @@ func TestParseTags(t *testing.T) {
 	if ts[0].TagStr() != "latest" || ts[1].TagStr() != "v1" {
 		t.Errorf("tags = %v", ts)
 	}
-	for _, bad := range []string{"reg.example.com/API:v1", "reg/api@sha256:" + strings.Repeat("a", 64), "reg/api:bad tag"} {
+	for _, bad := range []string{"reg.example.com/API:v1", "reg/api@sha256:" + strings.Repeat("a", 64), "reg/api:bad tag", "reg/api:-bad", "reg/api:.v1"} {
 		if _, err := ParseTags([]string{bad}, false); err == nil || !strings.Contains(err.Error(), "invalid reference") {
 			t.Errorf("ParseTags(%q) = %v", bad, err)
 		}

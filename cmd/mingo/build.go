@@ -155,12 +155,22 @@ func (f *buildFlags) plan() (*buildPlan, error) {
 			return nil, err
 		}
 	}
+	if n := len("-ldflags=-s -w " + f.ldflags); n > maxArg {
+		return nil, fmt.Errorf("ldflags of %d bytes: the system passes go build one argument of at most %d bytes", n, maxArg)
+	}
+	if fi, err := os.Stat(f.tarball); f.tarball != "" && err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("--tarball %s: %w: give a file name", f.tarball, publish.ErrIsDir)
+	}
 	created, err := sourceDateEpoch()
 	if err != nil {
 		return nil, err
 	}
 	return &buildPlan{platforms: plats, generated: gen, adds: adds, config: cfg, created: created}, nil
 }
+
+// maxArg is the longest single argument Linux passes to a program
+// (MAX_ARG_STRLEN): a longer -ldflags makes exec fail with E2BIG.
+const maxArg = 128<<10 - 1
 
 // sourceDateEpoch returns SOURCE_DATE_EPOCH as a time, or the zero time
 // (meaning the Unix epoch) when it is unset.

@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
+	"syscall"
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/builder"
@@ -27,7 +30,9 @@ func advise(err error) error {
 	case errors.As(err, &clash):
 		return fmt.Errorf("%w: give them different repositories or tags", err)
 	case errors.As(err, &dyn):
-		return fmt.Errorf("%w; remove -linkmode=external or -extldflags from --ldflags so Go links it statically", err)
+		return fmt.Errorf("%w; %s", err, dynamicHint(os.Getenv("GOFLAGS")))
+	case errors.Is(err, syscall.E2BIG):
+		return fmt.Errorf("%w: the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once", err)
 	case errors.As(err, &missing):
 		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
 	case errors.Is(err, builder.ErrBadBase):
@@ -42,6 +47,17 @@ func advise(err error) error {
 		return fmt.Errorf("--tarball: %w: give a file name", err)
 	}
 	return err
+}
+
+// dynamicHint names what made a binary dynamic: the user's GOFLAGS when
+// they ask for a build mode that links dynamically, --ldflags otherwise.
+func dynamicHint(goflags string) string {
+	for _, f := range strings.Fields(goflags) {
+		if strings.HasPrefix(f, "-buildmode=") || strings.HasPrefix(f, "--buildmode=") || strings.HasPrefix(f, "-linkshared") {
+			return fmt.Sprintf("GOFLAGS sets %s, which links dynamically: unset it for mingo (env -u GOFLAGS mingo ...)", f)
+		}
+	}
+	return "remove -linkmode=external or -extldflags from --ldflags so Go links it statically"
 }
 
 func registryHint(e *publish.RegistryError) string {
