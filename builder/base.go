@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -189,14 +190,21 @@ func (b *baseImage) annotations(digest v1.Hash) map[string]string {
 
 // layerMediaType is the media type our layers get on img: Docker's when the
 // base manifest is a Docker one, so one manifest never mixes the two
-// families; OCI otherwise.
-func layerMediaType(img v1.Image) (types.MediaType, error) {
+// families; OCI otherwise. Docker manifests have no zstd layer type.
+func layerMediaType(img v1.Image, c layers.Compression) (types.MediaType, error) {
 	mt, err := img.MediaType()
 	if err != nil {
 		return "", err
 	}
 	if mt == types.DockerManifestSchema2 {
+		if c == layers.Zstd {
+			return "", ErrZstdDockerBase
+		}
 		return types.DockerLayer, nil
 	}
-	return types.OCILayer, nil
+	return c.MediaType(), nil
 }
+
+// ErrZstdDockerBase is zstd asked for on a base whose manifest is Docker's
+// schema 2, which has no zstd layer media type.
+var ErrZstdDockerBase = errors.New("zstd layers need a base with OCI manifests; this base has Docker schema 2 manifests")

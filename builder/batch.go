@@ -141,7 +141,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 			return PlatformImage{}, fmt.Errorf("writing the SBOM: %w", err)
 		}
 	}
-	layer, err := layers.Build(s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created})
+	layer, err := layers.Build(s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
 	if err != nil {
 		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
 	}
@@ -152,6 +152,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	img, err := newImage(imageSpec{
 		platform:    p,
 		base:        base,
+		compression: t.Compression,
 		annotations: annots,
 		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath}),
 		entrypoint:  target,

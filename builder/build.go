@@ -42,6 +42,9 @@ type Settings struct {
 	Adds []Add
 	// Config is the user's image configuration.
 	Config ImageConfig
+	// Compression is how every layer mingo writes is compressed: gzip
+	// (the zero value) or zstd. A registry base's layers stay as they are.
+	Compression layers.Compression
 }
 
 // Target is one image to build: a resolved package, its settings, and the

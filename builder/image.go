@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -32,6 +33,13 @@ type ImageConfig struct {
 	Args []string
 	// User is written to the config as is; "" keeps the base's.
 	User string
+	// Expose lists ports as PORT/PROTO (see ParsePort), added to the
+	// base's.
+	Expose []string
+	// Volumes are absolute paths, added to the base's.
+	Volumes []string
+	// StopSignal, when set, replaces the base's (see ParseSignal).
+	StopSignal string
 }
 
 // layerSpec is one layer we add, with the history entry describing it.
@@ -51,13 +59,14 @@ type imageSpec struct {
 	created     time.Time
 	env         []string // KEY=VALUE set by mingo (SSL_CERT_FILE), before the user's
 	config      ImageConfig
+	compression layers.Compression
 }
 
 // newImage appends our layers to the base and writes a config that runs
 // the binary, keeping the base's settings (Env, User, WorkingDir, Labels)
 // unless the user overrides them.
 func newImage(s imageSpec) (v1.Image, error) {
-	mt, err := layerMediaType(s.base)
+	mt, err := layerMediaType(s.base, s.compression)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +99,7 @@ func newImage(s imageSpec) (v1.Image, error) {
 	if s.config.WorkDir != "" {
 		cf.Config.WorkingDir = s.config.WorkDir
 	}
+	applyRuntime(&cf.Config, s.config)
 	if len(s.config.Labels) > 0 {
 		if cf.Config.Labels == nil {
 			cf.Config.Labels = map[string]string{}

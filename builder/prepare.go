@@ -129,7 +129,14 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: base, platforms: t.Platforms, config: t.Config, created: t.Created, ready: make(chan struct{})}
+	if _, err := layers.ParseCompression(string(t.Compression)); err != nil {
+		return nil, err
+	}
+	cfg, err := checkRuntime(t.Config)
+	if err != nil {
+		return nil, err
+	}
+	sh := &shared{base: base, platforms: t.Platforms, config: cfg, created: t.Created, ready: make(chan struct{})}
 	if sh.created.IsZero() {
 		sh.created = time.Unix(0, 0)
 	}
@@ -213,7 +220,7 @@ func allPlatforms(base *baseImage) ([]platform.Platform, error) {
 // ordered from the least to the most often changing, so that images share
 // them.
 func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error {
-	gen, err := s.generatedLayers(ctx, t.Generated)
+	gen, err := s.generatedLayers(ctx, t.Generated, t.Compression)
 	if err != nil {
 		return err
 	}
@@ -232,7 +239,7 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 		}
 		entries = append(entries, es...)
 	}
-	l, err := layers.Build(s.Cache, entries, layers.Options{ModTime: t.Created})
+	l, err := layers.Build(s.Cache, entries, layers.Options{ModTime: t.Created, Compression: t.Compression})
 	if err != nil {
 		return fmt.Errorf("building the added files layer: %w", err)
 	}
@@ -244,17 +251,17 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 // They always carry the epoch as mtime, whatever SOURCE_DATE_EPOCH says:
 // their content is pinned, and a per-commit time would give every build
 // new digests for identical files.
-func (s *session) generatedLayers(ctx context.Context, gen Generated) ([]layerSpec, error) {
-	key := fmt.Sprintf("%t %t %t %x", gen.Passwd, gen.TZData, gen.CACerts, gen.CABundle)
+func (s *session) generatedLayers(ctx context.Context, gen Generated, comp layers.Compression) ([]layerSpec, error) {
+	key := fmt.Sprintf("%t %t %t %x %s", gen.Passwd, gen.TZData, gen.CACerts, gen.CABundle, comp)
 	return entry(&s.mu, &s.generated, key).get(func() ([]layerSpec, error) {
-		return s.buildGenerated(ctx, gen)
+		return s.buildGenerated(ctx, gen, comp)
 	})
 }
 
-func (s *session) buildGenerated(ctx context.Context, gen Generated) ([]layerSpec, error) {
+func (s *session) buildGenerated(ctx context.Context, gen Generated, comp layers.Compression) ([]layerSpec, error) {
 	var out []layerSpec
 	add := func(short, what string, entries []layers.Entry) error {
-		l, err := layers.Build(s.Cache, entries, layers.Options{})
+		l, err := layers.Build(s.Cache, entries, layers.Options{Compression: comp})
 		if err != nil {
 			return fmt.Errorf("building the %s layer: %w", what, err)
 		}

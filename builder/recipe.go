@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -38,6 +39,11 @@ type Recipe struct {
 	Annots    map[string]string `json:"annotations,omitempty"`
 	WorkDir   string            `json:"workdir,omitempty"`
 	Args      []string          `json:"args,omitempty"`
+	// Compression is "zstd" or empty (gzip), so older recipes still read.
+	Compression string   `json:"compression,omitempty"`
+	Expose      []string `json:"expose,omitempty"`
+	Volumes     []string `json:"volumes,omitempty"`
+	StopSignal  string   `json:"stopSignal,omitempty"`
 	// Created is SOURCE_DATE_EPOCH, 0 when it was unset.
 	Created int64 `json:"created,omitempty"`
 }
@@ -60,6 +66,13 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *Recipe {
 		Annots:    t.Config.Annotations,
 		WorkDir:   t.Config.WorkDir,
 		Args:      t.Config.Args,
+
+		Expose:     sh.config.Expose,
+		Volumes:    sh.config.Volumes,
+		StopSignal: sh.config.StopSignal,
+	}
+	if t.Compression == layers.Zstd {
+		r.Compression = string(layers.Zstd)
 	}
 	if r.Base == "" {
 		r.Base = BaseScratch
@@ -120,7 +133,9 @@ func (r *Recipe) Settings() (Settings, error) {
 		Generated: Generated{CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd},
 		Config: ImageConfig{
 			Env: r.Env, Labels: r.Labels, Annotations: r.Annots, WorkDir: r.WorkDir, Args: r.Args, User: r.User,
+			Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal,
 		},
+		Compression: layers.Compression(r.Compression),
 	}
 	if r.Created != 0 {
 		s.Created = time.Unix(r.Created, 0).UTC()

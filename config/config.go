@@ -101,6 +101,10 @@ type Image struct {
 	TZData      Located[bool]              `yaml:"tzdata"`
 	Passwd      Located[bool]              `yaml:"passwd"`
 	CABundle    Located[string]            `yaml:"ca-bundle"`
+	Expose      Located[[]string]          `yaml:"expose"`
+	Volumes     Located[[]string]          `yaml:"volumes"`
+	StopSignal  Located[string]            `yaml:"stop-signal"`
+	Compression Located[string]            `yaml:"compression"`
 }
 
 // UnmarshalYAML decodes the top level of the file, refusing unknown keys.

@@ -7,7 +7,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"github.com/klauspost/compress/gzip"
 )
 
 // Layer is a compressed layer stored as a file in the cache. It implements
@@ -17,11 +16,12 @@ type Layer struct {
 	digest, diffID v1.Hash
 	size           int64
 	path           string
+	compression    Compression
 }
 
 var _ v1.Layer = (*Layer)(nil)
 
-func newLayer(r record, c *Cache) (*Layer, error) {
+func newLayer(r record, c *Cache, comp Compression) (*Layer, error) {
 	d, err := v1.NewHash(r.Digest)
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func newLayer(r record, c *Cache) (*Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Layer{digest: d, diffID: id, size: r.Size, path: c.blobPath(d.Hex)}, nil
+	return &Layer{digest: d, diffID: id, size: r.Size, path: c.blobPath(d.Hex), compression: comp.or()}, nil
 }
 
 // Build returns the layer holding entries, from the cache when the same
@@ -40,11 +40,11 @@ func Build(c *Cache, entries []Entry, opts Options) (*Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := cacheKey(norm, opts.modTime())
+	key, err := cacheKey(norm, opts.modTime(), opts.Compression)
 	if err != nil {
 		return nil, err
 	}
-	if l := c.lookup(key); l != nil {
+	if l := c.lookup(key, opts.Compression); l != nil {
 		return l, nil
 	}
 	return c.write(key, norm, opts)
@@ -59,8 +59,11 @@ func (l *Layer) DiffID() (v1.Hash, error) { return l.diffID, nil }
 // Size returns the compressed size in bytes.
 func (l *Layer) Size() (int64, error) { return l.size, nil }
 
-// MediaType is the OCI gzip layer type.
-func (l *Layer) MediaType() (types.MediaType, error) { return types.OCILayer, nil }
+// MediaType is the OCI layer type of the layer's compression.
+func (l *Layer) MediaType() (types.MediaType, error) { return l.compression.MediaType(), nil }
+
+// Compression is how the blob is compressed.
+func (l *Layer) Compression() Compression { return l.compression }
 
 // Compressed opens the blob.
 func (l *Layer) Compressed() (io.ReadCloser, error) {
@@ -73,16 +76,11 @@ func (l *Layer) Compressed() (io.ReadCloser, error) {
 
 // Uncompressed opens the blob and decompresses it.
 func (l *Layer) Uncompressed() (io.ReadCloser, error) {
-	f, err := l.Compressed()
+	f, err := os.Open(l.path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("layer %s missing from cache: %w", l.digest, err)
 	}
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+	return l.compression.newReader(f)
 }
 
 type readCloser struct {

@@ -9,8 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // Cache stores compressed layer blobs on disk, keyed by what went into them,
@@ -57,7 +55,7 @@ func (c *Cache) blobPath(hex string) string { return filepath.Join(c.dir, "blobs
 
 // lookup returns the layer recorded under key, or nil when there is none or
 // its blob has gone missing.
-func (c *Cache) lookup(key string) *Layer {
+func (c *Cache) lookup(key string, comp Compression) *Layer {
 	b, err := os.ReadFile(filepath.Join(c.dir, "keys", key))
 	if err != nil {
 		return nil
@@ -66,7 +64,7 @@ func (c *Cache) lookup(key string) *Layer {
 	if json.Unmarshal(b, &r) != nil {
 		return nil
 	}
-	l, err := newLayer(r, c)
+	l, err := newLayer(r, c, comp)
 	if err != nil {
 		return nil
 	}
@@ -92,7 +90,7 @@ func (c *Cache) write(key string, entries []Entry, opts Options) (*Layer, error)
 	if err != nil {
 		return nil, err
 	}
-	l, err := newLayer(r, c)
+	l, err := newLayer(r, c, opts.Compression)
 	if err != nil {
 		return nil, err
 	}
@@ -106,12 +104,12 @@ func (c *Cache) write(key string, entries []Entry, opts Options) (*Layer, error)
 	return l, nil
 }
 
-// compress writes entries as tar+gzip to w and returns the blob's digest,
+// compress writes entries as a compressed tar to w and returns the blob's digest,
 // the tar's digest (the diff ID) and the compressed size.
 func compress(w io.Writer, entries []Entry, opts Options) (record, error) {
 	blobHash := sha256.New()
 	counter := &countWriter{w: io.MultiWriter(w, blobHash)}
-	zw, err := gzip.NewWriterLevel(counter, gzipLevel)
+	zw, err := opts.Compression.newWriter(counter)
 	if err != nil {
 		return record{}, err
 	}

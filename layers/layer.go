@@ -1,10 +1,11 @@
-// Package layers builds deterministic, gzip-compressed OCI layers.
+// Package layers builds deterministic, gzip- or zstd-compressed OCI layers.
 //
 // A layer is described by its entries (path, mode, owner, content). The same
 // entries and options always give the same bytes: entries are sorted, parent
 // directories are added with fixed modes, owners are numeric, every mtime is
-// the same fixed time, and gzip comes from a compressor pinned in go.mod
-// (github.com/klauspost/compress), not from whichever Go release built mingo.
+// the same fixed time, and gzip and zstd come from a compressor pinned in
+// go.mod (github.com/klauspost/compress), not from whichever Go release built
+// mingo.
 package layers
 
 import (
@@ -41,6 +42,8 @@ type Options struct {
 	// ModTime is the mtime of every entry; the zero value means the Unix
 	// epoch. Callers pass SOURCE_DATE_EPOCH here when it is set.
 	ModTime time.Time
+	// Compression is gzip (the zero value) or zstd.
+	Compression Compression
 }
 
 // gzipLevel is fixed: changing it changes every layer digest mingo makes.
@@ -170,9 +173,9 @@ func copyContent(w io.Writer, e Entry) error {
 // cacheKey identifies the bytes a layer will have: two calls with the same
 // key produce identical layers, so a cached blob can stand in for a rebuild.
 // Content is hashed, not trusted by name or mtime.
-func cacheKey(entries []Entry, mtime time.Time) (string, error) {
+func cacheKey(entries []Entry, mtime time.Time, c Compression) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00%d\x00", formatVersion, gzipLevel, mtime.Unix())
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s", formatVersion, gzipLevel, mtime.Unix(), c.keyParams())
 	for _, e := range entries {
 		fmt.Fprintf(h, "%s\x00%o\x00%d\x00%d\x00%s\x00%d\x00", e.Path, uint32(e.Mode), e.UID, e.GID, e.Linkname, e.Size)
 		if e.Mode.IsRegular() {

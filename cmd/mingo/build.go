@@ -136,6 +136,7 @@ type buildPlan struct {
 	adds      []builder.Add
 	config    builder.ImageConfig
 	created   time.Time
+	comp      layers.Compression
 }
 
 func (f *buildFlags) plan() (*buildPlan, error) {
@@ -165,7 +166,11 @@ func (f *buildFlags) plan() (*buildPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &buildPlan{platforms: plats, generated: gen, adds: adds, config: cfg, created: created}, nil
+	comp, err := layers.ParseCompression(f.image.compression)
+	if err != nil {
+		return nil, fmt.Errorf("--compression: %w", err)
+	}
+	return &buildPlan{platforms: plats, generated: gen, adds: adds, config: cfg, created: created, comp: comp}, nil
 }
 
 // maxArg is the longest single argument Linux passes to a program
@@ -351,6 +356,8 @@ func (j *buildJob) spec() (mingo.Spec, error) {
 			Generated: plan.generated,
 			Adds:      plan.adds,
 			Config:    plan.config,
+
+			Compression: plan.comp,
 		},
 	}, nil
 }

@@ -107,6 +107,10 @@ func (f *buildFlags) imageJob(cfg *config.File, i int, vars func() config.Vars) 
 	boolean("tzdata", im.TZData, &g.image.tzdata)
 	boolean("passwd", im.Passwd, &g.image.passwd)
 	str("ca-bundle", im.CABundle, &g.image.caBundle)
+	list("expose", im.Expose, &g.image.expose)
+	list("volume", im.Volumes, &g.image.volumes)
+	str("stop-signal", im.StopSignal, &g.image.stopSignal)
+	str("compression", im.Compression, &g.image.compression)
 	// Maps merge: the file's entries, then the command line's, which win.
 	g.image.env = append(config.SortedKV(im.Env.V), f.image.env...)
 	g.image.labels = append(config.SortedKV(im.Labels.V), f.image.labels...)
@@ -132,6 +136,9 @@ func (f *buildFlags) imageJob(cfg *config.File, i int, vars func() config.Vars) 
 		if _, _, err := layers.ResolveUser(g.image.user); err != nil {
 			return nil, errAt(im.User.Line, "user", err)
 		}
+	}
+	if err := checkRuntimeKeys(im, errAt); err != nil {
+		return nil, err
 	}
 	if _, err := g.plan(); err != nil {
 		return nil, &config.Error{Path: cfg.Path, Line: im.Line, Err: fmt.Errorf("images[%d]: %w", i, err)}
@@ -168,5 +175,31 @@ func (g *buildFlags) nameImage(cfg *config.File, im config.Image) error {
 		return nil
 	}
 	g.repo, g.tags = repo, tags
+	return nil
+}
+
+// checkRuntimeKeys checks the file's expose, volumes, stop-signal and
+// compression, so that an error points at the key's line.
+func checkRuntimeKeys(im config.Image, errAt func(int, string, error) error) error {
+	for _, p := range im.Expose.V {
+		if _, err := builder.ParsePort(p); err != nil {
+			return errAt(im.Expose.Line, "expose", err)
+		}
+	}
+	for _, v := range im.Volumes.V {
+		if err := builder.CheckVolume(v); err != nil {
+			return errAt(im.Volumes.Line, "volumes", err)
+		}
+	}
+	if im.StopSignal.Set {
+		if _, err := builder.ParseSignal(im.StopSignal.V); err != nil {
+			return errAt(im.StopSignal.Line, "stop-signal", err)
+		}
+	}
+	if im.Compression.Set {
+		if _, err := layers.ParseCompression(im.Compression.V); err != nil {
+			return errAt(im.Compression.Line, "compression", err)
+		}
+	}
 	return nil
 }

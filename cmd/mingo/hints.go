@@ -37,6 +37,8 @@ func advise(err error) error {
 		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
 	case errors.Is(err, builder.ErrBadBase):
 		return fmt.Errorf("invalid --base: %w", err)
+	case errors.Is(err, builder.ErrZstdDockerBase):
+		return fmt.Errorf("%w: use --compression gzip, or a --base published with OCI manifests", err)
 	case errors.Is(err, builder.ErrNotLinux):
 		return fmt.Errorf("%w; Windows images (which need a Windows --base) are not supported yet", err)
 	case errors.Is(err, publish.ErrNotLayout):

@@ -23,6 +23,9 @@ type imageFlags struct {
 	env, labels, annots     []string
 	workdir                 string
 	args, adds              []string
+	expose, volumes         []string
+	stopSignal              string
+	compression             string
 }
 
 func (f *imageFlags) register(cmd *cobra.Command) {
@@ -39,6 +42,10 @@ func (f *imageFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.workdir, "workdir", "", "working `DIR` of the process (absolute)")
 	fl.StringArrayVar(&f.args, "arg", nil, "default `ARG` after the entrypoint (repeatable, in order)")
 	fl.StringArrayVar(&f.adds, "add", nil, "copy `LOCAL:IMAGEPATH` (a file or directory) into the image, owned by root (repeatable)")
+	fl.StringArrayVar(&f.expose, "expose", nil, "record that the program listens on `PORT[/tcp|/udp]` (repeatable)")
+	fl.StringArrayVar(&f.volumes, "volume", nil, "declare `PATH` (absolute) a volume (repeatable)")
+	fl.StringVar(&f.stopSignal, "stop-signal", "", "`SIGNAL` that stops the container, for example SIGINT (default: the engine's, SIGTERM)")
+	fl.StringVar(&f.compression, "compression", string(layers.Gzip), "compress the layers mingo writes with `ALGORITHM`: gzip (every engine reads it) or zstd (smaller; Docker Engine 23+, containerd 1.5+, podman)")
 }
 
 // options turns the flags into the builder's image settings. changed
@@ -88,6 +95,9 @@ func (f *imageFlags) options(changed func(string) bool) (builder.Generated, []bu
 		return gen, nil, cfg, fmt.Errorf("--workdir %q: give a clean absolute path, for example /srv", f.workdir)
 	}
 	cfg.WorkDir, cfg.Args = f.workdir, f.args
+	if err := f.runtime(&cfg); err != nil {
+		return gen, nil, cfg, err
+	}
 	var adds []builder.Add
 	for _, spec := range f.adds {
 		local, imagePath, err := layers.ParseAdd(spec)
@@ -122,4 +132,29 @@ func keyValueMap(flag string, kvs []string) (map[string]string, error) {
 		m[k] = v
 	}
 	return m, nil
+}
+
+// runtime checks --expose, --volume and --stop-signal into cfg.
+func (f *imageFlags) runtime(cfg *builder.ImageConfig) error {
+	for _, p := range f.expose {
+		port, err := builder.ParsePort(p)
+		if err != nil {
+			return fmt.Errorf("--expose: %w", err)
+		}
+		cfg.Expose = append(cfg.Expose, port)
+	}
+	for _, v := range f.volumes {
+		if err := builder.CheckVolume(v); err != nil {
+			return fmt.Errorf("--volume: %w", err)
+		}
+	}
+	cfg.Volumes = f.volumes
+	if f.stopSignal != "" {
+		sig, err := builder.ParseSignal(f.stopSignal)
+		if err != nil {
+			return fmt.Errorf("--stop-signal: %w", err)
+		}
+		cfg.StopSignal = sig
+	}
+	return nil
 }

@@ -1,0 +1,136 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/mingo-build/mingo/layers"
+)
+
+func TestParsePort(t *testing.T) {
+	for in, want := range map[string]string{"8080": "8080/tcp", "53/udp": "53/udp", "443/TCP": "443/tcp", "1": "1/tcp", "65535/sctp": "65535/sctp"} {
+		if got, err := ParsePort(in); err != nil || got != want {
+			t.Errorf("ParsePort(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"99999", "0", "-1", "http", "80/icmp", "", "080", "80/"} {
+		_, err := ParsePort(in)
+		if !errors.Is(err, ErrBadPort) {
+			t.Errorf("ParsePort(%q) = %v, want ErrBadPort", in, err)
+		}
+	}
+	if _, err := ParsePort("99999"); err == nil || !strings.Contains(err.Error(), "1-65535") || !strings.Contains(err.Error(), "99999") {
+		t.Errorf("ParsePort(99999) = %v, want it to name the port and the range", err)
+	}
+}
+
+func TestParseSignal(t *testing.T) {
+	for in, want := range map[string]string{"SIGTERM": "SIGTERM", "term": "SIGTERM", "SIGQUIT": "SIGQUIT", "9": "9", "SIGRTMIN+3": "SIGRTMIN+3"} {
+		if got, err := ParseSignal(in); err != nil || got != want {
+			t.Errorf("ParseSignal(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"SIGFOO", "0", "65", "", "SIGRTMIN+99"} {
+		if _, err := ParseSignal(in); !errors.Is(err, ErrBadSignal) {
+			t.Errorf("ParseSignal(%q) = %v, want ErrBadSignal", in, err)
+		}
+	}
+}
+
+func TestCheckVolume(t *testing.T) {
+	if err := CheckVolume("/data"); err != nil {
+		t.Error(err)
+	}
+	for _, in := range []string{"data", "/data/", "/", "/a/../b", ""} {
+		if err := CheckVolume(in); !errors.Is(err, ErrBadVolume) {
+			t.Errorf("CheckVolume(%q) = %v, want ErrBadVolume", in, err)
+		}
+	}
+}
+
+// Ports, volumes and the stop signal reach the config; a bad port fails
+// the build before anything is compiled.
+func TestRuntimeConfig(t *testing.T) {
+	opts := distroless(t, testModule, "./cmd/hello", "linux/amd64")
+	opts.Config.Expose = []string{"8080", "53/udp"}
+	opts.Config.Volumes = []string{"/data", "/cache"}
+	opts.Config.StopSignal = "term"
+	res, err := Build(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, _ := res.Images[0].Image.ConfigFile()
+	c := cf.Config
+	_, tcp := c.ExposedPorts["8080/tcp"]
+	_, udp := c.ExposedPorts["53/udp"]
+	_, data := c.Volumes["/data"]
+	if !tcp || !udp || !data || len(c.Volumes) != 2 || c.StopSignal != "SIGTERM" {
+		t.Errorf("config = ports %v volumes %v stop signal %q", c.ExposedPorts, c.Volumes, c.StopSignal)
+	}
+	if s, _ := res.Recipe.Settings(); s.Config.StopSignal != "SIGTERM" || len(s.Config.Expose) != 2 {
+		t.Errorf("recipe lost the runtime settings: %+v", s.Config)
+	}
+	opts.Config.Expose = []string{"99999"}
+	if _, err := Build(context.Background(), opts); !errors.Is(err, ErrBadPort) {
+		t.Errorf("port 99999: %v", err)
+	}
+}
+
+// With zstd every layer mingo writes is zstd, the digest is stable across
+// caches, and it differs from the gzip image.
+func TestZstdImage(t *testing.T) {
+	build := func(c layers.Compression) (string, []string) {
+		opts := distroless(t, testModule, "./cmd/hello", "linux/amd64", "linux/arm64")
+		opts.Compression = c
+		res, err := Build(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := res.Index.Digest()
+		var mts []string
+		for _, pi := range res.Images {
+			m, _ := pi.Image.Manifest()
+			for _, l := range m.Layers {
+				mts = append(mts, string(l.MediaType))
+			}
+			if pi.Size <= 0 || pi.Layers[len(pi.Layers)-1].Size != m.Layers[len(m.Layers)-1].Size {
+				t.Errorf("size report does not show the compressed sizes: %+v", pi.Layers)
+			}
+		}
+		if rc := res.Recipe.Compression; (c == layers.Zstd) != (rc == "zstd") {
+			t.Errorf("recipe compression %q for %s", rc, c)
+		}
+		return d.String(), mts
+	}
+	zd, zmts := build(layers.Zstd)
+	for _, mt := range zmts {
+		if mt != string(types.OCILayerZStd) {
+			t.Errorf("layer media type %s in a zstd image", mt)
+		}
+	}
+	zd2, _ := build(layers.Zstd)
+	gd, gmts := build("")
+	if zd != zd2 {
+		t.Errorf("zstd image differs between caches: %s, %s", zd, zd2)
+	}
+	if zd == gd || gmts[0] != string(types.OCILayer) {
+		t.Errorf("gzip image %s (%s), zstd %s", gd, gmts[0], zd)
+	}
+}
+
+// A Docker schema 2 base has no zstd layer type: the error says so.
+func TestZstdOnDockerBase(t *testing.T) {
+	docker := mutate.MediaType(empty.Image, types.DockerManifestSchema2)
+	if _, err := layerMediaType(docker, layers.Zstd); !errors.Is(err, ErrZstdDockerBase) {
+		t.Errorf("zstd on a Docker base: %v", err)
+	}
+	if mt, err := layerMediaType(docker, layers.Gzip); err != nil || mt != types.DockerLayer {
+		t.Errorf("gzip on a Docker base: %s, %v", mt, err)
+	}
+}
