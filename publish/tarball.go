@@ -63,6 +63,30 @@ func writeArchive(w io.Writer, items []item) error {
 	if err := writeLayout(tw, items); err != nil {
 		return err
 	}
+	return tw.closeWithManifest(items)
+}
+
+// writeDockerArchive writes only what a classic `docker load` reads: the
+// blobs of each item's artifact and manifest.json, no OCI index, so every
+// loader (podman prefers an OCI index when there is one) takes the same
+// image.
+func writeDockerArchive(w io.Writer, items []item) error {
+	tw := &tarSink{w: tar.NewWriter(w)}
+	blobs, _, err := collect(items)
+	if err != nil {
+		return err
+	}
+	for _, b := range blobs {
+		if err := copyBlob(tw, b); err != nil {
+			return err
+		}
+	}
+	return tw.closeWithManifest(items)
+}
+
+// closeWithManifest ends the archive with the docker-load manifest.json of
+// items.
+func (tw *tarSink) closeWithManifest(items []item) error {
 	manifest, err := dockerManifest(items)
 	if err != nil {
 		return err

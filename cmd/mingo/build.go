@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -37,6 +38,8 @@ type buildFlags struct {
 	provenance bool
 	platforms  string
 	push       bool
+	load       bool
+	daemon     *publish.Daemon // set by runBuild when --load
 	tarball    string
 	layout     string
 	insecure   bool
@@ -81,6 +84,9 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
   mingo build ./cmd/api --platform linux/amd64,linux/arm64,linux/arm/v7 --tarball api.tar --push=false
   docker load -i api.tar
 
+  # Straight into the local Docker or podman engine (DOCKER_HOST), then run it
+  mingo build ./cmd/api --load && docker run --rm mingo.local/api:latest
+
   # An OCI image layout, for skopeo, umoci or crane
   mingo build ./cmd/api --oci-layout ./out --push=false
 
@@ -106,6 +112,7 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	fl.StringVar(&f.repo, "repo", "", "name each image `REGISTRY/NAMESPACE`/<binary name>, for several packages at once; -t then takes bare tags (default latest)")
 	fl.StringVar(&f.platforms, "platform", platform.Default, "comma-separated `LIST` of os/arch[/variant] to build, or \"all\" for every Linux platform the base offers")
 	fl.BoolVar(&f.push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
+	fl.BoolVar(&f.load, "load", false, "load the images into the local container engine (Docker or podman, at DOCKER_HOST; default unix:///var/run/docker.sock), as each -t or mingo.local/<binary>:latest; implies --push=false unless --push is given")
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
 	fl.BoolVar(&f.insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag")
@@ -199,6 +206,9 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	log := newDisplay(stderr, f.quiet, f.verbose)
 	defer log.finish()
+	if err := f.connectEngine(ctx, log); err != nil {
+		return err
+	}
 	signer, err := f.signer(ctx)
 	if err != nil {
 		return err
@@ -308,6 +318,9 @@ func (f *buildFlags) publish(ctx context.Context, images []*mingo.Image, signer 
 	if f.layout != "" {
 		outputs = append(outputs, logged(&publish.Layout{Dir: f.layout}, log, "wrote OCI layout "+f.layout))
 	}
+	if f.daemon != nil {
+		outputs = append(outputs, logged(f.daemon, log, "loaded into the engine at "+f.daemon.Address()))
+	}
 	if f.push {
 		reg := f.registry(imageTags(images), log)
 		if signer != nil {
@@ -330,6 +343,31 @@ func (f *buildFlags) publish(ctx context.Context, images []*mingo.Image, signer 
 		}
 	}
 	return outs, nil
+}
+
+// connectEngine, with --load, makes --push default to false and checks
+// before any build that the engine answers.
+func (f *buildFlags) connectEngine(ctx context.Context, log *display) error {
+	if !f.load {
+		return nil
+	}
+	if !f.changed("push") {
+		f.push = false
+	}
+	f.daemon = newDaemon(log)
+	return advise(f.daemon.Check(ctx))
+}
+
+// newDaemon is the engine output, which says on standard error what an
+// engine that keeps one platform per tag did not get.
+func newDaemon(log *display) *publish.Daemon {
+	return &publish.Daemon{Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
+		s := make([]string, len(skipped))
+		for i, p := range skipped {
+			s[i] = p.String()
+		}
+		log.progress("load: %s gets %s only (this engine keeps one platform per tag); skipped %s", joinTags(img.Names), loaded, strings.Join(s, ", "))
+	}}
 }
 
 // spec is the job's image spec: its packages under its flags.

@@ -20,7 +20,10 @@ func advise(err error) error {
 	var clash *mingo.NameClashError
 	var dyn *builder.DynamicError
 	var missing *builder.MissingPlatformError
+	var engine *publish.DaemonError
 	switch {
+	case errors.As(err, &engine):
+		return fmt.Errorf("%w%s", err, engineHint(engine))
 	case errors.As(err, &regErr):
 		return fmt.Errorf("%w%s", err, registryHint(regErr))
 	case errors.As(err, &tagErr):
@@ -74,6 +77,18 @@ func registryHint(e *publish.RegistryError) string {
 		return "; check the registry name in --tag"
 	case publish.Unreachable:
 		return "; check the address and that the registry is running"
+	}
+	return ""
+}
+
+func engineHint(e *publish.DaemonError) string {
+	switch e.Problem {
+	case publish.EngineUnreachable:
+		return "; start Docker (or `podman system service`), or point DOCKER_HOST at the engine's socket"
+	case publish.EnginePermissionDenied:
+		return "; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open"
+	case publish.EngineRefused:
+		return ": the engine refused the images"
 	}
 	return ""
 }
