@@ -88,6 +88,12 @@ func WithProgress(f func(builder.Event)) Option {
 	return func(o *options) { o.builder.Progress = f }
 }
 
+// WithWarnings receives problems a build recovered from, such as a
+// damaged cache entry it dropped and rebuilt.
+func WithWarnings(f func(format string, args ...any)) Option {
+	return func(o *options) { o.builder.Warn = f }
+}
+
 // WithVerbose receives details: go build command lines, compiler output.
 func WithVerbose(f func(format string, args ...any)) Option {
 	return func(o *options) { o.builder.Verbose = f }
@@ -134,6 +140,9 @@ func BuildTargets(ctx context.Context, targets []builder.Target, opts ...Option)
 			return nil, err
 		}
 		o.builder.Cache = c
+	}
+	if o.builder.Cache.Warn == nil {
+		o.builder.Cache.Warn = o.builder.Warn
 	}
 	if o.sbom {
 		o.builder.SBOM = sbomFunc(o.version)

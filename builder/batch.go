@@ -95,7 +95,15 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 		t := &targets[m.target]
 		s.progress(Event{Package: t.Package.ImportPath, Name: t.Package.Name, Platform: b.platform, Stage: Compiling})
 	}
+	names := make([]string, len(b.pkgs))
+	for i, p := range b.pkgs {
+		names[i] = p.Name
+	}
+	ws.checkBinaries(names, s.warnf)
 	if err := s.compile(ctx, limit, b, ws.dir); err != nil {
+		return err
+	}
+	if err := ws.recordBinaries(names); err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)

@@ -77,6 +77,9 @@ type Builder struct {
 	// Verbose receives details (go build command lines, compiler output);
 	// may be nil.
 	Verbose func(format string, args ...any)
+	// Warn receives problems the build recovered from, such as a damaged
+	// cached binary it dropped and relinked; may be nil.
+	Warn func(format string, args ...any)
 }
 
 // Stage is a step of one platform's build.
@@ -121,6 +124,12 @@ type Add struct {
 func (b *Builder) progress(e Event) {
 	if b.Progress != nil {
 		b.Progress(e)
+	}
+}
+
+func (b *Builder) warnf(format string, args ...any) {
+	if b.Warn != nil {
+		b.Warn(format, args...)
 	}
 }
 

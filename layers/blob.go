@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -65,13 +66,16 @@ func (l *Layer) MediaType() (types.MediaType, error) { return l.compression.Medi
 // Compression is how the blob is compressed.
 func (l *Layer) Compression() Compression { return l.compression }
 
-// Compressed opens the blob.
+// Compressed opens the blob. Its reader checks the bytes against the
+// digest as they are read and fails at the end if they do not match, so a
+// blob damaged since it was looked up cannot reach an output silently.
 func (l *Layer) Compressed() (io.ReadCloser, error) {
 	f, err := os.Open(l.path)
 	if err != nil {
 		return nil, fmt.Errorf("layer %s missing from cache: %w", l.digest, err)
 	}
-	return f, nil
+	v := &verifyReader{r: f, h: sha256.New(), want: l.digest, size: l.size, name: l.path}
+	return &readCloser{Reader: v, close: f.Close}, nil
 }
 
 // Uncompressed opens the blob and decompresses it.

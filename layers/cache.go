@@ -3,12 +3,15 @@ package layers
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/mingo-build/mingo/internal/atomicfile"
 	"hash"
 	"io"
 	"os"
 	"path/filepath"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Cache stores compressed layer blobs on disk, keyed by what went into them,
@@ -18,6 +21,9 @@ import (
 // interrupted ones never leave a truncated blob behind.
 type Cache struct {
 	dir string
+	// Warn receives a line for each damaged entry found, dropped and
+	// rebuilt; nil discards them.
+	Warn func(format string, args ...any)
 }
 
 // DefaultCacheDir is $MINGO_CACHE, or "mingo" in the user's cache directory.
@@ -53,25 +59,95 @@ type record struct {
 
 func (c *Cache) blobPath(hex string) string { return filepath.Join(c.dir, "blobs", "sha256", hex) }
 
-// lookup returns the layer recorded under key, or nil when there is none or
-// its blob has gone missing.
+// lookup returns the layer recorded under key, or nil when there is none.
+// A damaged entry (unreadable record, blob missing, of another size or
+// whose bytes do not hash to its digest) is reported, dropped and treated
+// as absent, so the caller rebuilds it: a damaged blob must never reach an
+// output, where every later push would fail with DIGEST_INVALID.
 func (c *Cache) lookup(key string, comp Compression) *Layer {
-	b, err := os.ReadFile(filepath.Join(c.dir, "keys", key))
+	keyPath := filepath.Join(c.dir, "keys", key)
+	b, err := os.ReadFile(keyPath)
 	if err != nil {
 		return nil
 	}
 	var r record
-	if json.Unmarshal(b, &r) != nil {
+	if err := json.Unmarshal(b, &r); err != nil {
+		c.drop(keyPath, "", fmt.Errorf("unreadable record %s: %w", keyPath, err))
 		return nil
 	}
 	l, err := newLayer(r, c, comp)
 	if err != nil {
+		c.drop(keyPath, "", fmt.Errorf("unreadable record %s: %w", keyPath, err))
 		return nil
 	}
-	if fi, err := os.Stat(l.path); err != nil || fi.Size() != r.Size {
+	if err := verifyFile(l.path, l.digest, r.Size); err != nil {
+		c.drop(keyPath, l.path, err)
 		return nil
 	}
 	return l
+}
+
+// drop removes a damaged entry and says so. A blob whose file is simply
+// missing is not worth a warning: trimming the cache does that.
+func (c *Cache) drop(keyPath, blobPath string, why error) {
+	os.Remove(keyPath)
+	if blobPath != "" {
+		os.Remove(blobPath)
+	}
+	if c.Warn != nil && !errors.Is(why, os.ErrNotExist) {
+		c.Warn("layer cache: %v; dropped it, rebuilding", why)
+	}
+}
+
+// verifyFile checks that the file at path has size bytes hashing to want.
+func verifyFile(path string, want v1.Hash, size int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	n, err := io.Copy(io.Discard, &verifyReader{r: f, h: sha256.New(), want: want, size: size, name: path})
+	if err != nil {
+		return err
+	}
+	if n != size {
+		return fmt.Errorf("%s has %d bytes, want %d: %w", path, n, size, ErrDamaged)
+	}
+	return nil
+}
+
+// ErrDamaged is a cached blob whose bytes do not match its digest or size.
+var ErrDamaged = errors.New("damaged cache entry")
+
+// verifyReader hashes what it reads and, at the end, fails instead of
+// returning io.EOF when the bytes do not hash to want or are not size
+// long: a reader of a damaged blob gets an error, never the bad bytes'
+// end as a success.
+type verifyReader struct {
+	r    io.Reader
+	h    hash.Hash
+	n    int64
+	want v1.Hash
+	size int64
+	name string
+}
+
+func (v *verifyReader) Read(p []byte) (int, error) {
+	n, err := v.r.Read(p)
+	v.h.Write(p[:n])
+	v.n += int64(n)
+	if v.n > v.size {
+		return n, fmt.Errorf("%s is longer than %d bytes: %w", v.name, v.size, ErrDamaged)
+	}
+	if err == io.EOF {
+		if v.n != v.size {
+			return n, fmt.Errorf("%s has %d bytes, want %d: %w", v.name, v.n, v.size, ErrDamaged)
+		}
+		if got := sum(v.h); got != v.want.String() {
+			return n, fmt.Errorf("%s has digest %s, want %s: %w", v.name, got, v.want, ErrDamaged)
+		}
+	}
+	return n, err
 }
 
 // write builds the layer from normalized entries into the cache and records

@@ -268,6 +268,7 @@ func (f *buildFlags) build(ctx context.Context, specs []mingo.Spec, multi bool, 
 		mingo.WithToolVersion(versionNumber()),
 		mingo.WithProgress(func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) }),
 		mingo.WithVerbose(log.debugf),
+		mingo.WithWarnings(log.warnf),
 	}
 	if f.sbom == "spdx" {
 		opts = append(opts, mingo.WithSBOM())

@@ -70,6 +70,12 @@ func (d *display) progress(format string, args ...any) {
 	}
 }
 
+// warnf prints a problem mingo recovered from, even with -q: a damaged
+// cache is worth knowing about.
+func (d *display) warnf(format string, args ...any) {
+	d.message("warning: "+format, args...)
+}
+
 // debugf prints a message only with -v.
 func (d *display) debugf(format string, args ...any) {
 	if d.verbose {
