@@ -15,7 +15,6 @@ import (
 
 	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/layers"
-	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sbom"
 )
@@ -147,7 +146,14 @@ func BuildTargets(ctx context.Context, targets []builder.Target, opts ...Option)
 	if o.sbom {
 		o.builder.SBOM = sbomFunc(o.version)
 	}
-	return o.builder.Build(ctx, targets)
+	images, err := o.builder.Build(ctx, targets)
+	if err != nil || !o.sbom {
+		return images, err
+	}
+	if err := indexSBOMs(images, o.version); err != nil {
+		return nil, err
+	}
+	return images, nil
 }
 
 func newOptions(opts []Option) options {
@@ -304,19 +310,58 @@ func distinctNames(targets []builder.Target) error {
 	return nil
 }
 
-// sbomFunc describes a binary in an SPDX document named after its image.
-func sbomFunc(version string) func(string, *builder.Target, platform.Platform) ([]byte, error) {
-	return func(bin string, t *builder.Target, p platform.Platform) ([]byte, error) {
-		docName := t.Package.ImportPath
-		if len(t.Names) > 0 {
-			docName = t.Names[0].Context().Name()
-		}
-		created := t.Created
-		if created.IsZero() {
-			created = time.Unix(0, 0)
-		}
-		return sbom.FromBinary(bin, sbom.Options{Name: docName, Platform: p.String(), Created: created.UTC(), Tool: "mingo-" + version})
+// sbomFunc describes a platform image, its binary and the layers mingo
+// generated, in an SPDX document named after the image.
+func sbomFunc(version string) func(builder.SBOMInput) ([]byte, error) {
+	return func(in builder.SBOMInput) ([]byte, error) {
+		return sbom.FromBinary(in.Binary, sbom.Options{
+			Name: docName(in.Target.Package, in.Target.Names), Platform: in.Platform.String(),
+			Created: created(in.Target.Created), Tool: "mingo-" + version,
+			Image: in.Image.String(), Components: in.Components,
+		})
 	}
+}
+
+// docName is the name of an image's SBOM: its repository, or the import
+// path of an image with no name.
+func docName(pkg *builder.Package, names []name.Tag) string {
+	if len(names) > 0 {
+		return names[0].Context().Name()
+	}
+	return pkg.ImportPath
+}
+
+func created(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Unix(0, 0).UTC()
+	}
+	return t.UTC()
+}
+
+// indexSBOMs gives every index its SPDX document, which describes the
+// index and, by digest, each platform image with its packages.
+func indexSBOMs(images []*Image, version string) error {
+	for _, img := range images {
+		if img.Index == nil {
+			continue
+		}
+		d, err := img.Index.Digest()
+		if err != nil {
+			return err
+		}
+		o := sbom.IndexOptions{Name: docName(img.Package, img.Names), Digest: d.String(), Created: created(img.Created), Tool: "mingo-" + version}
+		for _, pi := range img.Images {
+			pd, err := pi.Image.Digest()
+			if err != nil {
+				return err
+			}
+			o.Images = append(o.Images, sbom.IndexImage{Platform: pi.Platform.String(), Digest: pd.String(), SBOM: pi.SBOM})
+		}
+		if img.SBOM, err = sbom.ForIndex(o); err != nil {
+			return fmt.Errorf("writing the SBOM of the index: %w", err)
+		}
+	}
+	return nil
 }
 
 // Publish sends images to every output, in the order given (see

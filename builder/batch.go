@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
@@ -143,12 +144,6 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		return PlatformImage{}, err
 	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size})
-	var sbom []byte
-	if s.SBOM != nil {
-		if sbom, err = s.SBOM(bin, t, p); err != nil {
-			return PlatformImage{}, fmt.Errorf("writing the SBOM: %w", err)
-		}
-	}
 	layer, err := layers.Build(s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
 	if err != nil {
 		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
@@ -162,7 +157,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		base:        base,
 		compression: t.Compression,
 		annotations: annots,
-		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath}),
+		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath, nil}),
 		entrypoint:  target,
 		created:     sh.created,
 		env:         sh.env,
@@ -175,6 +170,33 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
+	doc, err := s.sbom(bin, t, sh, p, img)
+	if err != nil {
+		return PlatformImage{}, err
+	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total})
-	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Size: total, Layers: infos, SBOM: sbom}, nil
+	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Size: total, Layers: infos, SBOM: doc}, nil
+}
+
+// sbom describes the finished image img, when the builder has an SBOM
+// function.
+func (s *session) sbom(bin string, t *Target, sh *shared, p platform.Platform, img v1.Image) ([]byte, error) {
+	if s.SBOM == nil {
+		return nil, nil
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return nil, err
+	}
+	in := SBOMInput{Binary: bin, Target: t, Platform: p, Image: d}
+	for _, l := range sh.layers {
+		if l.component != nil {
+			in.Components = append(in.Components, *l.component)
+		}
+	}
+	doc, err := s.SBOM(in)
+	if err != nil {
+		return nil, fmt.Errorf("writing the SBOM: %w", err)
+	}
+	return doc, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
+	"github.com/mingo-build/mingo/sbom"
 )
 
 // Settings say how one image is built: what the binary is compiled with
@@ -69,9 +70,10 @@ type Builder struct {
 	Jobs int
 	// Remote configures pulls of a registry base (auth, transport).
 	Remote []remote.Option
-	// SBOM, when set, describes a platform's binary (its path on disk);
-	// the result is kept in PlatformImage.SBOM.
-	SBOM func(binary string, t *Target, p platform.Platform) ([]byte, error)
+	// SBOM, when set, describes a platform image: its binary (a path on
+	// disk) and the layers mingo generated; the result is kept in
+	// PlatformImage.SBOM.
+	SBOM func(in SBOMInput) ([]byte, error)
 	// Progress receives each platform's steps; may be nil.
 	Progress func(Event)
 	// Verbose receives details (go build command lines, compiler output);
@@ -80,6 +82,19 @@ type Builder struct {
 	// Warn receives problems the build recovered from, such as a damaged
 	// cached binary it dropped and relinked; may be nil.
 	Warn func(format string, args ...any)
+}
+
+// SBOMInput is what the SBOM of one platform image describes.
+type SBOMInput struct {
+	// Binary is the path of the program on disk.
+	Binary   string
+	Target   *Target
+	Platform platform.Platform
+	// Image is the platform image's digest.
+	Image v1.Hash
+	// Components describe the layers mingo generated (CA bundle, tzdata,
+	// identity files, added files), in image order.
+	Components []sbom.Component
 }
 
 // Stage is a step of one platform's build.
@@ -154,6 +169,9 @@ type Result struct {
 	Recipe *Recipe
 	// Created is the image time (the Unix epoch when unset).
 	Created time.Time
+	// SBOM is the index's software bill of materials, when one was made;
+	// each platform's is in Images.
+	SBOM []byte
 }
 
 // PlatformImage is one platform's image.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
+	"github.com/mingo-build/mingo/sbom"
 )
 
 // BinDir is where the binary goes in the image; it is on PATH.
@@ -47,6 +48,8 @@ type layerSpec struct {
 	layer     v1.Layer
 	name      string // short, for size reports: identity, tzdata, ...
 	createdBy string
+	// component describes a layer mingo generated, for the SBOM.
+	component *sbom.Component
 }
 
 // imageSpec is everything that goes into one platform's image.

@@ -134,3 +134,49 @@ func TestZstdOnDockerBase(t *testing.T) {
 		t.Errorf("gzip on a Docker base: %s, %v", mt, err)
 	}
 }
+
+// The SBOM function gets the finished image's digest and a component per
+// generated layer, with its source and the layer's content digest.
+func TestSBOMComponents(t *testing.T) {
+	opts := distroless(t, testModule, "./cmd/hello", "linux/amd64")
+	var got SBOMInput
+	opts.SBOM = func(in SBOMInput) ([]byte, error) { got = in; return []byte("{}"), nil }
+	res, err := Build(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := res.Images[0].Image.Digest()
+	if got.Image != d || got.Binary == "" {
+		t.Errorf("SBOM input image %s binary %q, want %s", got.Image, got.Binary, d)
+	}
+	m, _ := res.Images[0].Image.Manifest()
+	cf, _ := res.Images[0].Image.ConfigFile()
+	byName := map[string]string{}
+	for i, c := range got.Components {
+		byName[c.Name] = c.Version
+		if c.SHA256 != cf.RootFS.DiffIDs[i].Hex || c.Source == "" {
+			t.Errorf("component %s: checksum %s, layer %d diff ID %s, source %q", c.Name, c.SHA256, i, cf.RootFS.DiffIDs[i].Hex, c.Source)
+		}
+	}
+	if len(got.Components) != 3 || len(m.Layers) != 4 {
+		t.Fatalf("components %+v for %d layers", got.Components, len(m.Layers))
+	}
+	if v := byName["ca-certificates"]; v != layers.MozillaRootsVersion() || v == "" {
+		t.Errorf("ca-certificates version %q", v)
+	}
+	if v := byName["tzdata"]; len(v) != 5 || !strings.HasPrefix(v, "20") {
+		t.Errorf("tzdata version %q, want an IANA release such as 2025b", v)
+	}
+	if byName["identity-files"] != layers.IdentityVersion {
+		t.Errorf("components = %+v", got.Components)
+	}
+	opts.Generated.CABundle = layers.MozillaRoots()[:1000]
+	if _, err := Build(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range got.Components {
+		if c.Name == "ca-certificates" && (c.Version != "user-supplied" || !strings.Contains(c.Source, "sha256:")) {
+			t.Errorf("a user's CA bundle: %+v", c)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/pem"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -123,5 +124,23 @@ func TestCACertEntries(t *testing.T) {
 				t.Errorf("layer file = %+v, present %v", f.hdr, ok)
 			}
 		})
+	}
+}
+
+// The test binary is built with the fallback module, so its version is
+// known, as in mingo itself.
+func TestMozillaRootsVersion(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == FallbackModule {
+			want = f[1]
+		}
+	}
+	if v := MozillaRootsVersion(); want == "" || v != want {
+		t.Errorf("MozillaRootsVersion = %q, want %q from go.mod", v, want)
 	}
 }

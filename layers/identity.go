@@ -8,6 +8,10 @@ import (
 	"strings"
 )
 
+// IdentityVersion names the content of IdentityEntries, for SBOMs; it
+// changes whenever the files do.
+const IdentityVersion = "mingo-identity-1"
+
 // Account is one user of the generated /etc/passwd, with a group of the
 // same name and number in /etc/group, as in distroless/static.
 type Account struct {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -193,5 +194,24 @@ func TestZoneinfoZip(t *testing.T) {
 				t.Errorf("ZoneinfoZip = %q, %v; want an error containing %q", p, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestTZDataRelease(t *testing.T) {
+	dir := t.TempDir()
+	zip := dir + "/zoneinfo.zip"
+	if got := TZDataRelease(zip); got != "" {
+		t.Errorf("no update.bash: %q", got)
+	}
+	os.WriteFile(dir+"/update.bash", []byte("#!/bin/bash\nCODE=2025b\nDATA=2025b\n"), 0o644)
+	if got := TZDataRelease(zip); got != "2025b" {
+		t.Errorf("TZDataRelease = %q, want 2025b", got)
+	}
+	real, err := ZoneinfoZip(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := TZDataRelease(real); !regexp.MustCompile(`^\d{4}[a-z]$`).MatchString(got) {
+		t.Errorf("TZDataRelease of the installed Go = %q, want a release such as 2025b", got)
 	}
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // SBOMDir writes every image's SBOMs into Dir as
-// NAME_OS_ARCH[_VARIANT].spdx.json, each file atomically.
+// NAME_OS_ARCH[_VARIANT].spdx.json, and an index's as NAME_index.spdx.json,
+// each file atomically.
 type SBOMDir struct {
 	Dir string
 }
@@ -25,6 +26,12 @@ func (s *SBOMDir) Publish(_ context.Context, images []*builder.Result) ([]name.R
 		return nil, fmt.Errorf("writing SBOMs: %w", err)
 	}
 	for _, res := range images {
+		if res.SBOM != nil {
+			file := filepath.Join(s.Dir, res.Package.Name+"_index.spdx.json")
+			if err := atomicfile.WriteFile(file, res.SBOM, 0o644); err != nil {
+				return nil, fmt.Errorf("writing SBOMs: %w", err)
+			}
+		}
 		for _, pi := range res.Images {
 			if pi.SBOM == nil {
 				continue

@@ -34,8 +34,9 @@ type Provenance struct {
 }
 
 // referrers attaches, in repo and before any tag is written, each platform
-// image's SBOM; with a Signer it then signs every platform image and the
-// artifact, attests each SBOM and, with Provenance, the SLSA provenance.
+// image's SBOM and the index's; with a Signer it then signs every platform
+// image and the artifact, attests each SBOM and, with Provenance, the SLSA
+// provenance.
 func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *builder.Result) error {
 	for _, pi := range res.Images {
 		if pi.SBOM == nil {
@@ -47,6 +48,15 @@ func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *bui
 		}
 		if _, err := r.Attach(ctx, repo, *subject, sbom.MediaType, pi.SBOM); err != nil {
 			return fmt.Errorf("attaching the SBOM of %s: %w", pi.Platform, err)
+		}
+	}
+	if res.Index != nil && res.SBOM != nil {
+		subject, err := partial.Descriptor(res.Index)
+		if err != nil {
+			return err
+		}
+		if _, err := r.Attach(ctx, repo, *subject, sbom.MediaType, res.SBOM); err != nil {
+			return fmt.Errorf("attaching the SBOM of the index: %w", err)
 		}
 	}
 	if r.Signer == nil {
@@ -83,6 +93,12 @@ func (r *Registry) sign(ctx context.Context, repo name.Repository, res *builder.
 	ref := repo.Digest(top.String())
 	if err := r.Signer.Sign(ctx, ref, opts...); err != nil {
 		return fmt.Errorf("signing %s: %w", ref, err)
+	}
+	if res.Index != nil && res.SBOM != nil {
+		// What `cosign verify-attestation --type spdxjson` finds at the tag.
+		if err := r.Signer.Attest(ctx, ref, SPDXPredicateType, res.SBOM, opts...); err != nil {
+			return fmt.Errorf("attesting the SBOM of %s: %w", ref, err)
+		}
 	}
 	if r.Provenance == nil {
 		return nil

@@ -62,6 +62,28 @@ type Options struct {
 	// "mingo-v0.3.0", which yields the creator "Tool: mingo-v0.3.0". When
 	// empty, "mingo" is used.
 	Tool string
+	// Image, when set, is the digest ("sha256:...") of the image the
+	// document is about. The document then describes the image as a
+	// CONTAINER package that contains the program and Components.
+	Image string
+	// Components are the parts of the image that are not Go code, such as
+	// layers of data files (needs Image).
+	Components []Component
+}
+
+// Component is a part of an image that is not Go code: a CA bundle, a
+// time-zone database, identity files.
+type Component struct {
+	// Name and Version identify it ("ca-certificates", a module version).
+	Name, Version string
+	// Source says where it came from (the SPDX sourceInfo).
+	Source string
+	// SHA256 is the hex SHA-256 of its contents: the diff ID of its layer.
+	SHA256 string
+	// PURL, when set, is its package URL.
+	PURL string
+	// Comment is free text, for example the layer's files.
+	Comment string
 }
 
 // FromBinary reads the build info of the Go binary at path
@@ -127,7 +149,7 @@ type pkg struct {
 	Comment               string        `json:"comment,omitempty"`
 	CopyrightText         string        `json:"copyrightText"`
 	DownloadLocation      string        `json:"downloadLocation"`
-	ExternalRefs          []externalRef `json:"externalRefs"`
+	ExternalRefs          []externalRef `json:"externalRefs,omitempty"`
 	FilesAnalyzed         bool          `json:"filesAnalyzed"`
 	LicenseConcluded      string        `json:"licenseConcluded"`
 	LicenseDeclared       string        `json:"licenseDeclared"`
@@ -226,7 +248,106 @@ func newDocument(bi *debug.BuildInfo, o Options) (*document, error) {
 	for _, p := range doc.Packages[1:] {
 		doc.Relationships = append(doc.Relationships, relationship{SPDXElementID: mainPkg.SPDXID, RelationshipType: "DEPENDS_ON", RelatedSPDXElement: p.SPDXID})
 	}
+	if o.Image != "" {
+		doc.addImage(name, platform, o, ids)
+	} else if len(o.Components) > 0 {
+		return nil, errors.New("sbom: components need the image digest")
+	}
 	return doc, nil
+}
+
+// imageID is the SPDX identifier of the image package.
+const imageID = "SPDXRef-Image"
+
+// addImage adds the image as a CONTAINER package, which the document also
+// describes, holding the program and every component.
+func (doc *document) addImage(name, platform string, o Options, ids map[string]bool) {
+	ids[imageID] = true
+	img := containerPackage(imageID, name, platform, o.Image)
+	doc.Packages = append(doc.Packages, img)
+	doc.Relationships = append(doc.Relationships,
+		relationship{SPDXElementID: documentID, RelationshipType: "DESCRIBES", RelatedSPDXElement: imageID},
+		relationship{SPDXElementID: imageID, RelationshipType: "CONTAINS", RelatedSPDXElement: doc.Packages[0].SPDXID})
+	for _, c := range sortedComponents(o.Components) {
+		p := componentPackage(c, ids)
+		doc.Packages = append(doc.Packages, p)
+		doc.Relationships = append(doc.Relationships, relationship{SPDXElementID: imageID, RelationshipType: "CONTAINS", RelatedSPDXElement: p.SPDXID})
+	}
+}
+
+func sortedComponents(cs []Component) []Component {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b Component) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// containerPackage is an image or index as an SPDX package: named by its
+// repository, versioned and checksummed by its digest, with an OCI purl.
+func containerPackage(id, name, platform, digest string) pkg {
+	hexDigest := strings.TrimPrefix(digest, "sha256:")
+	p := pkg{
+		SPDXID:                id,
+		Checksums:             []checksum{{Algorithm: "SHA256", ChecksumValue: hexDigest}},
+		CopyrightText:         noAssertion,
+		DownloadLocation:      noAssertion,
+		ExternalRefs:          []externalRef{{ReferenceCategory: "PACKAGE-MANAGER", ReferenceType: "purl", ReferenceLocator: ociPURL(name, platform, digest)}},
+		LicenseConcluded:      noAssertion,
+		LicenseDeclared:       noAssertion,
+		Name:                  name,
+		PrimaryPackagePurpose: "CONTAINER",
+		VersionInfo:           digest,
+	}
+	if platform != "" {
+		p.Comment = "platform " + platform
+	}
+	return p
+}
+
+// ociPURL is "pkg:oci/NAME@DIGEST?arch=...&repository_url=..." as the purl
+// specification defines it for OCI artifacts.
+func ociPURL(name, platform, digest string) string {
+	last := name[strings.LastIndex(name, "/")+1:]
+	q := url.Values{}
+	if _, arch, ok := strings.Cut(platform, "/"); ok {
+		arch, _, _ = strings.Cut(arch, "/")
+		q.Set("arch", arch)
+	}
+	if strings.Contains(name, "/") {
+		q.Set("repository_url", strings.ToLower(name))
+	}
+	out := "pkg:oci/" + purlEscape(strings.ToLower(last)) + "@" + purlEscape(digest)
+	if len(q) > 0 {
+		out += "?" + q.Encode()
+	}
+	return out
+}
+
+// componentPackage is c as an SPDX package.
+func componentPackage(c Component, ids map[string]bool) pkg {
+	id := "SPDXRef-Component-" + sanitize(c.Name)
+	for i := 2; ids[id]; i++ {
+		id = fmt.Sprintf("SPDXRef-Component-%s-%d", sanitize(c.Name), i)
+	}
+	ids[id] = true
+	p := pkg{
+		SPDXID:                id,
+		Comment:               c.Comment,
+		CopyrightText:         noAssertion,
+		DownloadLocation:      noAssertion,
+		LicenseConcluded:      noAssertion,
+		LicenseDeclared:       noAssertion,
+		Name:                  c.Name,
+		PrimaryPackagePurpose: "OTHER",
+		SourceInfo:            c.Source,
+		VersionInfo:           c.Version,
+	}
+	if c.SHA256 != "" {
+		p.Checksums = []checksum{{Algorithm: "SHA256", ChecksumValue: c.SHA256}}
+	}
+	if c.PURL != "" {
+		p.ExternalRefs = []externalRef{{ReferenceCategory: "PACKAGE-MANAGER", ReferenceType: "purl", ReferenceLocator: c.PURL}}
+	}
+	return p
 }
 
 // mainModule returns the main module, with its build settings as comment.

@@ -1,0 +1,67 @@
+package layers
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/crypto/x509roots/fallback/bundle"
+)
+
+// FallbackModule is the module whose Mozilla roots the CA layer holds.
+const FallbackModule = "golang.org/x/crypto/x509roots/fallback"
+
+// MozillaRootsVersion returns the version of FallbackModule that the
+// running program was built with, which is what MozillaRoots returns,
+// or "" when neither the build info nor the source path records it.
+func MozillaRootsVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path != FallbackModule {
+				continue
+			}
+			if d.Replace != nil {
+				d = d.Replace
+			}
+			return d.Version
+		}
+	}
+	// Test binaries carry no dependencies in their build info, but the
+	// compiled code knows its file: .../fallback@VERSION/bundle/bundle.go.
+	fn := runtime.FuncForPC(reflect.ValueOf(bundle.Roots).Pointer())
+	if fn == nil {
+		return ""
+	}
+	file, _ := fn.FileLine(fn.Entry())
+	_, rest, ok := strings.Cut(filepath.ToSlash(file), FallbackModule+"@")
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, "/")
+	return v
+}
+
+var tzRelease = regexp.MustCompile(`^DATA=(\d{4}[a-z])\s*$`)
+
+// TZDataRelease returns the IANA tzdata release (such as "2025b") that Go's
+// zoneinfo.zip at zipPath was made from, as lib/time/update.bash next to
+// it records it, or "" when Go does not say.
+func TZDataRelease(zipPath string) string {
+	f, err := os.Open(filepath.Join(filepath.Dir(zipPath), "update.bash"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if m := tzRelease.FindStringSubmatch(strings.TrimSpace(sc.Text())); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
