@@ -2,10 +2,13 @@ package builder
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestResolvePatterns(t *testing.T) {
@@ -46,8 +49,8 @@ func TestBuildBatches(t *testing.T) {
 	o.Verbose = func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
-		if strings.Contains(format, "go %s") {
-			builds = append(builds, args[1].(string))
+		if line := fmt.Sprintf(format, args...); strings.Contains(line, " go build ") {
+			builds = append(builds, line)
 		}
 	}
 	pkgs, err := ResolveAll(ctx, testModule, []string{"./cmd/...", "./other/hello"}, nil, nil)
@@ -94,4 +97,50 @@ func TestBuildBatches(t *testing.T) {
 			t.Errorf("%s: index %v, %d images, recipe %+v", r.Package.ImportPath, r.Index != nil, len(r.Images), r.Recipe)
 		}
 	}
+}
+
+// SOURCE_DATE_EPOCH=0 is a time like any other: it round-trips through the
+// recipe, and the recipe holds a digest of the ldflags, not their value.
+func TestRecipeCreatedZeroAndLDFlags(t *testing.T) {
+	ctx := context.Background()
+	o := testOptions(t, testModule, "", "linux/amd64")
+	o.Settings.Created = time.Unix(0, 0)
+	o.Settings.LDFlags = "-X main.token=SECRET"
+	pkg, err := Resolve(ctx, testModule, "./cmd/hello", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := o.Builder.Build(ctx, []Target{{Package: pkg, Settings: o.Settings}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := res[0].Artifact().RawManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "SECRET") {
+		t.Errorf("the manifest holds the ldflags' value:\n%s", raw)
+	}
+	r, err := ParseRecipe(res[0].Recipe.json(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := r.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Created.Equal(time.Unix(0, 0)) || s.Created.IsZero() {
+		t.Errorf("recipe created %v, want the Unix epoch, set", s.Created)
+	}
+	if r.LDFlags != LDFlagsDigest("-X main.token=SECRET") || s.LDFlags != "" {
+		t.Errorf("recipe ldflags %q, settings %q", r.LDFlags, s.LDFlags)
+	}
+}
+
+func (r *Recipe) json(t *testing.T) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

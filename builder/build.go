@@ -226,6 +226,11 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 			}
 		}
 	}
+	// Before anything is built: a host GOFLAGS=-tags=netgo would change
+	// every binary while the recipe says nothing of it.
+	if err := checkGoEnv(ctx, b.Dir); err != nil {
+		return nil, err
+	}
 	s := &session{Builder: b}
 	shared := make([]*shared, len(targets))
 	// Not errgroup.WithContext: a registry base keeps the context it was

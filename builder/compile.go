@@ -20,13 +20,14 @@ const baseLDFlags = "-s -w"
 // they are up to date in one pass. It runs the go command so that Go's
 // build cache is shared with the user's own builds.
 func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, dir string) error {
-	ldflags := strings.TrimSpace(baseLDFlags + " " + b.ldflags)
-	args := []string{"build", "-trimpath", "-ldflags=" + ldflags, "-o", dir + "/"}
-	args = append(args, tagFlags(b.buildTags)...)
+	args := append([]string{"build"}, buildFlags(b.ldflags, b.buildTags)...)
+	args = append(args, "-o", dir+"/")
 	for _, p := range b.pkgs {
 		args = append(args, p.ImportPath)
 	}
-	s.logf("%s: go %s", b.platform, strings.Join(args, " "))
+	// Printed so that it can be pasted into a shell: quoted, with the
+	// variables mingo sets.
+	s.logf("%s: %s", b.platform, commandLine(s.Dir, targetEnv(&b.platform), "go", args))
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = s.Dir
 	cmd.Env = buildEnv(&b.platform)

@@ -1,12 +1,38 @@
 package builder
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 
 	"github.com/mingo-build/mingo/platform"
 )
+
+// What reaches `go build` is decided here, in one place, so that the same
+// source and Go version give the same binary on every machine: the flags
+// mingo passes (buildFlags) and the environment it runs the go command in
+// (buildEnv). Host settings that would change the binary without showing in
+// the recipe are refused (checkGoEnv).
+
+// targetDefaults are the Go defaults of the target variables a platform
+// may leave unset. mingo sets every one of them explicitly: the go command
+// reads an unset variable from the user's `go env -w` file, so a
+// `go env -w GOAMD64=v3` would otherwise change a linux/amd64 binary.
+var targetDefaults = map[string]string{
+	"GOAMD64":   "v1",
+	"GOARM64":   "v8.0",
+	"GOARM":     "7",
+	"GO386":     "sse2",
+	"GOMIPS":    "hardfloat",
+	"GOMIPS64":  "hardfloat",
+	"GOPPC64":   "power8",
+	"GORISCV64": "rva20u64",
+}
 
 // buildEnv returns the host environment with every variable that selects a
 // Go target or cgo removed, then CGO_ENABLED=0 and the platform's variables
@@ -22,9 +48,141 @@ func buildEnv(p *platform.Platform) []string {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "CGO_ENABLED=0")
-	if p != nil {
-		env = append(env, p.Env()...)
+	return append(env, targetEnv(p)...)
+}
+
+// targetEnv is what buildEnv sets: CGO_ENABLED=0 and, for a platform,
+// every target variable, the platform's own values over Go's defaults, in
+// a fixed order.
+func targetEnv(p *platform.Platform) []string {
+	env := []string{"CGO_ENABLED=0"}
+	if p == nil {
+		return env
+	}
+	set := map[string]string{}
+	for _, kv := range p.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		set[k] = v
+	}
+	for _, k := range []string{"GOOS", "GOARCH"} {
+		env = append(env, k+"="+set[k])
+	}
+	for _, k := range platform.GoEnvVars {
+		v, ok := set[k]
+		if !ok {
+			v, ok = targetDefaults[k]
+		}
+		if ok && k != "GOOS" && k != "GOARCH" {
+			env = append(env, k+"="+v)
+		}
 	}
 	return env
+}
+
+// buildFlags are the flags of every `go build` mingo runs, before the
+// output and the packages. -buildvcs=false keeps git state out of the
+// binary: with it, a clone with an untracked file, or a machine whose Go
+// environment says otherwise, builds the same bytes. The revision is
+// recorded instead as an annotation, in the SBOM and in the provenance.
+func buildFlags(ldflags string, tags []string) []string {
+	ldflags = strings.TrimSpace(baseLDFlags + " " + ldflags)
+	args := []string{"-trimpath", "-buildvcs=false", "-ldflags=" + ldflags}
+	return append(args, tagFlags(tags)...)
+}
+
+// harmlessGoFlags are the GOFLAGS entries that cannot change a binary
+// mingo builds: -trimpath and -buildvcs because mingo sets both on the
+// command line, which wins over GOFLAGS; the rest change how the go
+// command works, not what it writes.
+var harmlessGoFlags = []string{"trimpath", "buildvcs", "modcacherw", "p", "a", "x", "v", "work"}
+
+// GoEnvError is a host Go setting that would change the binary without
+// showing in the recipe: a GOFLAGS entry other than the harmless ones, or
+// GOEXPERIMENT or GOFIPS140. mingo refuses to build with it.
+type GoEnvError struct {
+	// Var is GOFLAGS, GOEXPERIMENT or GOFIPS140; Setting is the offending
+	// GOFLAGS entry ("-tags=netgo"), or the variable's value.
+	Var, Setting string
+	// Flag is the GOFLAGS entry's name without dashes ("tags"), "" for
+	// the other variables.
+	Flag string
+	// FromEnv is true when the value comes from the environment, false
+	// when from the go command's configuration file (`go env -w`).
+	FromEnv bool
+}
+
+func (e *GoEnvError) Error() string {
+	from := "go env -w"
+	if e.FromEnv {
+		from = "the environment"
+	}
+	what := fmt.Sprintf("%s=%s", e.Var, e.Setting)
+	if e.Flag != "" {
+		what = fmt.Sprintf("%s in %s", e.Setting, e.Var)
+	}
+	return fmt.Sprintf("%s (from %s) would change the binary and is not part of the rebuild recipe", what, from)
+}
+
+// checkGoEnv reads the go command's own view of GOFLAGS, GOEXPERIMENT and
+// GOFIPS140 (the environment, else `go env -w`) and refuses any setting
+// that would change the binary.
+func checkGoEnv(ctx context.Context, dir string) error {
+	cmd := exec.CommandContext(ctx, "go", "env", "-json", "GOFLAGS", "GOEXPERIMENT", "GOFIPS140")
+	cmd.Dir = dir
+	cmd.Env = buildEnv(nil)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("go env: %w: %s", err, firstLine(stderr.String()))
+	}
+	var vals map[string]string
+	if err := json.Unmarshal(out, &vals); err != nil {
+		return fmt.Errorf("reading go env: %w", err)
+	}
+	return goEnvPolicy(vals, func(k string) bool { return os.Getenv(k) != "" })
+}
+
+// goEnvPolicy applies the policy to the go command's values; fromEnv says
+// whether a variable is set in the environment.
+func goEnvPolicy(vals map[string]string, fromEnv func(string) bool) error {
+	for _, f := range strings.Fields(vals["GOFLAGS"]) {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if !slices.Contains(harmlessGoFlags, name) {
+			return &GoEnvError{Var: "GOFLAGS", Setting: f, Flag: name, FromEnv: fromEnv("GOFLAGS")}
+		}
+	}
+	if v := vals["GOEXPERIMENT"]; v != "" {
+		return &GoEnvError{Var: "GOEXPERIMENT", Setting: v, FromEnv: fromEnv("GOEXPERIMENT")}
+	}
+	if v := vals["GOFIPS140"]; v != "" && v != "off" {
+		return &GoEnvError{Var: "GOFIPS140", Setting: v, FromEnv: fromEnv("GOFIPS140")}
+	}
+	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@%+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// commandLine is a shell command line that runs name args in dir with
+// the variables env set, as printed.
+func commandLine(dir string, env []string, name string, args []string) string {
+	var parts []string
+	if dir != "" {
+		parts = append(parts, "cd", shellQuote(dir), "&&")
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		parts = append(parts, k+"="+shellQuote(v))
+	}
+	parts = append(parts, name)
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
 }

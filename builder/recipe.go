@@ -18,13 +18,18 @@ import (
 // not otherwise record, so that `mingo verify` can rebuild it.
 const AnnotationRecipe = "dev.mingo.recipe"
 
-// Recipe is the rebuild recipe of an image. It holds no host paths: added
-// files are named by where they went in the image, and a CA bundle by its
-// digest; a rebuild asks for those inputs again.
+// Recipe is the rebuild recipe of an image. It holds no host paths and no
+// value that may be secret: added files are named by where they went in
+// the image, a CA bundle and the ldflags (which may hold a token set with
+// -X) by their digests; a rebuild asks for those inputs again. Everything
+// else that changes a digest is in it, or is the source tree and the Go
+// release the rebuild uses.
 type Recipe struct {
-	Package   string            `json:"package"`
-	GoVersion string            `json:"go"`
-	Platforms []string          `json:"platforms"`
+	Package   string   `json:"package"`
+	GoVersion string   `json:"go"`
+	Platforms []string `json:"platforms"`
+	// LDFlags is the digest of the extra linker flags (see LDFlagsDigest),
+	// "" when there were none.
 	LDFlags   string            `json:"ldflags,omitempty"`
 	BuildTags []string          `json:"tags,omitempty"`
 	Base      string            `json:"base"`
@@ -44,8 +49,18 @@ type Recipe struct {
 	Expose      []string `json:"expose,omitempty"`
 	Volumes     []string `json:"volumes,omitempty"`
 	StopSignal  string   `json:"stopSignal,omitempty"`
-	// Created is SOURCE_DATE_EPOCH, 0 when it was unset.
-	Created int64 `json:"created,omitempty"`
+	// Created is SOURCE_DATE_EPOCH, nil when it was unset; 0 is a time
+	// like any other (it gives the image a created annotation).
+	Created *int64 `json:"created,omitempty"`
+}
+
+// LDFlagsDigest is what a recipe records of ldflags: "sha256:HEX" of the
+// flags as given, or "" for none.
+func LDFlagsDigest(ldflags string) string {
+	if ldflags == "" {
+		return ""
+	}
+	return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(ldflags)))
 }
 
 // makeRecipe records t's settings as they were used; a registry base is
@@ -54,7 +69,7 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *Recipe {
 	r := &Recipe{
 		Package:   t.Package.ImportPath,
 		GoVersion: goVersion,
-		LDFlags:   t.LDFlags,
+		LDFlags:   LDFlagsDigest(t.LDFlags),
 		BuildTags: t.BuildTags,
 		Base:      t.Base,
 		CACerts:   t.Generated.CACerts,
@@ -90,7 +105,8 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *Recipe {
 		r.Platforms = append(r.Platforms, p.String())
 	}
 	if !t.Created.IsZero() {
-		r.Created = t.Created.Unix()
+		c := t.Created.Unix()
+		r.Created = &c
 	}
 	return r
 }
@@ -114,8 +130,8 @@ func ParseRecipe(s string) (*Recipe, error) {
 	return &r, nil
 }
 
-// Settings returns the build settings the recipe records. Added files and
-// a CA bundle are not in it: the caller supplies them again.
+// Settings returns the build settings the recipe records. Added files, a CA
+// bundle and the ldflags are not in it: the caller supplies them again.
 func (r *Recipe) Settings() (Settings, error) {
 	var plats []platform.Platform
 	for _, s := range r.Platforms {
@@ -127,7 +143,6 @@ func (r *Recipe) Settings() (Settings, error) {
 	}
 	s := Settings{
 		Platforms: plats,
-		LDFlags:   r.LDFlags,
 		BuildTags: r.BuildTags,
 		Base:      r.Base,
 		Generated: Generated{CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd},
@@ -137,8 +152,8 @@ func (r *Recipe) Settings() (Settings, error) {
 		},
 		Compression: layers.Compression(r.Compression),
 	}
-	if r.Created != 0 {
-		s.Created = time.Unix(r.Created, 0).UTC()
+	if r.Created != nil {
+		s.Created = time.Unix(*r.Created, 0).UTC()
 	}
 	return s, nil
 }

@@ -48,10 +48,11 @@ func writeLayout(s sink, items []item) error {
 		}
 	}
 	index := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
+	refName := refNamer(items)
 	for i, it := range items {
 		for _, t := range it.tags {
 			d := descs[i]
-			d.Annotations = map[string]string{annotationImageName: t.Name(), annotationRefName: t.TagStr()}
+			d.Annotations = map[string]string{annotationImageName: t.Name(), annotationRefName: refName(t)}
 			index.Manifests = append(index.Manifests, d)
 		}
 	}
@@ -60,6 +61,32 @@ func writeLayout(s sink, items []item) error {
 		return err
 	}
 	return s.file("index.json", int64(len(raw)), bytes.NewReader(raw))
+}
+
+// refNamer returns how the index names each tag in its
+// org.opencontainers.image.ref.name: the bare tag ("v1") when the layout
+// holds one image, as skopeo and umoci default to; with several images,
+// which would all be "latest", the binary's name and the tag ("api:v1"),
+// or the full name ("registry.example.com/team/api:v1") if two images
+// share a binary name.
+func refNamer(items []item) func(name.Tag) string {
+	if len(items) < 2 {
+		return name.Tag.TagStr
+	}
+	short := func(t name.Tag) string {
+		repo := t.RepositoryStr()
+		return repo[strings.LastIndex(repo, "/")+1:] + ":" + t.TagStr()
+	}
+	seen := map[string]string{}
+	for _, it := range items {
+		for _, t := range it.tags {
+			if full, dup := seen[short(t)]; dup && full != t.Name() {
+				return func(t name.Tag) string { return t.Name() }
+			}
+			seen[short(t)] = t.Name()
+		}
+	}
+	return short
 }
 
 func copyBlob(s sink, b blob) error {

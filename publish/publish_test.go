@@ -384,3 +384,19 @@ func TestAttach(t *testing.T) {
 		t.Errorf("artifact content = %s", b)
 	}
 }
+
+// With several images, each gets its own ref.name, not "latest" each.
+func TestLayoutRefNames(t *testing.T) {
+	one := []item{{tags: tags(t, "reg/team/api:v1", "reg/team/api:latest")}}
+	if got := refNamer(one)(one[0].tags[1]); got != "latest" {
+		t.Errorf("one image: ref.name %q, want the bare tag", got)
+	}
+	two := []item{{tags: tags(t, "reg/team/api:latest")}, {tags: tags(t, "reg/team/worker:latest")}}
+	if a, b := refNamer(two)(two[0].tags[0]), refNamer(two)(two[1].tags[0]); a != "api:latest" || b != "worker:latest" {
+		t.Errorf("two images: ref.names %q %q", a, b)
+	}
+	clash := []item{{tags: tags(t, "reg.example.com/a/api:v1")}, {tags: tags(t, "reg.example.com/b/api:v1")}}
+	if a, b := refNamer(clash)(clash[0].tags[0]), refNamer(clash)(clash[1].tags[0]); a != "reg.example.com/a/api:v1" || b != "reg.example.com/b/api:v1" {
+		t.Errorf("two images of one binary name: ref.names %q %q", a, b)
+	}
+}

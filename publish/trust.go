@@ -126,8 +126,8 @@ func (p *Provenance) predicate(res *builder.Result, platforms map[string]string)
 		return nil, err
 	}
 	var started time.Time
-	if res.Recipe.Created != 0 {
-		started = time.Unix(res.Recipe.Created, 0).UTC()
+	if res.Recipe.Created != nil {
+		started = time.Unix(*res.Recipe.Created, 0).UTC()
 	}
 	return provenance.Predicate(provenance.Options{
 		Package:      res.Package.ImportPath,

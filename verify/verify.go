@@ -8,9 +8,10 @@
 // settings and reports, for each platform, whether the rebuilt image has the
 // digest the registry holds.
 //
-// The recipe holds no host paths: files added to the image are named only
-// by where they went, and a CA bundle only by its digest, so the caller
-// supplies them again ([WithAdds], [WithCABundle]).
+// The recipe holds no host paths and no secrets: files added to the image
+// are named only by where they went, a CA bundle and the ldflags only by
+// their digests, so the caller supplies them again ([WithAdds],
+// [WithCABundle], [WithLDFlags]).
 package verify
 
 import (
@@ -63,6 +64,9 @@ type Platform struct {
 	// rebuilt image's.
 	Want, Got v1.Hash
 	Status    Status
+	// Differences says, for a Mismatch, what differs: the config, which
+	// layer, the binary's build info. One fact per entry.
+	Differences []string
 }
 
 // Report is the outcome of a rebuild.
@@ -81,6 +85,9 @@ type Report struct {
 	// when it was not recorded), GotGo the one that rebuilt it. When they
 	// differ the digests are expected to differ.
 	WantGo, GotGo string
+	// Differences says what differs in the index when every platform
+	// matches but the index does not (its annotations).
+	Differences []string
 }
 
 // OK reports whether every platform and the top digest match.
@@ -144,6 +151,25 @@ func (e *CABundleMismatchError) Error() string {
 	return fmt.Sprintf("%s was built with CA bundle %s, not %s", e.Reference, e.Want, e.Got)
 }
 
+// LDFlagsMismatchError is returned when the ldflags given are not the ones
+// the image was built with: the recipe holds their digest only.
+type LDFlagsMismatchError struct {
+	Reference name.Reference
+	// Want is the digest in the recipe ("" when built without ldflags),
+	// Got the digest of the ldflags given ("" for none).
+	Want, Got string
+}
+
+func (e *LDFlagsMismatchError) Error() string {
+	switch {
+	case e.Got == "":
+		return fmt.Sprintf("%s was built with ldflags (%s), and none were given", e.Reference, e.Want)
+	case e.Want == "":
+		return fmt.Sprintf("%s was built without ldflags, but some (%s) were given", e.Reference, e.Got)
+	}
+	return fmt.Sprintf("%s was built with other ldflags: recipe %s, given %s", e.Reference, e.Want, e.Got)
+}
+
 // Option configures Rebuild.
 type Option func(*options)
 
@@ -153,6 +179,7 @@ type options struct {
 	dir      string
 	adds     []builder.Add
 	caBundle []byte
+	ldflags  string
 	progress func(builder.Event)
 }
 
@@ -186,6 +213,12 @@ func WithCABundle(pem []byte) Option {
 	return func(o *options) { o.caBundle = pem }
 }
 
+// WithLDFlags gives the extra linker flags the image was built with; their
+// digest must be the recipe's.
+func WithLDFlags(ldflags string) Option {
+	return func(o *options) { o.ldflags = ldflags }
+}
+
 // WithProgress receives each platform's build steps.
 func WithProgress(f func(builder.Event)) Option {
 	return func(o *options) { o.progress = f }
@@ -195,8 +228,8 @@ func WithProgress(f func(builder.Event)) Option {
 // package pattern names with it and compares digests. A rebuild that
 // differs is not an error: the Report says so (see Report.OK). Errors are
 // for a rebuild that could not be made: ErrNoRecipe, ErrCABundleNeeded,
-// *PackageMismatchError, *AddsMismatchError, *CABundleMismatchError, or a
-// registry, resolve or build failure.
+// *PackageMismatchError, *AddsMismatchError, *CABundleMismatchError,
+// *LDFlagsMismatchError, or a registry, resolve or build failure.
 func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Option) (*Report, error) {
 	var o options
 	for _, opt := range opts {
@@ -258,8 +291,12 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 			p.Want, p.Status = want, Match
 		default:
 			p.Want, p.Status = want, Mismatch
+			p.Differences = explain(ctx, ref.Context().Digest(want.String()), pi, o.remote)
 		}
 		rep.Platforms = append(rep.Platforms, p)
+	}
+	if rep.Want != rep.Got && res.Index != nil {
+		rep.Differences = annotationDiff(img.annotations, indexAnnotations(res.Index))
 	}
 	return rep, nil
 }
@@ -275,6 +312,10 @@ func (o *options) inputs(ref name.Reference, r *builder.Recipe, s *builder.Setti
 		return &AddsMismatchError{Reference: ref, Want: r.Adds, Got: paths}
 	}
 	s.Adds = o.adds
+	if got := builder.LDFlagsDigest(o.ldflags); got != r.LDFlags {
+		return &LDFlagsMismatchError{Reference: ref, Want: r.LDFlags, Got: got}
+	}
+	s.LDFlags = o.ldflags
 	switch {
 	case r.CABundle == "" && o.caBundle == nil:
 	case o.caBundle == nil:
@@ -294,6 +335,8 @@ type published struct {
 	digest    v1.Hash
 	platforms map[string]v1.Hash // "linux/arm64" -> manifest digest
 	recipe    *builder.Recipe
+	// annotations are the top manifest's.
+	annotations map[string]string
 }
 
 func fetch(ctx context.Context, ref name.Reference, opts []remote.Option) (*published, error) {
@@ -335,6 +378,7 @@ func fetch(ctx context.Context, ref name.Reference, opts []remote.Option) (*publ
 		annots = m.Annotations
 		pub.platforms[platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})] = desc.Digest
 	}
+	pub.annotations = annots
 	s, ok := annots[builder.AnnotationRecipe]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", ref, ErrNoRecipe)

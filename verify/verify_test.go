@@ -154,6 +154,14 @@ func TestRebuild(t *testing.T) {
 			if p.Status != Mismatch || p.Want == p.Got || p.Want == (v1.Hash{}) {
 				t.Errorf("%s: %+v, want a mismatch", p.Platform, p)
 			}
+			// Another time: the config's created and the binary layer's
+			// mtime differ; the binary's build info does not.
+			why := strings.Join(p.Differences, "\n")
+			for _, want := range []string{"config created:", "(binary): registry sha256:", "binary build info is the same"} {
+				if !strings.Contains(why, want) {
+					t.Errorf("%s: differences lack %q:\n%s", p.Platform, want, why)
+				}
+			}
 		}
 	})
 
@@ -214,6 +222,12 @@ func TestRebuild(t *testing.T) {
 			t.Errorf("a CA bundle for an image without: %v, want a CABundleMismatchError", err)
 		}
 
+		_, err = Rebuild(ctx, "./cmd/hello", v1ref, append(opts, WithLDFlags("-X main.x=1"))...)
+		var ldErr *LDFlagsMismatchError
+		if !errors.As(err, &ldErr) || ldErr.Want != "" || ldErr.Got != builder.LDFlagsDigest("-X main.x=1") {
+			t.Errorf("ldflags for an image built without: %v, want an LDFlagsMismatchError", err)
+		}
+
 		if _, err := Rebuild(ctx, "./cmd/hello", mustRef(t, host+"/team/absent:v1"), opts...); err == nil {
 			t.Error("a reference that does not exist: no error")
 		}
@@ -230,6 +244,9 @@ func TestErrorsNameNoFlags(t *testing.T) {
 		&AddsMismatchError{Reference: ref, Want: []string{"/x"}},
 		&CABundleMismatchError{Reference: ref, Got: "sha256:00"},
 		&CABundleMismatchError{Reference: ref, Want: "sha256:11", Got: "sha256:00"},
+		&LDFlagsMismatchError{Reference: ref, Want: "sha256:11"},
+		&LDFlagsMismatchError{Reference: ref, Got: "sha256:11"},
+		&LDFlagsMismatchError{Reference: ref, Want: "sha256:11", Got: "sha256:00"},
 	} {
 		for _, bad := range []string{"--", "\n"} {
 			if s := err.Error(); len(s) == 0 || strings.Contains(s, bad) {

@@ -204,6 +204,9 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if f.sbom != "spdx" && f.sbom != "none" {
 		return fmt.Errorf("--sbom %q: want spdx or none", f.sbom)
 	}
+	if f.localOnly(ctx, patterns) {
+		f.push = false
+	}
 	log := newDisplay(stderr, f.quiet, f.verbose)
 	defer log.finish()
 	if err := f.connectEngine(ctx, log); err != nil {
@@ -233,7 +236,23 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	log.finish()
 	sizeReport(log, images, multi)
+	if !f.push && !f.load && f.tarball == "" && f.layout == "" && f.sbomDir == "" {
+		log.progress("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
+	}
 	return printResult(stdout, f.json, multi, outs)
+}
+
+// localOnly reports whether --push defaults to false: no tag or
+// repository to push to, but a local output to write, and no config file
+// that could name repositories.
+func (f *buildFlags) localOnly(ctx context.Context, patterns []string) bool {
+	if f.changed("push") || len(f.tags) > 0 || f.repo != "" || f.configPath != "" {
+		return false
+	}
+	if f.tarball == "" && f.layout == "" {
+		return false
+	}
+	return len(patterns) > 0 || config.Find(ctx, "") == ""
 }
 
 // build resolves the specs and builds them while, when pushing, checking

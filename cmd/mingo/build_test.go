@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -117,7 +118,7 @@ func TestBuildBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"build", "./cmd/hello"}, "nothing to push to"},
+		{[]string{"build", "./cmd/hello", "--push"}, "nothing to push to"},
 		{[]string{"build", "./lib", "--push=false"}, "not a main package"},
 		{[]string{"build", "./nope", "--push=false"}, "not found"},
 		{[]string{"build", "./cgoonly", "--push=false"}, "needs cgo"},
@@ -328,5 +329,71 @@ func TestVerify(t *testing.T) {
 	}
 	if _, _, err := runIn(t, src, "verify", "./cmd/netuser", ref); err == nil || !strings.Contains(err.Error(), "was built from example.com/mod/cmd/hello") {
 		t.Errorf("verify with another package: %v", err)
+	}
+}
+
+// No tag and a local output: nothing to push, so no --push=false needed.
+// No output at all: a warning that nothing was kept.
+func TestBuildLocalOutputNeedsNoPushFlag(t *testing.T) {
+	tarball := filepath.Join(t.TempDir(), "hello.tar")
+	stdout, stderr, err := run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "--tarball", tarball)
+	if err != nil || !strings.HasPrefix(stdout, "sha256:") {
+		t.Fatalf("mingo build --tarball: %v %q\n%s", err, stdout, stderr)
+	}
+	if _, err := os.Stat(tarball); err != nil {
+		t.Error(err)
+	}
+	if strings.Contains(stderr, "nothing was kept") {
+		t.Errorf("warned that nothing was kept, with a tarball:\n%s", stderr)
+	}
+	_, stderr, err = run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "--push=false")
+	if err != nil || strings.Count(stderr, "warning: nothing was kept") != 1 {
+		t.Errorf("mingo build --push=false: %v, want one warning that nothing was kept:\n%s", err, stderr)
+	}
+}
+
+func TestUnknownFlagSuggestion(t *testing.T) {
+	for _, tc := range []struct{ flag, want string }{
+		{"--tarbal", "did you mean --tarball?"},
+		{"--platfrom", "did you mean --platform?"},
+		{"--zzzzzzzz", ""},
+	} {
+		_, _, err := run(t, "build", "./cmd/hello", tc.flag, "x")
+		if err == nil || !strings.Contains(err.Error(), "unknown flag: "+tc.flag) {
+			t.Fatalf("%s: %v", tc.flag, err)
+		}
+		if got := strings.Contains(err.Error(), "did you mean"); got != (tc.want != "") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.flag, err, tc.want)
+		}
+	}
+}
+
+// -v prints each go build as a command line that runs as printed.
+func TestVerboseGoBuildLine(t *testing.T) {
+	_, stderr, err := run(t, "build", "./cmd/hello", "--platform", "linux/arm/v7", "--push=false", "-v", "--ldflags", "-X main.v=ab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for _, l := range strings.Split(stderr, "\n") {
+		if _, cmd, ok := strings.Cut(l, "linux/arm/v7: "); ok && strings.Contains(cmd, " go build ") {
+			line = cmd
+		}
+	}
+	for _, want := range []string{"CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7", "-buildvcs=false", "'-ldflags=-s -w -X main.v=ab'"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("go build line %q lacks %q", line, want)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "bin")
+	os.Mkdir(out, 0o755)
+	line = regexp.MustCompile(` -o \S+ `).ReplaceAllString(line, " -o "+out+"/ ")
+	cmd := exec.Command("sh", "-c", line)
+	cmd.Dir = testModule
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sh -c %s: %v\n%s", line, err, b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "hello")); err != nil {
+		t.Errorf("the pasted command wrote no binary: %v", err)
 	}
 }

@@ -21,6 +21,7 @@ func advise(err error) error {
 	var dyn *builder.DynamicError
 	var missing *builder.MissingPlatformError
 	var engine *publish.DaemonError
+	var goEnv *builder.GoEnvError
 	switch {
 	case errors.As(err, &engine):
 		return fmt.Errorf("%w%s", err, engineHint(engine))
@@ -38,6 +39,8 @@ func advise(err error) error {
 		return fmt.Errorf("%w: the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once", err)
 	case errors.As(err, &missing):
 		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
+	case errors.As(err, &goEnv):
+		return fmt.Errorf("%w%s", err, goEnvHint(goEnv))
 	case errors.Is(err, builder.ErrBadBase):
 		return fmt.Errorf("invalid --base: %w", err)
 	case errors.Is(err, builder.ErrZstdDockerBase):
@@ -63,6 +66,26 @@ func dynamicHint(goflags string) string {
 		}
 	}
 	return "remove -linkmode=external or -extldflags from --ldflags so Go links it statically"
+}
+
+// goEnvHint says what to use instead of a refused host Go setting, and how
+// to clear it where it was set.
+func goEnvHint(e *builder.GoEnvError) string {
+	clear := "unset " + e.Var + " for mingo"
+	if !e.FromEnv {
+		clear = "clear it with `go env -u " + e.Var + "`"
+	}
+	switch e.Flag {
+	case "tags":
+		return ": give the tags to --build-tags instead, which the recipe records, and " + clear
+	case "ldflags":
+		return ": give them to --ldflags instead, which the recipe records (as a digest), and " + clear
+	case "toolexec", "overlay":
+		return ": mingo never builds with -" + e.Flag + ", which can put anything into the binary; " + clear
+	case "":
+		return ": mingo builds with the Go toolchain's defaults; " + clear
+	}
+	return ": mingo keeps host GOFLAGS from changing the binary (only -modcacherw, -p, -a, -x, -v, -work, -trimpath and -buildvcs may stay); " + clear
 }
 
 func registryHint(e *publish.RegistryError) string {

@@ -40,13 +40,16 @@ func sizeReport(d *display, images []*mingo.Image, multi bool) {
 	}
 	for _, img := range images {
 		for _, pi := range img.Images {
+			// The total is the image's size as the progress line gives it:
+			// layers, config and manifest, what a pull downloads.
 			var parts []string
-			var total int64
+			rest := pi.Size
 			for _, l := range pi.Layers {
 				parts = append(parts, l.Name+" "+humanBytes(l.Size))
-				total += l.Size
+				rest -= l.Size
 			}
-			d.progress("  %-*s %9s = %s (binary %s uncompressed)", width, reportKey(img, pi, multi), humanBytes(total), strings.Join(parts, " + "), humanBytes(pi.BinarySize))
+			parts = append(parts, "config+manifest "+humanBytes(rest))
+			d.progress("  %-*s %9s = %s (binary %s uncompressed)", width, reportKey(img, pi, multi), humanBytes(pi.Size), strings.Join(parts, " + "), humanBytes(pi.BinarySize))
 		}
 	}
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newRootCommand() *cobra.Command {
@@ -35,5 +39,46 @@ Dockerfile, no base image to pull.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newBuildCommand(), newLoginCommand(), newVerifyCommand(), newGenerateKeyCommand(), newVersionCommand())
+	root.SetFlagErrorFunc(suggestFlag)
 	return root
+}
+
+// suggestFlag adds to cobra's "unknown flag: --tarbal" the flag meant, as
+// cobra does for mistyped commands.
+func suggestFlag(cmd *cobra.Command, err error) error {
+	given, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	best, bestDist := "", 3 // farther than two edits is no suggestion
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if d := editDistance(given, f.Name); d < bestDist || d == bestDist && f.Name < best {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w: did you mean --%s?", err, best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/verify"
@@ -20,6 +22,7 @@ func newVerifyCommand() *cobra.Command {
 	var adds []string
 	var caBundle string
 	var insecure bool
+	var ldflags string
 	cmd := &cobra.Command{
 		Use:   "verify PACKAGE REF",
 		Short: "Rebuild PACKAGE as REF was built and check the digests match",
@@ -29,14 +32,23 @@ from the source here with it, and compares each platform's digest with the
 one in the registry. It prints one line per platform and exits non-zero if
 any differs: the reproducibility promise, made checkable.
 
-Files added with --add and a --ca-bundle are not stored in the recipe (only
-where they went, and a digest): give them again.`,
-		Example: `  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0`,
-		Args:    cobra.ExactArgs(2),
+Files added with --add, a --ca-bundle and the --ldflags are not stored in
+the recipe (only where they went, and digests): give them again. Without
+--ldflags, those of PACKAGE's image in mingo.yaml are used, when it has one.
+For a platform that differs, verify says what: the config, which layer, and
+the binary's build settings.`,
+		Example: `  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0
+  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0 --ldflags "-X main.version=v1.2.0"`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runVerify(cmd.Context(), args[0], args[1], adds, caBundle, insecure, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			flags, err := verifyLDFlags(cmd.Context(), args[0], ldflags, cmd.Flags().Changed("ldflags"))
+			if err != nil {
+				return err
+			}
+			return runVerify(cmd.Context(), args[0], args[1], adds, caBundle, flags, insecure, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	cmd.Flags().StringVar(&ldflags, "ldflags", "", "the extra linker `FLAGS` the image was built with (the recipe holds only their digest)")
 	cmd.Flags().StringArrayVar(&adds, "add", nil, "the `LOCAL:IMAGEPATH` files the image was built with (repeatable)")
 	cmd.Flags().StringVar(&caBundle, "ca-bundle", "", "the PEM `FILE` the image was built with")
 	cmd.Flags().BoolVar(&insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for REF's registry")
@@ -45,7 +57,7 @@ where they went, and a digest): give them again.`,
 
 // runVerify turns the flags into verify options, rebuilds, prints one line
 // per platform and adds to the library's errors the flags that fix them.
-func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, caBundle string, insecure bool, stdout, stderr io.Writer) error {
+func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, caBundle, ldflags string, insecure bool, stdout, stderr io.Writer) error {
 	var nameOpts []name.Option
 	if insecure {
 		nameOpts = append(nameOpts, name.Insecure)
@@ -70,7 +82,7 @@ func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, c
 	if err != nil {
 		return err
 	}
-	opts := []verify.Option{verify.WithRemote(reg.RemoteOptions(ctx)...), verify.WithCache(cache), verify.WithAdds(adds)}
+	opts := []verify.Option{verify.WithRemote(reg.RemoteOptions(ctx)...), verify.WithCache(cache), verify.WithAdds(adds), verify.WithLDFlags(ldflags)}
 	if caBundle != "" {
 		pem, err := os.ReadFile(caBundle)
 		if err != nil {
@@ -94,6 +106,7 @@ func verifyAdvice(refStr string, err error) error {
 	var pkgErr *verify.PackageMismatchError
 	var addsErr *verify.AddsMismatchError
 	var caErr *verify.CABundleMismatchError
+	var ldErr *verify.LDFlagsMismatchError
 	switch {
 	case errors.Is(err, verify.ErrNoRecipe):
 		return fmt.Errorf("%s has no %s annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, builder.AnnotationRecipe)
@@ -107,6 +120,10 @@ func verifyAdvice(refStr string, err error) error {
 		return fmt.Errorf("%w: drop --ca-bundle", err)
 	case errors.As(err, &caErr):
 		return fmt.Errorf("%w: give the file the image was built with to --ca-bundle", err)
+	case errors.As(err, &ldErr) && ldErr.Want == "":
+		return fmt.Errorf("%w: drop --ldflags (or the image's ldflags in mingo.yaml)", err)
+	case errors.As(err, &ldErr):
+		return fmt.Errorf("%w: give the --ldflags the image was built with (mingo keeps only their digest, so that no secret is published)", err)
 	}
 	return advise(err) // registry and build errors, as mingo build words them
 }
@@ -125,11 +142,49 @@ func printVerify(w io.Writer, rep *verify.Report) error {
 		default:
 			bad++
 			fmt.Fprintf(w, "%-14s MISMATCH  registry %s, rebuilt %s\n", key, p.Want, p.Got)
+			for _, d := range p.Differences {
+				fmt.Fprintf(w, "%-14s   %s\n", "", d)
+			}
 		}
+	}
+	for _, d := range rep.Differences {
+		fmt.Fprintf(w, "%-14s MISMATCH  %s\n", "index", d)
 	}
 	if !rep.OK() {
 		return fmt.Errorf("rebuild does not match: %d of %d platforms differ (registry %s, rebuilt %s)", bad, len(rep.Platforms), rep.Want, rep.Got)
 	}
 	fmt.Fprintf(w, "%-14s match     %s\n", "all", rep.Got)
 	return nil
+}
+
+// verifyLDFlags returns the ldflags to verify with: --ldflags when given,
+// else those of the mingo.yaml image whose package is pattern, expanded as
+// mingo build expands them.
+func verifyLDFlags(ctx context.Context, pattern, ldflags string, given bool) (string, error) {
+	vars := config.LazyVars(ctx, "")
+	if given {
+		return expandFlag("--ldflags", ldflags, vars)
+	}
+	path := config.Find(ctx, "")
+	if path == "" {
+		return "", nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return "", configHint(err)
+	}
+	for _, im := range cfg.Images {
+		if filepath.Clean(im.Package.V) == filepath.Clean(pattern) && im.LDFlags.Set {
+			return expandFlag(path+": ldflags", im.LDFlags.V, vars)
+		}
+	}
+	return "", nil
+}
+
+func expandFlag(what, v string, vars func() config.Vars) (string, error) {
+	out, err := config.Expand(v, vars)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

@@ -1,0 +1,90 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mingo-build/mingo/platform"
+)
+
+func TestGoEnvPolicy(t *testing.T) {
+	env := func(string) bool { return true }
+	for _, tc := range []struct {
+		vals map[string]string
+		want string // the refused setting, "" for none
+	}{
+		{map[string]string{"GOFLAGS": "-buildvcs=false -trimpath -modcacherw -p=2"}, ""},
+		{map[string]string{"GOFIPS140": "off"}, ""},
+		{map[string]string{"GOFLAGS": "-modcacherw -tags=netgo"}, "-tags=netgo"},
+		{map[string]string{"GOFLAGS": "-toolexec=/bin/true"}, "-toolexec=/bin/true"},
+		{map[string]string{"GOFLAGS": "--overlay=o.json"}, "--overlay=o.json"},
+		{map[string]string{"GOFLAGS": "-mod=mod"}, "-mod=mod"},
+		{map[string]string{"GOFLAGS": "-ldflags=-X=main.x=1"}, "-ldflags=-X=main.x=1"},
+		{map[string]string{"GOEXPERIMENT": "nocoverageredesign"}, "nocoverageredesign"},
+		{map[string]string{"GOFIPS140": "latest"}, "latest"},
+	} {
+		err := goEnvPolicy(tc.vals, env)
+		var ge *GoEnvError
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v, want no error", tc.vals, err)
+		case tc.want != "" && (!errors.As(err, &ge) || ge.Setting != tc.want):
+			t.Errorf("%v: %v, want %s refused", tc.vals, err, tc.want)
+		}
+	}
+}
+
+// A GOFLAGS set with `go env -w` is refused like one in the environment,
+// and the error says where it came from.
+func TestCheckGoEnvReadsGoEnvFile(t *testing.T) {
+	goenv := filepath.Join(t.TempDir(), "env")
+	if out, err := exec.Command("env", "GOENV="+goenv, "GOFLAGS=", "go", "env", "-w", "GOFLAGS=-tags=netgo").CombinedOutput(); err != nil {
+		t.Fatalf("go env -w: %v\n%s", err, out)
+	}
+	t.Setenv("GOENV", goenv)
+	t.Setenv("GOFLAGS", "")
+	os.Unsetenv("GOFLAGS")
+	var ge *GoEnvError
+	err := checkGoEnv(context.Background(), "")
+	if !errors.As(err, &ge) || ge.Flag != "tags" || ge.FromEnv || !strings.Contains(err.Error(), "go env -w") {
+		t.Fatalf("checkGoEnv = %v, want -tags=netgo from go env -w refused", err)
+	}
+	t.Setenv("GOFLAGS", "-buildvcs=true")
+	if err := checkGoEnv(context.Background(), ""); err != nil {
+		t.Errorf("GOFLAGS=-buildvcs=true (overridden by mingo): %v", err)
+	}
+}
+
+// Every target variable is set, so that no `go env -w` value can apply;
+// the platform's own values win over Go's defaults.
+func TestTargetEnv(t *testing.T) {
+	p, err := platform.Parse("linux/amd64/v3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := targetEnv(&p)
+	for _, want := range []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GOAMD64=v3", "GOARM64=v8.0", "GOARM=7"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("targetEnv(%s) = %v, lacks %s", p, env, want)
+		}
+	}
+	q, _ := platform.Parse("linux/arm64")
+	if env := targetEnv(&q); !slices.Contains(env, "GOAMD64=v1") || !slices.Contains(env, "GOARM64=v8.0") {
+		t.Errorf("targetEnv(%s) = %v", q, env)
+	}
+}
+
+// The -v command line runs in a shell as printed.
+func TestCommandLineRuns(t *testing.T) {
+	line := commandLine(t.TempDir(), []string{"A=x y", "B=it's"}, "sh", []string{"-c", `printf '%s|%s|%s' "$A" "$B" "$1"`, "sh", "-ldflags=-s -w"})
+	out, err := exec.Command("sh", "-c", line).Output()
+	if err != nil || string(out) != "x y|it's|-ldflags=-s -w" {
+		t.Errorf("sh -c %s: %q, %v", line, out, err)
+	}
+}
