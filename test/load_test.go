@@ -66,6 +66,20 @@ func TestLoadDocker(t *testing.T) {
 			t.Errorf("docker run mingo.local/%s: %q, %v", n, got, err)
 		}
 	}
+
+	// resolve --load: the reference becomes a tag the engine runs.
+	manifest := filepath.Join(t.TempDir(), "pod.yaml")
+	if err := os.WriteFile(manifest, []byte("kind: Pod\nimage: mingo://example.com/probe/cmd/beta # local\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := mingo(t, engine, "resolve", "-f", manifest, "--load", "--platform", "linux/amd64")
+	m := regexp.MustCompile(`^kind: Pod\nimage: (mingo\.local/beta:[0-9a-f]{12}) # local\n$`).FindStringSubmatch(res.stdout)
+	if res.err != nil || m == nil {
+		t.Fatalf("resolve --load: %q, %v\n%s", res.stdout, res.err, res.stderr)
+	}
+	if got, err := env.docker.Run(ctx, "", "run", "--rm", "--network", "none", m[1]); err != nil || strings.TrimSpace(got) != "beta" {
+		t.Errorf("docker run %s: %q, %v", m[1], got, err)
+	}
 }
 
 // A stopped engine, and a socket this user may not open: a one-line error

@@ -107,6 +107,12 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	f.register(cmd)
+	return cmd
+}
+
+// register defines the build flags on cmd (mingo build, mingo resolve).
+func (f *buildFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.tags, "tag", "t", nil, "publish as `REF`, a full registry/repository[:tag] reference; with --repo, a bare tag applied to every image (repeatable)")
 	fl.StringVar(&f.repo, "repo", "", "name each image `REGISTRY/NAMESPACE`/<binary name>, for several packages at once; -t then takes bare tags (default latest)")
@@ -133,7 +139,6 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	f.image.register(cmd)
 	f.changed = func(name string) bool { return fl.Changed(name) }
-	return cmd
 }
 
 // buildPlan is the validated form of the flags.
@@ -194,7 +199,8 @@ func sourceDateEpoch() (time.Time, error) {
 	return t, nil
 }
 
-func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
+// check refuses flag values that contradict each other.
+func (f *buildFlags) check() error {
 	if f.quiet && f.verbose {
 		return errors.New("--quiet and --verbose contradict each other: pick one")
 	}
@@ -203,6 +209,13 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	if f.sbom != "spdx" && f.sbom != "none" {
 		return fmt.Errorf("--sbom %q: want spdx or none", f.sbom)
+	}
+	return nil
+}
+
+func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
+	if err := f.check(); err != nil {
+		return err
 	}
 	if f.localOnly(ctx, patterns) {
 		f.push = false
@@ -264,6 +277,12 @@ func (f *buildFlags) build(ctx context.Context, specs []mingo.Spec, multi bool, 
 	if err != nil {
 		return nil, err
 	}
+	return f.buildTargets(ctx, targets, multi, log)
+}
+
+// buildTargets builds resolved targets while, when pushing, checking that
+// every registry is reachable and takes the credentials.
+func (f *buildFlags) buildTargets(ctx context.Context, targets []builder.Target, multi bool, log *display) ([]*mingo.Image, error) {
 	reg := f.registry(targetTags(targets), log)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
+
+	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/resolve"
+)
+
+// resolveFlags are `mingo resolve`'s own flags; the build flags come from
+// buildFlags.
+type resolveFlags struct {
+	files     []string
+	recursive bool
+}
+
+func newResolveCommand() *cobra.Command {
+	f := &buildFlags{}
+	r := &resolveFlags{}
+	cmd := &cobra.Command{
+		Use:   "resolve -f FILE|DIR|- [-f ...] (--repo REGISTRY/NAMESPACE | --load)",
+		Short: "Build the Go packages YAML documents name as mingo:// or ko:// and write the documents with image digests",
+		Long: `Resolve reads YAML documents (a file, a directory's *.yaml and *.yml files in
+lexical order, recursively with -R, or - for standard input), finds every
+string value mingo://IMPORT_PATH or ko://IMPORT_PATH, builds each distinct
+package once, concurrently, with the build flags (platforms, base, SBOM,
+signing, ...), pushes it to REGISTRY/NAMESPACE/<binary>, and writes the
+documents to standard output with each reference replaced by
+REGISTRY/NAMESPACE/<binary>@sha256:DIGEST. Everything else (comments, order,
+quoting, document separators) is kept byte for byte.
+
+With --load instead of --repo, the images go into the local Docker or podman
+engine (DOCKER_HOST) and the references become mingo.local/<binary>:<first
+12 hex digits of the digest>, a tag the engine can run (a classic image store
+cannot run an image by digest), for a local cluster sharing the engine's
+images.
+
+A reference to a package that does not exist or is not a main package is an
+error naming the file and line, before anything is built or pushed. Nothing
+is written to standard output unless every image was built and published.`,
+		Example: `  # deploy/api.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: api
+  spec:
+    selector:
+      matchLabels: {app: api}
+    template:
+      metadata:
+        labels: {app: api}
+      spec:
+        containers:
+          - name: api
+            image: mingo://example.com/app/cmd/api   # or ko://example.com/app/cmd/api
+
+  # Push, and apply the manifests with the digests
+  mingo resolve -f deploy/ --repo registry.example.com/team | kubectl apply -f -
+
+  # Into the local engine, for kind or minikube sharing its images
+  mingo resolve -f deploy/api.yaml --load --platform linux/amd64`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runResolve(cmd.Context(), f, r, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f.register(cmd)
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&r.files, "filename", "f", nil, "YAML `FILE`, directory, or - for standard input (repeatable)")
+	fl.BoolVarP(&r.recursive, "recursive", "R", false, "read the directories given with -f recursively")
+	for _, hidden := range []string{"json", "config"} {
+		_ = fl.MarkHidden(hidden)
+	}
+	return cmd
+}
+
+// checkResolve refuses flags that make no sense for resolve.
+func (f *buildFlags) checkResolve(r *resolveFlags) error {
+	switch {
+	case len(r.files) == 0:
+		return errors.New("no documents: give -f FILE, -f DIR or -f - (standard input)")
+	case f.changed("json") || f.changed("config"):
+		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
+	case f.repo == "" && !f.load:
+		return errors.New("nowhere to put the images: give --repo REGISTRY/NAMESPACE to push them, or --load for the local engine")
+	case f.repo != "" && f.load:
+		return errors.New("--repo and --load both name where the references point: pick one")
+	case f.repo != "" && f.changed("push") && !f.push:
+		return errors.New("--push=false leaves the references with nothing to point at: use --load for local images")
+	}
+	return f.check()
+}
+
+func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Reader, stdout, stderr io.Writer) error {
+	if err := f.checkResolve(r); err != nil {
+		return err
+	}
+	sources, err := resolve.Read(r.files, r.recursive, stdin)
+	if err != nil {
+		return err
+	}
+	paths, first := resolve.ImportPaths(sources)
+	replace := map[string]string{}
+	if len(paths) > 0 {
+		if replace, err = f.resolveImages(ctx, paths, first, stderr); err != nil {
+			return err
+		}
+	}
+	out := make([][]byte, len(sources))
+	for i, s := range sources {
+		if out[i], err = s.Rewrite(func(p string) string { return replace[p] }); err != nil {
+			return err
+		}
+	}
+	_, err = stdout.Write(resolve.Join(out))
+	return err
+}
+
+// resolveImages builds and publishes one image per import path and returns
+// the reference that replaces each.
+func (f *buildFlags) resolveImages(ctx context.Context, paths []string, first map[string]resolve.Reference, stderr io.Writer) (map[string]string, error) {
+	log := newDisplay(stderr, f.quiet, f.verbose)
+	defer log.finish()
+	if err := f.connectEngine(ctx, log); err != nil {
+		return nil, err
+	}
+	if f.daemon != nil {
+		f.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{localTag(img)} }
+	}
+	signer, err := f.signer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]mingo.Spec, len(paths))
+	for i, p := range paths {
+		j := &buildJob{flags: f, patterns: []string{p}}
+		if specs[i], err = j.spec(); err != nil {
+			return nil, err
+		}
+	}
+	targets, err := resolveTargets(ctx, specs, paths, first)
+	if err != nil {
+		return nil, err
+	}
+	images, err := f.buildTargets(ctx, targets, true, log)
+	if err != nil {
+		return nil, advise(err)
+	}
+	outs, err := f.publish(ctx, images, signer, log)
+	if err != nil {
+		return nil, advise(err)
+	}
+	replace := map[string]string{}
+	for i, p := range paths {
+		replace[p] = outs[i].Reference
+		if f.load {
+			replace[p] = localTag(images[i]).String()
+		}
+	}
+	return replace, nil
+}
+
+// resolveTargets resolves the packages (one per spec, in order) in one
+// load; when that fails, it finds the reference at fault and names its
+// file and line.
+func resolveTargets(ctx context.Context, specs []mingo.Spec, paths []string, first map[string]resolve.Reference) ([]builder.Target, error) {
+	targets, err := mingo.Resolve(ctx, specs)
+	if err == nil && len(targets) != len(paths) {
+		err = fmt.Errorf("%d packages for %d references", len(targets), len(paths))
+	}
+	if err == nil {
+		return targets, nil
+	}
+	for i, p := range paths {
+		if _, perr := mingo.Resolve(ctx, specs[i:i+1]); perr != nil {
+			ref := first[p]
+			return nil, &resolve.Error{File: ref.File, Line: ref.Line, Err: fmt.Errorf("%s: %w", ref.Value, perr)}
+		}
+	}
+	return nil, advise(err)
+}
+
+// localTag is the tag resolve --load gives an image: its binary's local
+// name, tagged with the first 12 hex digits of its digest, so that the
+// reference changes whenever the image does.
+func localTag(img *mingo.Image) name.Tag {
+	d, err := img.Artifact().Digest()
+	hex := "unknown"
+	if err == nil {
+		hex = d.Hex[:12]
+	}
+	return img.Names[0].Context().Tag(hex)
+}
