@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/publish"
@@ -50,10 +51,12 @@ const LocalRegistry = "mingo.local"
 type Option func(*options)
 
 type options struct {
-	builder builder.Builder
-	sbom    bool
-	version string
-	skipped func(pkg, why string)
+	builder   builder.Builder
+	sbom      bool
+	version   string
+	skipped   func(pkg, why string)
+	cacheRepo string
+	cacheOpts []remote.Option
 }
 
 // WithDir resolves packages and runs `go build` in dir (default: the
@@ -96,6 +99,17 @@ func WithWarnings(f func(format string, args ...any)) Option {
 // WithVerbose receives details: go build command lines, compiler output.
 func WithVerbose(f func(format string, args ...any)) Option {
 	return func(o *options) { o.builder.Verbose = f }
+}
+
+// WithCacheRepo shares compiled binaries between machines through the
+// registry repository ref (REGISTRY/REPOSITORY), reached with opts
+// (credentials, transport): before compiling a package for a platform, the
+// build looks its compile key up there and, on a hit, takes the binary layer
+// instead of running go build; on a miss it records the layer it built. See
+// package buildcache for what the key holds. An unreachable or denying
+// repository is a warning (see WithWarnings), never a failed build.
+func WithCacheRepo(ref string, opts ...remote.Option) Option {
+	return func(o *options) { o.cacheRepo, o.cacheOpts = ref, opts }
 }
 
 // WithSkipped receives packages a "..." pattern matched that cannot build
@@ -145,6 +159,13 @@ func BuildTargets(ctx context.Context, targets []builder.Target, opts ...Option)
 	}
 	if o.sbom {
 		o.builder.SBOM = sbomFunc(o.version)
+	}
+	if o.cacheRepo != "" {
+		repo, err := buildcache.Open(o.cacheRepo, o.cacheOpts...)
+		if err != nil {
+			return nil, err
+		}
+		o.builder.CacheRepo = repo
 	}
 	images, err := o.builder.Build(ctx, targets)
 	if err != nil || !o.sbom {

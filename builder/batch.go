@@ -101,8 +101,11 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 		names[i] = p.Name
 	}
 	ws.checkBinaries(names, s.warnf)
-	if err := s.compile(ctx, limit, b, ws.dir); err != nil {
-		return err
+	bc := s.lookup(ctx, limit, b, targets, ws.dir)
+	if len(bc.compiled) > 0 {
+		if err := s.compile(ctx, limit, b, bc.compiled, ws.dir); err != nil {
+			return err
+		}
 	}
 	if err := ws.recordBinaries(names); err != nil {
 		return err
@@ -117,7 +120,7 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 				return err
 			}
 			bin := filepath.Join(ws.dir, t.Package.Name)
-			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin)
+			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin, bc.members[m])
 			if err != nil {
 				return fmt.Errorf("building %s for %s: %w", t.Package.ImportPath, b.platform, err)
 			}
@@ -128,8 +131,10 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	return g.Wait()
 }
 
-// platformImage checks the binary is static and puts it on the base.
-func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p platform.Platform, bin string) (PlatformImage, error) {
+// platformImage checks the binary is static and puts it on the base. The
+// binary layer is the cache's on a hit; on a miss it is built and recorded
+// in the cache repository.
+func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p platform.Platform, bin string, mc *memberCache) (PlatformImage, error) {
 	if err := CheckStatic(bin); err != nil {
 		return PlatformImage{}, err
 	}
@@ -144,9 +149,9 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		return PlatformImage{}, err
 	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size})
-	layer, err := layers.Build(s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
+	layer, err := s.binaryLayer(ctx, entry, t, mc)
 	if err != nil {
-		return PlatformImage{}, fmt.Errorf("layering the binary: %w", err)
+		return PlatformImage{}, err
 	}
 	annots := sh.annotations(baseDigest)
 	if len(sh.platforms) == 1 {
@@ -199,4 +204,17 @@ func (s *session) sbom(bin string, t *Target, sh *shared, p platform.Platform, i
 		return nil, fmt.Errorf("writing the SBOM: %w", err)
 	}
 	return doc, nil
+}
+
+// binaryLayer returns the layer holding the binary: the cache repository's
+// on a hit, else built (or taken from the local cache) and recorded.
+func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, t *Target, mc *memberCache) (v1.Layer, error) {
+	if mc != nil && mc.hit != nil {
+		return mc.hit, nil
+	}
+	layer, err := layers.Build(s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
+	if err != nil {
+		return nil, fmt.Errorf("layering the binary: %w", err)
+	}
+	return s.record(ctx, mc, layer), nil
 }

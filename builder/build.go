@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
+	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
@@ -76,11 +77,17 @@ type Builder struct {
 	SBOM func(in SBOMInput) ([]byte, error)
 	// Progress receives each platform's steps; may be nil.
 	Progress func(Event)
-	// Verbose receives details (go build command lines, compiler output);
-	// may be nil.
+	// Verbose receives details (go build command lines, compiler output,
+	// cache hits and misses); may be nil.
 	Verbose func(format string, args ...any)
+	// CacheRepo, when set, shares compiled binaries between machines (see
+	// package buildcache): a binary whose compile key it holds is not
+	// compiled, and a binary compiled here is recorded in it. Its failures
+	// are warnings, never errors.
+	CacheRepo *buildcache.Repo
 	// Warn receives problems the build recovered from, such as a damaged
-	// cached binary it dropped and relinked; may be nil.
+	// cached binary it dropped and relinked, or an unreachable cache
+	// repository; may be nil.
 	Warn func(format string, args ...any)
 }
 
@@ -268,6 +275,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err := g2.Wait(); err != nil {
 		return nil, err
 	}
+	s.reportUnrecorded()
 	results := make([]*Result, len(targets))
 	for i, t := range targets {
 		sh := shared[i]

@@ -95,6 +95,7 @@ func TestBuildEnvDropsHostTarget(t *testing.T) {
 	t.Setenv("GOAMD64", "v3")
 	t.Setenv("GOARCH", "386")
 	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOCACHEPROG", "/usr/local/bin/cacheprog --dir /srv/cache")
 	p, _ := platform.Parse("linux/arm64")
 	env := buildEnv(&p)
 	for _, bad := range []string{"CGO_ENABLED=1", "GOAMD64=v3", "GOARCH=386"} {
@@ -102,7 +103,7 @@ func TestBuildEnvDropsHostTarget(t *testing.T) {
 			t.Errorf("host %s leaked into the build environment", bad)
 		}
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "GOARCH=arm64", "GOOS=linux", "GOFLAGS=-mod=mod"} {
+	for _, want := range []string{"CGO_ENABLED=0", "GOARCH=arm64", "GOOS=linux", "GOFLAGS=-mod=mod", "GOCACHEPROG=/usr/local/bin/cacheprog --dir /srv/cache"} {
 		if !slices.Contains(env, want) {
 			t.Errorf("build environment lacks %s", want)
 		}

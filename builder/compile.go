@@ -19,10 +19,10 @@ const baseLDFlags = "-s -w"
 // which writes each binary as dir/<name> and, when nothing changed, sees
 // they are up to date in one pass. It runs the go command so that Go's
 // build cache is shared with the user's own builds.
-func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, dir string) error {
+func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, pkgs []*Package, dir string) error {
 	args := append([]string{"build"}, buildFlags(b.ldflags, b.buildTags)...)
 	args = append(args, "-o", dir+"/")
-	for _, p := range b.pkgs {
+	for _, p := range pkgs {
 		args = append(args, p.ImportPath)
 	}
 	// Printed so that it can be pasted into a shell: quoted, with the

@@ -30,6 +30,7 @@ type session struct {
 	bases     map[string]*memo[*baseImage]
 	annots    map[string]*memo[map[string]string] // module dir -> source, revision
 	generated map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
+	cache     remoteCache
 }
 
 // memo is a value computed at most once, by the first caller that needs

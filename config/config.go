@@ -74,8 +74,11 @@ type File struct {
 	// Path is the file the values were read from; Load sets it.
 	Path string `yaml:"-"`
 	// Repo names images Repo/<binary> when an image has no repository.
-	Repo   Located[string] `yaml:"repo"`
-	Images []Image         `yaml:"images"`
+	Repo Located[string] `yaml:"repo"`
+	// CacheRepo is the registry repository that shares compiled binaries
+	// between machines.
+	CacheRepo Located[string] `yaml:"cache-repo"`
+	Images    []Image         `yaml:"images"`
 }
 
 // Image is one image of mingo.yaml. Each key has the name of the build

@@ -46,6 +46,7 @@ images:
     ca-bundle: certs.pem
   - package: ./cmd/worker
     repository: docker.io/acme/worker
+cache-repo: ghcr.io/acme/mingo-cache
 `)
 	f, err := config.Load(p)
 	if err != nil {
@@ -53,6 +54,9 @@ images:
 	}
 	if f.Path != p || f.Repo != (config.Located[string]{V: "ghcr.io/acme", Line: 1, Set: true}) {
 		t.Errorf("Path, Repo = %q, %+v", f.Path, f.Repo)
+	}
+	if f.CacheRepo != (config.Located[string]{V: "ghcr.io/acme/mingo-cache", Line: 22, Set: true}) {
+		t.Errorf("CacheRepo = %+v", f.CacheRepo)
 	}
 	if len(f.Images) != 2 {
 		t.Fatalf("%d images, want 2", len(f.Images))
@@ -105,7 +109,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name: "unknown top-level key",
 		text: "repo: r\nimagez: []\n",
-		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, images`},
+		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, cache-repo, images`},
 	}, {
 		name: "Line is not a key",
 		text: "images:\n  - package: ./cmd/hello\n    Line: 7\n",

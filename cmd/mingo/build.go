@@ -49,8 +49,11 @@ type buildFlags struct {
 	json       bool
 	quiet      bool
 	verbose    bool
-	image      imageFlags
-	changed    func(flag string) bool
+	cacheRepo  string
+	// fileCacheRepo is mingo.yaml's cache-repo.
+	fileCacheRepo string
+	image         imageFlags
+	changed       func(flag string) bool
 }
 
 func newBuildCommand() *cobra.Command {
@@ -126,6 +129,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.buildTags, "build-tags", nil, "Go build `TAGS`, comma-separated")
 	fl.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "compile at most `N` platforms at once")
 	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
+	fl.StringVar(&f.cacheRepo, "cache-repo", "", "share compiled binaries through the registry repository `REGISTRY/REPOSITORY`: binaries built before (on any machine) are not compiled again (default $MINGO_CACHE_REPO, then cache-repo: in mingo.yaml)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
 	fl.StringVar(&f.sbom, "sbom", "spdx", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
@@ -308,6 +312,9 @@ func (f *buildFlags) buildTargets(ctx context.Context, targets []builder.Target,
 		mingo.WithVerbose(log.debugf),
 		mingo.WithWarnings(log.warnf),
 	}
+	if repo := f.cacheRepoRef(); repo != "" {
+		opts = append(opts, mingo.WithCacheRepo(repo, reg.RemoteOptions(ctx)...))
+	}
 	if f.sbom == "spdx" {
 		opts = append(opts, mingo.WithSBOM())
 	}
@@ -319,6 +326,18 @@ func (f *buildFlags) buildTargets(ctx context.Context, targets []builder.Target,
 		return nil, err
 	}
 	return images, <-checked
+}
+
+// cacheRepoRef is the cache repository: --cache-repo, else
+// MINGO_CACHE_REPO, else mingo.yaml's cache-repo; "" for none.
+func (f *buildFlags) cacheRepoRef() string {
+	if f.changed("cache-repo") {
+		return f.cacheRepo
+	}
+	if r := os.Getenv("MINGO_CACHE_REPO"); r != "" {
+		return r
+	}
+	return f.fileCacheRepo
 }
 
 // registry is the registry output the flags describe.

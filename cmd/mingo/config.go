@@ -39,6 +39,7 @@ func (f *buildFlags) jobsFor(ctx context.Context, patterns []string) ([]*buildJo
 	if err != nil {
 		return nil, false, configHint(err)
 	}
+	f.fileCacheRepo = cfg.CacheRepo.V
 	var jobs []*buildJob
 	for i := range cfg.Images {
 		j, err := f.imageJob(cfg, i, vars)

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/publish"
 )
@@ -41,6 +42,8 @@ func advise(err error) error {
 		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
 	case errors.As(err, &goEnv):
 		return fmt.Errorf("%w%s", err, goEnvHint(goEnv))
+	case errors.Is(err, buildcache.ErrInvalidRepo):
+		return fmt.Errorf("%w: --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache", err)
 	case errors.Is(err, builder.ErrBadBase):
 		return fmt.Errorf("invalid --base: %w", err)
 	case errors.Is(err, builder.ErrZstdDockerBase):

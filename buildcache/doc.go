@@ -1,0 +1,52 @@
+// Package buildcache shares compiled binaries between machines through a
+// registry repository, so that a fresh CI runner compiles nothing that did
+// not change.
+//
+// # The compile key
+//
+// Before a binary is compiled for a target, its compile key is computed:
+// named parts, each one input of the binary, and a sha256 over all of them
+// (Key.Hex). The key holds every input of the binary and only those:
+//
+//   - "env GOVERSION": the Go toolchain, as `go env` reports it in the
+//     module with the build's environment, so after any GOTOOLCHAIN switch;
+//     "env GOEXPERIMENT", "env GOFIPS140" and "env CGO_ENABLED";
+//   - "env GOFLAGS": GOFLAGS from the environment or `go env -w` (as a
+//     digest: it may hold secrets);
+//   - the target: "env GOOS", "env GOARCH" and each variant variable
+//     (GOARM, GOAMD64, GOARM64, GO386, GOMIPS, GOMIPS64, GOPPC64,
+//     GORISCV64, GOWASM), defaults included;
+//   - "flag NN NAME": each go build flag in order (mingo's fixed flags, the
+//     ldflags, the build tags), its value as a digest;
+//   - "package": the main package's import path;
+//   - for every package `go list -deps` lists for that target, with the same
+//     environment and flags: nothing for the standard library (the Go
+//     version pins it); "module PATH" = PATH@VERSION (of the replacement, if
+//     any) for a package in the module cache, whose content go.sum pins;
+//     otherwise, for packages of the main module, a go.work workspace
+//     module, a replace directory or vendor/, "file IMPORTPATH/NAME" = the
+//     sha256 of every file the build reads: Go files, //go:embed files,
+//     assembly and headers, .syso and other source files; and
+//     "file MODULE/go.mod" of each such module;
+//   - "file go.mod", "file go.sum", "file vendor/modules.txt" of the main
+//     module and "file go.work", "file go.work.sum" of the workspace, when
+//     present;
+//   - "layer": how the binary is layered (format version, compression and
+//     level, file path and mode, mtime from SOURCE_DATE_EPOCH), because the
+//     entry stores the image's binary layer, not the bare binary.
+//
+// Files are named by import path, never by host path, and only content is
+// hashed: file times, the checkout directory and the machine do not count.
+// GOCACHEPROG, GOCACHE and other caches are not inputs and are not in it.
+//
+// # Storage
+//
+// An entry is a small OCI artifact in the cache repository, tagged
+// mingo-<key hex> (70 characters): its one layer is the binary layer,
+// exactly as the image holds it, and its config (media type ConfigMediaType)
+// records the key's parts and the layer's diff ID. A second tag,
+// mingo-last-<hash of the binary and target>, points at the entry recorded
+// last for that binary and target, so that a miss can name the parts that
+// changed. Tags are all it needs: any Distribution registry works, without
+// the referrers API. Reading needs pull access only.
+package buildcache

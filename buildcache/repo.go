@@ -1,0 +1,253 @@
+package buildcache
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Media types of a cache entry.
+const (
+	ArtifactType    = "application/vnd.dev.mingo.build-cache.v1"
+	ConfigMediaType = "application/vnd.dev.mingo.build-cache.config.v1+json"
+)
+
+// maxConfigSize bounds what Lookup reads of an entry's config: the parts
+// of a large program's key are a few hundred kilobytes.
+const maxConfigSize = 16 << 20
+
+// Repo is a registry repository that holds cache entries.
+type Repo struct {
+	repo name.Repository
+	opts []remote.Option
+}
+
+// Open returns the cache repository ref names (REGISTRY/REPOSITORY), to be
+// reached with opts (credentials, transport). Nothing is sent yet.
+func Open(ref string, opts ...remote.Option) (*Repo, error) {
+	repo, err := name.NewRepository(ref)
+	if err != nil {
+		return nil, fmt.Errorf("cache repository %q: %w: %v", ref, ErrInvalidRepo, err)
+	}
+	return &Repo{repo: repo, opts: opts}, nil
+}
+
+// ErrInvalidRepo is wrapped by Open's error for a reference that is not a
+// repository.
+var ErrInvalidRepo = errors.New("not a REGISTRY/REPOSITORY reference")
+
+// Name is the repository, REGISTRY/REPOSITORY.
+func (r *Repo) Name() name.Repository { return r.repo }
+
+// Entry is a binary layer found in the cache.
+type Entry struct {
+	// Layer is the binary layer, read from the registry; its
+	// Compressed() content is checked against its digest as it is read.
+	Layer v1.Layer
+	// Digest and DiffID are the layer's, as recorded.
+	Digest, DiffID v1.Hash
+	// MediaType is the layer's media type.
+	MediaType types.MediaType
+	// Parts are the key's parts, as recorded.
+	Parts map[string]string
+}
+
+// config is an entry's config blob: the key and what the layer is.
+type config struct {
+	Key    string            `json:"key"`
+	DiffID string            `json:"diffID"`
+	Parts  map[string]string `json:"parts"`
+}
+
+// ErrCorrupt is wrapped by errors about an entry whose content does not
+// match its digest or its key.
+var ErrCorrupt = errors.New("corrupt cache entry")
+
+// Lookup returns the entry tagged for k, or nil when there is none.
+func (r *Repo) Lookup(ctx context.Context, k Key) (*Entry, error) {
+	return r.get(ctx, r.repo.Tag(keyTag(k.Hex())), k.Hex())
+}
+
+// Last returns the parts of the entry last recorded under pointer (see
+// Record), or nil when there is none.
+func (r *Repo) Last(ctx context.Context, pointer string) (map[string]string, error) {
+	e, err := r.get(ctx, r.repo.Tag(pointerTag(pointer)), "")
+	if e == nil || err != nil {
+		return nil, err
+	}
+	return e.Parts, nil
+}
+
+// get reads the entry ref points at; wantKey, when set, must be the key it
+// records.
+func (r *Repo) get(ctx context.Context, ref name.Tag, wantKey string) (*Entry, error) {
+	opts := append([]remote.Option{remote.WithContext(ctx)}, r.opts...)
+	desc, err := remote.Get(ref, opts...)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m v1.Manifest
+	if err := json.Unmarshal(desc.Manifest, &m); err != nil || len(m.Layers) != 1 || m.Config.MediaType != ConfigMediaType {
+		return nil, fmt.Errorf("%w: %s is not a mingo cache entry", ErrCorrupt, ref)
+	}
+	cfg, err := r.config(ctx, m.Config, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ref, err)
+	}
+	if wantKey != "" && cfg.Key != wantKey {
+		return nil, fmt.Errorf("%w: %s records key %s", ErrCorrupt, ref, cfg.Key)
+	}
+	diffID, err := v1.NewHash(cfg.DiffID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: diff ID: %v", ErrCorrupt, ref, err)
+	}
+	l := m.Layers[0]
+	layer, err := remote.Layer(r.repo.Digest(l.Digest.String()), opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Entry{Layer: layer, Digest: l.Digest, DiffID: diffID, MediaType: l.MediaType, Parts: cfg.Parts}, nil
+}
+
+// config fetches and checks an entry's config blob.
+func (r *Repo) config(ctx context.Context, d v1.Descriptor, opts []remote.Option) (*config, error) {
+	if d.Size > maxConfigSize {
+		return nil, fmt.Errorf("%w: config of %d bytes", ErrCorrupt, d.Size)
+	}
+	l, err := remote.Layer(r.repo.Digest(d.Digest.String()), opts...)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxConfigSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if s := sha256.Sum256(b); "sha256:"+hex.EncodeToString(s[:]) != d.Digest.String() {
+		return nil, fmt.Errorf("%w: config blob %s does not match its digest", ErrCorrupt, d.Digest)
+	}
+	var c config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("%w: config: %v", ErrCorrupt, err)
+	}
+	return &c, nil
+}
+
+// Record stores layer, the binary layer built for k, as k's entry, and
+// points the pointer tag at it, so that a later miss of the same binary can
+// say which parts changed. The layer's blob is uploaded unless the
+// repository has it.
+func (r *Repo) Record(ctx context.Context, k Key, pointer string, layer v1.Layer) error {
+	opts := append([]remote.Option{remote.WithContext(ctx)}, r.opts...)
+	diffID, err := layer.DiffID()
+	if err != nil {
+		return err
+	}
+	cfgJSON, err := json.Marshal(config{Key: k.Hex(), DiffID: diffID.String(), Parts: k.Parts})
+	if err != nil {
+		return err
+	}
+	cfgLayer := static.NewLayer(cfgJSON, ConfigMediaType)
+	for _, l := range []v1.Layer{layer, cfgLayer} {
+		if err := remote.WriteLayer(r.repo, l, opts...); err != nil {
+			return err
+		}
+	}
+	man, err := manifest(cfgLayer, layer)
+	if err != nil {
+		return err
+	}
+	for _, tag := range []string{keyTag(k.Hex()), pointerTag(pointer)} {
+		if err := remote.Put(r.repo.Tag(tag), man, opts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ociManifest is a cache entry's manifest: an OCI 1.1 artifact, which a
+// registry without the artifact fields stores as a plain image manifest.
+type ociManifest struct {
+	SchemaVersion int             `json:"schemaVersion"`
+	MediaType     types.MediaType `json:"mediaType"`
+	ArtifactType  string          `json:"artifactType"`
+	Config        v1.Descriptor   `json:"config"`
+	Layers        []v1.Descriptor `json:"layers"`
+}
+
+func manifest(cfg, layer v1.Layer) (*rawManifest, error) {
+	var descs [2]v1.Descriptor
+	for i, l := range []v1.Layer{cfg, layer} {
+		d, err := l.Digest()
+		if err != nil {
+			return nil, err
+		}
+		size, err := l.Size()
+		if err != nil {
+			return nil, err
+		}
+		mt, err := l.MediaType()
+		if err != nil {
+			return nil, err
+		}
+		descs[i] = v1.Descriptor{MediaType: mt, Digest: d, Size: size}
+	}
+	b, err := json.Marshal(ociManifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: ArtifactType, Config: descs[0], Layers: descs[1:]})
+	if err != nil {
+		return nil, err
+	}
+	return &rawManifest{b}, nil
+}
+
+type rawManifest struct{ b []byte }
+
+func (m *rawManifest) RawManifest() ([]byte, error) { return bytes.Clone(m.b), nil }
+
+func (m *rawManifest) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
+
+// keyTag is the tag of key hex's entry: 70 characters, within OCI's 128.
+func keyTag(hex string) string { return "mingo-" + hex }
+
+// pointerTag is the tag that follows the latest entry of one binary and
+// target (pointer is a caller's name for them); it is hashed to fit the
+// tag rules.
+func pointerTag(pointer string) string {
+	s := sha256.Sum256([]byte(pointer))
+	return "mingo-last-" + hex.EncodeToString(s[:16])
+}
+
+func isNotFound(err error) bool {
+	var terr *transport.Error
+	if !errors.As(err, &terr) {
+		return false
+	}
+	if terr.StatusCode == http.StatusNotFound {
+		return true
+	}
+	for _, d := range terr.Errors {
+		if d.Code == transport.ManifestUnknownErrorCode || d.Code == transport.NameUnknownErrorCode {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,157 @@
+package layers
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/mingo-build/mingo/internal/atomicfile"
+)
+
+// Format describes how layers written with o are made: the layer format
+// version, the compression and its level, and the entries' mtime. Two
+// builds whose entries and Format agree give the same layer bytes, so a
+// layer made elsewhere can stand in for one made here.
+func (o Options) Format() string {
+	level := gzipLevel
+	if o.Compression.or() == Zstd {
+		level = int(zstdLevel)
+	}
+	return fmt.Sprintf("%s %s-%d mtime=%d", formatVersion, o.Compression.or(), level, o.modTime().Unix())
+}
+
+// ErrDigestMismatch is wrapped by Import's error for content whose digest
+// or diff ID is not the one announced.
+var ErrDigestMismatch = errors.New("content does not match its digest")
+
+var importKey = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
+
+// Lookup returns the layer compressed with comp that Import recorded under
+// key, or nil.
+func (c *Cache) Lookup(key string, comp Compression) *Layer {
+	if !importKey.MatchString(key) {
+		return nil
+	}
+	return c.lookup("import-"+key, comp)
+}
+
+// Import copies a layer compressed with comp made elsewhere (another machine's build,
+// taken from a registry) into the cache and records it under key, checking
+// as it reads that the blob has the digest and the tar the diff ID the
+// source announced. Content that does not match is not kept: the error
+// wraps ErrDigestMismatch.
+func (c *Cache) Import(key string, comp Compression, compressed io.Reader, digest, diffID v1.Hash) (*Layer, error) {
+	if !importKey.MatchString(key) {
+		return nil, fmt.Errorf("importing a layer: invalid key %q", key)
+	}
+	tmp, err := os.CreateTemp(filepath.Join(c.dir, "blobs"), "tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("importing a layer into the cache: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	r, err := copyChecked(tmp, compressed, comp)
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("importing layer %s: %w", digest, err)
+	}
+	if r.Digest != digest.String() || r.DiffID != diffID.String() {
+		return nil, fmt.Errorf("importing layer %s: %w (got %s, diff ID %s)", digest, ErrDigestMismatch, r.Digest, r.DiffID)
+	}
+	l, err := newLayer(r, c, comp)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp.Name(), l.path); err != nil {
+		return nil, fmt.Errorf("importing a layer into the cache: %w", err)
+	}
+	meta, _ := json.Marshal(r)
+	if err := atomicfile.WriteFile(filepath.Join(c.dir, "keys", "import-"+key), meta, 0o644); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// copyChecked copies a compressed stream to w and returns its digest, size
+// and the digest of what it decompresses to.
+func copyChecked(w io.Writer, compressed io.Reader, comp Compression) (record, error) {
+	blobHash := sha256.New()
+	counter := &countWriter{w: io.MultiWriter(w, blobHash)}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	tarHash := sha256.New()
+	go func() {
+		err := decompress(tarHash, pr, comp)
+		// Drain, so the writer side never blocks on a reader that gave up.
+		_, _ = io.Copy(io.Discard, pr)
+		done <- err
+	}()
+	_, err := io.Copy(io.MultiWriter(counter, pw), compressed)
+	pw.CloseWithError(err)
+	zerr := <-done
+	if err != nil {
+		return record{}, err
+	}
+	if zerr != nil {
+		return record{}, fmt.Errorf("%w: not a %s stream: %v", ErrDigestMismatch, comp.or(), zerr)
+	}
+	return record{Digest: sum(blobHash), DiffID: sum(tarHash), Size: counter.n}, nil
+}
+
+func decompress(w io.Writer, r io.Reader, comp Compression) error {
+	if comp.or() == Zstd {
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		_, err = io.Copy(w, zr)
+		return err
+	}
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, zr)
+	return err
+}
+
+// ExtractFile writes the regular file at imagePath in layer l to dst (a
+// temporary file renamed into place) with mode perm.
+func ExtractFile(l v1.Layer, imagePath, dst string, perm os.FileMode) error {
+	rc, err := l.Uncompressed()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	want := strings.TrimPrefix(imagePath, "/")
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return fmt.Errorf("layer has no file %s", imagePath)
+		}
+		if err != nil {
+			return fmt.Errorf("reading the layer: %w", err)
+		}
+		if h.Name != want || h.Typeflag != tar.TypeReg {
+			continue
+		}
+		return atomicfile.Write(dst, perm, func(w io.Writer) error {
+			_, err := io.Copy(w, tr)
+			return err
+		})
+	}
+}

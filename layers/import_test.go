@@ -1,0 +1,72 @@
+package layers
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+func TestImportChecksAndExtracts(t *testing.T) {
+	src, err := OpenCache(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("#!/bin/true\nnot really a binary\n")
+	entry := Entry{Path: "/usr/local/bin/app", Mode: 0o755, Size: int64(len(content)), Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(content)), nil
+	}}
+	l, err := Build(src, []Entry{entry}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := os.ReadFile(l.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := OpenCache(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dst.Lookup("k1", Gzip) != nil {
+		t.Fatal("Lookup found a layer in an empty cache")
+	}
+	damaged := bytes.Clone(blob)
+	damaged[len(damaged)/2] ^= 0xff
+	wrongDiffID := v1.Hash{Algorithm: "sha256", Hex: l.digest.Hex}
+	for name, in := range map[string]struct {
+		blob   []byte
+		diffID v1.Hash
+	}{"damaged blob": {damaged, l.diffID}, "wrong diff ID": {blob, wrongDiffID}} {
+		if _, err := dst.Import("k1", Gzip, bytes.NewReader(in.blob), l.digest, in.diffID); !errors.Is(err, ErrDigestMismatch) {
+			t.Errorf("%s: Import: %v, want ErrDigestMismatch", name, err)
+		}
+		if dst.Lookup("k1", Gzip) != nil {
+			t.Errorf("%s: a mismatching layer was recorded", name)
+		}
+	}
+	got, err := dst.Import("k1", Gzip, bytes.NewReader(blob), l.digest, l.diffID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dst.Lookup("k1", Gzip) == nil || got.digest != l.digest {
+		t.Fatal("the imported layer is not recorded under its key")
+	}
+	out := filepath.Join(t.TempDir(), "app")
+	if err := ExtractFile(got, "/usr/local/bin/app", out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); !bytes.Equal(b, content) {
+		t.Fatalf("extracted %q, want %q", b, content)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o755 {
+		t.Fatalf("extracted mode %v", fi.Mode())
+	}
+	if err := ExtractFile(got, "/usr/local/bin/other", out, 0o755); err == nil {
+		t.Fatal("ExtractFile of a missing file succeeded")
+	}
+}

@@ -1,0 +1,5 @@
+// Package greet greets.
+package greet
+
+// Hello greets name.
+func Hello(name string) string { return "hello, " + name }
