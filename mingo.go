@@ -186,13 +186,26 @@ func newOptions(opts []Option) options {
 }
 
 // DefaultCache opens the cache in $MINGO_CACHE, or mingo's directory in the
-// user's cache directory.
+// user's cache directory, and trims it, at most once a day, of what no
+// build used for $MINGO_CACHE_MAX_AGE (default five days).
 func DefaultCache() (*layers.Cache, error) {
 	dir, err := layers.DefaultCacheDir()
 	if err != nil {
 		return nil, err
 	}
-	return layers.OpenCache(dir)
+	maxAge, err := layers.DefaultCacheMaxAge()
+	if err != nil {
+		return nil, fmt.Errorf("MINGO_CACHE_MAX_AGE: %w", err)
+	}
+	c, err := layers.OpenCache(dir)
+	if err != nil {
+		return nil, err
+	}
+	if maxAge > 0 {
+		// A failed trim costs disk space, not the build.
+		_, _ = c.TrimIfDue(time.Now(), maxAge)
+	}
+	return c, nil
 }
 
 // resolve lists every spec's packages, with one package load per set of

@@ -25,6 +25,7 @@ func openWorkspace(c *layers.Cache, workDir, key string) (*workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer c.Use()() // no trim removes the directory before it is locked
 	sum := sha256.Sum256([]byte(abs + "\x00" + key))
 	dir := filepath.Join(c.Dir(), "bin", fmt.Sprintf("%x", sum[:12]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -38,6 +39,9 @@ func openWorkspace(c *layers.Cache, workDir, key string) (*workspace, error) {
 		lock.Close()
 		return nil, fmt.Errorf("locking %s: %w", dir, err)
 	}
+	// The lock file's time says when a build last used the directory,
+	// which is what trimming the cache goes by.
+	layers.TouchWorkspace(lock.Name())
 	return &workspace{dir: dir, lock: lock}, nil
 }
 

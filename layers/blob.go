@@ -45,7 +45,7 @@ func Build(c *Cache, entries []Entry, opts Options) (*Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l := c.lookup(key, opts.Compression); l != nil {
+	if l := c.lookupUsed(key, opts.Compression); l != nil {
 		return l, nil
 	}
 	return c.write(key, norm, opts)

@@ -38,7 +38,7 @@ Dockerfile, no base image to pull.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newBuildCommand(), newResolveCommand(), newLoginCommand(), newVerifyCommand(), newGenerateKeyCommand(), newVersionCommand())
+	root.AddCommand(newBuildCommand(), newResolveCommand(), newLoginCommand(), newVerifyCommand(), newGenerateKeyCommand(), newVersionCommand(), newCacheCommand())
 	root.SetFlagErrorFunc(suggestFlag)
 	return root
 }

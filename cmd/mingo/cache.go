@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mingo-build/mingo/layers"
+)
+
+func newCacheCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cache",
+		Short: "Show, trim or empty mingo's cache of layers and binaries",
+		Long: `mingo keeps compressed layers and per-platform binaries in $MINGO_CACHE
+(default: mingo in the user's cache directory). It trims itself at most once
+a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
+120h or 7d, default 5d; off never trims), never what a running build uses.`,
+		Example: `  mingo cache size
+  mingo cache trim --max-age 1d
+  mingo cache clean`,
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:     "size",
+		Aliases: []string{"du"},
+		Short:   "Print the cache's directory and size",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := openCacheOnly()
+			if err != nil {
+				return err
+			}
+			u, err := c.Usage()
+			if err != nil {
+				return fmt.Errorf("measuring the cache: %w", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s in %d files\n", c.Dir(), humanBytes(u.Bytes), u.Files)
+			return nil
+		},
+	})
+	var maxAge string
+	trim := &cobra.Command{
+		Use:   "trim",
+		Short: "Remove now what no build used for --max-age",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			age, err := layers.ParseMaxAge(maxAge)
+			if err != nil || age == 0 {
+				return fmt.Errorf("--max-age %q: want a duration such as 120h or 7d", maxAge)
+			}
+			c, err := openCacheOnly()
+			if err != nil {
+				return err
+			}
+			u, err := c.Trim(time.Now(), age)
+			if err != nil {
+				return fmt.Errorf("%w: try again when it is done", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "removed %s in %d files from %s\n", humanBytes(u.Bytes), u.Files, c.Dir())
+			return nil
+		},
+	}
+	trim.Flags().StringVar(&maxAge, "max-age", "5d", "remove entries unused for `AGE` (a duration such as 120h, or days such as 7d)")
+	cmd.AddCommand(trim)
+	cmd.AddCommand(&cobra.Command{
+		Use:   "clean",
+		Short: "Empty the cache (but for the binaries of builds running now)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := openCacheOnly()
+			if err != nil {
+				return err
+			}
+			u, err := c.Clean()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "removed %s in %d files from %s\n", humanBytes(u.Bytes), u.Files, c.Dir())
+			return nil
+		},
+	})
+	return cmd
+}
+
+// openCacheOnly opens the cache without the automatic trim, which would
+// change what the command reports.
+func openCacheOnly() (*layers.Cache, error) {
+	dir, err := layers.DefaultCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	return layers.OpenCache(dir)
+}
