@@ -13,6 +13,9 @@
 #                  build cache: compile (link), static check, layer, write
 #   mingo nochange the same again with nothing changed
 #
+# Compression: crane's two-platform image with gzip and with zstd, from an
+# empty mingo cache: time (ratio to gzip) and compressed size.
+#
 # Each time is the median of RUNS runs; ratios are to `go build x2`.
 #
 # Monorepo ("mono"): a module generated in the work dir (a copy of
@@ -88,6 +91,24 @@ for p in d["platforms"]:
     print("%-7s %-16s binary %6.2f MiB, image %6.2f MiB compressed" % (sys.argv[1], p["platform"], p["binarySize"]/2**20, p["size"]/2**20))
 ' "$label"
 done
+
+# Compression: crane for linux/amd64 + linux/arm64 with gzip (the default)
+# and with --compression zstd, each from an empty mingo cache (warm Go build
+# cache, so the time is linking, layering and compressing): median time and
+# the compressed size of both platform images (manifests, configs, layers).
+crane=github.com/google/go-containerregistry/cmd/crane
+comp_build() { (cd "$mod" && "$work/mingo" build "$crane" --platform linux/amd64,linux/arm64 --push=false --compression "$1" -q); }
+comp_size() {
+	(cd "$mod" && "$work/mingo" build "$crane" --platform linux/amd64,linux/arm64 --push=false --compression "$1" --json -q) |
+		python3 -c 'import json, sys; print(sum(p["size"] for p in json.load(sys.stdin)["platforms"]))'
+}
+gzip_t=$(before='rm -rf "$MINGO_CACHE"' median comp_build gzip)
+zstd_t=$(before='rm -rf "$MINGO_CACHE"' median comp_build zstd)
+gzip_s=$(comp_size gzip)
+zstd_s=$(comp_size zstd)
+printf '%-7s %-16s %10.3f %7.2fx  %6.2f MiB compressed (2 platforms)\n' crane "gzip cold" "$gzip_t" 1 "$(awk -v a="$gzip_s" 'BEGIN {print a / 2^20}')"
+printf '%-7s %-16s %10.3f %7.2fx  %6.2f MiB compressed (2 platforms), %.2fx gzip\n' crane "zstd cold" "$zstd_t" \
+	"$(awk -v a="$zstd_t" -v b="$gzip_t" 'BEGIN {print a / b}')" "$(awk -v a="$zstd_s" 'BEGIN {print a / 2^20}')" "$(awk -v a="$zstd_s" -v b="$gzip_s" 'BEGIN {print a / b}')"
 
 # Many binaries: ./multi/... (three programs) in one mingo run, against three
 # separate runs, both from an empty mingo cache (compile, link, layer).
