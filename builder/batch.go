@@ -212,7 +212,7 @@ func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, t *Target
 	if mc != nil && mc.hit != nil {
 		return mc.hit, nil
 	}
-	layer, err := layers.Build(s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
+	layer, err := layers.BuildContext(ctx, s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
 	if err != nil {
 		return nil, fmt.Errorf("layering the binary: %w", err)
 	}

@@ -29,6 +29,7 @@ func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *bat
 	// variables mingo sets.
 	s.logf("%s: %s", b.platform, commandLine(s.Dir, targetEnv(&b.platform), "go", args))
 	cmd := exec.CommandContext(ctx, "go", args...)
+	stopGroup(cmd)
 	cmd.Dir = s.Dir
 	cmd.Env = buildEnv(&b.platform)
 	var output bytes.Buffer

@@ -244,7 +244,7 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 		}
 		entries = append(entries, es...)
 	}
-	l, err := layers.Build(s.Cache, entries, layers.Options{ModTime: t.Created, Compression: t.Compression})
+	l, err := layers.BuildContext(ctx, s.Cache, entries, layers.Options{ModTime: t.Created, Compression: t.Compression})
 	if err != nil {
 		return fmt.Errorf("building the added files layer: %w", err)
 	}

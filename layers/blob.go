@@ -1,8 +1,12 @@
 package layers
 
 import (
+	"context"
+	"slices"
+
 	"crypto/sha256"
 	"fmt"
+	"github.com/mingo-build/mingo/internal/ctxio"
 	"io"
 	"os"
 
@@ -37,6 +41,24 @@ func newLayer(r record, c *Cache, comp Compression) (*Layer, error) {
 // Build returns the layer holding entries, from the cache when the same
 // entries were built before, otherwise by writing it into the cache.
 func Build(c *Cache, entries []Entry, opts Options) (*Layer, error) {
+	return BuildContext(context.Background(), c, entries, opts)
+}
+
+// BuildContext is Build that stops, with the context's cause, once ctx is
+// done: hashing and compressing a large file take seconds.
+func BuildContext(ctx context.Context, c *Cache, entries []Entry, opts Options) (*Layer, error) {
+	entries = slices.Clone(entries)
+	for i, e := range entries {
+		if e.Open != nil {
+			entries[i].Open = func() (io.ReadCloser, error) {
+				rc, err := e.Open()
+				if err != nil {
+					return nil, err
+				}
+				return &readCloser{Reader: ctxio.Reader(ctx, rc), close: rc.Close}, nil
+			}
+		}
+	}
 	norm, err := normalize(entries)
 	if err != nil {
 		return nil, err

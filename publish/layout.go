@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/ctxio"
 )
 
 // sink receives the files of an OCI image layout, by slash-separated name.
@@ -108,8 +109,8 @@ type Layout struct {
 }
 
 // Publish writes the layout; it has no references to return.
-func (l *Layout) Publish(_ context.Context, images []*builder.Result) ([]name.Reference, error) {
-	if err := writeLayoutDir(l.Dir, items(images)); err != nil {
+func (l *Layout) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+	if err := writeLayoutDir(ctx, l.Dir, items(images)); err != nil {
 		return nil, err
 	}
 	return make([]name.Reference, len(images)), nil
@@ -118,7 +119,7 @@ func (l *Layout) Publish(_ context.Context, images []*builder.Result) ([]name.Re
 // Close does nothing: Publish wrote the layout.
 func (l *Layout) Close() error { return nil }
 
-func writeLayoutDir(dir string, items []item) error {
+func writeLayoutDir(ctx context.Context, dir string, items []item) error {
 	if err := replaceable(dir); err != nil {
 		return fmt.Errorf("writing OCI layout %s: %w", dir, err)
 	}
@@ -131,7 +132,7 @@ func writeLayoutDir(dir string, items []item) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	if err := writeLayout(dirSink(tmp), items); err != nil {
+	if err := writeLayout(ctxSink{ctx, dirSink(tmp)}, items); err != nil {
 		return fmt.Errorf("writing OCI layout %s: %w", dir, err)
 	}
 	old := tmp + ".old"
@@ -176,6 +177,16 @@ func replaceable(dir string) error {
 		return ErrNotLayout
 	}
 	return nil
+}
+
+// ctxSink stops a layout's writing once its context is done.
+type ctxSink struct {
+	ctx context.Context
+	s   sink
+}
+
+func (c ctxSink) file(name string, size int64, r io.Reader) error {
+	return c.s.file(name, size, ctxio.Reader(c.ctx, r))
 }
 
 type dirSink string

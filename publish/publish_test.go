@@ -226,7 +226,7 @@ func TestTarball(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.tar"), filepath.Join(dir, "b.tar")
 	for _, p := range []string{a, b} {
-		if err := writeTarballFile(p, []item{{artifact: idx, load: load, tags: ts}}); err != nil {
+		if err := writeTarballFile(context.Background(), p, []item{{artifact: idx, load: load, tags: ts}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -289,7 +289,7 @@ func TestWriteTarballLeavesNothingOnFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	err = writeTarballFile(filepath.Join(dir, "api.tar"), []item{{artifact: bad, load: bad, tags: tags(t, "reg/api:v1")}})
+	err = writeTarballFile(context.Background(), filepath.Join(dir, "api.tar"), []item{{artifact: bad, load: bad, tags: tags(t, "reg/api:v1")}})
 	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Fatalf("WriteTarball = %v", err)
 	}
@@ -297,7 +297,7 @@ func TestWriteTarballLeavesNothingOnFailure(t *testing.T) {
 		t.Errorf("failure left files behind: %v", entries)
 	}
 	out := filepath.Join(dir, "out")
-	if err := writeLayoutDir(out, []item{{artifact: bad, load: bad, tags: tags(t, "reg/api:v1")}}); err == nil {
+	if err := writeLayoutDir(context.Background(), out, []item{{artifact: bad, load: bad, tags: tags(t, "reg/api:v1")}}); err == nil {
 		t.Fatal("WriteLayout of a broken image succeeded")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -309,7 +309,7 @@ func TestLayout(t *testing.T) {
 	idx := testIndex(t)
 	out := filepath.Join(t.TempDir(), "out")
 	for range 2 { // the second write replaces the first layout
-		if err := writeLayoutDir(out, []item{{artifact: idx, tags: tags(t, "reg/api:v1")}}); err != nil {
+		if err := writeLayoutDir(context.Background(), out, []item{{artifact: idx, tags: tags(t, "reg/api:v1")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -336,7 +336,7 @@ func TestLayout(t *testing.T) {
 
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "main.go"), []byte("package main"), 0o644)
-	err = writeLayoutDir(src, []item{{artifact: idx, tags: tags(t, "reg/api:v1")}})
+	err = writeLayoutDir(context.Background(), src, []item{{artifact: idx, tags: tags(t, "reg/api:v1")}})
 	if err == nil || !strings.Contains(err.Error(), "not an OCI layout") {
 		t.Errorf("WriteLayout over a source tree = %v", err)
 	}

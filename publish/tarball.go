@@ -16,6 +16,7 @@ import (
 
 	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/internal/atomicfile"
+	"github.com/mingo-build/mingo/internal/ctxio"
 )
 
 // Tarball writes every image into one archive at Path that both kinds of
@@ -34,18 +35,18 @@ type Tarball struct {
 }
 
 // Publish writes the archive; it has no references to return.
-func (t *Tarball) Publish(_ context.Context, images []*builder.Result) ([]name.Reference, error) {
-	if err := writeTarballFile(t.Path, items(images)); err != nil {
+func (t *Tarball) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+	if err := writeTarballFile(ctx, t.Path, items(images)); err != nil {
 		return nil, err
 	}
 	return make([]name.Reference, len(images)), nil
 }
 
-func writeTarballFile(path string, items []item) error {
+func writeTarballFile(ctx context.Context, path string, items []item) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("writing tarball %s: %w", path, ErrIsDir)
 	}
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return writeArchive(w, items) })
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return writeArchive(ctxio.Writer(ctx, w), items) })
 	if err != nil {
 		return fmt.Errorf("writing tarball %s: %w", path, err)
 	}

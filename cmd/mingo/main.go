@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -11,11 +12,57 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, sig := interruptible()
 	err := newRootCommand().ExecuteContext(ctx)
-	stop()
+	if s := sig(); s != nil && err != nil {
+		// Whatever the error says (context canceled, a killed go build),
+		// the cause is the signal; the exit status says which, as a
+		// shell's would. A run that completed anyway stands.
+		fmt.Fprintf(os.Stderr, "mingo: stopped by %v\n", s)
+		os.Exit(signalStatus(s))
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mingo: error: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// errInterrupted is the cause of the context a signal cancels.
+var errInterrupted = errors.New("interrupted")
+
+// interruptible returns a context cancelled by the first SIGINT or
+// SIGTERM, and a func that returns that signal (nil if none came). A
+// second signal exits at once: the user asked twice.
+func interruptible() (context.Context, func() os.Signal) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	got := make(chan os.Signal, 1)
+	go func() {
+		s := <-sigs
+		got <- s
+		cancel(fmt.Errorf("%w by %v", errInterrupted, s))
+		s = <-sigs
+		fmt.Fprintf(os.Stderr, "mingo: %v again: exiting now\n", s)
+		os.Exit(signalStatus(s))
+	}()
+	var first os.Signal
+	return ctx, func() os.Signal {
+		if first == nil {
+			select {
+			case first = <-got:
+			default:
+			}
+		}
+		return first
+	}
+}
+
+// signalStatus is 128 plus the signal's number: 130 for SIGINT, 143 for
+// SIGTERM.
+func signalStatus(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 1
 }

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package builder
+
+import (
+	"os/exec"
+	"time"
+)
+
+// stopGroup bounds how long an interrupted `go build` keeps Wait waiting.
+func stopGroup(cmd *exec.Cmd) { cmd.WaitDelay = time.Second }
