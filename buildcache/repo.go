@@ -57,8 +57,9 @@ type Entry struct {
 	// Layer is the binary layer, read from the registry; its
 	// Compressed() content is checked against its digest as it is read.
 	Layer v1.Layer
-	// Digest and DiffID are the layer's, as recorded.
+	// Digest, DiffID and Size are the layer's, as recorded.
 	Digest, DiffID v1.Hash
+	Size           int64
 	// MediaType is the layer's media type.
 	MediaType types.MediaType
 	// Parts are the key's parts, as recorded.
@@ -122,7 +123,7 @@ func (r *Repo) get(ctx context.Context, ref name.Tag, wantKey string) (*Entry, e
 	if err != nil {
 		return nil, err
 	}
-	return &Entry{Layer: layer, Digest: l.Digest, DiffID: diffID, MediaType: l.MediaType, Parts: cfg.Parts}, nil
+	return &Entry{Layer: layer, Digest: l.Digest, DiffID: diffID, Size: l.Size, MediaType: l.MediaType, Parts: cfg.Parts}, nil
 }
 
 // config fetches and checks an entry's config blob.

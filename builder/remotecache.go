@@ -163,7 +163,7 @@ func (s *session) download(e *buildcache.Entry, key string, comp layers.Compress
 		return nil, err
 	}
 	defer rc.Close()
-	return s.Cache.Import(key, comp, rc, e.Digest, e.DiffID)
+	return s.Cache.Import(key, comp, rc, e.Size, e.Digest, e.DiffID)
 }
 
 // changed says which parts of mc's key differ from the entry last recorded

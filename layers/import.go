@@ -50,8 +50,9 @@ func (c *Cache) Lookup(key string, comp Compression) *Layer {
 // taken from a registry) into the cache and records it under key, checking
 // as it reads that the blob has the digest and the tar the diff ID the
 // source announced. Content that does not match is not kept: the error
-// wraps ErrDigestMismatch.
-func (c *Cache) Import(key string, comp Compression, compressed io.Reader, digest, diffID v1.Hash) (*Layer, error) {
+// wraps ErrDigestMismatch, also when the source's own check failed the read
+// after all size bytes arrived (a stream cut short is another error).
+func (c *Cache) Import(key string, comp Compression, compressed io.Reader, size int64, digest, diffID v1.Hash) (*Layer, error) {
 	if !importKey.MatchString(key) {
 		return nil, fmt.Errorf("importing a layer: invalid key %q", key)
 	}
@@ -63,6 +64,9 @@ func (c *Cache) Import(key string, comp Compression, compressed io.Reader, diges
 	r, err := copyChecked(tmp, compressed, comp)
 	if cerr := tmp.Close(); err == nil && cerr != nil {
 		err = cerr
+	}
+	if err != nil && r.Size == size && r.Digest != digest.String() {
+		return nil, fmt.Errorf("importing layer %s: %w (got %s)", digest, ErrDigestMismatch, r.Digest)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("importing layer %s: %w", digest, err)
@@ -85,7 +89,8 @@ func (c *Cache) Import(key string, comp Compression, compressed io.Reader, diges
 }
 
 // copyChecked copies a compressed stream to w and returns its digest, size
-// and the digest of what it decompresses to.
+// and the digest of what it decompresses to; on a read error, the digest
+// and size of what was read.
 func copyChecked(w io.Writer, compressed io.Reader, comp Compression) (record, error) {
 	blobHash := sha256.New()
 	counter := &countWriter{w: io.MultiWriter(w, blobHash)}
@@ -102,7 +107,8 @@ func copyChecked(w io.Writer, compressed io.Reader, comp Compression) (record, e
 	pw.CloseWithError(err)
 	zerr := <-done
 	if err != nil {
-		return record{}, err
+		// What was read, for the caller to tell damage from a short read.
+		return record{Digest: sum(blobHash), Size: counter.n}, err
 	}
 	if zerr != nil {
 		return record{}, fmt.Errorf("%w: not a %s stream: %v", ErrDigestMismatch, comp.or(), zerr)

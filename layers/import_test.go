@@ -42,14 +42,24 @@ func TestImportChecksAndExtracts(t *testing.T) {
 		blob   []byte
 		diffID v1.Hash
 	}{"damaged blob": {damaged, l.diffID}, "wrong diff ID": {blob, wrongDiffID}} {
-		if _, err := dst.Import("k1", Gzip, bytes.NewReader(in.blob), l.digest, in.diffID); !errors.Is(err, ErrDigestMismatch) {
+		if _, err := dst.Import("k1", Gzip, bytes.NewReader(in.blob), int64(len(in.blob)), l.digest, in.diffID); !errors.Is(err, ErrDigestMismatch) {
 			t.Errorf("%s: Import: %v, want ErrDigestMismatch", name, err)
 		}
 		if dst.Lookup("k1", Gzip) != nil {
 			t.Errorf("%s: a mismatching layer was recorded", name)
 		}
 	}
-	got, err := dst.Import("k1", Gzip, bytes.NewReader(blob), l.digest, l.diffID)
+	// A source that checks digests itself fails the read at the end: that
+	// is damage; a read cut short is not.
+	checked := io.MultiReader(bytes.NewReader(damaged), errReader{errors.New("error verifying sha256 checksum")})
+	if _, err := dst.Import("k1", Gzip, checked, int64(len(blob)), l.digest, l.diffID); !errors.Is(err, ErrDigestMismatch) {
+		t.Errorf("source check failed at the end: Import: %v, want ErrDigestMismatch", err)
+	}
+	short := io.MultiReader(bytes.NewReader(blob[:len(blob)/2]), errReader{errors.New("connection reset")})
+	if _, err := dst.Import("k1", Gzip, short, int64(len(blob)), l.digest, l.diffID); err == nil || errors.Is(err, ErrDigestMismatch) {
+		t.Errorf("short read: Import: %v, want an error that is not ErrDigestMismatch", err)
+	}
+	got, err := dst.Import("k1", Gzip, bytes.NewReader(blob), int64(len(blob)), l.digest, l.diffID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,3 +80,7 @@ func TestImportChecksAndExtracts(t *testing.T) {
 		t.Fatal("ExtractFile of a missing file succeeded")
 	}
 }
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Benchmark: the registry as a build cache (mingo build --cache-repo), as a
+# fresh CI runner sees it: every run starts with an empty Go build cache
+# (GOCACHE) and an empty mingo cache; the module cache stays (go.sum pins
+# it). A loopback Distribution registry (Debian's docker-registry, plain
+# HTTP; no root needed) holds the images and the cache repository.
+#
+#   crane cold        `mingo build` of crane (go-containerregistry's
+#                     cmd/crane as a module dependency) for linux/amd64 +
+#                     linux/arm64, pushed to a new repository: 1.00x
+#   crane cold hit    the same with --cache-repo after another runner
+#                     recorded it: no go build, the binary layers mounted
+#                     from the cache repository (target at most 0.10x)
+#   mono cold         the 30-main monorepo (as bench.sh generates it) for
+#                     two platforms, --push=false: all 60 binaries: 1.00x
+#   mono one changed  after one main changed, a cold runner with
+#                     --cache-repo: binaries compiled (of 60) and time
+#
+# Usage: test/bench/cache.sh [RUNS]   (default 1; each run is a cold build)
+set -euo pipefail
+
+runs=${1:-1}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+mod="$root/test/bench/mod"
+if [ ! -x /usr/bin/docker-registry ]; then
+	echo "cache: skipped: /usr/bin/docker-registry (Debian's docker-registry) is not installed" >&2
+	exit 0
+fi
+work=$(mktemp -d)
+go build -o "$work/mingo" "$root/cmd/mingo"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+reg="127.0.0.1:$port"
+cat >"$work/registry.yml" <<YML
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $work/registry}}
+http: {addr: $reg}
+YML
+/usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+regpid=$!
+trap 'kill $regpid 2>/dev/null; wait $regpid 2>/dev/null; chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -s "http://$reg/v2/" >/dev/null && break; sleep 0.1; done
+
+now() { date +%s.%N; }
+n=0
+# cold DIR ARGS...: mingo build in DIR with empty Go and mingo caches; prints
+# the wall time in seconds. Its standard error is kept in $work/last.err.
+cold() {
+	local dir=$1 t0 t1
+	shift
+	chmod -R u+w "$work/gocache" 2>/dev/null || true
+	rm -rf "$work/gocache" "$work/mingocache"
+	n=$((n + 1))
+	t0=$(now)
+	(cd "$dir" && GOCACHE="$work/gocache" MINGO_CACHE="$work/mingocache" "$work/mingo" build "$@" -v >/dev/null 2>"$work/last.err")
+	t1=$(now)
+	awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+row() { printf '%-7s %-18s %10.3f %7.2fx%s\n' "$1" "$2" "$3" "$(awk -v a="$3" -v b="$4" 'BEGIN {print a / b}')" "${5:-}"; }
+
+crane=github.com/google/go-containerregistry/cmd/crane
+plats=linux/amd64,linux/arm64
+cache="$reg/bench/mingo-cache"
+base=$(for _ in $(seq "$runs"); do cold "$mod" "$crane" --platform "$plats" -t "$reg/bench/crane-$n:v1"; done | median)
+cold "$mod" "$crane" --platform "$plats" -t "$reg/bench/crane-seed:v1" --cache-repo "$cache" >/dev/null # record
+hit=$(for _ in $(seq "$runs"); do cold "$mod" "$crane" --platform "$plats" -t "$reg/bench/crane-$n:v1" --cache-repo "$cache"; done | median)
+hits=$(grep -c 'cache hit' "$work/last.err" || true)
+printf '%-7s %-18s %10s %8s\n' program step seconds ratio
+row crane "cold" "$base" "$base"
+row crane "cold hit" "$hit" "$base" "  ($hits of 2 binaries from the cache)"
+
+# The monorepo of bench.sh: 30 mains sharing internal/shared.
+mono="$work/mono"
+mkdir -p "$mono/internal/shared"
+cp "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$mono/"
+cat >"$mono/internal/shared/shared.go" <<'GO'
+// Package shared is what every cmd/svcNN links.
+package shared
+
+import (
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Describe parses args[1] as an image reference and, with "fetch", looks
+// its digest up.
+func Describe(svc string, args []string) string {
+	ref := "example.com/" + svc + ":latest"
+	if len(args) > 1 {
+		ref = args[1]
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return fmt.Sprintf("%s: %v", svc, err)
+	}
+	if len(args) > 2 && args[2] == "fetch" {
+		d, err := remote.Head(r, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+		if err != nil {
+			return fmt.Sprintf("%s: %v", svc, err)
+		}
+		return fmt.Sprintf("%s: %s@%s", svc, r.Context(), d.Digest)
+	}
+	return fmt.Sprintf("%s: %s on %s", svc, r.Context().RepositoryStr(), r.Context().RegistryStr())
+}
+GO
+for i in $(seq -w 1 30); do
+	mkdir -p "$mono/cmd/svc$i"
+	cat >"$mono/cmd/svc$i/main.go" <<GO
+// Command svc$i prints what the shared package makes of its arguments.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"example.com/bench/internal/shared"
+)
+
+func main() { fmt.Println(shared.Describe("svc$i", os.Args)) }
+GO
+done
+monocache="$reg/bench/mono-cache"
+full=$(cold "$mono" ./cmd/... --platform "$plats" --push=false --cache-repo "$monocache")
+compiled_full=$(grep -c 'cache miss' "$work/last.err" || true)
+sed -i 's/fmt.Println(shared.Describe("svc07", os.Args))/fmt.Println("changed:", shared.Describe("svc07", os.Args))/' "$mono/cmd/svc07/main.go"
+one=$(cold "$mono" ./cmd/... --platform "$plats" --push=false --cache-repo "$monocache")
+compiled_one=$(grep -c 'cache miss' "$work/last.err" || true)
+row mono "cold" "$full" "$full" "  ($compiled_full of 60 binaries compiled)"
+row mono "one changed, hit" "$one" "$full" "  ($compiled_one of 60 binaries compiled)"
