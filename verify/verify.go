@@ -90,6 +90,15 @@ type Report struct {
 	Differences []string
 }
 
+func (r *Report) platformsMatch() bool {
+	for _, p := range r.Platforms {
+		if p.Status != Match {
+			return false
+		}
+	}
+	return true
+}
+
 // OK reports whether every platform and the top digest match.
 func (r *Report) OK() bool {
 	if r.Want != r.Got {
@@ -295,7 +304,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 		}
 		rep.Platforms = append(rep.Platforms, p)
 	}
-	if rep.Want != rep.Got && res.Index != nil {
+	if rep.Want != rep.Got && res.Index != nil && rep.platformsMatch() {
 		rep.Differences = annotationDiff(img.annotations, indexAnnotations(res.Index))
 	}
 	return rep, nil

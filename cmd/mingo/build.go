@@ -64,7 +64,8 @@ func newBuildCommand() *cobra.Command {
 		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
 the main module or its dependencies, or a pattern such as ./cmd/...; default
 ".", or the images of mingo.yaml at the module root when it exists) with
-CGO_ENABLED=0, -trimpath and -ldflags "-s -w" for every --platform,
+CGO_ENABLED=0, -trimpath, -buildvcs=false and -ldflags "-s -w" for every
+--platform,
 concurrently, checks each binary is static, and wraps it in a minimal image:
 distroless by default (CA roots, time zones, a nonroot user, all generated,
 nothing pulled). Several platforms give one OCI index.
@@ -84,14 +85,14 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
   mingo build ./cmd/api -t registry.example.com/team/api:v1.2.0 -t registry.example.com/team/api:latest
 
   # Three platforms into a tarball; docker load gets the host's platform
-  mingo build ./cmd/api --platform linux/amd64,linux/arm64,linux/arm/v7 --tarball api.tar --push=false
+  mingo build ./cmd/api --platform linux/amd64,linux/arm64,linux/arm/v7 --tarball api.tar
   docker load -i api.tar
 
   # Straight into the local Docker or podman engine (DOCKER_HOST), then run it
   mingo build ./cmd/api --load && docker run --rm mingo.local/api:latest
 
   # An OCI image layout, for skopeo, umoci or crane
-  mingo build ./cmd/api --oci-layout ./out --push=false
+  mingo build ./cmd/api --oci-layout ./out
 
   # Stamp the git version, print machine-readable output
   mingo build . -t ghcr.io/acme/tool:{{.Version}} --ldflags "-X main.version={{.Version}}" --json

@@ -397,3 +397,36 @@ func TestVerboseGoBuildLine(t *testing.T) {
 		t.Errorf("the pasted command wrote no binary: %v", err)
 	}
 }
+
+// The recipe holds a digest of the ldflags: verify takes them again, from
+// --ldflags or the package's image in mingo.yaml, and refuses others.
+func TestVerifyLDFlags(t *testing.T) {
+	host := memRegistry(t)
+	t.Setenv("MINGO_CACHE", filepath.Join(t.TempDir(), "cache"))
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	src := t.TempDir()
+	if err := os.CopyFS(src, os.DirFS(testModule)); err != nil {
+		t.Fatal(err)
+	}
+	ref := host + "/team/hello:v1"
+	ldflags := "-X main.token=SECRET123"
+	if _, stderr, err := runIn(t, src, "build", "./cmd/hello", "-t", ref, "--platform", "linux/amd64", "--ldflags", ldflags); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	if stdout, stderr, err := runIn(t, src, "verify", "./cmd/hello", ref, "--ldflags", ldflags); err != nil || !strings.Contains(stdout, "match") {
+		t.Errorf("verify with the same --ldflags: %v\n%s%s", err, stdout, stderr)
+	}
+	for _, args := range [][]string{{"--ldflags", "-X main.token=other"}, nil} {
+		_, _, err := runIn(t, src, append([]string{"verify", "./cmd/hello", ref}, args...)...)
+		if err == nil || !strings.Contains(err.Error(), "give the --ldflags the image was built with") || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("verify with %v: %v", args, err)
+		}
+	}
+	cfg := "images:\n  - package: ./cmd/hello\n    ldflags: " + ldflags + "\n"
+	if err := os.WriteFile(filepath.Join(src, "mingo.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, stderr, err := runIn(t, src, "verify", "./cmd/hello", ref); err != nil || !strings.Contains(stdout, "match") {
+		t.Errorf("verify with the ldflags of mingo.yaml: %v\n%s%s", err, stdout, stderr)
+	}
+}

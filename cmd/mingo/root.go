@@ -20,7 +20,7 @@ Dockerfile, no base image to pull.`,
   mingo build ./cmd/api -t registry.example.com/team/api:v1.2.0
 
   # No registry: a tarball for docker load
-  mingo build ./cmd/api --tarball api.tar --push=false
+  mingo build ./cmd/api --tarball api.tar
   docker load -i api.tar
 
   # Every command under ./cmd, each as registry.example.com/team/<name>

@@ -43,6 +43,9 @@ type Registry struct {
 	DockerConfigDir string
 	// LogFile receives the registry's output.
 	LogFile string
+	// StorageDir is the registry's filesystem storage: every blob it holds
+	// is a file named data under it.
+	StorageDir string
 
 	dir       string
 	proc      *process
@@ -78,6 +81,7 @@ func StartRegistry(ctx context.Context, workDir string, opts RegistryOptions) (*
 	}
 	r := &Registry{dir: dir, LogFile: filepath.Join(dir, "registry.log"), DockerConfigDir: filepath.Join(dir, "docker-config")}
 	storage := filepath.Join(dir, "storage")
+	r.StorageDir = storage
 	if err := os.MkdirAll(storage, 0o755); err != nil {
 		return nil, err
 	}
