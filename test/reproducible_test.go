@@ -42,7 +42,7 @@ func freshGoEnv(t *testing.T, goenvW ...string) []string {
 		"GOPROXY=off",
 	}
 	if len(goenvW) > 0 {
-		run(t, "", env, "go", append([]string{"env", "-w"}, goenvW...)...)
+		runOK(t, "", env, "go", append([]string{"env", "-w"}, goenvW...)...)
 	}
 	return env
 }
@@ -73,18 +73,18 @@ func cleanEnv(extra []string) []string {
 	return append(out, extra...)
 }
 
-// run runs a command in dir with cleanEnv(env) and returns its standard
+// runOK runs a command in dir with cleanEnv(env) and returns its standard
 // output, failing the test on error.
-func run(t *testing.T, dir string, env []string, name string, args ...string) string {
+func runOK(t *testing.T, dir string, env []string, name string, args ...string) string {
 	t.Helper()
-	r := runCmd(dir, env, name, args...)
+	r := runEnv(dir, env, name, args...)
 	if r.err != nil {
 		t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), r.err, r.stdout, r.stderr)
 	}
 	return r.stdout
 }
 
-func runCmd(dir string, env []string, name string, args ...string) result {
+func runEnv(dir string, env []string, name string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -96,11 +96,11 @@ func runCmd(dir string, env []string, name string, args ...string) result {
 	return result{stdout.String(), stderr.String(), err}
 }
 
-// mingoIn runs mingo in dir, trusting and logged in to the test registry,
+// mingoGoEnv runs mingo in dir, trusting and logged in to the test registry,
 // in the Go environment goEnv plus extra.
-func mingoIn(dir string, goEnv []string, args ...string) result {
+func mingoGoEnv(dir string, goEnv []string, args ...string) result {
 	vars := append([]string{"SSL_CERT_FILE=" + env.reg.CAFile, "DOCKER_CONFIG=" + env.reg.DockerConfigDir}, goEnv...)
-	return runCmd(dir, vars, env.mingo, args...)
+	return runEnv(dir, vars, env.mingo, args...)
 }
 
 // probeRepo makes a git repository of the probe module with one commit
@@ -113,16 +113,16 @@ func probeRepo(t *testing.T) string {
 	}
 	git := []string{"GIT_AUTHOR_NAME=e2e", "GIT_AUTHOR_EMAIL=e2e@example.com", "GIT_COMMITTER_NAME=e2e", "GIT_COMMITTER_EMAIL=e2e@example.com",
 		"GIT_AUTHOR_DATE=2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2024-01-01T00:00:00Z", "HOME=" + t.TempDir()}
-	run(t, src, git, "git", "init", "-q")
-	run(t, src, git, "git", "add", ".")
-	run(t, src, git, "git", "commit", "-q", "-m", "probe")
+	runOK(t, src, git, "git", "init", "-q")
+	runOK(t, src, git, "git", "add", ".")
+	runOK(t, src, git, "git", "commit", "-q", "-m", "probe")
 	return src
 }
 
-func clone(t *testing.T, repo string) string {
+func gitClone(t *testing.T, repo string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "clone")
-	run(t, "", []string{"HOME=" + t.TempDir()}, "git", "clone", "-q", repo, dir)
+	runOK(t, "", []string{"HOME=" + t.TempDir()}, "git", "clone", "-q", repo, dir)
 	return dir
 }
 
@@ -135,7 +135,7 @@ var digestRE = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
 func TestReproducibleAcrossCheckouts(t *testing.T) {
 	requireEnv(t)
 	repo := probeRepo(t)
-	a, b := clone(t, repo), clone(t, repo)
+	a, b := gitClone(t, repo), gitClone(t, repo)
 	if err := os.WriteFile(filepath.Join(b, "hello.tar"), []byte("an untracked file"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -144,11 +144,11 @@ func TestReproducibleAcrossCheckouts(t *testing.T) {
 	fresh := func(goenvW ...string) []string {
 		return append(freshGoEnv(t, goenvW...), "GOCACHE="+t.TempDir())
 	}
-	ra := mingoIn(a, fresh(), "build", ".", "-t", ref+":a", "--platform", plats)
+	ra := mingoGoEnv(a, fresh(), "build", ".", "-t", ref+":a", "--platform", plats)
 	if ra.err != nil {
 		t.Fatalf("build in clone a: %v\n%s", ra.err, ra.stderr)
 	}
-	rb := mingoIn(b, fresh("GOFLAGS=-buildvcs=false", "GOAMD64=v3"), "build", ".", "-t", ref+":b", "--platform", plats)
+	rb := mingoGoEnv(b, fresh("GOFLAGS=-buildvcs=false", "GOAMD64=v3"), "build", ".", "-t", ref+":b", "--platform", plats)
 	if rb.err != nil {
 		t.Fatalf("build in clone b: %v\n%s", rb.err, rb.stderr)
 	}
@@ -156,11 +156,11 @@ func TestReproducibleAcrossCheckouts(t *testing.T) {
 	if da == "" || da != db {
 		t.Fatalf("index digests differ: clean clone %q, clone with an untracked file and go env -w %q", da, db)
 	}
-	rev := strings.TrimSpace(run(t, repo, nil, "git", "rev-parse", "HEAD"))
+	rev := strings.TrimSpace(runOK(t, repo, nil, "git", "rev-parse", "HEAD"))
 	if ann := indexOf(t, ref+":a").Annotations["org.opencontainers.image.revision"]; ann != rev {
 		t.Errorf("revision annotation %q, want the commit %s", ann, rev)
 	}
-	rv := mingoIn(clone(t, repo), fresh(), "verify", ".", ref+":b")
+	rv := mingoGoEnv(gitClone(t, repo), fresh(), "verify", ".", ref+":b")
 	if rv.err != nil || strings.Count(rv.stdout, " match ") != 3 {
 		t.Errorf("verify from a fresh clone: %v\n%s%s", rv.err, rv.stdout, rv.stderr)
 	}
@@ -183,7 +183,7 @@ func TestHostGOFLAGSRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			r := mingoIn(env.probeDir, tc.env, "build", ".", "--oci-layout", out)
+			r := mingoGoEnv(env.probeDir, tc.env, "build", ".", "--oci-layout", out)
 			if r.err == nil || r.stdout != "" {
 				t.Fatalf("mingo build: %v, stdout %q; want a refusal", r.err, r.stdout)
 			}
@@ -200,7 +200,7 @@ func TestHostGOFLAGSRefused(t *testing.T) {
 		})
 	}
 	// Settings that cannot change the binary pass.
-	r := mingoIn(env.probeDir, append(freshGoEnv(t), "GOFLAGS=-modcacherw -buildvcs=true -trimpath"), "build", ".", "--platform", "linux/amd64", "--oci-layout", filepath.Join(t.TempDir(), "out"))
+	r := mingoGoEnv(env.probeDir, append(freshGoEnv(t), "GOFLAGS=-modcacherw -buildvcs=true -trimpath"), "build", ".", "--platform", "linux/amd64", "--oci-layout", filepath.Join(t.TempDir(), "out"))
 	if r.err != nil {
 		t.Errorf("GOFLAGS=-modcacherw -buildvcs=true -trimpath: %v\n%s", r.err, r.stderr)
 	}
@@ -216,20 +216,20 @@ func TestSourceDateEpochZeroVerifies(t *testing.T) {
 	}
 	ref := env.reg.Host + "/e2e/epoch0:v1"
 	goEnv := freshGoEnv(t)
-	r := mingoIn(src, append(goEnv, "SOURCE_DATE_EPOCH=0"), "build", ".", "-t", ref, "--platform", "linux/amd64,linux/arm64")
+	r := mingoGoEnv(src, append(goEnv, "SOURCE_DATE_EPOCH=0"), "build", ".", "-t", ref, "--platform", "linux/amd64,linux/arm64")
 	if r.err != nil {
 		t.Fatalf("build: %v\n%s", r.err, r.stderr)
 	}
 	if c := indexOf(t, ref).Annotations["org.opencontainers.image.created"]; c != "1970-01-01T00:00:00Z" {
 		t.Errorf("created annotation %q, want the epoch", c)
 	}
-	if r := mingoIn(src, goEnv, "verify", ".", ref); r.err != nil || strings.Count(r.stdout, " match ") != 3 {
+	if r := mingoGoEnv(src, goEnv, "verify", ".", ref); r.err != nil || strings.Count(r.stdout, " match ") != 3 {
 		t.Fatalf("verify: %v\n%s%s", r.err, r.stdout, r.stderr)
 	}
 	main := filepath.Join(src, "main.go")
 	b, _ := os.ReadFile(main)
 	os.WriteFile(main, bytes.Replace(b, []byte(`"probe"`), []byte(`"probe2"`), 1), 0o644)
-	r = mingoIn(src, goEnv, "verify", ".", ref)
+	r = mingoGoEnv(src, goEnv, "verify", ".", ref)
 	if r.err == nil || strings.Count(r.stdout, "MISMATCH") != 2 || !strings.Contains(r.stdout, "(binary): registry sha256:") {
 		t.Errorf("verify of changed source: %v, want MISMATCH naming the binary layer\n%s%s", r.err, r.stdout, r.stderr)
 	}
@@ -265,7 +265,7 @@ func TestLDFlagsSecretNotPublished(t *testing.T) {
 	generateKey(t, keys, pass)
 	ref := env.reg.Host + "/e2e/secret:v1"
 	goEnv := freshGoEnv(t)
-	r := mingoIn(src, append(goEnv, pass...), "build", ".", "-t", ref, "--ldflags", ldflags,
+	r := mingoGoEnv(src, append(goEnv, pass...), "build", ".", "-t", ref, "--ldflags", ldflags,
 		"--sign", "--key", filepath.Join(keys, "cosign.key"), "--tlog-upload=false", "--provenance")
 	if r.err != nil {
 		t.Fatalf("build: %v\n%s", r.err, r.stderr)
@@ -299,11 +299,11 @@ func TestLDFlagsSecretNotPublished(t *testing.T) {
 	if inBinary != 2 {
 		t.Errorf("the secret is in %d layers, want the two binaries' (so that the search could find it)", inBinary)
 	}
-	if r := mingoIn(src, goEnv, "verify", ".", ref, "--ldflags", ldflags); r.err != nil || strings.Count(r.stdout, " match ") != 3 {
+	if r := mingoGoEnv(src, goEnv, "verify", ".", ref, "--ldflags", ldflags); r.err != nil || strings.Count(r.stdout, " match ") != 3 {
 		t.Errorf("verify with the same --ldflags: %v\n%s%s", r.err, r.stdout, r.stderr)
 	}
 	for _, other := range [][]string{{"--ldflags", "-X main.token=other"}, nil} {
-		r := mingoIn(src, goEnv, append([]string{"verify", ".", ref}, other...)...)
+		r := mingoGoEnv(src, goEnv, append([]string{"verify", ".", ref}, other...)...)
 		if r.err == nil || !strings.Contains(r.stderr, "ldflags") || strings.Contains(r.stderr+r.stdout, token) {
 			t.Errorf("verify with %v: %v, want a failure about the ldflags\n%s%s", other, r.err, r.stdout, r.stderr)
 		}
@@ -327,7 +327,7 @@ func payloads(blob []byte) [][]byte {
 func TestOCILayoutTwoImagesByName(t *testing.T) {
 	requireEnv(t)
 	dir := filepath.Join(t.TempDir(), "out")
-	r := mingoIn(env.probeDir, freshGoEnv(t), "build", "./cmd/alpha", "./cmd/beta", "--platform", "linux/amd64", "--oci-layout", dir)
+	r := mingoGoEnv(env.probeDir, freshGoEnv(t), "build", "./cmd/alpha", "./cmd/beta", "--platform", "linux/amd64", "--oci-layout", dir)
 	if r.err != nil {
 		t.Fatalf("build: %v\n%s", r.err, r.stderr)
 	}
@@ -337,11 +337,11 @@ func TestOCILayoutTwoImagesByName(t *testing.T) {
 	}
 	for i, name := range []string{"alpha", "beta"} {
 		bundle := filepath.Join(t.TempDir(), "bundle")
-		run(t, "", nil, "/usr/bin/umoci", "unpack", "--image", dir+":"+name+":latest", bundle)
+		runOK(t, "", nil, "/usr/bin/umoci", "unpack", "--image", dir+":"+name+":latest", bundle)
 		if _, err := os.Stat(filepath.Join(bundle, "rootfs", "usr", "local", "bin", name)); err != nil {
 			t.Errorf("umoci unpack %s:latest: %v", name, err)
 		}
-		out := run(t, "", nil, "/usr/bin/skopeo", "inspect", "oci:"+dir+":"+name+":latest")
+		out := runOK(t, "", nil, "/usr/bin/skopeo", "inspect", "oci:"+dir+":"+name+":latest")
 		if !strings.Contains(out, digests[i]) {
 			t.Errorf("skopeo inspect oci:%s:%s:latest does not give %s:\n%s", dir, name, digests[i], out)
 		}
