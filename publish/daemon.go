@@ -144,12 +144,18 @@ func (d *Daemon) Check(ctx context.Context) error {
 // (/info: Docker's containerd store reports a containerd snapshotter).
 func (d *Daemon) info(ctx context.Context) (engineInfo, error) {
 	var v struct{ Os, Arch string }
-	if _, err := d.get(ctx, "/version", &v); err != nil {
+	versionErr := make(chan error, 1)
+	go func() {
+		_, err := d.get(ctx, "/version", &v)
+		versionErr <- err
+	}()
+	var i struct{ DriverStatus [][]string }
+	_, infoErr := d.get(ctx, "/info", &i)
+	if err := <-versionErr; err != nil {
 		return engineInfo{}, err
 	}
-	var i struct{ DriverStatus [][]string }
-	if _, err := d.get(ctx, "/info", &i); err != nil {
-		return engineInfo{}, err
+	if infoErr != nil {
+		return engineInfo{}, infoErr
 	}
 	e := engineInfo{os: v.Os, arch: v.Arch}
 	for _, kv := range i.DriverStatus {
@@ -166,9 +172,14 @@ func (d *Daemon) Publish(ctx context.Context, images []*builder.Result) ([]name.
 	if err := d.connect(); err != nil {
 		return nil, err
 	}
-	eng, err := d.info(ctx)
-	if err != nil {
-		return nil, err
+	var eng engineInfo
+	if multiPlatform(images) {
+		// Only a choice of platforms needs the engine's; podman takes
+		// seconds to answer /version and /info.
+		var err error
+		if eng, err = d.info(ctx); err != nil {
+			return nil, err
+		}
 	}
 	var todo []item
 	for _, res := range images {
@@ -183,6 +194,7 @@ func (d *Daemon) Publish(ctx context.Context, images []*builder.Result) ([]name.
 	if len(todo) == 0 {
 		return make([]name.Reference, len(images)), nil
 	}
+	var err error
 	if eng.keepsAll {
 		// The containerd store imports the OCI index with its names, in
 		// one transaction.
@@ -202,6 +214,16 @@ func (d *Daemon) Publish(ctx context.Context, images []*builder.Result) ([]name.
 		}
 	}
 	return make([]name.Reference, len(images)), nil
+}
+
+// multiPlatform reports whether any image has several platforms.
+func multiPlatform(images []*builder.Result) bool {
+	for _, res := range images {
+		if len(res.Images) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // item is what the engine gets of res: every platform when it keeps them
