@@ -21,6 +21,9 @@ func TestAdvise(t *testing.T) {
 		{&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.Unauthorized, Err: errors.New("401")}, []string{"rejected the credentials", "mingo login reg"}},
 		{&publish.TagError{Ref: "reg/API", Err: errors.New("bad")}, []string{"invalid --tag", "reg/API"}},
 		{fmt.Errorf("writing: %w", publish.ErrNotLayout), []string{"--oci-layout", "not an OCI layout"}},
+		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineUnreachable, Err: errors.New("connect: no such file")}, []string{"unix:///run/x.sock", "start Docker", "DOCKER_HOST"}},
+		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EnginePermissionDenied, Err: errors.New("permission denied")}, []string{"unix:///run/x.sock", "join the group"}},
+		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineRefused, Err: errors.New("bad archive")}, []string{"bad archive", "refused the images"}},
 	} {
 		got := advise(tc.err).Error()
 		for _, w := range tc.want {
