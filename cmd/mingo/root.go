@@ -23,6 +23,12 @@ Dockerfile, no base image to pull.`,
   mingo build ./cmd/api --tarball api.tar
   docker load -i api.tar
 
+  # Straight into the local Docker or podman engine
+  mingo build ./cmd/api --load && docker run --rm mingo.local/api:latest
+
+  # Kubernetes manifests with image: mingo://IMPORT_PATH (or ko://), pushed and pinned by digest
+  mingo resolve -f deploy/ --repo registry.example.com/team | kubectl apply -f -
+
   # Every command under ./cmd, each as registry.example.com/team/<name>
   mingo build ./cmd/... --repo registry.example.com/team -t v1.2.0 -t latest
 
