@@ -16,7 +16,9 @@ vet:
 
 ## test: every test, unit and end-to-end. The end-to-end set-up installs its
 ## Debian packages (docker-registry, docker.io, runc, skopeo, umoci,
-## qemu-user-static) and starts them on loopback; it needs root.
+## qemu-user-static, binfmt-support, iptables, ca-certificates, podman, conmon,
+## git, make; shellcheck for the release checks) and starts them on loopback;
+## it needs root.
 test: vet
 	$(GO) test -count=1 -timeout 40m ./...
 

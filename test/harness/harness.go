@@ -68,6 +68,10 @@ var requirements = []requirement{
 	{pkg: "binfmt-support", path: "/usr/sbin/update-binfmts"},
 	{pkg: "iptables", path: "/usr/sbin/iptables"},
 	{pkg: "ca-certificates", path: "/etc/ssl/certs/ca-certificates.crt"},
+	// The reproducibility tests clone a git repository and run the
+	// example Makefile.
+	{pkg: "git", path: "/usr/bin/git"},
+	{pkg: "make", path: "/usr/bin/make"},
 }
 
 // present reports whether the requirement's file (or one of its alternatives)
