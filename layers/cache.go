@@ -45,6 +45,9 @@ func OpenCache(dir string) (*Cache, error) {
 			return nil, fmt.Errorf("creating layer cache (set MINGO_CACHE to a writable directory): %w", err)
 		}
 	}
+	// What killed runs left: temporary blobs and key records.
+	atomicfile.RemoveStale(filepath.Join(dir, "blobs"), "tmp-*")
+	atomicfile.RemoveStale(filepath.Join(dir, "keys"), ".*.tmp-*")
 	return &Cache{dir: dir}, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/atomicfile"
 	"github.com/mingo-build/mingo/internal/ctxio"
 )
 
@@ -124,6 +125,7 @@ func writeLayoutDir(ctx context.Context, dir string, items []item) error {
 		return fmt.Errorf("writing OCI layout %s: %w", dir, err)
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
+	atomicfile.RemoveStale(parent, "."+filepath.Base(dir)+".tmp-*")
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("writing OCI layout: %w", err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -42,6 +43,14 @@ type Registry struct {
 	// Upload receives byte counts while a repository's blobs upload, and
 	// the average rate in bytes per second; may be nil.
 	Upload func(repo string, done, total int64, rate float64)
+	// Timeout fails a request that sends and receives nothing for that
+	// long; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Verbose receives details, such as each transient failure (HTTP
+	// 5xx or 429, a dropped connection) about to be retried; may be nil.
+	Verbose func(format string, args ...any)
+
+	transient atomic.Int64
 }
 
 // RemoteOptions are the go-containerregistry options for talking to
@@ -54,13 +63,33 @@ func (r *Registry) RemoteOptions(ctx context.Context) []remote.Option {
 	opts := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(kc),
-		remote.WithTransport(r.transport()),
+		remote.WithTransport(r.watched()),
 		remote.WithUserAgent("mingo"),
 	}
 	if r.Jobs > 0 {
 		opts = append(opts, remote.WithJobs(r.Jobs))
 	}
 	return opts
+}
+
+// watched is the transport under a watchdog that fails stalled requests
+// and reports transient failures.
+func (r *Registry) watched() http.RoundTripper {
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &watchdog{next: r.transport(), timeout: timeout, transient: &r.transient, logf: r.Verbose}
+}
+
+// fail is registryError with the count of transient failures retried
+// during the run, so an error after exhausted retries says so.
+func (r *Registry) fail(repo name.Repository, err error) error {
+	err = registryError(repo, err)
+	if e, ok := err.(*RegistryError); ok {
+		e.Retried = int(r.transient.Load())
+	}
+	return err
 }
 
 // transport skips TLS verification only for requests to the registries the
@@ -118,7 +147,7 @@ func (r *Registry) Check(ctx context.Context, tags []name.Tag) error {
 		if err == nil || errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
 			continue
 		}
-		return registryError(t.Context(), err)
+		return r.fail(t.Context(), err)
 	}
 	return nil
 }
@@ -181,7 +210,7 @@ func (r *Registry) Push(ctx context.Context, a builder.Artifact, tags []name.Tag
 		err := remote.Push(d, a, pushOpts...)
 		uploaded()
 		if err != nil {
-			return name.Digest{}, registryError(repo, err)
+			return name.Digest{}, r.fail(repo, err)
 		}
 		if attach != nil {
 			if err := attach(ctx, repo); err != nil {
@@ -191,7 +220,7 @@ func (r *Registry) Push(ctx context.Context, a builder.Artifact, tags []name.Tag
 	}
 	for _, t := range tags {
 		if err := remote.Tag(t, a, opts...); err != nil {
-			return name.Digest{}, registryError(t.Context(), err)
+			return name.Digest{}, r.fail(t.Context(), err)
 		}
 		r.progressf("tagged %s", t)
 	}
@@ -237,6 +266,7 @@ const (
 	Untrusted            // TLS certificate not trusted
 	UnknownHost          // DNS has no such host
 	Unreachable          // connection refused, timed out
+	Stalled              // no progress for the timeout: see StallError
 )
 
 // RegistryError is a failure talking to a registry. Its message names the
@@ -246,16 +276,30 @@ type RegistryError struct {
 	Repository string
 	Problem    Problem
 	Err        error
+	// Retried counts the transient failures retried before this one.
+	Retried int
 }
 
 func (e *RegistryError) Error() string {
+	msg := e.message()
+	if e.Retried > 0 {
+		msg += fmt.Sprintf(" (after %d transient failures, retried)", e.Retried)
+	}
+	return msg
+}
+
+func (e *RegistryError) message() string {
 	switch e.Problem {
+	case Stalled:
+		var stall *StallError
+		errors.As(e.Err, &stall)
+		return stall.Error()
 	case Unauthorized:
 		return fmt.Sprintf("registry %s rejected the credentials for %s (HTTP 401)", e.Registry, e.Repository)
 	case Forbidden:
 		return fmt.Sprintf("registry %s denied access to %s (HTTP 403)", e.Registry, e.Repository)
 	case Untrusted:
-		return fmt.Sprintf("registry %s has a TLS certificate this machine does not trust (%s)", e.Registry, oneLine(e.Err.Error()))
+		return fmt.Sprintf("registry %s has a TLS certificate this machine does not trust (%s)", e.Registry, oneLine(Redact(e.Err.Error())))
 	case UnknownHost:
 		var dnsErr *net.DNSError
 		errors.As(e.Err, &dnsErr)
@@ -263,9 +307,9 @@ func (e *RegistryError) Error() string {
 	case Unreachable:
 		var opErr *net.OpError
 		errors.As(e.Err, &opErr)
-		return fmt.Sprintf("cannot reach registry %s: %s", e.Registry, oneLine(opErr.Err.Error()))
+		return fmt.Sprintf("cannot reach registry %s: %s", e.Registry, oneLine(Redact(opErr.Err.Error())))
 	}
-	return fmt.Sprintf("registry %s failed for %s: %s", e.Registry, e.Repository, oneLine(e.Err.Error()))
+	return fmt.Sprintf("registry %s failed for %s: %s", e.Registry, e.Repository, oneLine(Redact(e.Err.Error())))
 }
 
 func (e *RegistryError) Unwrap() error { return e.Err }
@@ -280,7 +324,10 @@ func registryError(repo name.Repository, err error) error {
 	var hostErr x509.HostnameError
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
+	var stall *StallError
 	switch {
+	case errors.As(err, &stall):
+		e.Problem = Stalled
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusUnauthorized:

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,10 @@ type buildFlags struct {
 	fileCacheRepo string
 	image         imageFlags
 	changed       func(flag string) bool
+	// registryTimeout is --registry-timeout as given, timeout its value
+	// or MINGO_REGISTRY_TIMEOUT's (0: the default).
+	registryTimeout string
+	timeout         time.Duration
 }
 
 func newBuildCommand() *cobra.Command {
@@ -126,6 +131,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
 	fl.BoolVar(&f.insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag")
+	fl.StringVar(&f.registryTimeout, "registry-timeout", "", "fail a registry request that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.StringVar(&f.ldflags, "ldflags", "", "extra linker `FLAGS`, added after -s -w (for example \"-X main.version=v1\")")
 	fl.StringSliceVar(&f.buildTags, "build-tags", nil, "Go build `TAGS`, comma-separated")
 	fl.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "compile at most `N` platforms at once")
@@ -211,6 +217,10 @@ func (f *buildFlags) check() error {
 	}
 	if f.jobs < 1 {
 		return fmt.Errorf("--jobs %d: must be at least 1", f.jobs)
+	}
+	var err error
+	if f.timeout, err = registryTimeout(f.registryTimeout); err != nil {
+		return err
 	}
 	if f.sbom != "spdx" && f.sbom != "none" {
 		return fmt.Errorf("--sbom %q: want spdx or none", f.sbom)
@@ -347,6 +357,8 @@ func (f *buildFlags) registry(tags []name.Tag, log *display) *publish.Registry {
 		Insecure: insecureHosts(f.insecure, tags),
 		Jobs:     f.jobs * 2,
 		Progress: log.progress,
+		Verbose:  log.debugf,
+		Timeout:  f.timeout,
 		Upload: func(repo string, done, total int64, rate float64) {
 			log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
 		},
@@ -466,6 +478,26 @@ type buildJob struct {
 	flags    *buildFlags
 	patterns []string
 	multi    bool
+}
+
+// registryTimeout parses --registry-timeout, or MINGO_REGISTRY_TIMEOUT
+// when the flag is not given: a Go duration (90s, 2m) or whole seconds.
+func registryTimeout(flag string) (time.Duration, error) {
+	name, v := "--registry-timeout", flag
+	if v == "" {
+		name, v = "MINGO_REGISTRY_TIMEOUT", os.Getenv("MINGO_REGISTRY_TIMEOUT")
+	}
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); err != nil && nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s %q: want a positive duration such as 60s or 2m", name, v)
+	}
+	return d, nil
 }
 
 // insecureHosts lists the registries of tags when --insecure-registry is on.

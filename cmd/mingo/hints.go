@@ -101,6 +101,8 @@ func registryHint(e *publish.RegistryError) string {
 		return ": add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it"
 	case publish.UnknownHost:
 		return "; check the registry name in --tag"
+	case publish.Stalled:
+		return "; if the registry is only slow, raise --registry-timeout (or MINGO_REGISTRY_TIMEOUT)"
 	case publish.Unreachable:
 		return "; check the address and that the registry is running"
 	}

@@ -13,6 +13,7 @@ import (
 // Write creates name with mode perm from what write writes. On any error
 // name is untouched and the temporary file is removed.
 func Write(name string, perm os.FileMode, write func(io.Writer) error) error {
+	RemoveStale(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
 	if err != nil {
 		return err
