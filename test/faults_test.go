@@ -89,7 +89,7 @@ func TestRegistryFaults(t *testing.T) {
 				}
 				lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 				last := lines[len(lines)-1]
-				if !strings.HasPrefix(last, "mingo: error: registry "+proxy.Host) || !strings.Contains(last, tc.want) {
+				if !strings.HasPrefix(last, "mingo: error: ") || !strings.Contains(last, "registry "+proxy.Host) || !strings.Contains(last, tc.want) {
 					t.Errorf("last line %q, want a one-line error naming the registry and containing %q", last, tc.want)
 				}
 				if strings.Contains(r.stderr, "_state=") && !strings.Contains(r.stderr, "_state=REDACTED") {
