@@ -19,6 +19,10 @@
 //	}}, mingo.WithSBOM())
 //	refs, err := mingo.Publish(ctx, imgs, &publish.Registry{Signer: signer})
 //
+// WithCacheRepo shares compiled binaries between machines through a
+// registry repository (see package buildcache): a fresh CI runner compiles
+// only what changed.
+//
 // Errors carry facts (the registry, the status, the platform, the path) and
 // wrap their causes; they name no command-line flag. The mingo command adds
 // the advice.

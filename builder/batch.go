@@ -148,7 +148,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size})
+	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
 	layer, err := s.binaryLayer(ctx, entry, t, mc)
 	if err != nil {
 		return PlatformImage{}, err
@@ -179,7 +179,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total})
+	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Built, BinarySize: entry.Size, ImageSize: total, Cached: mc != nil && mc.hit != nil})
 	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Size: total, Layers: infos, SBOM: doc}, nil
 }
 

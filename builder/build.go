@@ -123,6 +123,9 @@ type Event struct {
 	Stage    Stage
 	// BinarySize is set from Layering on; ImageSize (compressed) on Built.
 	BinarySize, ImageSize int64
+	// Cached is set from Layering on when the binary came from the cache
+	// repository instead of go build.
+	Cached bool
 }
 
 // Generated selects the layers mingo generates, each its own layer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
@@ -219,14 +221,13 @@ func (s *session) record(ctx context.Context, mc *memberCache, layer v1.Layer) v
 	if mc == nil || mc.hit != nil || s.isDown() {
 		return layer
 	}
+	if s.recordDenied() {
+		s.countUnrecorded(nil)
+		return layer
+	}
 	if err := s.CacheRepo.Record(ctx, mc.key, mc.pointer, layer); err != nil {
 		if ctx.Err() == nil {
-			s.cache.mu.Lock()
-			s.cache.unrecorded++
-			if s.cache.recordErr == nil {
-				s.cache.recordErr = err
-			}
-			s.cache.mu.Unlock()
+			s.countUnrecorded(err)
 		}
 		return layer
 	}
@@ -235,6 +236,26 @@ func (s *session) record(ctx context.Context, mc *memberCache, layer v1.Layer) v
 		return layer
 	}
 	return &remote.MountableLayer{Layer: layer, Reference: s.CacheRepo.Name().Digest(d.String())}
+}
+
+// countUnrecorded counts a miss that was not recorded, and keeps the first
+// reason.
+func (s *session) countUnrecorded(err error) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	s.cache.unrecorded++
+	if s.cache.recordErr == nil {
+		s.cache.recordErr = err
+	}
+}
+
+// recordDenied reports whether the repository refused a write already
+// (pull-only credentials): the other misses are not tried.
+func (s *session) recordDenied() bool {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	var terr *transport.Error
+	return errors.As(s.cache.recordErr, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden)
 }
 
 // reportUnrecorded warns, once per build, about misses that could not be

@@ -22,6 +22,9 @@ func stageStatus(e builder.Event) string {
 	case builder.Compiling:
 		return "compiling " + e.Package
 	case builder.Layering:
+		if e.Cached {
+			return fmt.Sprintf("layering (binary %s, from the cache repository)", humanBytes(e.BinarySize))
+		}
 		return fmt.Sprintf("layering (binary %s)", humanBytes(e.BinarySize))
 	default:
 		return fmt.Sprintf("built, %s compressed", humanBytes(e.ImageSize))

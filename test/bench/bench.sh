@@ -245,3 +245,8 @@ YML
 			"$(awk -v a="$t" -v b="$base" 'BEGIN {print a / b}')" "$bytes" "$(awk -v a="$bytes" -v b="$basebytes" 'BEGIN {print a / b}')"
 	done
 fi
+
+# The registry as a build cache (--cache-repo) on cold runners: crane cold
+# against a cold hit, and the monorepo after one change. Each run is a cold
+# build, so one run each (see cache.sh).
+"$root/test/bench/cache.sh" 1
