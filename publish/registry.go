@@ -343,7 +343,8 @@ func registryError(repo name.Repository, err error) error {
 		e.Problem = Untrusted
 	case errors.As(err, &dnsErr):
 		e.Problem = UnknownHost
-	case errors.As(err, &opErr):
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		// A connection reset mid-upload is not an unreachable registry.
 		e.Problem = Unreachable
 	}
 	return e
