@@ -430,3 +430,16 @@ func TestVerifyLDFlags(t *testing.T) {
 		t.Errorf("verify with the ldflags of mingo.yaml: %v\n%s%s", err, stdout, stderr)
 	}
 }
+
+// The progress line and the size report give one size per image.
+func TestOneSizePerImage(t *testing.T) {
+	_, stderr, err := run(t, "build", "./cmd/hello", "--push=false", "--platform", "linux/amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := regexp.MustCompile(`linux/amd64: built, (\S+ \S+) compressed`).FindStringSubmatch(stderr)
+	report := regexp.MustCompile(`(?m)^  linux/amd64 +(\S+ \S+) = .*config\+manifest`).FindStringSubmatch(stderr)
+	if built == nil || report == nil || built[1] != report[1] {
+		t.Errorf("progress says %v, size report %v:\n%s", built, report, stderr)
+	}
+}
