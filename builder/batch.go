@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -100,14 +101,15 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	for i, p := range b.pkgs {
 		names[i] = p.Name
 	}
-	ws.checkBinaries(names, s.warnf)
+	before := ws.buildIDs(names)
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
 	if len(bc.compiled) > 0 {
 		if err := s.compile(ctx, limit, b, bc.compiled, ws.dir); err != nil {
 			return err
 		}
 	}
-	if err := ws.recordBinaries(names); err != nil {
+	sums, err := s.settle(ctx, limit, b, ws, names, before)
+	if err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -120,7 +122,7 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 				return err
 			}
 			bin := filepath.Join(ws.dir, t.Package.Name)
-			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin, bc.members[m])
+			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin, sums[t.Package.Name], bc.members[m])
 			if err != nil {
 				return fmt.Errorf("building %s for %s: %w", t.Package.ImportPath, b.platform, err)
 			}
@@ -131,10 +133,37 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	return g.Wait()
 }
 
+// settle checks and records the digests of the batch's binaries after
+// `go build` (see binsum.go) and links the damaged ones again.
+func (s *session) settle(ctx context.Context, limit *semaphore.Weighted, b *batch, ws *workspace, names []string, before map[string]string) (map[string]string, error) {
+	sums, damaged, err := ws.settle(names, before, s.warnf)
+	if err != nil || len(damaged) == 0 {
+		return sums, err
+	}
+	var again []*Package
+	for _, p := range b.pkgs {
+		if slices.Contains(damaged, p.Name) {
+			again = append(again, p)
+		}
+	}
+	if err := s.compile(ctx, limit, b, again, ws.dir); err != nil {
+		return nil, err
+	}
+	relinked, damaged, err := ws.settle(damaged, map[string]string{}, s.warnf)
+	if err != nil {
+		return nil, err
+	}
+	if len(damaged) > 0 {
+		return nil, fmt.Errorf("binaries %s in %s changed after linking", strings.Join(damaged, ", "), ws.dir)
+	}
+	maps.Copy(sums, relinked)
+	return sums, nil
+}
+
 // platformImage checks the binary is static and puts it on the base. The
 // binary layer is the cache's on a hit; on a miss it is built and recorded
 // in the cache repository.
-func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p platform.Platform, bin string, mc *memberCache) (PlatformImage, error) {
+func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p platform.Platform, bin, sum string, mc *memberCache) (PlatformImage, error) {
 	if err := CheckStatic(bin); err != nil {
 		return PlatformImage{}, err
 	}
@@ -148,6 +177,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
+	entry.Digest = sum
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
 	layer, err := s.binaryLayer(ctx, entry, t, mc)
 	if err != nil {

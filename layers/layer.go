@@ -11,6 +11,7 @@ package layers
 import (
 	"archive/tar"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -35,6 +36,10 @@ type Entry struct {
 	// Size and Open give a regular file's content.
 	Size int64
 	Open func() (io.ReadCloser, error)
+	// Digest, when set, is the hex sha256 of a regular file's content,
+	// already known to the caller: the cache key uses it instead of
+	// reading the file again.
+	Digest string
 }
 
 // Options control how a layer is written. The zero value is valid.
@@ -173,17 +178,33 @@ func copyContent(w io.Writer, e Entry) error {
 // cacheKey identifies the bytes a layer will have: two calls with the same
 // key produce identical layers, so a cached blob can stand in for a rebuild.
 // Content is hashed, not trusted by name or mtime.
+// contentSum returns the sha256 of a regular file entry's content.
+func contentSum(e Entry) ([]byte, error) {
+	if e.Digest != "" {
+		sum, err := hex.DecodeString(e.Digest)
+		if err != nil || len(sum) != sha256.Size {
+			return nil, fmt.Errorf("entry %s: digest %q is not a hex sha256", e.Path, e.Digest)
+		}
+		return sum, nil
+	}
+	c := sha256.New()
+	if err := copyContent(c, e); err != nil {
+		return nil, err
+	}
+	return c.Sum(nil), nil
+}
+
 func cacheKey(entries []Entry, mtime time.Time, c Compression) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s", formatVersion, gzipLevel, mtime.Unix(), c.keyParams())
 	for _, e := range entries {
 		fmt.Fprintf(h, "%s\x00%o\x00%d\x00%d\x00%s\x00%d\x00", e.Path, uint32(e.Mode), e.UID, e.GID, e.Linkname, e.Size)
 		if e.Mode.IsRegular() {
-			c := sha256.New()
-			if err := copyContent(c, e); err != nil {
+			sum, err := contentSum(e)
+			if err != nil {
 				return "", err
 			}
-			h.Write(c.Sum(nil))
+			h.Write(sum)
 		}
 	}
 	return fmt.Sprintf("%x", h.Sum(nil)), nil

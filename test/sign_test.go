@@ -177,8 +177,10 @@ func TestSignWithTransparencyLog(t *testing.T) {
 			t.Errorf("cosign verify (keyless) %s: %v\n%s", ref, err, out)
 		}
 	}
-	if out, err := cosign(append(append([]string{"verify-attestation", "--type", "spdxjson"}, who...), platform)...); err != nil {
-		t.Errorf("cosign verify-attestation --type spdxjson (keyless) %s: %v\n%s", platform, err, out)
+	for _, ref := range []string{keyless + ":v1", platform} {
+		if out, err := cosign(append(append([]string{"verify-attestation", "--type", "spdxjson"}, who...), ref)...); err != nil {
+			t.Errorf("cosign verify-attestation --type spdxjson (keyless) %s: %v\n%s", ref, err, out)
+		}
 	}
 	// Another identity is refused.
 	other := append([]string{"verify", "--certificate-identity", "https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main"}, who[2:]...)
@@ -186,9 +188,10 @@ func TestSignWithTransparencyLog(t *testing.T) {
 		t.Errorf("cosign verify accepted another identity:\n%s", out)
 	}
 	kinds, _ := re.Entries()
-	// Key: index + 2 platforms signed, 2 SBOMs attested; keyless the same.
-	if len(kinds) != 10 {
-		t.Errorf("Rekor got %d entries (%v), want 10", len(kinds), kinds)
+	// Key: index + 2 platforms signed, their 3 SBOMs (the index's too)
+	// attested; keyless the same.
+	if len(kinds) != 12 {
+		t.Errorf("Rekor got %d entries (%v), want 12", len(kinds), kinds)
 	}
 	if leaks := guard.Leaks(); len(leaks) > 0 {
 		t.Errorf("cosign reached beyond loopback: %v", leaks)
