@@ -238,10 +238,14 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	}
 	// Before anything is built: a host GOFLAGS=-tags=netgo would change
 	// every binary while the recipe says nothing of it.
-	if err := checkGoEnv(ctx, b.Dir); err != nil {
+	goenv, err := checkGoEnv(ctx, b.Dir)
+	if err != nil {
 		return nil, err
 	}
-	s := &session{Builder: b}
+	s := &session{Builder: b, goroot: goenv["GOROOT"]}
+	if v := goenv["GOVERSION"]; v != "" {
+		s.goVersion.get(func() (string, error) { return v, nil })
+	}
 	shared := make([]*shared, len(targets))
 	// Not errgroup.WithContext: a registry base keeps the context it was
 	// fetched with, to pull its layers when the image is published.

@@ -125,22 +125,23 @@ func (e *GoEnvError) Error() string {
 
 // checkGoEnv reads the go command's own view of GOFLAGS, GOEXPERIMENT and
 // GOFIPS140 (the environment, else `go env -w`) and refuses any setting
-// that would change the binary.
-func checkGoEnv(ctx context.Context, dir string) error {
-	cmd := exec.CommandContext(ctx, "go", "env", "-json", "GOFLAGS", "GOEXPERIMENT", "GOFIPS140")
+// that would change the binary. It returns every value it read, GOVERSION
+// and GOROOT too: one go command answers what the build needs to know.
+func checkGoEnv(ctx context.Context, dir string) (map[string]string, error) {
+	cmd := exec.CommandContext(ctx, "go", "env", "-json", "GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "GOVERSION", "GOROOT")
 	cmd.Dir = dir
 	cmd.Env = buildEnv(nil)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("go env: %w: %s", err, firstLine(stderr.String()))
+		return nil, fmt.Errorf("go env: %w: %s", err, firstLine(stderr.String()))
 	}
 	var vals map[string]string
 	if err := json.Unmarshal(out, &vals); err != nil {
-		return fmt.Errorf("reading go env: %w", err)
+		return nil, fmt.Errorf("reading go env: %w", err)
 	}
-	return goEnvPolicy(vals, func(k string) bool { return os.Getenv(k) != "" })
+	return vals, goEnvPolicy(vals, func(k string) bool { return os.Getenv(k) != "" })
 }
 
 // goEnvPolicy applies the policy to the go command's values; fromEnv says

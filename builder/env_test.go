@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -51,13 +52,22 @@ func TestCheckGoEnvReadsGoEnvFile(t *testing.T) {
 	t.Setenv("GOFLAGS", "")
 	os.Unsetenv("GOFLAGS")
 	var ge *GoEnvError
-	err := checkGoEnv(context.Background(), "")
+	_, err := checkGoEnv(context.Background(), "")
 	if !errors.As(err, &ge) || ge.Flag != "tags" || ge.FromEnv || !strings.Contains(err.Error(), "go env -w") {
 		t.Fatalf("checkGoEnv = %v, want -tags=netgo from go env -w refused", err)
 	}
 	t.Setenv("GOFLAGS", "-buildvcs=true")
-	if err := checkGoEnv(context.Background(), ""); err != nil {
+	vals, err := checkGoEnv(context.Background(), "")
+	if err != nil {
 		t.Errorf("GOFLAGS=-buildvcs=true (overridden by mingo): %v", err)
+	}
+	// The same go command answers what the build needs later: the
+	// recipe's Go version and where tzdata comes from.
+	if vals["GOVERSION"] != runtime.Version() {
+		t.Errorf("go env gave GOVERSION %q, want %q", vals["GOVERSION"], runtime.Version())
+	}
+	if _, err := os.Stat(filepath.Join(vals["GOROOT"], "lib", "time", "zoneinfo.zip")); err != nil {
+		t.Errorf("go env gave GOROOT %q without a time-zone database: %v", vals["GOROOT"], err)
 	}
 }
 

@@ -26,6 +26,7 @@ type session struct {
 	*Builder
 	goVersion memo[string]
 	zoneinfo  memo[string]
+	goroot    string // from the go env the build checked; "" if unknown
 	mu        sync.Mutex
 	bases     map[string]*memo[*baseImage]
 	annots    map[string]*memo[map[string]string] // module dir -> source, revision
@@ -288,7 +289,12 @@ func (s *session) buildGenerated(ctx context.Context, gen Generated, comp layers
 		}
 	}
 	if gen.TZData {
-		zip, err := s.zoneinfo.get(func() (string, error) { return layers.ZoneinfoZip(ctx) })
+		zip, err := s.zoneinfo.get(func() (string, error) {
+			if s.goroot != "" {
+				return layers.ZoneinfoIn(s.goroot)
+			}
+			return layers.ZoneinfoZip(ctx)
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -30,7 +30,12 @@ func ZoneinfoZip(ctx context.Context) (string, error) {
 		}
 		return "", fmt.Errorf("finding Go's zoneinfo.zip (go env GOROOT): %w", err)
 	}
-	goroot := strings.TrimSpace(string(out))
+	return ZoneinfoIn(strings.TrimSpace(string(out)))
+}
+
+// ZoneinfoIn returns the path of the time-zone database of the Go
+// installation at goroot, for a caller that asked the go command already.
+func ZoneinfoIn(goroot string) (string, error) {
 	if goroot == "" {
 		return "", errors.New("finding Go's zoneinfo.zip: go env GOROOT printed nothing")
 	}
