@@ -307,7 +307,7 @@ func (s *session) buildGenerated(ctx context.Context, gen Generated, comp layers
 		}
 	}
 	if gen.CACerts {
-		pem, what := gen.CABundle, "CA bundle (--ca-bundle)"
+		pem, what := gen.CABundle, "CA bundle (user-supplied)"
 		if pem == nil {
 			pem, what = layers.MozillaRoots(), "CA bundle (Mozilla roots, golang.org/x/crypto/x509roots/fallback)"
 		}

@@ -1,8 +1,6 @@
 package sbom
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,13 +71,7 @@ func ForIndex(o IndexOptions) ([]byte, error) {
 			return nil, err
 		}
 	}
-	canonical, err := encode(doc)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(canonical)
-	doc.DocumentNamespace = namespace(doc.Name, doc.platform, hex.EncodeToString(sum[:]))
-	return encode(doc)
+	return encodeNamed(doc)
 }
 
 // addPlatform merges one platform image's document into the index's: its

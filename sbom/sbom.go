@@ -111,8 +111,13 @@ func FromBuildInfo(bi *debug.BuildInfo, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The namespace is a digest of the canonical document with an empty
-	// namespace, so it changes exactly when the content changes.
+	return encodeNamed(doc)
+}
+
+// encodeNamed sets doc's namespace and encodes it. The namespace is a
+// digest of the canonical document with an empty namespace, so it changes
+// exactly when the content changes.
+func encodeNamed(doc *document) ([]byte, error) {
 	canonical, err := encode(doc)
 	if err != nil {
 		return nil, err

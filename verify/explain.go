@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
 	"runtime/debug"
@@ -83,18 +84,8 @@ func configDiff(want, got v1.Image) []string {
 		delete(wf, k)
 		delete(gf, k)
 	}
-	var keys []string
-	for k := range wf {
-		keys = append(keys, k)
-	}
-	for k := range gf {
-		if _, ok := wf[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
 	var out []string
-	for _, k := range keys {
+	for _, k := range unionKeys(wf, gf) {
 		if !reflect.DeepEqual(wf[k], gf[k]) {
 			out = append(out, fmt.Sprintf("config %s: registry %s, rebuilt %s", k, short(wf[k]), short(gf[k])))
 		}
@@ -123,18 +114,8 @@ func short(v any) string {
 
 // annotationDiff names the annotations that differ.
 func annotationDiff(want, got map[string]string) []string {
-	var keys []string
-	for k := range want {
-		keys = append(keys, k)
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
 	var out []string
-	for _, k := range keys {
+	for _, k := range unionKeys(want, got) {
 		w, wok := want[k]
 		g, gok := got[k]
 		if w == g && wok == gok {
@@ -277,4 +258,16 @@ func readBuildInfo(r io.Reader) (*debug.BuildInfo, error) {
 		return nil, err
 	}
 	return buildinfo.Read(f)
+}
+
+// unionKeys returns the keys of a and b, sorted, each once.
+func unionKeys[V any](a, b map[string]V) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }

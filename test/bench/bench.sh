@@ -39,6 +39,8 @@ set -euo pipefail
 runs=${1:-5}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mod="$root/test/bench/mod"
+# shellcheck source=test/bench/mono.sh
+. "$root/test/bench/mono.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -126,58 +128,7 @@ printf '%-7s %-16s %10.3f %7.2fx\n' many "one ./multi/..." "$one" "$(awk -v a="$
 
 # Monorepo: 30 mains sharing one dependency graph (see the top comment).
 mono="$work/mono"
-mkdir -p "$mono/internal/shared"
-cp "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$mono/"
-cat >"$mono/internal/shared/shared.go" <<'GO'
-// Package shared is what every cmd/svcNN links: a few real dependencies, so
-// linking is realistic.
-package shared
-
-import (
-	"fmt"
-
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-)
-
-// Describe parses args[1] (default example.com/SVC:latest) as an image
-// reference and, when args[2] is "fetch", looks its digest up.
-func Describe(svc string, args []string) string {
-	ref := "example.com/" + svc + ":latest"
-	if len(args) > 1 {
-		ref = args[1]
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return fmt.Sprintf("%s: %v", svc, err)
-	}
-	if len(args) > 2 && args[2] == "fetch" {
-		d, err := remote.Head(r, remote.WithAuthFromKeychain(authn.DefaultKeychain))
-		if err != nil {
-			return fmt.Sprintf("%s: %v", svc, err)
-		}
-		return fmt.Sprintf("%s: %s@%s", svc, r.Context(), d.Digest)
-	}
-	return fmt.Sprintf("%s: %s on %s", svc, r.Context().RepositoryStr(), r.Context().RegistryStr())
-}
-GO
-for i in $(seq -w 1 30); do
-	mkdir -p "$mono/cmd/svc$i"
-	cat >"$mono/cmd/svc$i/main.go" <<GO
-// Command svc$i prints what the shared package makes of its arguments.
-package main
-
-import (
-	"fmt"
-	"os"
-
-	"example.com/bench/internal/shared"
-)
-
-func main() { fmt.Println(shared.Describe("svc$i", os.Args)) }
-GO
-done
+make_mono "$mono" "$mod"
 mono_go() {
 	(cd "$mono" && for arch in amd64 arm64; do
 		CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "$work/mono-$arch/" ./cmd/...

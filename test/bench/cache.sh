@@ -22,6 +22,8 @@ set -euo pipefail
 runs=${1:-1}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mod="$root/test/bench/mod"
+# shellcheck source=test/bench/mono.sh
+. "$root/test/bench/mono.sh"
 if [ ! -x /usr/bin/docker-registry ]; then
 	echo "cache: skipped: /usr/bin/docker-registry (Debian's docker-registry) is not installed" >&2
 	exit 0
@@ -73,57 +75,7 @@ row crane "cold hit" "$hit" "$base" "  ($hits of 2 binaries from the cache)"
 
 # The monorepo of bench.sh: 30 mains sharing internal/shared.
 mono="$work/mono"
-mkdir -p "$mono/internal/shared"
-cp "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$mono/"
-cat >"$mono/internal/shared/shared.go" <<'GO'
-// Package shared is what every cmd/svcNN links.
-package shared
-
-import (
-	"fmt"
-
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-)
-
-// Describe parses args[1] as an image reference and, with "fetch", looks
-// its digest up.
-func Describe(svc string, args []string) string {
-	ref := "example.com/" + svc + ":latest"
-	if len(args) > 1 {
-		ref = args[1]
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return fmt.Sprintf("%s: %v", svc, err)
-	}
-	if len(args) > 2 && args[2] == "fetch" {
-		d, err := remote.Head(r, remote.WithAuthFromKeychain(authn.DefaultKeychain))
-		if err != nil {
-			return fmt.Sprintf("%s: %v", svc, err)
-		}
-		return fmt.Sprintf("%s: %s@%s", svc, r.Context(), d.Digest)
-	}
-	return fmt.Sprintf("%s: %s on %s", svc, r.Context().RepositoryStr(), r.Context().RegistryStr())
-}
-GO
-for i in $(seq -w 1 30); do
-	mkdir -p "$mono/cmd/svc$i"
-	cat >"$mono/cmd/svc$i/main.go" <<GO
-// Command svc$i prints what the shared package makes of its arguments.
-package main
-
-import (
-	"fmt"
-	"os"
-
-	"example.com/bench/internal/shared"
-)
-
-func main() { fmt.Println(shared.Describe("svc$i", os.Args)) }
-GO
-done
+make_mono "$mono" "$mod"
 monocache="$reg/bench/mono-cache"
 full=$(cold "$mono" ./cmd/... --platform "$plats" --push=false --cache-repo "$monocache")
 compiled_full=$(grep -c 'cache miss' "$work/last.err" || true)
