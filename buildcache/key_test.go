@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mingo-build/mingo/internal/modproxy"
 )
 
 // fixture is the module the end-to-end cache tests build: a main package
@@ -40,12 +42,13 @@ func edit(t *testing.T, path, old, new string) {
 	}
 }
 
-// query is how the builder asks for a linux target.
-func query(dir string, goflags string, target ...string) Query {
-	env := []string{"CGO_ENABLED=0", "GOOS=linux", "GOPROXY=off", "GOFLAGS=" + goflags}
+// query is how the builder asks for a linux target, with modules from
+// the repository's module proxy (proxyEnv, modproxy.Env).
+func query(proxyEnv []string, dir string, goflags string, target ...string) Query {
+	env := append([]string{"CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=" + goflags}, proxyEnv...)
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains([]string{"CGO_ENABLED", "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOPROXY", "GOFLAGS"}, k) {
+		if !slices.Contains([]string{"CGO_ENABLED", "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOFLAGS"}, k) && !slices.ContainsFunc(proxyEnv, func(p string) bool { return strings.HasPrefix(p, k+"=") }) {
 			env = append(env, kv)
 		}
 	}
@@ -57,14 +60,15 @@ func query(dir string, goflags string, target ...string) Query {
 
 func TestComputeCoversInputsAndOnlyThose(t *testing.T) {
 	ctx := context.Background()
+	proxyEnv := modproxy.Env(t)
 	base := copyFixture(t)
-	want, err := Compute(ctx, query(base, ""))
+	want, err := Compute(ctx, query(proxyEnv, base, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	baseKey := want["example.com/cacheapp"]
 	for _, part := range []string{"env GOVERSION", "env GOARCH", "package", "file example.com/cacheapp/main.go",
-		"file example.com/cacheapp/message.txt", "file example.com/local/local.go", "module golang.org/x/sync", "file go.mod", "file go.sum"} {
+		"file example.com/cacheapp/message.txt", "file example.com/local/local.go", "module example.com/workers", "file go.mod", "file go.sum"} {
 		if _, ok := baseKey.Parts[part]; !ok {
 			t.Errorf("the key has no part %q", part)
 		}
@@ -85,12 +89,12 @@ func TestComputeCoversInputsAndOnlyThose(t *testing.T) {
 		{"replaced module", func(t *testing.T, dir string, q *Query) {
 			edit(t, filepath.Join(dir, "../local/local.go"), `"local"`, `"remote"`)
 		}, false, "file example.com/local/local.go"},
-		{"dependency bump", func(t *testing.T, dir string, q *Query) { edit(t, filepath.Join(dir, "go.mod"), "v0.19.0", "v0.20.0") }, false, "module golang.org/x/sync golang.org/x/sync@v0.19.0 -> golang.org/x/sync@v0.20.0"},
+		{"dependency bump", func(t *testing.T, dir string, q *Query) { edit(t, filepath.Join(dir, "go.mod"), "v1.0.0", "v1.1.0") }, false, "module example.com/workers example.com/workers@v1.0.0 -> example.com/workers@v1.1.0"},
 		{"ldflags", func(t *testing.T, dir string, q *Query) { q.Flags[2] = "-ldflags=-s -w -X main.version=2" }, false, "flag 02 -ldflags"},
 		{"build tag", func(t *testing.T, dir string, q *Query) { q.Flags = append(q.Flags, "-tags=fancy") }, false, "file example.com/cacheapp/fancy.go (new)"},
-		{"GOFLAGS", func(t *testing.T, dir string, q *Query) { *q = query(dir, "-gcflags=-B") }, false, "env GOFLAGS"},
-		{"GOARM", func(t *testing.T, dir string, q *Query) { *q = query(dir, "", "GOARCH=arm", "GOARM=6") }, false, `env GOARM "" -> 6`},
-		{"GOAMD64", func(t *testing.T, dir string, q *Query) { *q = query(dir, "", "GOARCH=amd64", "GOAMD64=v3") }, false, "env GOAMD64 v1 -> v3"},
+		{"GOFLAGS", func(t *testing.T, dir string, q *Query) { *q = query(proxyEnv, dir, "-gcflags=-B") }, false, "env GOFLAGS"},
+		{"GOARM", func(t *testing.T, dir string, q *Query) { *q = query(proxyEnv, dir, "", "GOARCH=arm", "GOARM=6") }, false, `env GOARM "" -> 6`},
+		{"GOAMD64", func(t *testing.T, dir string, q *Query) { *q = query(proxyEnv, dir, "", "GOARCH=amd64", "GOAMD64=v3") }, false, "env GOAMD64 v1 -> v3"},
 		{"mtimes", func(t *testing.T, dir string, q *Query) {
 			old := time.Unix(1e9, 0)
 			for _, f := range []string{"main.go", "message.txt", "go.mod", "../local/local.go"} {
@@ -107,7 +111,7 @@ func TestComputeCoversInputsAndOnlyThose(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := copyFixture(t)
-			q := query(dir, "")
+			q := query(proxyEnv, dir, "")
 			tt.change(t, dir, &q)
 			keys, err := Compute(ctx, q)
 			if err != nil {

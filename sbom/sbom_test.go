@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"debug/buildinfo"
@@ -24,14 +23,16 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/mingo-build/mingo/internal/modproxy"
 )
 
-// The sample program's only dependency, taken from the repository's go.sum
-// so the build needs nothing beyond the local module cache.
+// The sample program's only dependency, served by the repository's module
+// proxy (testdata/proxy) into a module cache of the test's own.
 const (
-	syncPath    = "golang.org/x/sync"
-	syncVersion = "v0.24.0"
-	samplePath  = "example.com/sbomsample"
+	depPath    = "example.com/workers"
+	depVersion = "v1.0.0"
+	samplePath = "example.com/sbomsample"
 
 	// schemaSHA256 is the SHA-256 of schemas/spdx-schema.json at tag v2.3
 	// of github.com/spdx/spdx-spec (see testdata/README.md).
@@ -118,7 +119,7 @@ func (d spdxDoc) pkg(t *testing.T, name string) spdxPkg {
 }
 
 // sample builds (once per test binary) a small program that depends on
-// golang.org/x/sync, with -trimpath, and returns the binary's path.
+// example.com/workers, with -trimpath, and returns the binary's path.
 var sample = sync.OnceValues(buildSample)
 
 var sampleDir string
@@ -126,7 +127,7 @@ var sampleDir string
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if sampleDir != "" {
-		os.RemoveAll(sampleDir)
+		modproxy.RemoveAll(sampleDir)
 	}
 	os.Exit(code)
 }
@@ -137,24 +138,23 @@ func buildSample() (string, error) {
 		return "", err
 	}
 	sampleDir = dir
-	sums, err := goSumLines(filepath.Join("..", "go.sum"), syncPath+" "+syncVersion)
+	sums, err := goSumLines(depPath + " " + depVersion)
 	if err != nil {
 		return "", err
 	}
 	files := map[string]string{
-		"go.mod": "module " + samplePath + "\n\ngo 1.26\n\nrequire " + syncPath + " " + syncVersion + "\n",
+		"go.mod": "module " + samplePath + "\n\ngo 1.26\n\nrequire " + depPath + " " + depVersion + "\n",
 		"go.sum": sums,
 		"main.go": `package main
 
 import (
-	"context"
 	"fmt"
 
-	"golang.org/x/sync/errgroup"
+	"example.com/workers"
 )
 
 func main() {
-	g, _ := errgroup.WithContext(context.Background())
+	var g workers.Group
 	g.Go(func() error { return nil })
 	fmt.Println(g.Wait())
 }
@@ -172,35 +172,38 @@ func main() {
 	bin := filepath.Join(dir, "sample")
 	cmd := exec.Command(goCmd, "build", "-trimpath", "-o", bin, ".")
 	cmd.Dir = dir
-	// GOPROXY and the module cache come from the environment.
-	cmd.Env = append(os.Environ(),
-		"GOFLAGS=-mod=mod -buildvcs=false", "GOWORK=off", "CGO_ENABLED=0", "GOTOOLCHAIN=local")
+	proxyEnv, err := modproxy.EnvIn(filepath.Join(dir, "modcache"))
+	if err != nil {
+		return "", err
+	}
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod -buildvcs=false", "GOWORK=off", "CGO_ENABLED=0")
+	cmd.Env = append(cmd.Env, proxyEnv...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return bin, nil
 }
 
-// goSumLines returns the lines of the go.sum file that start with prefix
-// (the module zip and go.mod hashes of one module version).
-func goSumLines(path, prefix string) (string, error) {
-	f, err := os.Open(path)
+// goSumLines returns the go.sum lines of the repository's proxy modules
+// that start with prefix (the module zip and go.mod hashes of one module
+// version).
+func goSumLines(prefix string) (string, error) {
+	root, err := modproxy.Root()
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	var b strings.Builder
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), prefix+" ") || strings.HasPrefix(sc.Text(), prefix+"/go.mod ") {
-			b.WriteString(sc.Text() + "\n")
-		}
-	}
-	if err := sc.Err(); err != nil {
+	all, err := modproxy.SumLines(filepath.Join(root, "testdata", "modules"))
+	if err != nil {
 		return "", err
 	}
+	var b strings.Builder
+	for l := range strings.Lines(all) {
+		if strings.HasPrefix(l, prefix+" ") || strings.HasPrefix(l, prefix+"/go.mod ") {
+			b.WriteString(l)
+		}
+	}
 	if b.Len() == 0 {
-		return "", fmt.Errorf("%s has no lines for %s", path, prefix)
+		return "", fmt.Errorf("the proxy modules have no go.sum lines for %s", prefix)
 	}
 	return b.String(), nil
 }
@@ -208,13 +211,13 @@ func goSumLines(path, prefix string) (string, error) {
 // h1FromGoSum returns the h1: hash of the module zip from go.sum.
 func h1FromGoSum(t *testing.T) string {
 	t.Helper()
-	lines, err := goSumLines(filepath.Join("..", "go.sum"), syncPath+" "+syncVersion)
+	lines, err := goSumLines(depPath + " " + depVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for l := range strings.Lines(lines) {
 		f := strings.Fields(l)
-		if len(f) == 3 && f[1] == syncVersion {
+		if len(f) == 3 && f[1] == depVersion {
 			return f[2]
 		}
 	}
@@ -267,12 +270,12 @@ func TestFromBinaryRealProgram(t *testing.T) {
 		t.Errorf("documentNamespace = %q, want %s<sha256>", d.DocumentNamespace, nsPrefix)
 	}
 
-	// Exactly the main module, x/sync and the standard library, in order.
+	// Exactly the main module, its dependency and the standard library, in order.
 	var got []string
 	for _, p := range d.Packages {
 		got = append(got, p.Name+"@"+p.VersionInfo)
 	}
-	want := []string{samplePath + "@(devel)", syncPath + "@" + syncVersion, "stdlib@" + bi.GoVersion}
+	want := []string{samplePath + "@(devel)", depPath + "@" + depVersion, "stdlib@" + bi.GoVersion}
 	if !slices.Equal(got, want) {
 		t.Fatalf("packages = %q, want %q", got, want)
 	}
@@ -289,7 +292,7 @@ func TestFromBinaryRealProgram(t *testing.T) {
 		name, purl, sha256, id string
 	}{
 		{samplePath, "pkg:golang/example.com/sbomsample@%28devel%29", "", "SPDXRef-Package-example.com-sbomsample--devel-"},
-		{syncPath, "pkg:golang/golang.org/x/sync@v0.24.0", hex.EncodeToString(raw), "SPDXRef-Package-golang.org-x-sync-v0.24.0"},
+		{depPath, "pkg:golang/example.com/workers@v1.0.0", hex.EncodeToString(raw), "SPDXRef-Package-example.com-workers-v1.0.0"},
 		{"stdlib", "pkg:golang/stdlib@" + bi.GoVersion, "", "SPDXRef-Package-stdlib-" + bi.GoVersion},
 	}
 	for _, tt := range tests {
@@ -313,12 +316,12 @@ func TestFromBinaryRealProgram(t *testing.T) {
 			}
 		})
 	}
-	// The x/sync checksum is the go.sum h1 hash, which is also kept verbatim.
-	if want := "8aa883ac6a03832baf00aae12d0b61504cd4fd1dfbf0defc8176c18f179dee80"; hex.EncodeToString(raw) != want {
+	// The dependency's checksum is the go.sum h1 hash, which is also kept verbatim.
+	if want := "7356a1fccb2a3faa8d67eb34115a2b6c046bb2b11ea5bc1cd965b3c5278b26cc"; hex.EncodeToString(raw) != want {
 		t.Errorf("go.sum h1 decodes to %x, want %s", raw, want)
 	}
-	if c := d.pkg(t, syncPath).Comment; c != "sum="+h1 {
-		t.Errorf("x/sync comment = %q, want sum=%s", c, h1)
+	if c := d.pkg(t, depPath).Comment; c != "sum="+h1 {
+		t.Errorf("dependency comment = %q, want sum=%s", c, h1)
 	}
 
 	// The main package records the build settings, in order.
@@ -336,7 +339,7 @@ func TestFromBinaryRealProgram(t *testing.T) {
 		}
 	}
 
-	// DOCUMENT DESCRIBES main; main DEPENDS_ON x/sync and stdlib.
+	// DOCUMENT DESCRIBES main; main DEPENDS_ON the dependency and stdlib.
 	var rels []string
 	for _, r := range d.Relationships {
 		rels = append(rels, r.SPDXElementID+" "+r.RelationshipType+" "+r.RelatedSPDXElement)

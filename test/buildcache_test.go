@@ -17,10 +17,12 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/mingo-build/mingo/internal/modproxy"
 )
 
 // cacheFixture is a module with an embedded file, a replaced local module
-// (../local) and a module-cache dependency (golang.org/x/sync).
+// (../local) and a module-cache dependency (example.com/workers, from the repository's
+// module proxy).
 const cacheFixture = "testdata/cache"
 
 // checkout copies the fixture into a new directory, as another runner's
@@ -50,8 +52,8 @@ func runner(t *testing.T, dir, gocache string, extraEnv []string, args ...string
 		"DOCKER_CONFIG="+env.reg.DockerConfigDir,
 		"MINGO_CACHE="+t.TempDir(),
 		"GOCACHE="+gocache,
-		"GOPROXY=off",
 	)
+	cmd.Env = append(cmd.Env, modproxy.Env(t)...)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -164,7 +166,7 @@ func TestCacheRepo(t *testing.T) {
 		{name: "main module go file", change: replaceIn("main.go", `"dev"`, `"dev2"`), platform: "linux/amd64", changed: "file example.com/cacheapp/main.go"},
 		{name: "embedded file", change: replaceIn("message.txt", "hello", "howdy"), platform: "linux/amd64", changed: "file example.com/cacheapp/message.txt"},
 		{name: "replaced local module", change: replaceIn("../local/local.go", `"local"`, `"nearby"`), platform: "linux/amd64", changed: "file example.com/local/local.go"},
-		{name: "dependency bump", change: replaceIn("go.mod", "golang.org/x/sync v0.19.0", "golang.org/x/sync v0.20.0"), platform: "linux/amd64", changed: "module golang.org/x/sync golang.org/x/sync@v0.19.0 -> golang.org/x/sync@v0.20.0"},
+		{name: "dependency bump", change: replaceIn("go.mod", "example.com/workers v1.0.0", "example.com/workers v1.1.0"), platform: "linux/amd64", changed: "module example.com/workers example.com/workers@v1.0.0 -> example.com/workers@v1.1.0"},
 		{name: "ldflags", args: []string{"--ldflags", "-X main.version=v2"}, platform: "linux/amd64", changed: "flag 02 -ldflags"},
 		{name: "build tag", args: []string{"--build-tags", "fancy"}, platform: "linux/amd64", changed: "file example.com/cacheapp/fancy.go (new)"},
 		// mingo refuses GOFLAGS that change a binary; one that does not

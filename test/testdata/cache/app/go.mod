@@ -4,7 +4,7 @@ go 1.25.0
 
 require (
 	example.com/local v0.0.0
-	golang.org/x/sync v0.19.0
+	example.com/workers v1.0.0
 )
 
 replace example.com/local => ../local

@@ -1,6 +1,7 @@
 // Command cacheapp is the fixture of the build cache tests: it reads a
 // main-module package, an embedded file, a replaced local module and a
-// module from the module cache.
+// module from the module cache (example.com/workers, served by the
+// repository's module proxy, testdata/proxy).
 package main
 
 import (
@@ -9,7 +10,7 @@ import (
 
 	"example.com/cacheapp/internal/greet"
 	"example.com/local"
-	"golang.org/x/sync/errgroup"
+	"example.com/workers"
 )
 
 //go:embed message.txt
@@ -18,7 +19,7 @@ var message string
 var version = "dev"
 
 func main() {
-	var g errgroup.Group
+	var g workers.Group
 	g.Go(func() error {
 		fmt.Println(greet.Hello(local.Name()), message, version, flavour)
 		return nil
