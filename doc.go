@@ -15,7 +15,7 @@
 //	imgs, err := mingo.Build(ctx, []mingo.Spec{{
 //		Packages: []string{"./cmd/api"},
 //		Tags:     []string{"registry.example.com/team/api:v1"},
-//		Settings: builder.Settings{Platforms: plats},
+//		Settings: build.Settings{Platforms: plats},
 //	}}, mingo.WithSBOM())
 //	refs, err := mingo.Publish(ctx, imgs, &publish.Registry{Signer: signer})
 //

@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
@@ -35,8 +35,8 @@ func Example() {
 	imgs, err := mingo.Build(ctx, []mingo.Spec{{
 		Packages: []string{"./examples/hello"},
 		Tags:     []string{host + "/demo/hello:v1"},
-		Settings: builder.Settings{Platforms: plats, Base: builder.BaseDistroless,
-			Generated: builder.Generated{CACerts: true, TZData: true, Passwd: true}},
+		Settings: build.Settings{Platforms: plats, Base: build.BaseDistroless,
+			Generated: build.Generated{CACerts: true, TZData: true, Passwd: true}},
 	}}, mingo.WithSBOM())
 	if err != nil {
 		log.Fatal(err)

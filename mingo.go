@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo/buildcache"
-	"github.com/mingo-build/mingo/builder"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sbom"
 )
@@ -36,12 +36,12 @@ type Spec struct {
 	Tags []string
 	// Insecure allows plain HTTP for the registries of Tags.
 	Insecure bool
-	builder.Settings
+	build.Settings
 }
 
 // Image is a built image or index, with its names, platform images, SBOMs
 // and recipe.
-type Image = builder.Result
+type Image = build.Result
 
 // LocalRegistry names images that have no tags in local outputs:
 // mingo.local/<binary>:latest.
@@ -51,7 +51,7 @@ const LocalRegistry = "mingo.local"
 type Option func(*options)
 
 type options struct {
-	builder   builder.Builder
+	build     build.Builder
 	sbom      bool
 	version   string
 	skipped   func(pkg, why string)
@@ -61,20 +61,20 @@ type options struct {
 
 // WithDir resolves packages and runs `go build` in dir (default: the
 // current directory).
-func WithDir(dir string) Option { return func(o *options) { o.builder.Dir = dir } }
+func WithDir(dir string) Option { return func(o *options) { o.build.Dir = dir } }
 
 // WithCache keeps layers and binaries in c between builds (default: the
 // directory layers.DefaultCacheDir names).
-func WithCache(c *layers.Cache) Option { return func(o *options) { o.builder.Cache = c } }
+func WithCache(c *layers.Cache) Option { return func(o *options) { o.build.Cache = c } }
 
 // WithJobs bounds concurrent `go build` processes (default: the number of
 // CPUs).
-func WithJobs(n int) Option { return func(o *options) { o.builder.Jobs = n } }
+func WithJobs(n int) Option { return func(o *options) { o.build.Jobs = n } }
 
 // WithRemote sets the go-containerregistry options for pulling a registry
 // base (credentials, transport).
 func WithRemote(opts ...remote.Option) Option {
-	return func(o *options) { o.builder.Remote = opts }
+	return func(o *options) { o.build.Remote = opts }
 }
 
 // WithSBOM describes every platform image's binary in an SPDX 2.3 document,
@@ -86,19 +86,19 @@ func WithSBOM() Option { return func(o *options) { o.sbom = true } }
 func WithToolVersion(v string) Option { return func(o *options) { o.version = v } }
 
 // WithProgress receives each platform's build steps.
-func WithProgress(f func(builder.Event)) Option {
-	return func(o *options) { o.builder.Progress = f }
+func WithProgress(f func(build.Event)) Option {
+	return func(o *options) { o.build.Progress = f }
 }
 
 // WithWarnings receives problems a build recovered from, such as a
 // damaged cache entry it dropped and rebuilt.
 func WithWarnings(f func(format string, args ...any)) Option {
-	return func(o *options) { o.builder.Warn = f }
+	return func(o *options) { o.build.Warn = f }
 }
 
 // WithVerbose receives details: go build command lines, compiler output.
 func WithVerbose(f func(format string, args ...any)) Option {
-	return func(o *options) { o.builder.Verbose = f }
+	return func(o *options) { o.build.Verbose = f }
 }
 
 // WithCacheRepo shares compiled binaries between machines through the
@@ -131,7 +131,7 @@ func Build(ctx context.Context, specs []Spec, opts ...Option) ([]*Image, error) 
 // set of build tags, and names their images, without compiling anything:
 // what a caller needs to know before a build, such as the registries it
 // will push to. Two packages may not share a name.
-func Resolve(ctx context.Context, specs []Spec, opts ...Option) ([]builder.Target, error) {
+func Resolve(ctx context.Context, specs []Spec, opts ...Option) ([]build.Target, error) {
 	o := newOptions(opts)
 	targets, err := resolve(ctx, &o, specs)
 	if err != nil {
@@ -145,29 +145,29 @@ func Resolve(ctx context.Context, specs []Spec, opts ...Option) ([]builder.Targe
 
 // BuildTargets builds resolved targets: one `go build` per platform for
 // all packages with the same build settings, at most WithJobs at once.
-func BuildTargets(ctx context.Context, targets []builder.Target, opts ...Option) ([]*Image, error) {
+func BuildTargets(ctx context.Context, targets []build.Target, opts ...Option) ([]*Image, error) {
 	o := newOptions(opts)
-	if o.builder.Cache == nil {
+	if o.build.Cache == nil {
 		c, err := DefaultCache()
 		if err != nil {
 			return nil, err
 		}
-		o.builder.Cache = c
+		o.build.Cache = c
 	}
-	if o.builder.Cache.Warn == nil {
-		o.builder.Cache.Warn = o.builder.Warn
+	if o.build.Cache.Warn == nil {
+		o.build.Cache.Warn = o.build.Warn
 	}
 	if o.sbom {
-		o.builder.SBOM = sbomFunc(o.version)
+		o.build.SBOM = sbomFunc(o.version)
 	}
 	if o.cacheRepo != "" {
 		repo, err := buildcache.Open(o.cacheRepo, o.cacheOpts...)
 		if err != nil {
 			return nil, err
 		}
-		o.builder.CacheRepo = repo
+		o.build.CacheRepo = repo
 	}
-	images, err := o.builder.Build(ctx, targets)
+	images, err := o.build.Build(ctx, targets)
 	if err != nil || !o.sbom {
 		return images, err
 	}
@@ -210,7 +210,7 @@ func DefaultCache() (*layers.Cache, error) {
 
 // resolve lists every spec's packages, with one package load per set of
 // build tags, and names their images.
-func resolve(ctx context.Context, o *options, specs []Spec) ([]builder.Target, error) {
+func resolve(ctx context.Context, o *options, specs []Spec) ([]build.Target, error) {
 	byTags := map[string][]int{}
 	var order []string
 	for i, s := range specs {
@@ -220,13 +220,13 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]builder.Target, e
 		}
 		byTags[k] = append(byTags[k], i)
 	}
-	pkgs := make([][]*builder.Package, len(specs))
+	pkgs := make([][]*build.Package, len(specs))
 	for _, k := range order {
 		var patterns []string
 		for _, i := range byTags[k] {
 			patterns = append(patterns, specs[i].patterns()...)
 		}
-		found, err := builder.ResolvePatterns(ctx, o.builder.Dir, patterns, specs[byTags[k][0]].BuildTags, o.skipped)
+		found, err := build.ResolvePatterns(ctx, o.build.Dir, patterns, specs[byTags[k][0]].BuildTags, o.skipped)
 		if err != nil {
 			return nil, err
 		}
@@ -236,14 +236,14 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]builder.Target, e
 			found = found[n:]
 		}
 	}
-	var targets []builder.Target
+	var targets []build.Target
 	for i, s := range specs {
 		for _, p := range pkgs[i] {
 			tags, names, err := s.names(p, len(pkgs[i]) > 1 || s.plural())
 			if err != nil {
 				return nil, err
 			}
-			targets = append(targets, builder.Target{Package: p, Settings: s.Settings, Tags: tags, Names: names})
+			targets = append(targets, build.Target{Package: p, Settings: s.Settings, Tags: tags, Names: names})
 		}
 	}
 	return targets, nil
@@ -264,9 +264,9 @@ func (s Spec) plural() bool {
 
 // uniqueSorted merges the packages of several patterns, sorted by import
 // path.
-func uniqueSorted(lists [][]*builder.Package) []*builder.Package {
+func uniqueSorted(lists [][]*build.Package) []*build.Package {
 	seen := map[string]bool{}
-	var out []*builder.Package
+	var out []*build.Package
 	for _, l := range lists {
 		for _, p := range l {
 			if !seen[p.ImportPath] {
@@ -275,7 +275,7 @@ func uniqueSorted(lists [][]*builder.Package) []*builder.Package {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *builder.Package) int { return strings.Compare(a.ImportPath, b.ImportPath) })
+	slices.SortFunc(out, func(a, b *build.Package) int { return strings.Compare(a.ImportPath, b.ImportPath) })
 	return out
 }
 
@@ -289,7 +289,7 @@ var ErrNotBareTag = errors.New("with a repository, tags are bare (v1.2.0)")
 var bareTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 
 // names returns where pkg's image is pushed and what it is called locally.
-func (s Spec) names(pkg *builder.Package, many bool) (tags, names []name.Tag, err error) {
+func (s Spec) names(pkg *build.Package, many bool) (tags, names []name.Tag, err error) {
 	refs := s.Tags
 	if s.Repo != "" {
 		if len(refs) == 0 {
@@ -331,7 +331,7 @@ func (e *NameClashError) Error() string {
 
 // distinctNames refuses two packages under one name: they would overwrite
 // each other's tags.
-func distinctNames(targets []builder.Target) error {
+func distinctNames(targets []build.Target) error {
 	byName := map[string]string{}
 	for _, t := range targets {
 		for _, tag := range t.Names {
@@ -346,8 +346,8 @@ func distinctNames(targets []builder.Target) error {
 
 // sbomFunc describes a platform image, its binary and the layers mingo
 // generated, in an SPDX document named after the image.
-func sbomFunc(version string) func(builder.SBOMInput) ([]byte, error) {
-	return func(in builder.SBOMInput) ([]byte, error) {
+func sbomFunc(version string) func(build.SBOMInput) ([]byte, error) {
+	return func(in build.SBOMInput) ([]byte, error) {
 		return sbom.FromBinary(in.Binary, sbom.Options{
 			Name: docName(in.Target.Package, in.Target.Names), Platform: in.Platform.String(),
 			Created: created(in.Target.Created), Tool: "mingo-" + version,
@@ -358,7 +358,7 @@ func sbomFunc(version string) func(builder.SBOMInput) ([]byte, error) {
 
 // docName is the name of an image's SBOM: its repository, or the import
 // path of an image with no name.
-func docName(pkg *builder.Package, names []name.Tag) string {
+func docName(pkg *build.Package, names []name.Tag) string {
 	if len(names) > 0 {
 		return names[0].Context().Name()
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -44,10 +44,10 @@ type Daemon struct {
 	Host string
 	// Names returns the names to load an image under; nil means the
 	// image's Names.
-	Names func(*builder.Result) []name.Tag
+	Names func(*build.Result) []name.Tag
 	// Skipped, when set, is told of each image loaded with only one of its
 	// platforms, and which.
-	Skipped func(img *builder.Result, loaded platform.Platform, skipped []platform.Platform)
+	Skipped func(img *build.Result, loaded platform.Platform, skipped []platform.Platform)
 
 	client *http.Client
 	host   string
@@ -168,7 +168,7 @@ func (d *Daemon) info(ctx context.Context) (engineInfo, error) {
 
 // Publish loads every image; it has no references to return (a tag in
 // the engine names no content a registry serves).
-func (d *Daemon) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+func (d *Daemon) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
 	if err := d.connect(); err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (d *Daemon) Publish(ctx context.Context, images []*builder.Result) ([]name.
 }
 
 // multiPlatform reports whether any image has several platforms.
-func multiPlatform(images []*builder.Result) bool {
+func multiPlatform(images []*build.Result) bool {
 	for _, res := range images {
 		if len(res.Images) > 1 {
 			return true
@@ -228,7 +228,7 @@ func multiPlatform(images []*builder.Result) bool {
 
 // item is what the engine gets of res: every platform when it keeps them
 // all, else the one matching the engine, with the others reported.
-func (d *Daemon) item(res *builder.Result, eng engineInfo) (item, error) {
+func (d *Daemon) item(res *build.Result, eng engineInfo) (item, error) {
 	names := res.Names
 	if d.Names != nil {
 		names = d.Names(res)

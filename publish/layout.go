@@ -15,8 +15,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/internal/atomicfile"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/ctxio"
 )
 
@@ -110,7 +110,7 @@ type Layout struct {
 }
 
 // Publish writes the layout; it has no references to return.
-func (l *Layout) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+func (l *Layout) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
 	if err := writeLayoutDir(ctx, l.Dir, items(images)); err != nil {
 		return nil, err
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/internal/atomicfile"
+	"github.com/mingo-build/mingo/internal/build"
 )
 
 // SBOMDir writes every image's SBOMs into Dir as
@@ -21,7 +21,7 @@ type SBOMDir struct {
 }
 
 // Publish writes the files; it has no references to return.
-func (s *SBOMDir) Publish(_ context.Context, images []*builder.Result) ([]name.Reference, error) {
+func (s *SBOMDir) Publish(_ context.Context, images []*build.Result) ([]name.Reference, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("writing SBOMs: %w", err)
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/internal/atomicfile"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/ctxio"
 )
 
@@ -35,7 +35,7 @@ type Tarball struct {
 }
 
 // Publish writes the archive; it has no references to return.
-func (t *Tarball) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+func (t *Tarball) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
 	if err := writeTarballFile(ctx, t.Path, items(images)); err != nil {
 		return nil, err
 	}

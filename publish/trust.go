@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/mingo-build/mingo/builder"
-	"github.com/mingo-build/mingo/provenance"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/provenance"
 	"github.com/mingo-build/mingo/sbom"
 )
 
@@ -37,7 +37,7 @@ type Provenance struct {
 // image's SBOM and the index's; with a Signer it then signs every platform
 // image and the artifact, attests each SBOM and, with Provenance, the SLSA
 // provenance.
-func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *builder.Result) error {
+func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *build.Result) error {
 	for _, pi := range res.Images {
 		if pi.SBOM == nil {
 			continue
@@ -65,7 +65,7 @@ func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *bui
 	return r.sign(ctx, repo, res)
 }
 
-func (r *Registry) sign(ctx context.Context, repo name.Repository, res *builder.Result) error {
+func (r *Registry) sign(ctx context.Context, repo name.Repository, res *build.Result) error {
 	opts := r.RemoteOptions(ctx)
 	platforms := map[string]string{}
 	for _, pi := range res.Images {
@@ -114,7 +114,7 @@ func (r *Registry) sign(ctx context.Context, repo name.Repository, res *builder.
 }
 
 // predicate is the SLSA provenance of res, from what the build recorded.
-func (p *Provenance) predicate(res *builder.Result, platforms map[string]string) ([]byte, error) {
+func (p *Provenance) predicate(res *build.Result, platforms map[string]string) ([]byte, error) {
 	raw, err := res.Artifact().RawManifest()
 	if err != nil {
 		return nil, err
@@ -133,10 +133,10 @@ func (p *Provenance) predicate(res *builder.Result, platforms map[string]string)
 		Package:      res.Package.ImportPath,
 		Module:       res.Package.ModulePath,
 		Version:      "(devel)",
-		Repository:   manifest.Annotations[builder.AnnotationSource],
-		Revision:     manifest.Annotations[builder.AnnotationRevision],
+		Repository:   manifest.Annotations[build.AnnotationSource],
+		Revision:     manifest.Annotations[build.AnnotationRevision],
 		GoVersion:    res.Recipe.GoVersion,
-		Recipe:       json.RawMessage(manifest.Annotations[builder.AnnotationRecipe]),
+		Recipe:       json.RawMessage(manifest.Annotations[build.AnnotationRecipe]),
 		Platforms:    platforms,
 		Builder:      p.BuilderID,
 		Started:      started,

@@ -18,14 +18,14 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 )
 
 // explain says how the registry's image at want differs from the rebuilt
 // one: the config, each layer that differs (by what mingo put in it), and
 // for the binary layer the build info settings that differ. It never
 // fails: what it cannot find out, it says.
-func explain(ctx context.Context, want name.Digest, got builder.PlatformImage, opts []remote.Option) []string {
+func explain(ctx context.Context, want name.Digest, got build.PlatformImage, opts []remote.Option) []string {
 	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
 	reg, err := remote.Image(want, opts...)
 	if err != nil {
@@ -241,7 +241,7 @@ func layerBuildInfo(img v1.Image, i int) (*debug.BuildInfo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("no executable in the layer: %w", err)
 		}
-		if h.Typeflag == tar.TypeReg && strings.HasPrefix(h.Name, strings.TrimPrefix(builder.BinDir, "/")) {
+		if h.Typeflag == tar.TypeReg && strings.HasPrefix(h.Name, strings.TrimPrefix(build.BinDir, "/")) {
 			return readBuildInfo(tr)
 		}
 	}

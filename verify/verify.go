@@ -2,7 +2,7 @@
 // digests: the reproducibility promise, made checkable.
 //
 // mingo records on the top manifest of every image it builds a rebuild
-// recipe (the [builder.AnnotationRecipe] annotation): the package, the
+// recipe (the [build.AnnotationRecipe] annotation): the package, the
 // platforms, the flags, the base pinned by digest, the image time. Rebuild
 // reads it, builds the package again from local source with the same
 // settings and reports, for each platform, whether the rebuilt image has the
@@ -26,8 +26,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/mingo-build/mingo/builder"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -80,7 +80,7 @@ type Report struct {
 	// order.
 	Platforms []Platform
 	// Recipe is the recipe the image carries.
-	Recipe *builder.Recipe
+	Recipe *build.Recipe
 	// WantGo is the Go release that built the image (from the recipe; ""
 	// when it was not recorded), GotGo the one that rebuilt it. When they
 	// differ the digests are expected to differ.
@@ -114,7 +114,7 @@ func (r *Report) OK() bool {
 
 // ErrNoRecipe is returned for an image without the recipe annotation: it
 // was not built by mingo, or by a mingo too old to record one.
-var ErrNoRecipe = errors.New("no " + builder.AnnotationRecipe + " annotation")
+var ErrNoRecipe = errors.New("no " + build.AnnotationRecipe + " annotation")
 
 // ErrCABundleNeeded is returned when the image was built with a CA bundle
 // and none was given.
@@ -186,10 +186,10 @@ type options struct {
 	remote   []remote.Option
 	cache    *layers.Cache
 	dir      string
-	adds     []builder.Add
+	adds     []build.Add
 	caBundle []byte
 	ldflags  string
-	progress func(builder.Event)
+	progress func(build.Event)
 }
 
 // WithRemote sets the options for talking to registries: fetching the
@@ -212,7 +212,7 @@ func WithDir(dir string) Option {
 
 // WithAdds gives the files the image was built with; their image paths
 // must be the recipe's, in its order.
-func WithAdds(adds []builder.Add) Option {
+func WithAdds(adds []build.Add) Option {
 	return func(o *options) { o.adds = adds }
 }
 
@@ -229,7 +229,7 @@ func WithLDFlags(ldflags string) Option {
 }
 
 // WithProgress receives each platform's build steps.
-func WithProgress(f func(builder.Event)) Option {
+func WithProgress(f func(build.Event)) Option {
 	return func(o *options) { o.progress = f }
 }
 
@@ -256,7 +256,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 	if err := o.inputs(ref, recipe, &settings); err != nil {
 		return nil, err
 	}
-	pkg, err := builder.Resolve(ctx, o.dir, pattern, settings.BuildTags)
+	pkg, err := build.Resolve(ctx, o.dir, pattern, settings.BuildTags)
 	if err != nil {
 		return nil, err
 	}
@@ -273,8 +273,8 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 			return nil, err
 		}
 	}
-	b := &builder.Builder{Dir: o.dir, Cache: cache, Remote: o.remote, Progress: o.progress}
-	results, err := b.Build(ctx, []builder.Target{{Package: pkg, Settings: settings}})
+	b := &build.Builder{Dir: o.dir, Cache: cache, Remote: o.remote, Progress: o.progress}
+	results, err := b.Build(ctx, []build.Target{{Package: pkg, Settings: settings}})
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +312,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 
 // inputs puts into s the inputs the recipe names but does not hold, after
 // checking they are the ones it names.
-func (o *options) inputs(ref name.Reference, r *builder.Recipe, s *builder.Settings) error {
+func (o *options) inputs(ref name.Reference, r *build.Recipe, s *build.Settings) error {
 	var paths []string
 	for _, a := range o.adds {
 		paths = append(paths, a.ImagePath)
@@ -321,7 +321,7 @@ func (o *options) inputs(ref name.Reference, r *builder.Recipe, s *builder.Setti
 		return &AddsMismatchError{Reference: ref, Want: r.Adds, Got: paths}
 	}
 	s.Adds = o.adds
-	if got := builder.LDFlagsDigest(o.ldflags); got != r.LDFlags {
+	if got := build.LDFlagsDigest(o.ldflags); got != r.LDFlags {
 		return &LDFlagsMismatchError{Reference: ref, Want: r.LDFlags, Got: got}
 	}
 	s.LDFlags = o.ldflags
@@ -343,7 +343,7 @@ func (o *options) inputs(ref name.Reference, r *builder.Recipe, s *builder.Setti
 type published struct {
 	digest    v1.Hash
 	platforms map[string]v1.Hash // "linux/arm64" -> manifest digest
-	recipe    *builder.Recipe
+	recipe    *build.Recipe
 	// annotations are the top manifest's.
 	annotations map[string]string
 }
@@ -388,11 +388,11 @@ func fetch(ctx context.Context, ref name.Reference, opts []remote.Option) (*publ
 		pub.platforms[platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})] = desc.Digest
 	}
 	pub.annotations = annots
-	s, ok := annots[builder.AnnotationRecipe]
+	s, ok := annots[build.AnnotationRecipe]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", ref, ErrNoRecipe)
 	}
-	if pub.recipe, err = builder.ParseRecipe(s); err != nil {
+	if pub.recipe, err = build.ParseRecipe(s); err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
 	return pub, nil

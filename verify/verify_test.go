@@ -20,8 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/mingo-build/mingo/builder"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -54,7 +54,7 @@ func publishHello(t *testing.T, host string) (string, *layers.Cache, v1.ImageInd
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "builder", "testdata", "mod"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "internal", "build", "testdata", "mod"))); err != nil {
 		t.Fatal(err)
 	}
 	cache, err := layers.OpenCache(t.TempDir())
@@ -65,15 +65,15 @@ func publishHello(t *testing.T, host string) (string, *layers.Cache, v1.ImageInd
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg, err := builder.Resolve(ctx, dir, "./cmd/hello", nil)
+	pkg, err := build.Resolve(ctx, dir, "./cmd/hello", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &builder.Builder{Dir: dir, Cache: cache}
-	res, err := b.Build(ctx, []builder.Target{{Package: pkg, Settings: builder.Settings{
+	b := &build.Builder{Dir: dir, Cache: cache}
+	res, err := b.Build(ctx, []build.Target{{Package: pkg, Settings: build.Settings{
 		Platforms: plats,
 		Created:   time.Unix(1700000000, 0).UTC(),
-		Config:    builder.ImageConfig{Env: []string{"A=1"}},
+		Config:    build.ImageConfig{Env: []string{"A=1"}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestRebuild(t *testing.T) {
 
 	t.Run("match", func(t *testing.T) {
 		var events int
-		rep, err := Rebuild(ctx, "./cmd/hello", mustRef(t, host+"/team/hello:v1"), append(opts, WithProgress(func(builder.Event) { events++ }))...)
+		rep, err := Rebuild(ctx, "./cmd/hello", mustRef(t, host+"/team/hello:v1"), append(opts, WithProgress(func(build.Event) { events++ }))...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,15 +126,15 @@ func TestRebuild(t *testing.T) {
 			t.Fatal(err)
 		}
 		plats, _ := platform.ParseList("linux/amd64,linux/arm64")
-		pkg, err := builder.Resolve(ctx, dir, "./cmd/hello", nil)
+		pkg, err := build.Resolve(ctx, dir, "./cmd/hello", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := &builder.Builder{Dir: dir, Cache: cache}
-		res, err := b.Build(ctx, []builder.Target{{Package: pkg, Settings: builder.Settings{
+		b := &build.Builder{Dir: dir, Cache: cache}
+		res, err := b.Build(ctx, []build.Target{{Package: pkg, Settings: build.Settings{
 			Platforms: plats,
 			Created:   time.Unix(1800000000, 0).UTC(),
-			Config:    builder.ImageConfig{Env: []string{"A=1"}},
+			Config:    build.ImageConfig{Env: []string{"A=1"}},
 		}}})
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +210,7 @@ func TestRebuild(t *testing.T) {
 			t.Errorf("another package: %v, want a PackageMismatchError", err)
 		}
 
-		_, err = Rebuild(ctx, "./cmd/hello", v1ref, append(opts, WithAdds([]builder.Add{{Local: dir, ImagePath: "/srv"}}))...)
+		_, err = Rebuild(ctx, "./cmd/hello", v1ref, append(opts, WithAdds([]build.Add{{Local: dir, ImagePath: "/srv"}}))...)
 		var addsErr *AddsMismatchError
 		if !errors.As(err, &addsErr) || len(addsErr.Want) != 0 || len(addsErr.Got) != 1 || addsErr.Got[0] != "/srv" {
 			t.Errorf("extra files: %v, want an AddsMismatchError", err)
@@ -224,7 +224,7 @@ func TestRebuild(t *testing.T) {
 
 		_, err = Rebuild(ctx, "./cmd/hello", v1ref, append(opts, WithLDFlags("-X main.x=1"))...)
 		var ldErr *LDFlagsMismatchError
-		if !errors.As(err, &ldErr) || ldErr.Want != "" || ldErr.Got != builder.LDFlagsDigest("-X main.x=1") {
+		if !errors.As(err, &ldErr) || ldErr.Want != "" || ldErr.Got != build.LDFlagsDigest("-X main.x=1") {
 			t.Errorf("ldflags for an image built without: %v, want an LDFlagsMismatchError", err)
 		}
 

@@ -16,9 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
@@ -155,9 +155,9 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 // buildPlan is the validated form of the flags.
 type buildPlan struct {
 	platforms []platform.Platform // nil: every platform of the base
-	generated builder.Generated
-	adds      []builder.Add
-	config    builder.ImageConfig
+	generated build.Generated
+	adds      []build.Add
+	config    build.ImageConfig
 	created   time.Time
 	comp      layers.Compression
 }
@@ -297,7 +297,7 @@ func (f *buildFlags) build(ctx context.Context, specs []mingo.Spec, multi bool, 
 
 // buildTargets builds resolved targets while, when pushing, checking that
 // every registry is reachable and takes the credentials.
-func (f *buildFlags) buildTargets(ctx context.Context, targets []builder.Target, multi bool, log *display) ([]*mingo.Image, error) {
+func (f *buildFlags) buildTargets(ctx context.Context, targets []build.Target, multi bool, log *display) ([]*mingo.Image, error) {
 	reg := f.registry(targetTags(targets), log)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -319,7 +319,7 @@ func (f *buildFlags) buildTargets(ctx context.Context, targets []builder.Target,
 		mingo.WithJobs(f.jobs),
 		mingo.WithRemote(reg.RemoteOptions(ctx)...),
 		mingo.WithToolVersion(versionNumber()),
-		mingo.WithProgress(func(e builder.Event) { log.set(platformKey(e, multi), stageStatus(e), false) }),
+		mingo.WithProgress(func(e build.Event) { log.set(platformKey(e, multi), stageStatus(e), false) }),
 		mingo.WithVerbose(log.debugf),
 		mingo.WithWarnings(log.warnf),
 	}
@@ -456,7 +456,7 @@ func (j *buildJob) spec() (mingo.Spec, error) {
 		Repo:     f.repo,
 		Tags:     f.tags,
 		Insecure: f.insecure,
-		Settings: builder.Settings{
+		Settings: build.Settings{
 			Platforms: plan.platforms,
 			LDFlags:   f.ldflags,
 			BuildTags: f.buildTags,

@@ -21,7 +21,7 @@ import (
 
 // testModule is the builder's test module, made absolute while the working
 // directory is still this package's.
-var testModule, _ = filepath.Abs("../../builder/testdata/mod")
+var testModule, _ = filepath.Abs("../../internal/build/testdata/mod")
 
 // run executes the mingo command line in the test module and returns its
 // standard output and error.

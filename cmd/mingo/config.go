@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -133,7 +133,7 @@ func (f *buildFlags) imageJob(cfg *config.File, i int, vars func() config.Vars) 
 	if err := g.nameImage(cfg, im); err != nil {
 		return nil, errAt(max(im.Tags.Line, im.Repository.Line, im.Line), "tags", err)
 	}
-	if im.User.Set && (g.image.base == builder.BaseScratch || g.image.base == builder.BaseDistroless) {
+	if im.User.Set && (g.image.base == build.BaseScratch || g.image.base == build.BaseDistroless) {
 		if _, _, err := layers.ResolveUser(g.image.user); err != nil {
 			return nil, errAt(im.User.Line, "user", err)
 		}
@@ -183,17 +183,17 @@ func (g *buildFlags) nameImage(cfg *config.File, im config.Image) error {
 // compression, so that an error points at the key's line.
 func checkRuntimeKeys(im config.Image, errAt func(int, string, error) error) error {
 	for _, p := range im.Expose.V {
-		if _, err := builder.ParsePort(p); err != nil {
+		if _, err := build.ParsePort(p); err != nil {
 			return errAt(im.Expose.Line, "expose", err)
 		}
 	}
 	for _, v := range im.Volumes.V {
-		if err := builder.CheckVolume(v); err != nil {
+		if err := build.CheckVolume(v); err != nil {
 			return errAt(im.Volumes.Line, "volumes", err)
 		}
 	}
 	if im.StopSignal.Set {
-		if _, err := builder.ParseSignal(im.StopSignal.V); err != nil {
+		if _, err := build.ParseSignal(im.StopSignal.V); err != nil {
 			return errAt(im.StopSignal.Line, "stop-signal", err)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/buildcache"
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -19,10 +19,10 @@ func advise(err error) error {
 	var regErr *publish.RegistryError
 	var tagErr *publish.TagError
 	var clash *mingo.NameClashError
-	var dyn *builder.DynamicError
-	var missing *builder.MissingPlatformError
+	var dyn *build.DynamicError
+	var missing *build.MissingPlatformError
 	var engine *publish.DaemonError
-	var goEnv *builder.GoEnvError
+	var goEnv *build.GoEnvError
 	switch {
 	case errors.As(err, &engine):
 		return fmt.Errorf("%w%s", err, engineHint(engine))
@@ -44,11 +44,11 @@ func advise(err error) error {
 		return fmt.Errorf("%w%s", err, goEnvHint(goEnv))
 	case errors.Is(err, buildcache.ErrInvalidRepo):
 		return fmt.Errorf("%w: --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache", err)
-	case errors.Is(err, builder.ErrBadBase):
+	case errors.Is(err, build.ErrBadBase):
 		return fmt.Errorf("invalid --base: %w", err)
-	case errors.Is(err, builder.ErrZstdDockerBase):
+	case errors.Is(err, build.ErrZstdDockerBase):
 		return fmt.Errorf("%w: use --compression gzip, or a --base published with OCI manifests", err)
-	case errors.Is(err, builder.ErrNotLinux):
+	case errors.Is(err, build.ErrNotLinux):
 		return fmt.Errorf("%w; Windows images (which need a Windows --base) are not supported yet", err)
 	case errors.Is(err, publish.ErrNotLayout):
 		return fmt.Errorf("--oci-layout: %w: refusing to replace it; choose an empty or new directory", err)
@@ -73,7 +73,7 @@ func dynamicHint(goflags string) string {
 
 // goEnvHint says what to use instead of a refused host Go setting, and how
 // to clear it where it was set.
-func goEnvHint(e *builder.GoEnvError) string {
+func goEnvHint(e *build.GoEnvError) string {
 	clear := "unset " + e.Var + " for mingo"
 	if !e.FromEnv {
 		clear = "clear it with `go env -u " + e.Var + "`"

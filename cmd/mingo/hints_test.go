@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -16,8 +16,8 @@ func TestAdvise(t *testing.T) {
 		err  error
 		want []string
 	}{
-		{fmt.Errorf("building x for linux/amd64: %w", &builder.DynamicError{Needs: "libc.so.6"}), []string{"libc.so.6", "--ldflags", "-linkmode=external"}},
-		{&builder.MissingPlatformError{Base: "reg/base", Platform: "linux/arm/v7", Offers: []string{"linux/amd64"}}, []string{"it offers linux/amd64", "--platform", "--base"}},
+		{fmt.Errorf("building x for linux/amd64: %w", &build.DynamicError{Needs: "libc.so.6"}), []string{"libc.so.6", "--ldflags", "-linkmode=external"}},
+		{&build.MissingPlatformError{Base: "reg/base", Platform: "linux/arm/v7", Offers: []string{"linux/amd64"}}, []string{"it offers linux/amd64", "--platform", "--base"}},
 		{&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.Unauthorized, Err: errors.New("401")}, []string{"rejected the credentials", "mingo login reg"}},
 		{&publish.TagError{Ref: "reg/API", Err: errors.New("bad")}, []string{"invalid --tag", "reg/API"}},
 		{fmt.Errorf("writing: %w", publish.ErrNotLayout), []string{"--oci-layout", "not an OCI layout"}},

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mingo-build/mingo/builder"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // imageFlags are the flags that shape the image: its base, the layers mingo
@@ -30,7 +30,7 @@ type imageFlags struct {
 
 func (f *imageFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.base, "base", builder.BaseDistroless, "`BASE` image: distroless (CA bundle, tzdata, passwd, runs as nonroot; generated, nothing pulled), scratch (the binary alone), or a registry reference")
+	fl.StringVar(&f.base, "base", build.BaseDistroless, "`BASE` image: distroless (CA bundle, tzdata, passwd, runs as nonroot; generated, nothing pulled), scratch (the binary alone), or a registry reference")
 	fl.BoolVar(&f.caCerts, "ca-certs", false, "add the CA bundle layer (/etc/ssl/certs/ca-certificates.crt) (default: from --base)")
 	fl.BoolVar(&f.tzdata, "tzdata", false, "add the time-zone database layer (/usr/share/zoneinfo) (default: from --base)")
 	fl.BoolVar(&f.passwd, "passwd", false, "add /etc/passwd, /etc/group (root, nonroot 65532, nobody), /home/nonroot and /tmp (default: from --base)")
@@ -51,10 +51,10 @@ func (f *imageFlags) register(cmd *cobra.Command) {
 // options turns the flags into the builder's image settings. changed
 // reports whether the user gave a flag, so that --tzdata=false can override
 // a preset while an absent --tzdata keeps it.
-func (f *imageFlags) options(changed func(string) bool) (builder.Generated, []builder.Add, builder.ImageConfig, error) {
-	var gen builder.Generated
-	var cfg builder.ImageConfig
-	preset := builder.PresetFor(f.base)
+func (f *imageFlags) options(changed func(string) bool) (build.Generated, []build.Add, build.ImageConfig, error) {
+	var gen build.Generated
+	var cfg build.ImageConfig
+	preset := build.PresetFor(f.base)
 	gen.CACerts, gen.TZData, gen.Passwd = preset.CACerts, preset.TZData, preset.Passwd
 	override := func(flag string, value bool, dst *bool) {
 		if changed(flag) {
@@ -98,13 +98,13 @@ func (f *imageFlags) options(changed func(string) bool) (builder.Generated, []bu
 	if err := f.runtime(&cfg); err != nil {
 		return gen, nil, cfg, err
 	}
-	var adds []builder.Add
+	var adds []build.Add
 	for _, spec := range f.adds {
 		local, imagePath, err := layers.ParseAdd(spec)
 		if err != nil {
 			return gen, nil, cfg, fmt.Errorf("--add: %w", err)
 		}
-		adds = append(adds, builder.Add{Local: local, ImagePath: imagePath})
+		adds = append(adds, build.Add{Local: local, ImagePath: imagePath})
 	}
 	return gen, adds, cfg, nil
 }
@@ -135,22 +135,22 @@ func keyValueMap(flag string, kvs []string) (map[string]string, error) {
 }
 
 // runtime checks --expose, --volume and --stop-signal into cfg.
-func (f *imageFlags) runtime(cfg *builder.ImageConfig) error {
+func (f *imageFlags) runtime(cfg *build.ImageConfig) error {
 	for _, p := range f.expose {
-		port, err := builder.ParsePort(p)
+		port, err := build.ParsePort(p)
 		if err != nil {
 			return fmt.Errorf("--expose: %w", err)
 		}
 		cfg.Expose = append(cfg.Expose, port)
 	}
 	for _, v := range f.volumes {
-		if err := builder.CheckVolume(v); err != nil {
+		if err := build.CheckVolume(v); err != nil {
 			return fmt.Errorf("--volume: %w", err)
 		}
 	}
 	cfg.Volumes = f.volumes
 	if f.stopSignal != "" {
-		sig, err := builder.ParseSignal(f.stopSignal)
+		sig, err := build.ParseSignal(f.stopSignal)
 		if err != nil {
 			return fmt.Errorf("--stop-signal: %w", err)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 )
 
 // buildOutput is what `mingo build` reports: the --json document, and the
@@ -38,7 +38,7 @@ type platformOutput struct {
 	BinarySize int64 `json:"binarySize"`
 }
 
-func describe(res *builder.Result) (*buildOutput, error) {
+func describe(res *build.Result) (*buildOutput, error) {
 	a := res.Artifact()
 	tags := make([]string, len(res.Tags))
 	for i, t := range res.Tags {

@@ -5,23 +5,23 @@ import (
 	"strings"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 )
 
 // platformKey names a platform's line in the display: "linux/amd64", or
 // "api linux/amd64" when several packages are built.
-func platformKey(e builder.Event, multi bool) string {
+func platformKey(e build.Event, multi bool) string {
 	if multi {
 		return e.Name + " " + e.Platform.String()
 	}
 	return e.Platform.String()
 }
 
-func stageStatus(e builder.Event) string {
+func stageStatus(e build.Event) string {
 	switch e.Stage {
-	case builder.Compiling:
+	case build.Compiling:
 		return "compiling " + e.Package
-	case builder.Layering:
+	case build.Layering:
 		if e.Cached {
 			return fmt.Sprintf("layering (binary %s, from the cache repository)", humanBytes(e.BinarySize))
 		}
@@ -57,7 +57,7 @@ func sizeReport(d *display, images []*mingo.Image, multi bool) {
 	}
 }
 
-func reportKey(img *mingo.Image, pi builder.PlatformImage, multi bool) string {
+func reportKey(img *mingo.Image, pi build.PlatformImage, multi bool) string {
 	if multi {
 		return img.Package.Name + " " + pi.Platform.String()
 	}

@@ -4,11 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 )
 
 func TestStageStatusSaysCached(t *testing.T) {
-	e := builder.Event{Stage: builder.Layering, BinarySize: 2048}
+	e := build.Event{Stage: build.Layering, BinarySize: 2048}
 	if got := stageStatus(e); got != "layering (binary 2.0 KiB)" {
 		t.Errorf("compiled: %q", got)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/resolve"
 )
 
@@ -170,7 +170,7 @@ func (f *buildFlags) resolveImages(ctx context.Context, paths []string, first ma
 // resolveTargets resolves the packages (one per spec, in order) in one
 // load; when that fails, it finds the reference at fault and names its
 // file and line.
-func resolveTargets(ctx context.Context, specs []mingo.Spec, paths []string, first map[string]resolve.Reference) ([]builder.Target, error) {
+func resolveTargets(ctx context.Context, specs []mingo.Spec, paths []string, first map[string]resolve.Reference) ([]build.Target, error) {
 	targets, err := mingo.Resolve(ctx, specs)
 	if err == nil && len(targets) != len(paths) {
 		err = fmt.Errorf("%d packages for %d references", len(targets), len(paths))

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/builder"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -38,7 +38,7 @@ func (f *buildFlags) checkNames(multi bool) error {
 	return nil
 }
 
-func targetTags(targets []builder.Target) []name.Tag {
+func targetTags(targets []build.Target) []name.Tag {
 	var out []name.Tag
 	for _, t := range targets {
 		out = append(out, t.Tags...)
@@ -65,7 +65,7 @@ func logged(o publish.Interface, log *display, done string) publish.Interface {
 	return &loggedOutput{o, log, done}
 }
 
-func (l *loggedOutput) Publish(ctx context.Context, images []*builder.Result) ([]name.Reference, error) {
+func (l *loggedOutput) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
 	refs, err := l.Interface.Publish(ctx, images)
 	if err == nil {
 		l.log.progress("%s", l.done)

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
-	"github.com/mingo-build/mingo/builder"
 	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/verify"
 )
@@ -70,13 +70,13 @@ func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, c
 	if insecure {
 		reg.Insecure = []string{ref.Context().RegistryStr()}
 	}
-	var adds []builder.Add
+	var adds []build.Add
 	for _, spec := range addSpecs {
 		local, imagePath, err := layers.ParseAdd(spec)
 		if err != nil {
 			return err
 		}
-		adds = append(adds, builder.Add{Local: local, ImagePath: imagePath})
+		adds = append(adds, build.Add{Local: local, ImagePath: imagePath})
 	}
 	cache, err := openCache()
 	if err != nil {
@@ -109,7 +109,7 @@ func verifyAdvice(refStr string, err error) error {
 	var ldErr *verify.LDFlagsMismatchError
 	switch {
 	case errors.Is(err, verify.ErrNoRecipe):
-		return fmt.Errorf("%s has no %s annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, builder.AnnotationRecipe)
+		return fmt.Errorf("%s has no %s annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, build.AnnotationRecipe)
 	case errors.As(err, &pkgErr):
 		return fmt.Errorf("%s was built from %s, not %s: give that package", refStr, pkgErr.Want, pkgErr.Got)
 	case errors.As(err, &addsErr):

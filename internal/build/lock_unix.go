@@ -1,6 +1,6 @@
 //go:build unix
 
-package builder
+package build
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	"maps"
@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
 )

@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	"cmp"
@@ -14,7 +14,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
 )

@@ -1,7 +1,7 @@
 // Package builder resolves Go main packages, compiles them statically for
 // each target platform (one `go build` per platform for every package that
 // shares build settings) and assembles their images and indexes.
-package builder
+package build
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/buildcache"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
 )
@@ -227,7 +227,7 @@ func (r *Result) Artifact() Artifact {
 // results are in the order of targets.
 func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error) {
 	if b.Cache == nil {
-		return nil, errors.New("builder: Builder.Cache is required")
+		return nil, errors.New("build: Builder.Cache is required")
 	}
 	for _, t := range targets {
 		for _, p := range t.Platforms {

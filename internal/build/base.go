@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 

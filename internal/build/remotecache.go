@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/buildcache"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // remoteCache is the session's use of Builder.CacheRepo. Its failures are

@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	"crypto/sha256"
@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // workspace is the directory one batch's `go build -o DIR/` writes its

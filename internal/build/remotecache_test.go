@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/mingo-build/mingo/buildcache"
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // logs collects what a build says, verbose or warning.

@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mingo-build/mingo/layers"
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
 

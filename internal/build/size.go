@@ -1,4 +1,4 @@
-package builder
+package build
 
 import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
