@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -61,6 +62,9 @@ func LazyVars(ctx context.Context, dir string) func() Vars {
 // maxEpoch is 9999-12-31T23:59:59Z.
 const maxEpoch = 253402300799
 
+// ErrEpoch is wrapped by the errors of SourceDateEpoch.
+var ErrEpoch = errors.New("SOURCE_DATE_EPOCH")
+
 // SourceDateEpoch returns the time in the SOURCE_DATE_EPOCH environment
 // variable, in UTC, or the zero time when it is unset or empty.
 func SourceDateEpoch() (time.Time, error) {
@@ -70,11 +74,11 @@ func SourceDateEpoch() (time.Time, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
-		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a Unix time in seconds", s)
+		return time.Time{}, fmt.Errorf("%w=%q is not a Unix time in seconds", ErrEpoch, s)
 	}
 	if n > maxEpoch {
 		// An image records times as RFC 3339, whose year has four digits.
-		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is past the year 9999, the last an image can record (at most %d)", s, maxEpoch)
+		return time.Time{}, fmt.Errorf("%w=%q is past the year 9999, the last an image can record (at most %d)", ErrEpoch, s, maxEpoch)
 	}
 	return time.Unix(n, 0).UTC(), nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/publish"
 )
@@ -16,6 +17,9 @@ import (
 // advise adds to a library error the fix, naming the flag to use: the
 // library says what happened, the command says what to do about it.
 func advise(err error) error {
+	if a := specAdvice(err); a != nil {
+		return a
+	}
 	var regErr *publish.RegistryError
 	var tagErr *publish.TagError
 	var clash *mingo.NameClashError
@@ -58,6 +62,44 @@ func advise(err error) error {
 		return fmt.Errorf("--tarball: %w: give a file name", err)
 	}
 	return err
+}
+
+// specAdvice advises on the errors of mingo.LoadConfig: a value the
+// command line set is named by its flag.
+func specAdvice(err error) error {
+	var ve *config.ValueError
+	if errors.As(err, &ve) && ve.Path == "" {
+		return &advice{fmt.Sprintf("--%s: %v%s", flagOf(ve.Key), ve.Err, specHint(ve.Err)), err}
+	}
+	if h := specHint(err); h != "" {
+		return &advice{err.Error() + h, err}
+	}
+	return nil
+}
+
+// specHint is the fix for an error about what the images are.
+func specHint(err error) string {
+	switch {
+	case errors.Is(err, mingo.ErrPackagesAndFile):
+		return ": --config names the images to build; give packages in the file or on the command line, not both"
+	case errors.Is(err, config.ErrNoImages):
+		return ": add an images: list with at least one package"
+	case errors.Is(err, config.ErrNoPackage):
+		return ", for example package: ./cmd/api"
+	case errors.Is(err, mingo.ErrTagsForMany):
+		return ": -t names one image; use --repo REGISTRY/NAMESPACE to name each image after its binary, with bare -t tags"
+	case errors.Is(err, mingo.ErrNoName):
+		return ": give --tag registry/repository:tag (--repo REGISTRY/NAMESPACE for several packages), --load for the local engine, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)"
+	case errors.Is(err, mingo.ErrNoRepository):
+		return ", or --repo"
+	case errors.Is(err, mingo.ErrInsecureNoTag):
+		return ": --insecure-registry applies to the registries in --tag, and no --tag was given"
+	case errors.Is(err, config.ErrEpoch):
+		return ": set it to, for example, $(git log -1 --format=%ct) or unset it"
+	case errors.Is(err, mingo.ErrBundleWithoutCerts):
+		return ": drop --ca-bundle or --ca-certs=false"
+	}
+	return ""
 }
 
 // dynamicHint names what made a binary dynamic: the user's GOFLAGS when

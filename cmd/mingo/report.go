@@ -10,18 +10,18 @@ import (
 
 // platformKey names a platform's line in the display: "linux/amd64", or
 // "api linux/amd64" when several packages are built.
-func platformKey(e build.Event, multi bool) string {
+func platformKey(e mingo.Event, multi bool) string {
 	if multi {
-		return e.Name + " " + e.Platform.String()
+		return e.Binary + " " + e.Platform.String()
 	}
 	return e.Platform.String()
 }
 
-func stageStatus(e build.Event) string {
+func stageStatus(e mingo.Event) string {
 	switch e.Stage {
-	case build.Compiling:
+	case mingo.Compiling:
 		return "compiling " + e.Package
-	case build.Layering:
+	case mingo.Layering:
 		if e.Cached {
 			return fmt.Sprintf("layering (binary %s, from the cache repository)", humanBytes(e.BinarySize))
 		}

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
-	"github.com/mingo-build/mingo/internal/build"
+	"github.com/spf13/cobra"
+
+	"github.com/mingo-build/mingo"
 )
 
 func TestStageStatusSaysCached(t *testing.T) {
-	e := build.Event{Stage: build.Layering, BinarySize: 2048}
+	e := mingo.Event{Stage: mingo.Layering, BinarySize: 2048}
 	if got := stageStatus(e); got != "layering (binary 2.0 KiB)" {
 		t.Errorf("compiled: %q", got)
 	}
@@ -18,7 +21,7 @@ func TestStageStatusSaysCached(t *testing.T) {
 	}
 }
 
-func TestCacheRepoRefPrecedence(t *testing.T) {
+func TestCacheRepoPrecedence(t *testing.T) {
 	for _, tt := range []struct {
 		name, flag, env, file, want string
 	}{
@@ -29,10 +32,24 @@ func TestCacheRepoRefPrecedence(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("MINGO_CACHE_REPO", tt.env)
-			f := &buildFlags{cacheRepo: tt.flag, fileCacheRepo: tt.file}
-			f.changed = func(name string) bool { return name == "cache-repo" && tt.flag != "" }
-			if got := f.cacheRepoRef(); got != tt.want {
-				t.Errorf("cacheRepoRef() = %q, want %q", got, tt.want)
+			text := "images:\n  - package: ./cmd/hello\n"
+			if tt.file != "" {
+				text = "cache-repo: " + tt.file + "\n" + text
+			}
+			path := writeConfig(t, text)
+			f := &buildFlags{}
+			cmd := &cobra.Command{}
+			f.register(cmd)
+			args := []string{"--config", path}
+			if tt.flag != "" {
+				args = append(args, "--cache-repo", tt.flag)
+			}
+			if err := cmd.ParseFlags(args); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := mingo.LoadConfig(context.Background(), f.configPath, f.overlay(nil, false))
+			if err != nil || cfg.CacheRepo != tt.want {
+				t.Errorf("cache repository = %q, %v; want %q", cfg.CacheRepo, err, tt.want)
 			}
 		})
 	}

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/resolve"
 )
 
@@ -83,19 +81,20 @@ is written to standard output unless every image was built and published.`,
 
 // checkResolve refuses flags that make no sense for resolve.
 func (f *buildFlags) checkResolve(r *resolveFlags) error {
+	repo := f.over.Repo.V
 	switch {
 	case len(r.files) == 0:
 		return errors.New("no documents: give -f FILE, -f DIR or -f - (standard input)")
 	case f.changed("json") || f.changed("config"):
 		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
-	case f.repo == "" && !f.load:
+	case repo == "" && !f.load:
 		return errors.New("nowhere to put the images: give --repo REGISTRY/NAMESPACE to push them, or --load for the local engine")
-	case f.repo != "" && f.load:
+	case repo != "" && f.load:
 		return errors.New("--repo and --load both name where the references point: pick one")
-	case f.repo != "" && f.changed("push") && !f.push:
+	case repo != "" && f.changed("push") && !f.push:
 		return errors.New("--push=false leaves the references with nothing to point at: use --load for local images")
 	}
-	return f.check()
+	return nil
 }
 
 func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -106,85 +105,48 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 	if err != nil {
 		return err
 	}
-	paths, first := resolve.ImportPaths(sources)
-	replace := map[string]string{}
-	if len(paths) > 0 {
-		if replace, err = f.resolveImages(ctx, paths, first, stderr); err != nil {
-			return err
-		}
+	j, err := f.start(ctx, []string{"./..."}, stderr)
+	if err != nil {
+		return err
 	}
-	out := make([][]byte, len(sources))
-	for i, s := range sources {
-		if out[i], err = s.Rewrite(func(p string) string { return replace[p] }); err != nil {
-			return err
-		}
+	defer j.log.finish()
+	over := f.overlay([]string{"./..."}, j.push)
+	cfg, err := mingo.LoadConfig(ctx, "", over)
+	if err != nil {
+		return advise(err)
 	}
-	_, err = stdout.Write(resolve.Join(out))
+	if err := j.connect(ctx); err != nil {
+		return err
+	}
+	if j.daemon != nil {
+		j.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{localTag(img)} }
+	}
+	out, err := resolve.Documents(ctx, sources, cfg.Specs[0], func(ctx context.Context, targets []mingo.Target) ([]string, error) {
+		return j.references(ctx, targets, cfg)
+	})
+	if err != nil {
+		return advise(err)
+	}
+	_, err = stdout.Write(out)
 	return err
 }
 
-// resolveImages builds and publishes one image per import path and returns
-// the reference that replaces each.
-func (f *buildFlags) resolveImages(ctx context.Context, paths []string, first map[string]resolve.Reference, stderr io.Writer) (map[string]string, error) {
-	log := newDisplay(stderr, f.quiet, f.verbose)
-	defer log.finish()
-	if err := f.connectEngine(ctx, log); err != nil {
-		return nil, err
-	}
-	if f.daemon != nil {
-		f.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{localTag(img)} }
-	}
-	signer, err := f.signer(ctx)
+// references builds and publishes the targets and returns the reference
+// that replaces each: its digest in the registry, or with --load its
+// local tag.
+func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
+	images, outs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {
 		return nil, err
 	}
-	specs := make([]mingo.Spec, len(paths))
-	for i, p := range paths {
-		j := &buildJob{flags: f, patterns: []string{p}}
-		if specs[i], err = j.spec(); err != nil {
-			return nil, err
+	refs := make([]string, len(images))
+	for i := range images {
+		refs[i] = outs[i].Reference
+		if r.f.load {
+			refs[i] = localTag(images[i]).String()
 		}
 	}
-	targets, err := resolveTargets(ctx, specs, paths, first)
-	if err != nil {
-		return nil, err
-	}
-	images, err := f.buildTargets(ctx, targets, true, log)
-	if err != nil {
-		return nil, advise(err)
-	}
-	outs, err := f.publish(ctx, images, signer, log)
-	if err != nil {
-		return nil, advise(err)
-	}
-	replace := map[string]string{}
-	for i, p := range paths {
-		replace[p] = outs[i].Reference
-		if f.load {
-			replace[p] = localTag(images[i]).String()
-		}
-	}
-	return replace, nil
-}
-
-// resolveTargets resolves the packages (one per spec, in order) in one
-// load; when that fails, it finds the reference at fault and names its
-// file and line.
-func resolveTargets(ctx context.Context, specs []mingo.Spec, paths []string, first map[string]resolve.Reference) ([]build.Target, error) {
-	targets, err := mingo.Resolve(ctx, specs)
-	if err == nil && len(targets) != len(paths) {
-		err = fmt.Errorf("%d packages for %d references", len(targets), len(paths))
-	}
-	if err == nil {
-		return targets, nil
-	}
-	for i, p := range paths {
-		if _, perr := mingo.Resolve(ctx, specs[i:i+1]); perr != nil {
-			ref := first[p]
-			return nil, &resolve.Error{File: ref.File, Line: ref.Line, Err: fmt.Errorf("%s: %w", ref.Value, perr)}
-		}
-	}
-	return nil, advise(err)
+	return refs, nil
 }
 
 // localTag is the tag resolve --load gives an image: its binary's local

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -50,8 +51,12 @@ Dockerfile, no base image to pull.`,
 }
 
 // suggestFlag adds to cobra's "unknown flag: --tarbal" the flag meant, as
-// cobra does for mistyped commands.
+// cobra does for mistyped commands, and words a bad value as every other
+// error about a flag is worded: --expose: port 99999 is out of range ...
 func suggestFlag(cmd *cobra.Command, err error) error {
+	if bad, ok := errors.AsType[*pflag.InvalidValueError](err); ok {
+		return &advice{fmt.Sprintf("--%s: %v", bad.GetFlag().Name, errors.Unwrap(bad)), err}
+	}
 	given, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
 	if !ok {
 		return err

@@ -7,49 +7,55 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mingo-build/mingo/sign"
 )
 
+// signFlags are the signing flags of mingo build and mingo resolve.
+type signFlags struct {
+	sign, provenance, tlogUpload bool
+	opts                         sign.Options
+}
+
+func (f *signFlags) register(fl *pflag.FlagSet) {
+	fl.BoolVar(&f.sign, "sign", false, "sign the index and every platform image with cosign (and attest the SBOMs): with --key, or keyless where an OIDC token is available")
+	fl.StringVar(&f.opts.Key, "key", "", "cosign private key `FILE` (passphrase in COSIGN_PASSWORD); see mingo generate-key")
+	fl.BoolVar(&f.tlogUpload, "tlog-upload", true, "record signatures in the Rekor transparency log; --tlog-upload=false for offline key signing")
+	fl.StringVar(&f.opts.FulcioURL, "fulcio-url", sign.DefaultFulcioURL, "Fulcio certificate authority for keyless signing, at `URL`")
+	fl.StringVar(&f.opts.RekorURL, "rekor-url", sign.DefaultRekorURL, "Rekor transparency log at `URL`")
+	fl.BoolVar(&f.provenance, "provenance", false, "attach a signed SLSA provenance attestation (needs --sign)")
+}
+
 // signer returns the signer --sign asks for, or nil. It fails before any
 // build when signing cannot work (no key passphrase, no OIDC token, Fulcio
 // or Rekor unreachable), so that nothing is pushed unsigned.
-func (f *buildFlags) signer(ctx context.Context) (*sign.Signer, error) {
-	if !f.sign {
-		if f.key != "" || f.provenance {
-			return nil, errors.New("--key and --provenance need --sign")
-		}
+func (f *signFlags) signer(ctx context.Context, push bool) (*sign.Signer, error) {
+	switch {
+	case !f.sign && (f.opts.Key != "" || f.provenance):
+		return nil, errors.New("--key and --provenance need --sign")
+	case !f.sign:
 		return nil, nil
-	}
-	if !f.push {
+	case !push:
 		return nil, errors.New("--sign signs what is pushed: drop --push=false, or --sign")
 	}
-	if f.key == "" {
-		if !f.tlogUpload {
-			return nil, errors.New("keyless signing needs the Rekor transparency log (its entry proves the short-lived certificate was valid): drop --tlog-upload=false, or sign with --key")
-		}
-		s, err := sign.Keyless(ctx, sign.KeylessOptions{FulcioURL: f.fulcioURL, RekorURL: f.rekorURL})
-		if err != nil && !errors.Is(err, sign.ErrNoKeyless) {
-			return nil, fmt.Errorf("%w (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)", err)
-		}
-		return s, err
-	}
-	password, ok := os.LookupEnv(sign.PasswordEnv)
-	if !ok {
+	o := f.opts
+	o.NoTransparencyLog = !f.tlogUpload
+	s, err := sign.Open(ctx, o)
+	var logErr *sign.LogError
+	switch {
+	case errors.Is(err, sign.ErrKeylessNoLog):
+		return nil, fmt.Errorf("%w: drop --tlog-upload=false, or sign with --key", err)
+	case errors.Is(err, sign.ErrNoPassword):
 		return nil, errors.New("--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)")
-	}
-	s, err := sign.LoadKey(f.key, []byte(password))
-	if errors.Is(err, sign.ErrWrongPassword) {
-		return nil, fmt.Errorf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", f.key)
-	}
-	if err != nil || !f.tlogUpload {
-		return s, err
-	}
-	s, err = s.WithTransparencyLog(ctx, f.rekorURL, nil)
-	if err != nil {
+	case errors.Is(err, sign.ErrWrongPassword):
+		return nil, fmt.Errorf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", o.Key)
+	case errors.As(err, &logErr):
 		return nil, fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
+	case err != nil && o.Key == "" && !errors.Is(err, sign.ErrNoKeyless):
+		return nil, fmt.Errorf("%w (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)", err)
 	}
-	return s, nil
+	return s, err
 }
 
 func newGenerateKeyCommand() *cobra.Command {

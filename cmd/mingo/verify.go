@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/layers"
@@ -78,7 +79,7 @@ func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, c
 		}
 		adds = append(adds, build.Add{Local: local, ImagePath: imagePath})
 	}
-	cache, err := openCache()
+	cache, err := layers.OpenDefault("", true)
 	if err != nil {
 		return err
 	}
@@ -161,30 +162,21 @@ func printVerify(w io.Writer, rep *verify.Report) error {
 // else those of the mingo.yaml image whose package is pattern, expanded as
 // mingo build expands them.
 func verifyLDFlags(ctx context.Context, pattern, ldflags string, given bool) (string, error) {
-	vars := config.LazyVars(ctx, "")
 	if given {
-		return expandFlag("--ldflags", ldflags, vars)
+		out, err := config.Expand(ldflags, config.LazyVars(ctx, ""))
+		if err != nil {
+			return "", fmt.Errorf("--ldflags: %w", err)
+		}
+		return out, nil
 	}
-	path := config.Find(ctx, "")
-	if path == "" {
-		return "", nil
-	}
-	cfg, err := config.Load(path)
+	cfg, err := mingo.LoadConfig(ctx, "", config.Overlay{})
 	if err != nil {
-		return "", configHint(err)
+		return "", advise(err)
 	}
-	for _, im := range cfg.Images {
-		if filepath.Clean(im.Package.V) == filepath.Clean(pattern) && im.LDFlags.Set {
-			return expandFlag(path+": ldflags", im.LDFlags.V, vars)
+	for _, s := range cfg.Specs {
+		if cfg.Path != "" && filepath.Clean(s.Packages[0]) == filepath.Clean(pattern) {
+			return s.LDFlags, nil
 		}
 	}
 	return "", nil
-}
-
-func expandFlag(what, v string, vars func() config.Vars) (string, error) {
-	out, err := config.Expand(v, vars)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
 }

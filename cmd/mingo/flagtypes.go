@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mingo-build/mingo/config"
+)
+
+// The flag types below parse and check their values as cobra reads the
+// command line, so that a bad value fails before anything runs, and write
+// config.Located values: "set" means the user gave the flag, which is what
+// lets a flag win over mingo.yaml and an absent flag leave it alone.
+
+// text is a string flag, checked by check when not nil.
+type text struct {
+	dst   *config.Located[string]
+	check func(string) error
+}
+
+func (f text) String() string { return f.dst.V }
+func (f text) Type() string   { return "string" }
+func (f text) Set(s string) error {
+	if f.check != nil && s != "" {
+		if err := f.check(s); err != nil {
+			return err
+		}
+	}
+	*f.dst = config.Set(s)
+	return nil
+}
+
+// boolean is a bool flag: --tzdata, --tzdata=false.
+type boolean struct{ dst *config.Located[bool] }
+
+func (f boolean) String() string { return strconv.FormatBool(f.dst.V) }
+func (f boolean) Type() string   { return "bool" }
+func (f boolean) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*f.dst = config.Set(v)
+	return nil
+}
+
+// list is a repeatable flag; with comma, each value is also split at
+// commas (--platform a,b). Each entry is checked by check when not nil.
+type list struct {
+	dst   *config.Located[[]string]
+	comma bool
+	check func(string) error
+}
+
+func (f list) String() string { return strings.Join(f.dst.V, ",") }
+func (f list) Type() string   { return "stringArray" }
+func (f list) Set(s string) error {
+	items := []string{s}
+	if f.comma {
+		items = strings.Split(s, ",")
+	}
+	for _, it := range items {
+		if f.check != nil {
+			if err := f.check(it); err != nil {
+				return err
+			}
+		}
+	}
+	f.dst.V = append(f.dst.V, items...)
+	f.dst.Set = true
+	return nil
+}
+
+// keyValues is a repeatable KEY=VALUE flag; a later KEY wins.
+type keyValues struct {
+	dst *config.Located[map[string]string]
+}
+
+func (f keyValues) String() string { return strings.Join(config.SortedKV(f.dst.V), ",") }
+func (f keyValues) Type() string   { return "KEY=VALUE" }
+func (f keyValues) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" || strings.ContainsAny(k, " \t\n") {
+		return errors.New("want KEY=VALUE")
+	}
+	if f.dst.V == nil {
+		f.dst.V = map[string]string{}
+	}
+	f.dst.V[k], f.dst.Set = v, true
+	return nil
+}
+
+// duration is a positive Go duration (90s, 2m) or a number of seconds.
+type duration struct{ dst *time.Duration }
+
+func (f duration) String() string { return "" }
+func (f duration) Type() string   { return "duration" }
+func (f duration) Set(s string) error {
+	d, err := parseTimeout(s)
+	*f.dst = d
+	return err
+}
+
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if n, nerr := strconv.Atoi(s); err != nil && nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration such as 60s or 2m")
+	}
+	return d, nil
+}
+
+// count is an integer of at least 1.
+type count struct{ dst *int }
+
+func (f count) String() string { return strconv.Itoa(*f.dst) }
+func (f count) Type() string   { return "int" }
+func (f count) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return fmt.Errorf("%q: want a whole number of at least 1", s)
+	}
+	*f.dst = n
+	return nil
+}
+
+// choice is one of a fixed set of words.
+type choice struct {
+	dst   *string
+	among []string
+}
+
+func (f choice) String() string { return *f.dst }
+func (f choice) Type() string   { return "string" }
+func (f choice) Set(s string) error {
+	for _, c := range f.among {
+		if s == c {
+			*f.dst = s
+			return nil
+		}
+	}
+	return fmt.Errorf("want %s", strings.Join(f.among, " or "))
+}
+
+// boolVar defines a flag that may be given without a value.
+func boolVar(fl *pflag.FlagSet, dst *config.Located[bool], name, usage string) {
+	fl.Var(boolean{dst}, name, usage)
+	fl.Lookup(name).NoOptDefVal = "true"
+}
+
+// withDefault defines a flag whose help shows def as its default.
+func withDefault(fl *pflag.FlagSet, v pflag.Value, name, def, usage string) {
+	fl.Var(v, name, usage)
+	fl.Lookup(name).DefValue = def
+}

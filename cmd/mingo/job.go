@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/platform"
+	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
+)
+
+// job is one run of mingo build or mingo resolve: what the flags decided,
+// and what it connected to.
+type job struct {
+	f       *buildFlags
+	push    bool
+	timeout time.Duration
+	log     *display
+	daemon  *publish.Daemon // with --load
+	signer  *sign.Signer    // with --sign
+}
+
+// connect checks, before any build, that the engine answers (--load) and
+// that signing works (--sign).
+func (r *job) connect(ctx context.Context) error {
+	if r.f.load {
+		r.daemon = &publish.Daemon{Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
+			s := make([]string, len(skipped))
+			for i, p := range skipped {
+				s[i] = p.String()
+			}
+			r.log.progress("load: %s gets %s only (this engine keeps one platform per tag); skipped %s", joinTags(img.Names), loaded, strings.Join(s, ", "))
+		}}
+		if err := r.daemon.Check(ctx); err != nil {
+			return advise(err)
+		}
+	}
+	var err error
+	r.signer, err = r.f.sign.signer(ctx, r.push)
+	return err
+}
+
+// buildAndPublish builds the targets and writes every output.
+func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []*buildOutput, error) {
+	images, err := r.build(ctx, targets, cfg)
+	if err != nil {
+		return nil, nil, advise(err)
+	}
+	outs, err := r.publish(ctx, images)
+	if err != nil {
+		return nil, nil, advise(err)
+	}
+	return images, outs, nil
+}
+
+// build builds resolved targets while, when pushing, checking that every
+// registry is reachable and takes the credentials.
+func (r *job) build(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, error) {
+	var tags []name.Tag
+	for _, t := range targets {
+		tags = append(tags, t.Tags...)
+	}
+	reg := r.registry(tags)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	checked := make(chan error, 1)
+	if r.push {
+		// Check the registries while compiling, so a typo in --tag or a
+		// missing login fails in a second, not after minutes of building.
+		go func() {
+			err := reg.Check(ctx, tags)
+			if err != nil {
+				cancel(err)
+			}
+			checked <- err
+		}()
+	} else {
+		checked <- nil
+	}
+	images, err := mingo.BuildTargets(ctx, targets, r.buildOptions(ctx, reg, cfg)...)
+	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
+		return nil, cerr // the registry check failed and cancelled the build
+	}
+	if err != nil {
+		return nil, err
+	}
+	return images, <-checked
+}
+
+func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *mingo.Config) []mingo.Option {
+	opts := []mingo.Option{
+		mingo.WithJobs(r.f.jobs),
+		mingo.WithRemote(reg.RemoteOptions(ctx)...),
+		mingo.WithToolVersion(versionNumber()),
+		mingo.WithProgress(func(e mingo.Event) { r.log.set(platformKey(e, cfg.Plural), stageStatus(e), false) }),
+		mingo.WithVerbose(r.log.debugf),
+		mingo.WithWarnings(r.log.warnf),
+	}
+	if cfg.CacheRepo != "" {
+		opts = append(opts, mingo.WithCacheRepo(cfg.CacheRepo, reg.RemoteOptions(ctx)...))
+	}
+	if r.f.sbom == "spdx" {
+		opts = append(opts, mingo.WithSBOM())
+	}
+	return opts
+}
+
+// registry is the registry output the flags describe.
+func (r *job) registry(tags []name.Tag) *publish.Registry {
+	reg := &publish.Registry{
+		Jobs:     r.f.jobs * 2,
+		Progress: r.log.progress,
+		Verbose:  r.log.debugf,
+		Timeout:  r.timeout,
+		Upload: func(repo string, done, total int64, rate float64) {
+			r.log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
+		},
+	}
+	if r.f.over.Insecure {
+		for _, t := range tags {
+			reg.Insecure = append(reg.Insecure, t.RegistryStr())
+		}
+	}
+	if r.signer != nil { // a nil *sign.Signer in the interface would sign
+		reg.Signer = r.signer
+	}
+	if r.f.sign.provenance {
+		reg.Provenance = &publish.Provenance{BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber()}
+	}
+	return reg
+}
+
+// publish writes the local outputs (every image in one tarball, SBOM
+// directory or layout), then pushes each image; each output is all or
+// nothing.
+func (r *job) publish(ctx context.Context, images []*mingo.Image) ([]*buildOutput, error) {
+	refs, err := mingo.Publish(ctx, images, r.outputs(images)...)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]*buildOutput, len(images))
+	for i, img := range images {
+		if outs[i], err = describe(img); err != nil {
+			return nil, err
+		}
+		outs[i].Tarball, outs[i].OCILayout = r.f.tarball, r.f.layout
+		if refs[i] != nil {
+			outs[i].Reference = refs[i].String()
+		}
+	}
+	return outs, nil
+}
+
+// outputs are the outputs the flags ask for, local files first.
+func (r *job) outputs(images []*mingo.Image) []publish.Interface {
+	f := r.f
+	var outputs []publish.Interface
+	if f.tarball != "" {
+		for _, img := range images {
+			if len(img.Images) > 1 {
+				load := publish.LoadImage(img)
+				r.log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(img.Names), len(img.Images))
+			}
+		}
+		outputs = append(outputs, r.logged(&publish.Tarball{Path: f.tarball}, "wrote "+f.tarball))
+	}
+	if f.sbomDir != "" {
+		outputs = append(outputs, r.logged(&publish.SBOMDir{Dir: f.sbomDir}, "wrote SBOMs to "+f.sbomDir))
+	}
+	if f.layout != "" {
+		outputs = append(outputs, r.logged(&publish.Layout{Dir: f.layout}, "wrote OCI layout "+f.layout))
+	}
+	if r.daemon != nil {
+		outputs = append(outputs, r.logged(r.daemon, "loaded into the engine at "+r.daemon.Address()))
+	}
+	if r.push {
+		var tags []name.Tag
+		for _, img := range images {
+			tags = append(tags, img.Tags...)
+		}
+		outputs = append(outputs, r.registry(tags))
+	}
+	return outputs
+}
+
+// loggedOutput reports a local output once it is written.
+type loggedOutput struct {
+	publish.Interface
+	log  *display
+	done string
+}
+
+func (r *job) logged(o publish.Interface, done string) publish.Interface {
+	return &loggedOutput{o, r.log, done}
+}
+
+func (l *loggedOutput) Publish(ctx context.Context, images []*mingo.Image) ([]name.Reference, error) {
+	refs, err := l.Interface.Publish(ctx, images)
+	if err == nil {
+		l.log.progress("%s", l.done)
+	}
+	return refs, err
+}

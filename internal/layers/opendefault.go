@@ -1,0 +1,32 @@
+package layers
+
+import (
+	"fmt"
+	"time"
+)
+
+// OpenDefault opens the cache in dir, or in DefaultCacheDir when dir is
+// empty. With trim it first removes, at most once a day, what no build
+// used for $MINGO_CACHE_MAX_AGE (default five days), as a build does; a
+// command that reports on the cache opens it without.
+func OpenDefault(dir string, trim bool) (*Cache, error) {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultCacheDir(); err != nil {
+			return nil, err
+		}
+	}
+	maxAge, err := DefaultCacheMaxAge()
+	if err != nil {
+		return nil, fmt.Errorf("MINGO_CACHE_MAX_AGE: %w", err)
+	}
+	c, err := OpenCache(dir)
+	if err != nil {
+		return nil, err
+	}
+	if trim && maxAge > 0 {
+		// A failed trim costs disk space, not the build.
+		_, _ = c.TrimIfDue(time.Now(), maxAge)
+	}
+	return c, nil
+}

@@ -1,0 +1,270 @@
+package mingo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/mingo-build/mingo/config"
+	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/platform"
+)
+
+// Config is what to build: the images of a mingo.yaml (or of an overlay
+// that names packages), with every value merged and checked.
+type Config struct {
+	// Path is the file read; "" when the overlay named the packages.
+	Path string
+	// Specs are the images, in the file's order.
+	Specs []Spec
+	// CacheRepo is the registry repository that shares compiled binaries:
+	// the overlay's, else the file's; "" for none (see WithCacheRepo).
+	CacheRepo string
+	// Plural reports whether the images are named in the plural (a file,
+	// several packages, or a "..." pattern), however many there are.
+	Plural bool
+}
+
+// ErrPackagesAndFile is a config file given along with packages: both
+// name the images to build.
+var ErrPackagesAndFile = errors.New("both a config file and packages name the images to build")
+
+// ErrNoRepository is an image of a config file that is pushed but has no
+// registry name.
+var ErrNoRepository = errors.New("no repository: set repository: on the image or repo: at the top")
+
+// ErrNoName is an image that is pushed but has no tag or repository.
+var ErrNoName = errors.New("nothing to push to: the image has no registry name")
+
+// ErrInsecureNoTag is Insecure without a tag whose registry it applies to.
+var ErrInsecureNoTag = errors.New("insecure applies to the registries of the tags, and there are none")
+
+// LoadConfig returns the images that the config file at path describes,
+// with the overlay's values over each; or, when the overlay names
+// packages, the one spec of those packages with the overlay's settings.
+// With no path and no packages it reads mingo.yaml at the root of the main
+// module, or builds ".". Templates ({{.Version}}, {{.Commit}}, {{.Date}})
+// in tags and ldflags are expanded; SOURCE_DATE_EPOCH sets Created. This is
+// what `mingo build` builds.
+//
+// An error about a value of the file is a *config.ValueError with its file
+// and line; about a value of the overlay, one without a path.
+func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config, error) {
+	if path != "" && len(over.Packages) > 0 {
+		return nil, ErrPackagesAndFile
+	}
+	if path == "" && len(over.Packages) == 0 {
+		path = config.Find(ctx, "")
+	}
+	created, err := config.SourceDateEpoch()
+	if err != nil {
+		return nil, err
+	}
+	vars := config.LazyVars(ctx, "")
+	if path == "" {
+		return fromOverlay(over, created, vars)
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{Path: path, CacheRepo: f.CacheRepo.V, Plural: true}
+	if over.CacheRepo.Set {
+		c.CacheRepo = over.CacheRepo.V
+	}
+	for i := range f.Images {
+		s, err := fileImage(f, i, over, vars)
+		if err != nil {
+			return nil, err
+		}
+		s.Created = created
+		c.Specs = append(c.Specs, s)
+	}
+	return c, nil
+}
+
+// fromOverlay is the one spec of the packages the overlay names.
+func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars) (*Config, error) {
+	s, err := specOf(over.Image, vars)
+	if err != nil {
+		return nil, located(err, "", -1, over.Image)
+	}
+	s.Packages, s.Repo, s.Insecure, s.Created = over.Packages, over.Repo.V, over.Insecure, created
+	if s.Tags, err = config.ExpandAll(over.Image.Tags.V, vars); err != nil {
+		return nil, located(&SettingError{Key: "tags", Err: err}, "", -1, over.Image)
+	}
+	c := &Config{Specs: []Spec{s}, CacheRepo: over.CacheRepo.V, Plural: s.plural()}
+	return c, s.checkNames(over.Push, c.Plural)
+}
+
+// fileImage is image i of f with the overlay's values over it.
+func fileImage(f *config.File, i int, over config.Overlay, vars func() config.Vars) (Spec, error) {
+	file := f.Images[i]
+	im := config.Merge(file, over.Image)
+	s, err := specOf(im, vars)
+	if err != nil {
+		return s, located(err, f.Path, i, im)
+	}
+	s.Packages, s.Insecure = []string{file.Package.V}, over.Insecure
+	if err := nameImage(&s, f, file, over, vars); err != nil {
+		line := max(file.Tags.Line, file.Repository.Line, file.Line)
+		return s, &config.ValueError{Path: f.Path, Line: line, Image: i, Key: "tags", Err: err}
+	}
+	return s, nil
+}
+
+// nameImage names the file's image: its repository with the tags, else
+// the overlay's or the file's repo; the overlay's tags replace the file's.
+func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, vars func() config.Vars) error {
+	tags, err := config.ExpandAll(file.Tags.V, vars)
+	if err != nil {
+		return err
+	}
+	if over.Image.Tags.Set {
+		if tags, err = config.ExpandAll(over.Image.Tags.V, vars); err != nil {
+			return err
+		}
+	}
+	if len(tags) == 0 {
+		tags = []string{"latest"}
+	}
+	repo := f.Repo.V
+	if over.Repo.Set {
+		repo = over.Repo.V
+	}
+	switch {
+	case file.Repository.Set:
+		for _, t := range tags {
+			s.Tags = append(s.Tags, file.Repository.V+":"+t)
+		}
+	case repo != "":
+		s.Repo, s.Tags = repo, tags
+	case over.Push:
+		return ErrNoRepository
+	}
+	return nil
+}
+
+// located gives err, about a value of im, the file and line of the value
+// when it came from the file (a value set by an overlay has no line).
+func located(err error, path string, i int, im config.Image) error {
+	se, ok := errors.AsType[*SettingError](err)
+	if !ok {
+		return err
+	}
+	line := lineOf(im, se.Key)
+	if line == 0 {
+		path = ""
+	}
+	return &config.ValueError{Path: path, Line: line, Image: i, Key: se.Key, Err: se.Err}
+}
+
+// lineOf is the line of im's value for the mingo.yaml key.
+func lineOf(im config.Image, key string) int {
+	v := reflect.ValueOf(im)
+	for i, f := range reflect.VisibleFields(v.Type()) {
+		if strings.Split(f.Tag.Get("yaml"), ",")[0] == key {
+			return int(v.Field(i).FieldByName("Line").Int())
+		}
+	}
+	return 0
+}
+
+// specOf turns an image's settings into a checked spec (without its
+// packages and names), applying the defaults of its base.
+func specOf(im config.Image, vars func() config.Vars) (Spec, error) {
+	s := Spec{Base: or(im.Base, BaseDistroless), BuildTags: im.BuildTags.V, WorkDir: im.Workdir.V, Args: im.Args.V,
+		Expose: im.Expose.V, Volumes: im.Volumes.V, StopSignal: im.StopSignal.V, Compression: im.Compression.V,
+		Env: config.SortedKV(im.Env.V), Labels: im.Labels.V, Annotations: im.Annotations.V}
+	var err error
+	if s.Platforms, err = platforms(im.Platforms); err != nil {
+		return s, &SettingError{Key: "platforms", Err: err}
+	}
+	if s.LDFlags, err = config.Expand(im.LDFlags.V, vars); err != nil {
+		return s, &SettingError{Key: "ldflags", Err: err}
+	}
+	preset := build.PresetFor(s.Base)
+	s.User = or(im.User, preset.User)
+	s.CACerts, s.TZData, s.Passwd = orBool(im.CACerts, preset.CACerts), orBool(im.TZData, preset.TZData), orBool(im.Passwd, preset.Passwd)
+	if err := s.caBundle(im); err != nil {
+		return s, err
+	}
+	for _, a := range im.Add.V {
+		local, imagePath, err := layers.ParseAdd(a)
+		if err != nil {
+			return s, &SettingError{Key: "add", Err: err}
+		}
+		s.Files = append(s.Files, File{Local: local, Path: imagePath})
+	}
+	_, err = s.settings()
+	return s, err
+}
+
+// ErrBundleWithoutCerts is a CA bundle given with the CA bundle layer off.
+var ErrBundleWithoutCerts = errors.New("a CA bundle with ca-certs off")
+
+// caBundle reads the image's ca-bundle file, the PEM certificates that
+// replace the Mozilla roots.
+func (s *Spec) caBundle(im config.Image) error {
+	if im.CABundle.V == "" {
+		return nil
+	}
+	if im.CACerts.Set && !im.CACerts.V {
+		return &SettingError{Key: "ca-bundle", Err: ErrBundleWithoutCerts}
+	}
+	pem, err := os.ReadFile(im.CABundle.V)
+	if err != nil {
+		return &SettingError{Key: "ca-bundle", Err: err}
+	}
+	s.CACerts, s.CABundle = true, pem
+	return nil
+}
+
+// platforms parses a platform list; "all" (nil) is every platform of the
+// base, and no value the default list.
+func platforms(l config.Located[[]string]) ([]platform.Platform, error) {
+	list := strings.Join(l.V, ",")
+	if !l.Set {
+		list = platform.Default
+	}
+	if list == platform.All {
+		return nil, nil
+	}
+	return platform.ParseList(list)
+}
+
+func or(l config.Located[string], def string) string {
+	if l.Set && l.V != "" {
+		return l.V
+	}
+	return def
+}
+
+func orBool(l config.Located[bool], def bool) bool {
+	if l.Set {
+		return l.V
+	}
+	return def
+}
+
+// checkNames refuses, before any build, specs that name no image to push
+// or several images alike.
+func (s Spec) checkNames(push, plural bool) error {
+	if s.Repo != "" {
+		return nil
+	}
+	switch {
+	case plural && len(s.Tags) > 0:
+		return fmt.Errorf("%s: %w", strings.Join(s.patterns(), " "), ErrTagsForMany)
+	case push && len(s.Tags) == 0:
+		return ErrNoName
+	case s.Insecure && len(s.Tags) == 0:
+		return ErrInsecureNoTag
+	}
+	return nil
+}

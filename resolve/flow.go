@@ -1,0 +1,69 @@
+package resolve
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mingo-build/mingo"
+)
+
+// Publisher builds the targets and publishes them, returning for each the
+// reference that replaces its import path in the documents.
+type Publisher func(ctx context.Context, targets []mingo.Target) ([]string, error)
+
+// Documents builds every package the sources reference, once each, with
+// the settings of spec (whose Packages are ignored), has publish publish
+// them, and returns the sources joined with each reference replaced. A
+// reference to a package that does not resolve is an *Error naming its
+// file and line, before anything is built. opts configure the resolution
+// of the packages (WithDir).
+func Documents(ctx context.Context, sources []*Source, spec mingo.Spec, publish Publisher, opts ...mingo.Option) ([]byte, error) {
+	paths, first := ImportPaths(sources)
+	replace := map[string]string{}
+	if len(paths) > 0 {
+		targets, err := targetsOf(ctx, spec, paths, first, opts)
+		if err != nil {
+			return nil, err
+		}
+		refs, err := publish(ctx, targets)
+		if err != nil {
+			return nil, err
+		}
+		for i, p := range paths {
+			replace[p] = refs[i]
+		}
+	}
+	out := make([][]byte, len(sources))
+	for i, s := range sources {
+		var err error
+		if out[i], err = s.Rewrite(func(p string) string { return replace[p] }); err != nil {
+			return nil, err
+		}
+	}
+	return Join(out), nil
+}
+
+// targetsOf resolves the packages (one spec each, in order) in one load;
+// when that fails, it finds the reference at fault and names its file and
+// line.
+func targetsOf(ctx context.Context, spec mingo.Spec, paths []string, first map[string]Reference, opts []mingo.Option) ([]mingo.Target, error) {
+	specs := make([]mingo.Spec, len(paths))
+	for i, p := range paths {
+		specs[i] = spec
+		specs[i].Packages = []string{p}
+	}
+	targets, err := mingo.Resolve(ctx, specs, opts...)
+	if err == nil && len(targets) != len(paths) {
+		err = fmt.Errorf("%d packages for %d references", len(targets), len(paths))
+	}
+	if err == nil {
+		return targets, nil
+	}
+	for i, p := range paths {
+		if _, perr := mingo.Resolve(ctx, specs[i:i+1], opts...); perr != nil {
+			ref := first[p]
+			return nil, &Error{File: ref.File, Line: ref.Line, Err: fmt.Errorf("%s: %w", ref.Value, perr)}
+		}
+	}
+	return nil, err
+}
