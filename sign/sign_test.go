@@ -30,7 +30,7 @@ import (
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	"github.com/sigstore/sigstore/pkg/signature"
 
-	"github.com/mingo-build/mingo/test/harness"
+	"github.com/mingo-build/mingo/e2e/harness"
 )
 
 // spdxDocument is a small valid SPDX 2.3 JSON document.
@@ -426,7 +426,7 @@ func TestSignErrors(t *testing.T) {
 // TestCosignCLI checks with the real cosign CLI (built from the cosign
 // module version that go.mod pins) that signatures and attestations made by
 // this package verify, against a real registry (CNCF Distribution with TLS
-// and basic auth, from test/harness), and that a tampered image does not.
+// and basic auth, from e2e/harness), and that a tampered image does not.
 func TestCosignCLI(t *testing.T) {
 	inCI := os.Getenv("CI") == "true"
 	if reason := harness.Unavailable(); reason != "" {

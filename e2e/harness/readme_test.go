@@ -25,6 +25,6 @@ func TestREADMEListsPackages(t *testing.T) {
 		}
 	}
 	if !strings.Contains(list, "`shellcheck`") {
-		t.Error("the README's package list lacks shellcheck (test/release installs it)")
+		t.Error("the README's package list lacks shellcheck (e2e/release installs it)")
 	}
 }
