@@ -19,7 +19,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/mingo-build/mingo/e2e/harness"
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
 
 // env holds the components TestMain started.

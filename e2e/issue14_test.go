@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/mingo-build/mingo/e2e/harness"
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
 
 // mingoIn runs mingo like mingo() does, in dir instead of the probe module.

@@ -11,7 +11,7 @@
 // The action's run: steps are executed as GitHub runs them (bash --noprofile
 // --norc -eo pipefail), with inputs substituted into their env: blocks only,
 // against a tarball and against a real registry with TLS and basic auth
-// (e2e/harness).
+// (e2e/internal/harness).
 package release
 
 import (
@@ -43,7 +43,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mingo-build/mingo/e2e/harness"
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
 
 // Pinned tools. GoReleaser v2.17.0 and later need go.digitalxero.dev/go-msix,
@@ -87,8 +87,8 @@ var aptMu sync.Mutex
 
 // ensureDebianFile installs the Debian package pkg when path is missing, as
 // root with apt-get; otherwise the test is unavailable. It takes the same
-// lock file as e2e/harness, so that test binaries running at once do not
-// fight over dpkg.
+// lock file as e2e/internal/harness, so that test binaries running at once
+// do not fight over dpkg.
 func ensureDebianFile(t *testing.T, pkg, path string) {
 	t.Helper()
 	if exists(path) {

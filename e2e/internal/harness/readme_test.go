@@ -9,7 +9,7 @@ import (
 // The README names every Debian package the set-up installs, so that a
 // new user knows what the tests put on the machine.
 func TestREADMEListsPackages(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
