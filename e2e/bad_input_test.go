@@ -8,7 +8,70 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
+
+// Bad input: each gets a one-line error, a non-zero exit, nothing on
+// standard output and no file or tag left behind.
+func TestBadInput(t *testing.T) {
+	requireEnv(t)
+	closed, err := harness.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongCreds := t.TempDir()
+	cfg := fmt.Sprintf(`{"auths":{%q:{"auth":"dXNlcjp3cm9uZw=="}}}`, env.reg.Host) // user:wrong
+	if err := os.WriteFile(filepath.Join(wrongCreds, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	repo := env.reg.Host + "/e2e/bad"
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"non-main package", nil, []string{"./lib", "--push=false"}, "is not a main package"},
+		{"missing package", nil, []string{"./nope", "--push=false"}, "not found"},
+		{"cgo-only package", nil, []string{"./cgoonly", "--push=false"}, `imports "C" in main.go`},
+		{"unknown platform", nil, []string{".", "--platform", "linux/amd64,linux/vax", "--push=false"}, "unknown platform"},
+		{"unreachable registry", nil, []string{".", "-t", fmt.Sprintf("127.0.0.1:%d/e2e/bad:v1", closed)}, "cannot reach registry"},
+		{"wrong credentials", []string{"DOCKER_CONFIG=" + wrongCreds}, []string{".", "-t", repo + ":v1"}, "rejected the credentials"},
+		{"untrusted TLS", []string{"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"}, []string{".", "-t", repo + ":v1"}, "does not trust"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"build"}, tc.args...)
+			args = append(args, "--tarball", filepath.Join(dir, "out.tar"))
+			r := mingo(t, tc.env, args...)
+			if r.err == nil {
+				t.Fatalf("mingo %v succeeded", args)
+			}
+			msg := strings.TrimSpace(r.stderr)
+			lines := strings.Split(msg, "\n")
+			last := lines[len(lines)-1]
+			if !strings.HasPrefix(last, "mingo: error: ") || !strings.Contains(last, tc.want) {
+				t.Errorf("stderr ends with %q, want a one-line error containing %q", last, tc.want)
+			}
+			if strings.Contains(r.stderr, "wrong") && tc.name == "wrong credentials" {
+				t.Errorf("stderr shows the password: %q", r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout = %q on failure", r.stdout)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("left behind: %v", entries)
+			}
+		})
+	}
+	// Neither failed push wrote the tag.
+	cmd := exec.Command("/usr/bin/skopeo", "inspect", "--raw", "--cert-dir", registryCertDir(t),
+		"--authfile", filepath.Join(env.reg.DockerConfigDir, "config.json"), "docker://"+repo+":v1")
+	if out, err := cmd.CombinedOutput(); err == nil {
+		t.Errorf("a failed build left %s:v1 in the registry: %s", repo, out)
+	}
+}
 
 // aliasBomb is a small mingo.yaml whose aliases, under a known key, expand
 // to gigabytes.
@@ -82,11 +145,4 @@ func TestBadInputUpFront(t *testing.T) {
 		"--authfile", filepath.Join(env.reg.DockerConfigDir, "config.json"), "docker://"+repo+":v1"); err == nil {
 		t.Errorf("a refused build pushed %s:v1", repo)
 	}
-}
-
-// skopeoMaybe runs skopeo and returns its output and error, for checks
-// where failing is the expected outcome.
-func skopeoMaybe(t *testing.T, args ...string) ([]byte, error) {
-	t.Helper()
-	return exec.Command("/usr/bin/skopeo", args...).CombinedOutput()
 }
