@@ -24,4 +24,4 @@ test: vet
 
 ## bench: mingo against plain go build, printed as ratios
 bench:
-	test/bench/bench.sh
+	bench/bench.sh

@@ -15,7 +15,7 @@ import (
 // fixture is the module the end-to-end cache tests build: a main package
 // with an embedded file, a replaced local module and a module-cache
 // dependency.
-const fixture = "../test/testdata/cache"
+const fixture = "../e2e/testdata/cache"
 
 // copyFixture copies the fixture to a new directory and returns the app
 // module's directory in it.

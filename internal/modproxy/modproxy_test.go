@@ -46,7 +46,7 @@ func TestFixtureSumsMatch(t *testing.T) {
 	if !strings.Contains(sums, "example.com/workers v1.0.0 h1:c1ah/MsqP6qNZ+s0EVorbARrsrEepbwc2WWzxSeLJsw=\n") {
 		t.Errorf("SumLines = %q, want the hash the go command verified for example.com/workers v1.0.0", sums)
 	}
-	b, err := os.ReadFile(filepath.Join(root, "test", "testdata", "cache", "app", "go.sum"))
+	b, err := os.ReadFile(filepath.Join(root, "e2e", "testdata", "cache", "app", "go.sum"))
 	if err != nil {
 		t.Fatal(err)
 	}

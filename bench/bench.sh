@@ -19,7 +19,7 @@
 # Each time is the median of RUNS runs; ratios are to `go build x2`.
 #
 # Monorepo ("mono"): a module generated in the work dir (a copy of
-# test/bench/mod plus internal/shared and 30 mains cmd/svc01..cmd/svc30, all
+# bench/mod plus internal/shared and 30 mains cmd/svc01..cmd/svc30, all
 # importing internal/shared, which imports go-containerregistry's name, authn
 # and remote), built for linux/amd64 + linux/arm64 with warm caches:
 #
@@ -33,14 +33,14 @@
 #                      (compile cache warm, all 60 binaries linked): 1.00x
 #   mingo cold         mingo with an empty mingo cache, warm Go build cache;
 #                      ratio to `go build fresh` (target at most 1.2x)
-# Usage: test/bench/bench.sh [RUNS]   (default 5)
+# Usage: bench/bench.sh [RUNS]   (default 5)
 set -euo pipefail
 
 runs=${1:-5}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-mod="$root/test/bench/mod"
-# shellcheck source=test/bench/mono.sh
-. "$root/test/bench/mono.sh"
+root=$(cd "$(dirname "$0")/.." && pwd)
+mod="$root/bench/mod"
+# shellcheck source=bench/mono.sh
+. "$root/bench/mono.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -200,4 +200,4 @@ fi
 # The registry as a build cache (--cache-repo) on cold runners: crane cold
 # against a cold hit, and the monorepo after one change. Each run is a cold
 # build, so one run each (see cache.sh).
-"$root/test/bench/cache.sh" 1
+"$root/bench/cache.sh" 1

@@ -16,14 +16,14 @@
 #   mono one changed  after one main changed, a cold runner with
 #                     --cache-repo: binaries compiled (of 60) and time
 #
-# Usage: test/bench/cache.sh [RUNS]   (default 1; each run is a cold build)
+# Usage: bench/cache.sh [RUNS]   (default 1; each run is a cold build)
 set -euo pipefail
 
 runs=${1:-1}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-mod="$root/test/bench/mod"
-# shellcheck source=test/bench/mono.sh
-. "$root/test/bench/mono.sh"
+root=$(cd "$(dirname "$0")/.." && pwd)
+mod="$root/bench/mod"
+# shellcheck source=bench/mono.sh
+. "$root/bench/mono.sh"
 if [ ! -x /usr/bin/docker-registry ]; then
 	echo "cache: skipped: /usr/bin/docker-registry (Debian's docker-registry) is not installed" >&2
 	exit 0

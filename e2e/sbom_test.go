@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,125 +14,75 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/mingo-build/mingo/test/harness"
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
 
-// mingoIn runs mingo like mingo() does, in dir instead of the probe module.
-func mingoIn(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(env.mingo, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+env.reg.CAFile, "DOCKER_CONFIG="+env.reg.DockerConfigDir, "MINGO_CACHE="+filepath.Join(env.work, "cache"))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("mingo %s in %s: %v\n%s", strings.Join(args, " "), dir, err, stderr.String())
-	}
-	return stdout.String()
-}
-
-// A two-platform distroless image with zstd layers: every layer of both
-// platform manifests is zstd, the same source in another directory gives
-// the same digest, and podman (which reads zstd; Docker 20.10 does not)
-// pulls and runs both platforms, arm64 under qemu.
-func TestZstdPodman(t *testing.T) {
+// The SBOM of each platform image is attached as an OCI referrer that a
+// registry without the referrers API (Distribution 2.8) serves through the
+// sha256-<digest> fallback tag, and --sbom-dir writes the same documents.
+func TestSBOMAttached(t *testing.T) {
 	requireEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	repo := env.reg.Host + "/e2e/zstd"
-	mustMingo(t, "build", ".", "-t", repo+":v1", "--platform", "linux/amd64,linux/arm64", "--compression", "zstd")
-
-	for _, arch := range []string{"amd64", "arm64"} {
-		var m v1.Manifest
-		if err := json.Unmarshal(inspectRaw(t, repo+"@"+platformDigest(t, repo+":v1", arch)), &m); err != nil {
-			t.Fatal(err)
-		}
-		if len(m.Layers) != 4 {
-			t.Errorf("%s: %d layers, want identity, tzdata, CA bundle, binary", arch, len(m.Layers))
-		}
-		for _, l := range m.Layers {
-			if l.MediaType != "application/vnd.oci.image.layer.v1.tar+zstd" {
-				t.Errorf("%s: layer %s has media type %s", arch, l.Digest, l.MediaType)
-			}
-		}
-	}
-
-	// Two checkouts outside git (no revision annotation) in different
-	// directories: the same bytes.
-	var built []string
-	for range 2 {
-		dir := t.TempDir()
-		if err := os.CopyFS(dir, os.DirFS(env.probeDir)); err != nil {
-			t.Fatal(err)
-		}
-		built = append(built, strings.TrimSpace(mingoIn(t, dir, "build", ".", "--push=false", "--platform", "linux/amd64,linux/arm64", "--compression", "zstd")))
-	}
-	if built[0] != built[1] || !strings.HasPrefix(built[0], "sha256:") {
-		t.Errorf("zstd builds in two directories: %s, %s", built[0], built[1])
-	}
-
-	p, err := harness.StartPodman(ctx, t.TempDir())
+	repo := env.reg.Host + "/e2e/sbom"
+	dir := t.TempDir()
+	out := mustMingo(t, "build", ".", "-t", repo+":v1", "--sbom-dir", dir)
+	ref, err := name.ParseReference(strings.TrimSpace(out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		if err := p.Close(); err != nil {
-			t.Errorf("podman Close: %v", err)
-		}
-	}()
-	pull := []string{"pull", "--cert-dir", registryCertDir(t), "--authfile", filepath.Join(env.reg.DockerConfigDir, "config.json")}
-	for _, arch := range []string{"amd64", "arm64"} {
-		ref := repo + "@" + platformDigest(t, repo+":v1", arch)
-		if _, err := p.Run(ctx, append(pull, ref)...); err != nil {
-			t.Fatalf("podman pull %s: %v\n%s", arch, err, harnessLog(p.LogFile))
-		}
-		got, err := p.Run(ctx, "run", "--rm", "--network=none", ref, "zstd")
-		if err != nil || strings.TrimSpace(got) != "probe linux/"+arch+" zstd" {
-			t.Errorf("podman run %s: %q, %v", arch, got, err)
-		}
+	opts := []remote.Option{
+		remote.WithAuth(&authn.Basic{Username: env.reg.User, Password: env.reg.Password}),
+		remote.WithTransport(env.reg.HTTPClient().Transport),
 	}
-}
-
-// --expose, --volume and --stop-signal reach the config Docker reads; the
-// default gzip image pulls and runs on Docker 20.10, which reads no zstd.
-func TestRuntimeConfigDocker(t *testing.T) {
-	requireEnv(t)
-	ctx := context.Background()
-	ref := env.reg.Host + "/e2e/runtime:v1"
-	mustMingo(t, "build", ".", "-t", ref, "--platform", "linux/amd64,linux/arm64",
-		"--expose", "8080", "--expose", "53/udp", "--volume", "/data", "--stop-signal", "SIGINT")
-	if _, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "pull", ref); err != nil {
-		t.Fatal(err)
-	}
-	out, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "inspect", "--format", "{{json .Config}}", ref)
+	idx, err := remote.Index(ref, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg struct {
-		ExposedPorts map[string]struct{}
-		Volumes      map[string]struct{}
-		StopSignal   string
-	}
-	if err := json.Unmarshal([]byte(out), &cfg); err != nil {
-		t.Fatalf("docker inspect: %v\n%s", err, out)
-	}
-	_, tcp := cfg.ExposedPorts["8080/tcp"]
-	_, udp := cfg.ExposedPorts["53/udp"]
-	_, data := cfg.Volumes["/data"]
-	if !tcp || !udp || !data || cfg.StopSignal != "SIGINT" {
-		t.Errorf("docker inspect .Config = %s", out)
-	}
-	got, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "run", "--rm", "--network", "none", ref, "gzip")
-	if err != nil || strings.TrimSpace(got) != "probe linux/amd64 gzip" {
-		t.Errorf("docker run of the gzip image: %q, %v", got, err)
-	}
-	r := mingo(t, nil, "build", ".", "--push=false", "--expose", "99999")
-	if r.err == nil || !strings.Contains(r.stderr, "1-65535") {
-		t.Errorf("--expose 99999: %v, stderr %q", r.err, r.stderr)
+	im, _ := idx.IndexManifest()
+	for _, m := range im.Manifests {
+		plat := m.Platform.OS + "/" + m.Platform.Architecture
+		// Distribution 2.8 has no referrers API: the fallback tag must be there.
+		fallback := "sha256-" + m.Digest.Hex
+		if raw := inspectRaw(t, repo+":"+fallback); !strings.Contains(string(raw), `"artifactType":"application/spdx+json"`) {
+			t.Errorf("%s: fallback tag %s = %s", plat, fallback, raw)
+		}
+		refs, err := remote.Referrers(ref.Context().Digest(m.Digest.String()), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rm, _ := refs.IndexManifest()
+		if len(rm.Manifests) != 1 {
+			t.Fatalf("%s: %d referrers, want the SBOM", plat, len(rm.Manifests))
+		}
+		art, err := remote.Image(ref.Context().Digest(rm.Manifests[0].Digest.String()), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, _ := art.Layers()
+		rc, _ := ls[0].Compressed()
+		doc, _ := io.ReadAll(rc)
+		var spdx struct {
+			SPDXVersion string `json:"spdxVersion"`
+			Packages    []struct {
+				Name string `json:"name"`
+			} `json:"packages"`
+		}
+		if err := json.Unmarshal(doc, &spdx); err != nil || spdx.SPDXVersion != "SPDX-2.3" {
+			t.Fatalf("%s: SBOM is not SPDX 2.3 JSON: %v\n%s", plat, err, doc)
+		}
+		names := ""
+		for _, p := range spdx.Packages {
+			names += p.Name + " "
+		}
+		if !strings.Contains(names, "example.com/probe") || !strings.Contains(names, "stdlib") {
+			t.Errorf("%s: SBOM packages = %s", plat, names)
+		}
+		onDisk, err := os.ReadFile(filepath.Join(dir, "probe_"+strings.ReplaceAll(plat, "/", "_")+".spdx.json"))
+		if err != nil || string(onDisk) != string(doc) {
+			t.Errorf("%s: --sbom-dir file differs from the attached SBOM: %v", plat, err)
+		}
 	}
 }
 

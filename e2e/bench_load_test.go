@@ -25,7 +25,7 @@ import (
 // No golang image can be pulled here, so the build stage's base is made
 // from the local Go toolchain: a root file system tarball holding GOROOT
 // (without its test/ tree) as /usr/local/go, plus /tmp and /root, given
-// to `docker import` with PATH and HOME set. Run it with test/bench/load.sh.
+// to `docker import` with PATH and HOME set. Run it with bench/load.sh.
 func BenchmarkLoadVsDockerBuild(b *testing.B) {
 	if env.skip != "" {
 		b.Skipf("SKIPPED (not in CI): %s", env.skip)

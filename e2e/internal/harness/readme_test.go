@@ -9,7 +9,7 @@ import (
 // The README names every Debian package the set-up installs, so that a
 // new user knows what the tests put on the machine.
 func TestREADMEListsPackages(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +25,6 @@ func TestREADMEListsPackages(t *testing.T) {
 		}
 	}
 	if !strings.Contains(list, "`shellcheck`") {
-		t.Error("the README's package list lacks shellcheck (test/release installs it)")
+		t.Error("the README's package list lacks shellcheck (e2e/release installs it)")
 	}
 }

@@ -14,8 +14,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 	"github.com/mingo-build/mingo/sign/sigstoretest"
-	"github.com/mingo-build/mingo/test/harness"
 )
 
 // mingo signs with a key it generated; the stock cosign CLI verifies the

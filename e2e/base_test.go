@@ -12,7 +12,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/mingo-build/mingo/test/harness"
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
 
 // checks parses the probe's "key=value" lines.

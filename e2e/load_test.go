@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mingo-build/mingo/test/harness"
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
 
 // --load into the harness's dockerd: the host's platform under the tag,

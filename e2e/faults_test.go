@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mingo-build/mingo/test/harness"
+	"github.com/mingo-build/mingo/e2e/internal/harness"
 )
 
 // A fault-injecting proxy in front of the real registry: transient faults
