@@ -2,6 +2,14 @@
 // Docker daemon and no Dockerfile, and publishes them to registries,
 // tarballs and OCI layouts.
 //
+// LoadConfig turns a mingo.yaml, with a program's own settings over it
+// (an Overlay), into the specs `mingo build` builds, every value checked
+// once and located by file and line:
+//
+//	cfg, err := mingo.LoadConfig(ctx, "mingo.yaml", mingo.Overlay{Push: true})
+//	imgs, err := mingo.Build(ctx, cfg.Specs, mingo.WithSBOM())
+//	refs, err := mingo.Push(ctx, imgs)
+//
 // A build is two calls. Build resolves each Spec's package pattern,
 // compiles every main package statically for every platform (one `go
 // build` per platform for all packages that share build settings), checks
@@ -13,9 +21,10 @@
 //
 //	plats, _ := platform.ParseList("linux/amd64,linux/arm64")
 //	imgs, err := mingo.Build(ctx, []mingo.Spec{{
-//		Packages: []string{"./cmd/api"},
-//		Tags:     []string{"registry.example.com/team/api:v1"},
-//		Settings: build.Settings{Platforms: plats},
+//		Packages:  []string{"./cmd/api"},
+//		Tags:      []string{"registry.example.com/team/api:v1"},
+//		Platforms: plats,
+//		Base:      mingo.BaseScratch,
 //	}}, mingo.WithSBOM())
 //	refs, err := mingo.Publish(ctx, imgs, &publish.Registry{Signer: signer})
 //
