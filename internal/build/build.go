@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
@@ -238,7 +239,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	}
 	// Before anything is built: a host GOFLAGS=-tags=netgo would change
 	// every binary while the recipe says nothing of it.
-	goenv, err := checkGoEnv(ctx, b.Dir)
+	goenv, err := gotool.CheckEnv(ctx, b.Dir)
 	if err != nil {
 		return nil, err
 	}

@@ -5,10 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"strings"
 	"time"
 
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -114,11 +113,11 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *Recipe {
 // GoVersion is the Go that builds the binaries: the go command's, which
 // is what `go build` runs, not necessarily the one that built mingo.
 func GoVersion(ctx context.Context) string {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
+	v, err := gotool.Var(ctx, "", "GOVERSION")
 	if err != nil {
 		return "unknown"
 	}
-	return strings.TrimSpace(string(out))
+	return v
 }
 
 // ParseRecipe reads a recipe annotation.

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
 )
 
@@ -109,7 +110,7 @@ func (s *session) lookup(ctx context.Context, limit *semaphore.Weighted, b *batc
 // keys computes the compile key of every package of b, with the go
 // command's environment and flags that compile will use.
 func (s *session) keys(ctx context.Context, limit *semaphore.Weighted, b *batch) (map[string]buildcache.Key, error) {
-	q := buildcache.Query{Dir: s.Dir, Env: buildEnv(&b.platform), Flags: buildFlags(b.ldflags, b.buildTags)}
+	q := buildcache.Query{Dir: s.Dir, Env: gotool.Env(&b.platform), Flags: gotool.BuildFlags(b.ldflags, b.buildTags)}
 	for _, p := range b.pkgs {
 		q.Packages = append(q.Packages, p.ImportPath)
 	}
