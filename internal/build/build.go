@@ -19,6 +19,7 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
 )
@@ -177,7 +178,7 @@ type Result struct {
 	// which case that image is the artifact to publish.
 	Index v1.ImageIndex
 	// Recipe is what a rebuild needs; it is also on the top manifest.
-	Recipe *Recipe
+	Recipe *recipe.Recipe
 	// Created is the image time (the Unix epoch when unset).
 	Created time.Time
 	// SBOM is the index's software bill of materials, when one was made;
