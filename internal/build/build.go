@@ -245,6 +245,9 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 		return nil, err
 	}
 	s := &session{Builder: b, goroot: goenv["GOROOT"]}
+	if b.CacheRepo != nil {
+		s.cache = buildcache.NewClient(b.CacheRepo, b.Cache, b.Warn, b.Verbose)
+	}
 	if v := goenv["GOVERSION"]; v != "" {
 		s.goVersion.get(func() (string, error) { return v, nil })
 	}
@@ -284,7 +287,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err := g2.Wait(); err != nil {
 		return nil, err
 	}
-	s.reportUnrecorded()
+	s.cache.Report()
 	results := make([]*Result, len(targets))
 	for i, t := range targets {
 		sh := shared[i]

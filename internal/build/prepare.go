@@ -14,6 +14,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/internal/recipe"
@@ -33,7 +34,7 @@ type session struct {
 	bases     map[string]*memo[*baseImage]
 	annots    map[string]*memo[map[string]string] // module dir -> source, revision
 	generated map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
-	cache     remoteCache
+	cache     *buildcache.Client                  // nil without Builder.CacheRepo
 }
 
 // memo is a value computed at most once, by the first caller that needs
