@@ -1,20 +1,19 @@
 package buildcache
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // Key is the compile key of one binary: named parts, each one input of the
@@ -86,7 +85,7 @@ func Compute(ctx context.Context, q Query) (map[string]Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	byPath := map[string]*listedPackage{}
+	byPath := map[string]*gotool.ListedPackage{}
 	for _, p := range pkgs {
 		byPath[p.ImportPath] = p
 	}
@@ -115,15 +114,7 @@ func Compute(ctx context.Context, q Query) (map[string]Key, error) {
 
 // goEnv asks `go env` for goEnvVars, as q's go command sees them.
 func goEnv(ctx context.Context, q Query) (map[string]string, error) {
-	out, err := goCommand(ctx, q, append([]string{"env", "-json"}, goEnvVars...)...)
-	if err != nil {
-		return nil, err
-	}
-	env := map[string]string{}
-	if err := json.Unmarshal(out, &env); err != nil {
-		return nil, fmt.Errorf("reading go env: %w", err)
-	}
-	return env, nil
+	return gotool.GoEnv(ctx, q.Dir, q.Env, goEnvVars...)
 }
 
 // commonParts are the parts every binary of the query shares: the go
@@ -171,53 +162,11 @@ func commonParts(env map[string]string, flags []string) (map[string]string, erro
 	return parts, nil
 }
 
-// listedPackage is what `go list -json` says of a package that the key
-// needs.
-type listedPackage struct {
-	ImportPath string
-	Dir        string
-	Standard   bool
-	Module     *struct {
-		Path, Version, GoMod string
-		Main                 bool
-		Replace              *struct{ Path, Version string }
-	}
-	Deps []string
-	// The files the build reads, relative to Dir.
-	GoFiles, CgoFiles, SFiles, HFiles, SysoFiles, EmbedFiles, CFiles, CXXFiles, MFiles, FFiles, SwigFiles, SwigCXXFiles []string
-}
-
-func listDeps(ctx context.Context, q Query) ([]*listedPackage, error) {
-	args := []string{"list", "-deps", "-json=ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles"}
-	args = append(args, q.Flags...)
-	args = append(args, q.Packages...)
-	out, err := goCommand(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	var pkgs []*listedPackage
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p listedPackage
-		if err := dec.Decode(&p); err == io.EOF {
-			return pkgs, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("reading go list output: %w", err)
-		}
-		pkgs = append(pkgs, &p)
-	}
-}
-
-func goCommand(ctx context.Context, q Query, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir, cmd.Env = q.Dir, q.Env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("go %s: %w: %s", args[0], err, firstLine(stderr.String()))
-	}
-	return out, nil
+// listDeps lists q's packages and every package they depend on, with
+// q's flags: what the build reads.
+func listDeps(ctx context.Context, q Query) ([]*gotool.ListedPackage, error) {
+	args := append([]string{"-deps"}, q.Flags...)
+	return gotool.List(ctx, q.Dir, q.Env, append(args, q.Packages...)...)
 }
 
 // hasher adds packages' parts to keys, reading each file once.
@@ -231,7 +180,7 @@ type hasher struct {
 // package from the module cache (go.sum, in the key, pins its content),
 // and otherwise the content of each file, named by import path so that the
 // checkout directory does not matter.
-func (h *hasher) addPackage(parts map[string]string, p *listedPackage) error {
+func (h *hasher) addPackage(parts map[string]string, p *gotool.ListedPackage) error {
 	if p.Standard {
 		return nil
 	}
@@ -294,12 +243,4 @@ func fileDigest(path string) (string, error) {
 func digest(b []byte) string {
 	s := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(s[:])
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -22,6 +21,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // Name is the file mingo reads at the root of the main module.
@@ -321,10 +322,7 @@ func join(errs []*Error) error {
 // dir (the current directory when dir is empty), or "" when there is no
 // main module or no such file.
 func Find(ctx context.Context, dir string) string {
-	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	gomod := strings.TrimSpace(string(out))
+	gomod, err := gotool.Var(ctx, dir, "GOMOD")
 	if err != nil || gomod == "" || gomod == os.DevNull {
 		return ""
 	}

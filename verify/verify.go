@@ -28,6 +28,7 @@ import (
 
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -80,7 +81,7 @@ type Report struct {
 	// order.
 	Platforms []Platform
 	// Recipe is the recipe the image carries.
-	Recipe *build.Recipe
+	Recipe *recipe.Recipe
 	// WantGo is the Go release that built the image (from the recipe; ""
 	// when it was not recorded), GotGo the one that rebuilt it. When they
 	// differ the digests are expected to differ.
@@ -249,7 +250,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 		return nil, err
 	}
 	recipe := img.recipe
-	settings, err := recipe.Settings()
+	settings, err := build.SettingsFromRecipe(recipe)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
@@ -312,7 +313,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 
 // inputs puts into s the inputs the recipe names but does not hold, after
 // checking they are the ones it names.
-func (o *options) inputs(ref name.Reference, r *build.Recipe, s *build.Settings) error {
+func (o *options) inputs(ref name.Reference, r *recipe.Recipe, s *build.Settings) error {
 	var paths []string
 	for _, a := range o.adds {
 		paths = append(paths, a.ImagePath)
@@ -321,7 +322,7 @@ func (o *options) inputs(ref name.Reference, r *build.Recipe, s *build.Settings)
 		return &AddsMismatchError{Reference: ref, Want: r.Adds, Got: paths}
 	}
 	s.Adds = o.adds
-	if got := build.LDFlagsDigest(o.ldflags); got != r.LDFlags {
+	if got := recipe.LDFlagsDigest(o.ldflags); got != r.LDFlags {
 		return &LDFlagsMismatchError{Reference: ref, Want: r.LDFlags, Got: got}
 	}
 	s.LDFlags = o.ldflags
@@ -343,7 +344,7 @@ func (o *options) inputs(ref name.Reference, r *build.Recipe, s *build.Settings)
 type published struct {
 	digest    v1.Hash
 	platforms map[string]v1.Hash // "linux/arm64" -> manifest digest
-	recipe    *build.Recipe
+	recipe    *recipe.Recipe
 	// annotations are the top manifest's.
 	annotations map[string]string
 }
@@ -392,7 +393,7 @@ func fetch(ctx context.Context, ref name.Reference, opts []remote.Option) (*publ
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", ref, ErrNoRecipe)
 	}
-	if pub.recipe, err = build.ParseRecipe(s); err != nil {
+	if pub.recipe, err = recipe.Parse(s); err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
 	return pub, nil

@@ -22,6 +22,7 @@ import (
 
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -224,7 +225,7 @@ func TestRebuild(t *testing.T) {
 
 		_, err = Rebuild(ctx, "./cmd/hello", v1ref, append(opts, WithLDFlags("-X main.x=1"))...)
 		var ldErr *LDFlagsMismatchError
-		if !errors.As(err, &ldErr) || ldErr.Want != "" || ldErr.Got != build.LDFlagsDigest("-X main.x=1") {
+		if !errors.As(err, &ldErr) || ldErr.Want != "" || ldErr.Got != recipe.LDFlagsDigest("-X main.x=1") {
 			t.Errorf("ldflags for an image built without: %v, want an LDFlagsMismatchError", err)
 		}
 

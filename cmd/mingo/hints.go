@@ -11,6 +11,7 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -26,7 +27,7 @@ func advise(err error) error {
 	var dyn *build.DynamicError
 	var missing *build.MissingPlatformError
 	var engine *publish.DaemonError
-	var goEnv *build.GoEnvError
+	var goEnv *gotool.EnvError
 	switch {
 	case errors.As(err, &engine):
 		return fmt.Errorf("%w%s", err, engineHint(engine))
@@ -115,7 +116,7 @@ func dynamicHint(goflags string) string {
 
 // goEnvHint says what to use instead of a refused host Go setting, and how
 // to clear it where it was set.
-func goEnvHint(e *build.GoEnvError) string {
+func goEnvHint(e *gotool.EnvError) string {
 	clear := "unset " + e.Var + " for mingo"
 	if !e.FromEnv {
 		clear = "clear it with `go env -u " + e.Var + "`"

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mingo-build/mingo/internal/recipe"
 )
 
 func TestResolvePatterns(t *testing.T) {
@@ -121,23 +123,23 @@ func TestRecipeCreatedZeroAndLDFlags(t *testing.T) {
 	if strings.Contains(string(raw), "SECRET") {
 		t.Errorf("the manifest holds the ldflags' value:\n%s", raw)
 	}
-	r, err := ParseRecipe(res[0].Recipe.json(t))
+	r, err := recipe.Parse(recipeJSON(t, res[0].Recipe))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := r.Settings()
+	s, err := SettingsFromRecipe(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !s.Created.Equal(time.Unix(0, 0)) || s.Created.IsZero() {
 		t.Errorf("recipe created %v, want the Unix epoch, set", s.Created)
 	}
-	if r.LDFlags != LDFlagsDigest("-X main.token=SECRET") || s.LDFlags != "" {
+	if r.LDFlags != recipe.LDFlagsDigest("-X main.token=SECRET") || s.LDFlags != "" {
 		t.Errorf("recipe ldflags %q, settings %q", r.LDFlags, s.LDFlags)
 	}
 }
 
-func (r *Recipe) json(t *testing.T) string {
+func recipeJSON(t *testing.T, r *recipe.Recipe) string {
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)

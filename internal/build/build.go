@@ -17,7 +17,9 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
 )
@@ -176,7 +178,7 @@ type Result struct {
 	// which case that image is the artifact to publish.
 	Index v1.ImageIndex
 	// Recipe is what a rebuild needs; it is also on the top manifest.
-	Recipe *Recipe
+	Recipe *recipe.Recipe
 	// Created is the image time (the Unix epoch when unset).
 	Created time.Time
 	// SBOM is the index's software bill of materials, when one was made;
@@ -238,11 +240,14 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	}
 	// Before anything is built: a host GOFLAGS=-tags=netgo would change
 	// every binary while the recipe says nothing of it.
-	goenv, err := checkGoEnv(ctx, b.Dir)
+	goenv, err := gotool.CheckEnv(ctx, b.Dir)
 	if err != nil {
 		return nil, err
 	}
 	s := &session{Builder: b, goroot: goenv["GOROOT"]}
+	if b.CacheRepo != nil {
+		s.cache = buildcache.NewClient(b.CacheRepo, b.Cache, b.Warn, b.Verbose)
+	}
 	if v := goenv["GOVERSION"]; v != "" {
 		s.goVersion.get(func() (string, error) { return v, nil })
 	}
@@ -282,7 +287,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err := g2.Wait(); err != nil {
 		return nil, err
 	}
-	s.reportUnrecorded()
+	s.cache.Report()
 	results := make([]*Result, len(targets))
 	for i, t := range targets {
 		sh := shared[i]

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -81,32 +82,12 @@ func TestCheckStatic(t *testing.T) {
 	}
 	bin := filepath.Join(t.TempDir(), "hello")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hello")
-	cmd.Dir, cmd.Env = testModule, buildEnv(nil)
+	cmd.Dir, cmd.Env = testModule, gotool.Env(nil)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	if err := CheckStatic(bin); err != nil {
 		t.Errorf("CheckStatic(static Go binary) = %v", err)
-	}
-}
-
-func TestBuildEnvDropsHostTarget(t *testing.T) {
-	t.Setenv("CGO_ENABLED", "1")
-	t.Setenv("GOAMD64", "v3")
-	t.Setenv("GOARCH", "386")
-	t.Setenv("GOFLAGS", "-mod=mod")
-	t.Setenv("GOCACHEPROG", "/usr/local/bin/cacheprog --dir /srv/cache")
-	p, _ := platform.Parse("linux/arm64")
-	env := buildEnv(&p)
-	for _, bad := range []string{"CGO_ENABLED=1", "GOAMD64=v3", "GOARCH=386"} {
-		if slices.Contains(env, bad) {
-			t.Errorf("host %s leaked into the build environment", bad)
-		}
-	}
-	for _, want := range []string{"CGO_ENABLED=0", "GOARCH=arm64", "GOOS=linux", "GOFLAGS=-mod=mod", "GOCACHEPROG=/usr/local/bin/cacheprog --dir /srv/cache"} {
-		if !slices.Contains(env, want) {
-			t.Errorf("build environment lacks %s", want)
-		}
 	}
 }
 

@@ -1,14 +1,11 @@
 package build
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os/exec"
 	"strings"
 
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -50,38 +47,15 @@ func cgoPackages(ctx context.Context, workDir, importPath string, p *platform.Pl
 	return out, nil
 }
 
-type listedPackage struct {
-	ImportPath string
-	Standard   bool
-	CgoFiles   []string
-	Error      *struct{ Err string }
-}
-
-func goList(ctx context.Context, workDir, importPath string, p *platform.Platform, tags []string, cgo bool) ([]listedPackage, error) {
-	args := append([]string{"list", "-e", "-deps", "-json=ImportPath,Standard,CgoFiles,Error"}, tagFlags(tags)...)
-	cmd := exec.CommandContext(ctx, "go", append(args, importPath)...)
-	cmd.Dir = workDir
-	cmd.Env = buildEnv(p)
+// goList lists importPath and its dependencies for platform p (nil: the
+// host), with cgo or without, keeping packages that do not load (-e).
+func goList(ctx context.Context, workDir, importPath string, p *platform.Platform, tags []string, cgo bool) ([]*gotool.ListedPackage, error) {
+	env := gotool.Env(p)
 	if cgo {
-		cmd.Env = append(cmd.Env, "CGO_ENABLED=1")
+		env = append(env, "CGO_ENABLED=1")
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("go list %s: %w: %s", importPath, err, firstLine(stderr.String()))
-	}
-	var pkgs []listedPackage
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var q listedPackage
-		if err := dec.Decode(&q); err == io.EOF {
-			return pkgs, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("go list %s: %w", importPath, err)
-		}
-		pkgs = append(pkgs, q)
-	}
+	args := append([]string{"-e", "-deps"}, gotool.TagFlags(tags)...)
+	return gotool.List(ctx, workDir, env, append(args, importPath)...)
 }
 
 // cgoError explains that target cannot be built without cgo, naming the

@@ -9,29 +9,22 @@ import (
 	"strings"
 
 	"golang.org/x/sync/semaphore"
-)
 
-// baseLDFlags strip the symbol table and DWARF: a third of a typical binary,
-// and nothing a container needs at run time.
-const baseLDFlags = "-s -w"
+	"github.com/mingo-build/mingo/internal/gotool"
+)
 
 // compile builds every package of b into dir with one `go build -o dir/`,
 // which writes each binary as dir/<name> and, when nothing changed, sees
 // they are up to date in one pass. It runs the go command so that Go's
 // build cache is shared with the user's own builds.
 func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, pkgs []*Package, dir string) error {
-	args := append([]string{"build"}, buildFlags(b.ldflags, b.buildTags)...)
-	args = append(args, "-o", dir+"/")
+	gb := &gotool.Build{Dir: s.Dir, Platform: b.platform, LDFlags: b.ldflags, Tags: b.buildTags, Out: dir}
 	for _, p := range pkgs {
-		args = append(args, p.ImportPath)
+		gb.Packages = append(gb.Packages, p.ImportPath)
 	}
-	// Printed so that it can be pasted into a shell: quoted, with the
-	// variables mingo sets.
-	s.logf("%s: %s", b.platform, commandLine(s.Dir, targetEnv(&b.platform), "go", args))
-	cmd := exec.CommandContext(ctx, "go", args...)
-	stopGroup(cmd)
-	cmd.Dir = s.Dir
-	cmd.Env = buildEnv(&b.platform)
+	// Printed so that it can be pasted into a shell.
+	s.logf("%s: %s", b.platform, gb.CommandLine())
+	cmd := gb.Command(ctx)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := limit.Acquire(ctx, 1); err != nil {

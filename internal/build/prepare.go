@@ -14,7 +14,10 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
 )
@@ -31,7 +34,7 @@ type session struct {
 	bases     map[string]*memo[*baseImage]
 	annots    map[string]*memo[map[string]string] // module dir -> source, revision
 	generated map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
-	cache     remoteCache
+	cache     *buildcache.Client                  // nil without Builder.CacheRepo
 }
 
 // memo is a value computed at most once, by the first caller that needs
@@ -62,9 +65,17 @@ func entry[T any](mu *sync.Mutex, mp *map[string]*memo[T], key string) *memo[T] 
 	return m
 }
 
-// goVer returns the go command's version, asked once.
+// goVer returns the version of the go command that builds the binaries,
+// asked once: what `go build` runs, not necessarily the Go that built
+// mingo; "unknown" when the go command does not say.
 func (s *session) goVer(ctx context.Context) string {
-	v, _ := s.goVersion.get(func() (string, error) { return GoVersion(ctx), nil })
+	v, _ := s.goVersion.get(func() (string, error) {
+		v, err := gotool.Var(ctx, "", "GOVERSION")
+		if err != nil {
+			return "unknown", nil
+		}
+		return v, nil
+	})
 	return v
 }
 
@@ -96,7 +107,7 @@ type shared struct {
 	created   time.Time
 	// annots are the standard and the user's annotations.
 	annots map[string]string
-	recipe *Recipe
+	recipe *recipe.Recipe
 	// recipeJSON is the AnnotationRecipe value of the top manifest.
 	recipeJSON string
 	// ready is closed when finish has filled in the fields above (from

@@ -1,75 +1,26 @@
 package build
 
 import (
-	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 )
 
-// AnnotationRecipe holds, on the top manifest (the index, or the image when
-// one platform was built), the inputs a rebuild needs that the image does
-// not otherwise record, so that `mingo verify` can rebuild it.
-const AnnotationRecipe = "dev.mingo.recipe"
-
-// Recipe is the rebuild recipe of an image. It holds no host paths and no
-// value that may be secret: added files are named by where they went in
-// the image, a CA bundle and the ldflags (which may hold a token set with
-// -X) by their digests; a rebuild asks for those inputs again. Everything
-// else that changes a digest is in it, or is the source tree and the Go
-// release the rebuild uses.
-type Recipe struct {
-	Package   string   `json:"package"`
-	GoVersion string   `json:"go"`
-	Platforms []string `json:"platforms"`
-	// LDFlags is the digest of the extra linker flags (see LDFlagsDigest),
-	// "" when there were none.
-	LDFlags   string            `json:"ldflags,omitempty"`
-	BuildTags []string          `json:"tags,omitempty"`
-	Base      string            `json:"base"`
-	CACerts   bool              `json:"caCerts,omitempty"`
-	CABundle  string            `json:"caBundle,omitempty"`
-	TZData    bool              `json:"tzdata,omitempty"`
-	Passwd    bool              `json:"passwd,omitempty"`
-	Adds      []string          `json:"adds,omitempty"`
-	User      string            `json:"user,omitempty"`
-	Env       []string          `json:"env,omitempty"`
-	Labels    map[string]string `json:"labels,omitempty"`
-	Annots    map[string]string `json:"annotations,omitempty"`
-	WorkDir   string            `json:"workdir,omitempty"`
-	Args      []string          `json:"args,omitempty"`
-	// Compression is "zstd" or empty (gzip), so older recipes still read.
-	Compression string   `json:"compression,omitempty"`
-	Expose      []string `json:"expose,omitempty"`
-	Volumes     []string `json:"volumes,omitempty"`
-	StopSignal  string   `json:"stopSignal,omitempty"`
-	// Created is SOURCE_DATE_EPOCH, nil when it was unset; 0 is a time
-	// like any other (it gives the image a created annotation).
-	Created *int64 `json:"created,omitempty"`
-}
-
-// LDFlagsDigest is what a recipe records of ldflags: "sha256:HEX" of the
-// flags as given, or "" for none.
-func LDFlagsDigest(ldflags string) string {
-	if ldflags == "" {
-		return ""
-	}
-	return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(ldflags)))
-}
+// AnnotationRecipe is recipe.Annotation, for the callers outside
+// internal/ that name it here.
+const AnnotationRecipe = recipe.Annotation
 
 // makeRecipe records t's settings as they were used; a registry base is
 // pinned to the digest it resolved to.
-func (sh *shared) makeRecipe(t *Target, goVersion string) *Recipe {
-	r := &Recipe{
+func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
+	r := &recipe.Recipe{
 		Package:   t.Package.ImportPath,
 		GoVersion: goVersion,
-		LDFlags:   LDFlagsDigest(t.LDFlags),
+		LDFlags:   recipe.LDFlagsDigest(t.LDFlags),
 		BuildTags: t.BuildTags,
 		Base:      t.Base,
 		CACerts:   t.Generated.CACerts,
@@ -111,28 +62,9 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *Recipe {
 	return r
 }
 
-// GoVersion is the Go that builds the binaries: the go command's, which
-// is what `go build` runs, not necessarily the one that built mingo.
-func GoVersion(ctx context.Context) string {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// ParseRecipe reads a recipe annotation.
-func ParseRecipe(s string) (*Recipe, error) {
-	var r Recipe
-	if err := json.Unmarshal([]byte(s), &r); err != nil {
-		return nil, fmt.Errorf("reading the %s annotation: %w", AnnotationRecipe, err)
-	}
-	return &r, nil
-}
-
-// Settings returns the build settings the recipe records. Added files, a CA
-// bundle and the ldflags are not in it: the caller supplies them again.
-func (r *Recipe) Settings() (Settings, error) {
+// SettingsFromRecipe returns the build settings r records. Added files, a
+// CA bundle and the ldflags are not in it: the caller supplies them again.
+func SettingsFromRecipe(r *recipe.Recipe) (Settings, error) {
 	var plats []platform.Platform
 	for _, s := range r.Platforms {
 		p, err := platform.Parse(s)

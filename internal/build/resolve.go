@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // Package is a resolved Go main package.
@@ -28,6 +30,9 @@ type Package struct {
 	Dependency bool
 }
 
+// loadMode is what package discovery asks go/packages for.
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedModule
+
 // Resolve finds the main package that pattern names, from workDir (the
 // current directory when empty). pattern is a directory ("./cmd/api") or an
 // import path in the main module or one of its dependencies.
@@ -38,14 +43,7 @@ func Resolve(ctx context.Context, workDir, pattern string, buildTags []string) (
 	if strings.Contains(pattern, "...") {
 		return nil, fmt.Errorf("package pattern %q matches many packages: name one main package, for example ./cmd/api", pattern)
 	}
-	cfg := &packages.Config{
-		Context:    ctx,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
-		Dir:        workDir,
-		Env:        buildEnv(nil),
-		BuildFlags: tagFlags(buildTags),
-	}
-	pkgs, err := packages.Load(cfg, pattern)
+	pkgs, err := gotool.Load(ctx, workDir, loadMode, buildTags, pattern)
 	if err != nil {
 		return nil, loadFailure(pattern, err)
 	}
@@ -74,7 +72,7 @@ func newPackage(p *packages.Package) *Package {
 // loadError turns go/packages' error for pattern into one a user can act
 // on: a package that only builds with cgo, or one that does not exist.
 func loadError(ctx context.Context, workDir, pattern string, p *packages.Package, tags []string) error {
-	msg := firstLine(p.Errors[0].Msg)
+	msg := gotool.FirstLine(p.Errors[0].Msg)
 	if strings.Contains(msg, "build constraints exclude all Go files") {
 		if culprits, _ := cgoPackages(ctx, workDir, p.PkgPath, nil, tags); len(culprits) > 0 {
 			return cgoError(p.PkgPath, culprits)
@@ -108,7 +106,7 @@ func mainsBelow(ctx context.Context, workDir, pattern string, tags []string) []s
 		return nil
 	}
 	below := strings.TrimSuffix(pattern, "/") + "/..."
-	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: packages.NeedName, Dir: workDir, Env: buildEnv(nil), BuildFlags: tagFlags(tags)}, below)
+	pkgs, err := gotool.Load(ctx, workDir, packages.NeedName, tags, below)
 	if err != nil {
 		return nil
 	}
@@ -145,21 +143,6 @@ func pkgDir(p *packages.Package) string {
 	return ""
 }
 
-func tagFlags(tags []string) []string {
-	if len(tags) == 0 {
-		return nil
-	}
-	return []string{"-tags=" + strings.Join(tags, ",")}
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return strings.TrimSuffix(strings.TrimSpace(s), ":")
-}
-
 // ResolveAll resolves every package the patterns name, sorted by import
 // path and without duplicates. See ResolvePatterns.
 func ResolveAll(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([]*Package, error) {
@@ -193,13 +176,7 @@ func ResolveAll(ctx context.Context, workDir string, patterns, buildTags []strin
 // files); it may be nil. Only when a pattern fails is it listed again on
 // its own, to say precisely why.
 func ResolvePatterns(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([][]*Package, error) {
-	pkgs, err := packages.Load(&packages.Config{
-		Context:    ctx,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
-		Dir:        workDir,
-		Env:        buildEnv(nil),
-		BuildFlags: tagFlags(buildTags),
-	}, patterns...)
+	pkgs, err := gotool.Load(ctx, workDir, loadMode, buildTags, patterns...)
 	if err != nil {
 		return nil, loadFailure(strings.Join(patterns, " "), err)
 	}
@@ -229,7 +206,7 @@ func ResolvePatterns(ctx context.Context, workDir string, patterns, buildTags []
 		for _, p := range matched {
 			if len(p.Errors) > 0 {
 				if skipped != nil && !reported[p.PkgPath] {
-					skipped(p.PkgPath, firstLine(p.Errors[0].Msg))
+					skipped(p.PkgPath, gotool.FirstLine(p.Errors[0].Msg))
 				}
 				reported[p.PkgPath] = true
 				continue
@@ -280,20 +257,14 @@ func patternRegexp(pattern string) *regexp.Regexp {
 }
 
 func resolvePattern(ctx context.Context, workDir, pattern string, tags []string, skipped func(pkg, why string)) ([]*Package, error) {
-	pkgs, err := packages.Load(&packages.Config{
-		Context:    ctx,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
-		Dir:        workDir,
-		Env:        buildEnv(nil),
-		BuildFlags: tagFlags(tags),
-	}, pattern)
+	pkgs, err := gotool.Load(ctx, workDir, loadMode, tags, pattern)
 	if err != nil {
 		return nil, loadFailure(pattern, err)
 	}
 	var out []*Package
 	for _, p := range pkgs {
 		if len(p.Errors) > 0 {
-			msg := firstLine(p.Errors[0].Msg)
+			msg := gotool.FirstLine(p.Errors[0].Msg)
 			if strings.Contains(msg, "matched no packages") {
 				return nil, fmt.Errorf("package pattern %s matches no packages: check the path", pattern)
 			}
@@ -323,5 +294,5 @@ func loadFailure(pattern string, err error) error {
 	if i := strings.Index(msg, "stderr: "); i >= 0 {
 		msg = msg[i+len("stderr: "):]
 	}
-	return fmt.Errorf("resolving %s: %s", pattern, firstLine(msg))
+	return fmt.Errorf("resolving %s: %s", pattern, gotool.FirstLine(msg))
 }

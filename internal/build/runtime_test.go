@@ -73,7 +73,7 @@ func TestRuntimeConfig(t *testing.T) {
 	if !tcp || !udp || !data || len(c.Volumes) != 2 || c.StopSignal != "SIGTERM" {
 		t.Errorf("config = ports %v volumes %v stop signal %q", c.ExposedPorts, c.Volumes, c.StopSignal)
 	}
-	if s, _ := res.Recipe.Settings(); s.Config.StopSignal != "SIGTERM" || len(s.Config.Expose) != 2 {
+	if s, _ := SettingsFromRecipe(res.Recipe); s.Config.StopSignal != "SIGTERM" || len(s.Config.Expose) != 2 {
 		t.Errorf("recipe lost the runtime settings: %+v", s.Config)
 	}
 	opts.Config.Expose = []string{"99999"}

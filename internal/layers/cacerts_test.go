@@ -130,7 +130,7 @@ func TestCACertEntries(t *testing.T) {
 // The test binary is built with the fallback module, so its version is
 // known, as in mingo itself.
 func TestMozillaRootsVersion(t *testing.T) {
-	mod, err := os.ReadFile("../go.mod")
+	mod, err := os.ReadFile("../../go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}

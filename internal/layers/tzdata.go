@@ -2,16 +2,16 @@ package layers
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // ZoneinfoDir is where the tzdata layer puts the zones: where Go's
@@ -22,15 +22,11 @@ const ZoneinfoDir = "/usr/share/zoneinfo"
 // $(go env GOROOT)/lib/time/zoneinfo.zip: the images are built with that Go,
 // so the Go version pins the tzdata just as it pins the binary.
 func ZoneinfoZip(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
+	goroot, err := gotool.Var(ctx, "", "GOROOT")
 	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			err = fmt.Errorf("%w: %s", err, bytes.TrimSpace(ee.Stderr))
-		}
 		return "", fmt.Errorf("finding Go's zoneinfo.zip (go env GOROOT): %w", err)
 	}
-	return ZoneinfoIn(strings.TrimSpace(string(out)))
+	return ZoneinfoIn(goroot)
 }
 
 // ZoneinfoIn returns the path of the time-zone database of the Go

@@ -1,23 +1,19 @@
-package build
+package gotool
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 
 	"github.com/mingo-build/mingo/platform"
 )
 
-// What reaches `go build` is decided here, in one place, so that the same
-// source and Go version give the same binary on every machine: the flags
-// mingo passes (buildFlags) and the environment it runs the go command in
-// (buildEnv). Host settings that would change the binary without showing in
-// the recipe are refused (checkGoEnv).
+// What reaches the go command is decided here, in one place: the flags
+// mingo passes to `go build` (BuildFlags) and the environment it runs the
+// go command in (Env). Host settings that would change the binary without
+// showing in the recipe are refused (CheckEnv).
 
 // targetDefaults are the Go defaults of the target variables a platform
 // may leave unset. mingo sets every one of them explicitly: the go command
@@ -34,12 +30,12 @@ var targetDefaults = map[string]string{
 	"GORISCV64": "rva20u64",
 }
 
-// buildEnv returns the host environment with every variable that selects a
+// Env returns the host environment with every variable that selects a
 // Go target or cgo removed, then CGO_ENABLED=0 and the platform's variables
 // added (p may be nil: the host's target, still without cgo). A user's
 // CGO_ENABLED=1 or GOAMD64=v3 must not leak into an image whose platform
-// says otherwise.
-func buildEnv(p *platform.Platform) []string {
+// says otherwise. Every go command mingo runs gets this environment.
+func Env(p *platform.Platform) []string {
 	drop := append([]string{"CGO_ENABLED"}, platform.GoEnvVars...)
 	var env []string
 	for _, kv := range os.Environ() {
@@ -48,13 +44,13 @@ func buildEnv(p *platform.Platform) []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env, targetEnv(p)...)
+	return append(env, TargetEnv(p)...)
 }
 
-// targetEnv is what buildEnv sets: CGO_ENABLED=0 and, for a platform,
-// every target variable, the platform's own values over Go's defaults, in
-// a fixed order.
-func targetEnv(p *platform.Platform) []string {
+// TargetEnv is what Env sets: CGO_ENABLED=0 and, for a platform, every
+// target variable, the platform's own values over Go's defaults, in a
+// fixed order.
+func TargetEnv(p *platform.Platform) []string {
 	env := []string{"CGO_ENABLED=0"}
 	if p == nil {
 		return env
@@ -79,15 +75,27 @@ func targetEnv(p *platform.Platform) []string {
 	return env
 }
 
-// buildFlags are the flags of every `go build` mingo runs, before the
+// BaseLDFlags strip the symbol table and DWARF: a third of a typical
+// binary, and nothing a container needs at run time.
+const BaseLDFlags = "-s -w"
+
+// BuildFlags are the flags of every `go build` mingo runs, before the
 // output and the packages. -buildvcs=false keeps git state out of the
 // binary: with it, a clone with an untracked file, or a machine whose Go
 // environment says otherwise, builds the same bytes. The revision is
 // recorded instead as an annotation, in the SBOM and in the provenance.
-func buildFlags(ldflags string, tags []string) []string {
-	ldflags = strings.TrimSpace(baseLDFlags + " " + ldflags)
+func BuildFlags(ldflags string, tags []string) []string {
+	ldflags = strings.TrimSpace(BaseLDFlags + " " + ldflags)
 	args := []string{"-trimpath", "-buildvcs=false", "-ldflags=" + ldflags}
-	return append(args, tagFlags(tags)...)
+	return append(args, TagFlags(tags)...)
+}
+
+// TagFlags is the -tags flag for tags, nil for none.
+func TagFlags(tags []string) []string {
+	if len(tags) == 0 {
+		return nil
+	}
+	return []string{"-tags=" + strings.Join(tags, ",")}
 }
 
 // harmlessGoFlags are the GOFLAGS entries that cannot change a binary
@@ -96,10 +104,10 @@ func buildFlags(ldflags string, tags []string) []string {
 // command works, not what it writes.
 var harmlessGoFlags = []string{"trimpath", "buildvcs", "modcacherw", "p", "a", "x", "v", "work"}
 
-// GoEnvError is a host Go setting that would change the binary without
+// EnvError is a host Go setting that would change the binary without
 // showing in the recipe: a GOFLAGS entry other than the harmless ones, or
 // GOEXPERIMENT or GOFIPS140. mingo refuses to build with it.
-type GoEnvError struct {
+type EnvError struct {
 	// Var is GOFLAGS, GOEXPERIMENT or GOFIPS140; Setting is the offending
 	// GOFLAGS entry ("-tags=netgo"), or the variable's value.
 	Var, Setting string
@@ -111,7 +119,7 @@ type GoEnvError struct {
 	FromEnv bool
 }
 
-func (e *GoEnvError) Error() string {
+func (e *EnvError) Error() string {
 	from := "go env -w"
 	if e.FromEnv {
 		from = "the environment"
@@ -123,67 +131,33 @@ func (e *GoEnvError) Error() string {
 	return fmt.Sprintf("%s (from %s) would change the binary and is not part of the rebuild recipe", what, from)
 }
 
-// checkGoEnv reads the go command's own view of GOFLAGS, GOEXPERIMENT and
-// GOFIPS140 (the environment, else `go env -w`) and refuses any setting
-// that would change the binary. It returns every value it read, GOVERSION
-// and GOROOT too: one go command answers what the build needs to know.
-func checkGoEnv(ctx context.Context, dir string) (map[string]string, error) {
-	cmd := exec.CommandContext(ctx, "go", "env", "-json", "GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "GOVERSION", "GOROOT")
-	cmd.Dir = dir
-	cmd.Env = buildEnv(nil)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+// CheckEnv reads the go command's own view of GOFLAGS, GOEXPERIMENT and
+// GOFIPS140 (the environment, else `go env -w`) in dir and refuses, with an
+// *EnvError, any setting that would change the binary. It returns every
+// value it read, GOVERSION and GOROOT too: one go command answers what the
+// build needs to know.
+func CheckEnv(ctx context.Context, dir string) (map[string]string, error) {
+	vals, err := GoEnv(ctx, dir, Env(nil), "GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "GOVERSION", "GOROOT")
 	if err != nil {
-		return nil, fmt.Errorf("go env: %w: %s", err, firstLine(stderr.String()))
+		return nil, err
 	}
-	var vals map[string]string
-	if err := json.Unmarshal(out, &vals); err != nil {
-		return nil, fmt.Errorf("reading go env: %w", err)
-	}
-	return vals, goEnvPolicy(vals, func(k string) bool { return os.Getenv(k) != "" })
+	return vals, envPolicy(vals, func(k string) bool { return os.Getenv(k) != "" })
 }
 
-// goEnvPolicy applies the policy to the go command's values; fromEnv says
+// envPolicy applies the policy to the go command's values; fromEnv says
 // whether a variable is set in the environment.
-func goEnvPolicy(vals map[string]string, fromEnv func(string) bool) error {
+func envPolicy(vals map[string]string, fromEnv func(string) bool) error {
 	for _, f := range strings.Fields(vals["GOFLAGS"]) {
 		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
 		if !slices.Contains(harmlessGoFlags, name) {
-			return &GoEnvError{Var: "GOFLAGS", Setting: f, Flag: name, FromEnv: fromEnv("GOFLAGS")}
+			return &EnvError{Var: "GOFLAGS", Setting: f, Flag: name, FromEnv: fromEnv("GOFLAGS")}
 		}
 	}
 	if v := vals["GOEXPERIMENT"]; v != "" {
-		return &GoEnvError{Var: "GOEXPERIMENT", Setting: v, FromEnv: fromEnv("GOEXPERIMENT")}
+		return &EnvError{Var: "GOEXPERIMENT", Setting: v, FromEnv: fromEnv("GOEXPERIMENT")}
 	}
 	if v := vals["GOFIPS140"]; v != "" && v != "off" {
-		return &GoEnvError{Var: "GOFIPS140", Setting: v, FromEnv: fromEnv("GOFIPS140")}
+		return &EnvError{Var: "GOFIPS140", Setting: v, FromEnv: fromEnv("GOFIPS140")}
 	}
 	return nil
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@%+") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// commandLine is a shell command line that runs name args in dir with
-// the variables env set, as printed.
-func commandLine(dir string, env []string, name string, args []string) string {
-	var parts []string
-	if dir != "" {
-		parts = append(parts, "cd", shellQuote(dir), "&&")
-	}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		parts = append(parts, k+"="+shellQuote(v))
-	}
-	parts = append(parts, name)
-	for _, a := range args {
-		parts = append(parts, shellQuote(a))
-	}
-	return strings.Join(parts, " ")
 }

@@ -1,4 +1,4 @@
-package build
+package gotool
 
 import (
 	"context"
@@ -30,8 +30,8 @@ func TestGoEnvPolicy(t *testing.T) {
 		{map[string]string{"GOEXPERIMENT": "nocoverageredesign"}, "nocoverageredesign"},
 		{map[string]string{"GOFIPS140": "latest"}, "latest"},
 	} {
-		err := goEnvPolicy(tc.vals, env)
-		var ge *GoEnvError
+		err := envPolicy(tc.vals, env)
+		var ge *EnvError
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%v: %v, want no error", tc.vals, err)
@@ -51,13 +51,13 @@ func TestCheckGoEnvReadsGoEnvFile(t *testing.T) {
 	t.Setenv("GOENV", goenv)
 	t.Setenv("GOFLAGS", "")
 	os.Unsetenv("GOFLAGS")
-	var ge *GoEnvError
-	_, err := checkGoEnv(context.Background(), "")
+	var ge *EnvError
+	_, err := CheckEnv(context.Background(), "")
 	if !errors.As(err, &ge) || ge.Flag != "tags" || ge.FromEnv || !strings.Contains(err.Error(), "go env -w") {
-		t.Fatalf("checkGoEnv = %v, want -tags=netgo from go env -w refused", err)
+		t.Fatalf("CheckEnv = %v, want -tags=netgo from go env -w refused", err)
 	}
 	t.Setenv("GOFLAGS", "-buildvcs=true")
-	vals, err := checkGoEnv(context.Background(), "")
+	vals, err := CheckEnv(context.Background(), "")
 	if err != nil {
 		t.Errorf("GOFLAGS=-buildvcs=true (overridden by mingo): %v", err)
 	}
@@ -78,15 +78,15 @@ func TestTargetEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := targetEnv(&p)
+	env := TargetEnv(&p)
 	for _, want := range []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GOAMD64=v3", "GOARM64=v8.0", "GOARM=7"} {
 		if !slices.Contains(env, want) {
-			t.Errorf("targetEnv(%s) = %v, lacks %s", p, env, want)
+			t.Errorf("TargetEnv(%s) = %v, lacks %s", p, env, want)
 		}
 	}
 	q, _ := platform.Parse("linux/arm64")
-	if env := targetEnv(&q); !slices.Contains(env, "GOAMD64=v1") || !slices.Contains(env, "GOARM64=v8.0") {
-		t.Errorf("targetEnv(%s) = %v", q, env)
+	if env := TargetEnv(&q); !slices.Contains(env, "GOAMD64=v1") || !slices.Contains(env, "GOARM64=v8.0") {
+		t.Errorf("TargetEnv(%s) = %v", q, env)
 	}
 }
 
@@ -96,5 +96,25 @@ func TestCommandLineRuns(t *testing.T) {
 	out, err := exec.Command("sh", "-c", line).Output()
 	if err != nil || string(out) != "x y|it's|-ldflags=-s -w" {
 		t.Errorf("sh -c %s: %q, %v", line, out, err)
+	}
+}
+
+func TestEnvDropsHostTarget(t *testing.T) {
+	t.Setenv("CGO_ENABLED", "1")
+	t.Setenv("GOAMD64", "v3")
+	t.Setenv("GOARCH", "386")
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOCACHEPROG", "/usr/local/bin/cacheprog --dir /srv/cache")
+	p, _ := platform.Parse("linux/arm64")
+	env := Env(&p)
+	for _, bad := range []string{"CGO_ENABLED=1", "GOAMD64=v3", "GOARCH=386"} {
+		if slices.Contains(env, bad) {
+			t.Errorf("host %s leaked into the build environment", bad)
+		}
+	}
+	for _, want := range []string{"CGO_ENABLED=0", "GOARCH=arm64", "GOOS=linux", "GOFLAGS=-mod=mod", "GOCACHEPROG=/usr/local/bin/cacheprog --dir /srv/cache"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("build environment lacks %s", want)
+		}
 	}
 }

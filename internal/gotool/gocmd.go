@@ -1,0 +1,114 @@
+package gotool
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// output runs the go command with args in dir and env and returns what it
+// printed on stdout; its error carries the first line of stderr.
+func output(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir, cmd.Env = dir, env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go %s: %w: %s", args[0], err, FirstLine(stderr.String()))
+	}
+	return out, nil
+}
+
+// GoEnv runs `go env -json vars...` in dir with env and returns the values.
+func GoEnv(ctx context.Context, dir string, env []string, vars ...string) (map[string]string, error) {
+	out, err := output(ctx, dir, env, append([]string{"env", "-json"}, vars...)...)
+	if err != nil {
+		return nil, err
+	}
+	vals := map[string]string{}
+	if err := json.Unmarshal(out, &vals); err != nil {
+		return nil, fmt.Errorf("reading go env: %w", err)
+	}
+	return vals, nil
+}
+
+// Var returns the go command's value of the variable name (GOVERSION,
+// GOROOT, GOMOD...) in dir, in the host's environment (Env(nil)).
+func Var(ctx context.Context, dir, name string) (string, error) {
+	out, err := output(ctx, dir, Env(nil), "env", name)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// ListedPackage is what `go list -json` says of a package, as far as
+// mingo asks (see List).
+type ListedPackage struct {
+	ImportPath string
+	Dir        string
+	Standard   bool
+	Module     *struct {
+		Path, Version, GoMod string
+		Main                 bool
+		Replace              *struct{ Path, Version string }
+	}
+	Deps []string
+	// The files the build reads, relative to Dir.
+	GoFiles, CgoFiles, SFiles, HFiles, SysoFiles, EmbedFiles, CFiles, CXXFiles, MFiles, FFiles, SwigFiles, SwigCXXFiles []string
+	// Error is set, with -e, for a package that does not load.
+	Error *struct{ Err string }
+}
+
+// listFields are the fields of ListedPackage, for -json=.
+const listFields = "ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
+
+// List runs `go list -json=... args...` in dir with env (args are the
+// flags, such as -deps or -e, then the packages) and returns every package
+// it printed, in its order.
+func List(ctx context.Context, dir string, env []string, args ...string) ([]*ListedPackage, error) {
+	out, err := output(ctx, dir, env, append([]string{"list", "-json=" + listFields}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []*ListedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p ListedPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			return pkgs, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("reading go list output: %w", err)
+		}
+		pkgs = append(pkgs, &p)
+	}
+}
+
+// Load loads the packages patterns name with go/packages, from dir, for
+// the host target without cgo (Env(nil)) and with the build tags.
+func Load(ctx context.Context, dir string, mode packages.LoadMode, tags []string, patterns ...string) ([]*packages.Package, error) {
+	return packages.Load(&packages.Config{
+		Context:    ctx,
+		Mode:       mode,
+		Dir:        dir,
+		Env:        Env(nil),
+		BuildFlags: TagFlags(tags),
+	}, patterns...)
+}
+
+// FirstLine is the first line of the go command's message s, without
+// surrounding space or a trailing colon.
+func FirstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSuffix(strings.TrimSpace(s), ":")
+}
