@@ -16,7 +16,7 @@ import (
 
 // Image is a built image or index, with its names, platform images, SBOMs
 // and recipe.
-type Image = build.Result
+type Image = publish.Image
 
 // LocalRegistry names images that have no tags in local outputs:
 // mingo.local/<binary>:latest.

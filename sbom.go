@@ -15,7 +15,7 @@ import (
 func sbomFunc(version string) func(build.SBOMInput) ([]byte, error) {
 	return func(in build.SBOMInput) ([]byte, error) {
 		return sbom.FromBinary(in.Binary, sbom.Options{
-			Name: docName(in.Target.Package, in.Target.Names), Platform: in.Platform.String(),
+			Name: docName(in.Target.Package.ImportPath, in.Target.Names), Platform: in.Platform.String(),
 			Created: created(in.Target.Created), Tool: "mingo-" + version,
 			Image: in.Image.String(), Components: in.Components,
 		})
@@ -24,11 +24,11 @@ func sbomFunc(version string) func(build.SBOMInput) ([]byte, error) {
 
 // docName is the name of an image's SBOM: its repository, or the import
 // path of an image with no name.
-func docName(pkg *build.Package, names []name.Tag) string {
+func docName(importPath string, names []name.Tag) string {
 	if len(names) > 0 {
 		return names[0].Context().Name()
 	}
-	return pkg.ImportPath
+	return importPath
 }
 
 func created(t time.Time) time.Time {
@@ -49,7 +49,7 @@ func indexSBOMs(images []*Image, version string) error {
 		if err != nil {
 			return err
 		}
-		o := sbom.IndexOptions{Name: docName(img.Package, img.Names), Digest: d.String(), Created: created(img.Created), Tool: "mingo-" + version}
+		o := sbom.IndexOptions{Name: docName(img.ImportPath, img.Names), Digest: d.String(), Created: created(img.Created), Tool: "mingo-" + version}
 		for _, pi := range img.Images {
 			pd, err := pi.Image.Digest()
 			if err != nil {

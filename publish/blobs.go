@@ -7,7 +7,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"github.com/mingo-build/mingo/internal/build"
 )
 
 // blob is one content-addressed file of an image layout.
@@ -47,7 +46,7 @@ func (c *collector) add(d v1.Hash, size int64, open func() (io.ReadCloser, error
 	c.blobs = append(c.blobs, blob{digest: d, size: size, open: open})
 }
 
-func (c *collector) artifact(a build.Artifact) (v1.Descriptor, error) {
+func (c *collector) artifact(a Artifact) (v1.Descriptor, error) {
 	idx, img, err := artifactKind(a)
 	if err != nil {
 		return v1.Descriptor{}, err
@@ -103,7 +102,7 @@ func (c *collector) image(img v1.Image) (v1.Descriptor, error) {
 	return c.manifest(img, mt)
 }
 
-func (c *collector) manifest(a build.Artifact, mt types.MediaType) (v1.Descriptor, error) {
+func (c *collector) manifest(a Artifact, mt types.MediaType) (v1.Descriptor, error) {
 	raw, err := a.RawManifest()
 	if err != nil {
 		return v1.Descriptor{}, err

@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -44,10 +43,10 @@ type Daemon struct {
 	Host string
 	// Names returns the names to load an image under; nil means the
 	// image's Names.
-	Names func(*build.Result) []name.Tag
+	Names func(*Image) []name.Tag
 	// Skipped, when set, is told of each image loaded with only one of its
 	// platforms, and which.
-	Skipped func(img *build.Result, loaded platform.Platform, skipped []platform.Platform)
+	Skipped func(img *Image, loaded platform.Platform, skipped []platform.Platform)
 
 	client *http.Client
 	host   string
@@ -168,7 +167,7 @@ func (d *Daemon) info(ctx context.Context) (engineInfo, error) {
 
 // Publish loads every image; it has no references to return (a tag in
 // the engine names no content a registry serves).
-func (d *Daemon) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
+func (d *Daemon) Publish(ctx context.Context, images []*Image) ([]name.Reference, error) {
 	if err := d.connect(); err != nil {
 		return nil, err
 	}
@@ -217,7 +216,7 @@ func (d *Daemon) Publish(ctx context.Context, images []*build.Result) ([]name.Re
 }
 
 // multiPlatform reports whether any image has several platforms.
-func multiPlatform(images []*build.Result) bool {
+func multiPlatform(images []*Image) bool {
 	for _, res := range images {
 		if len(res.Images) > 1 {
 			return true
@@ -228,13 +227,13 @@ func multiPlatform(images []*build.Result) bool {
 
 // item is what the engine gets of res: every platform when it keeps them
 // all, else the one matching the engine, with the others reported.
-func (d *Daemon) item(res *build.Result, eng engineInfo) (item, error) {
+func (d *Daemon) item(res *Image, eng engineInfo) (item, error) {
 	names := res.Names
 	if d.Names != nil {
 		names = d.Names(res)
 	}
 	if len(names) == 0 {
-		return item{}, fmt.Errorf("loading %s: no name to load it under", res.Package.ImportPath)
+		return item{}, fmt.Errorf("loading %s: no name to load it under", res.ImportPath)
 	}
 	pick := res.Images[0]
 	for _, pi := range res.Images {

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -89,17 +88,17 @@ func startEngine(t *testing.T, e *fakeEngine) string {
 }
 
 // twoPlatforms is a result with amd64 and arm64 images under one name.
-func twoPlatforms(t *testing.T) *build.Result {
+func twoPlatforms(t *testing.T) *Image {
 	t.Helper()
 	idx := testIndex(t)
 	im, _ := idx.IndexManifest()
-	res := &build.Result{Package: &build.Package{ImportPath: "example.com/app", Name: "app"}, Names: tags(t, "mingo.local/app:latest"), Index: idx}
+	res := &Image{ImportPath: "example.com/app", Binary: "app", Names: tags(t, "mingo.local/app:latest"), Index: idx}
 	for i, arch := range []string{"amd64", "arm64"} {
 		img, err := idx.Image(im.Manifests[i].Digest)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res.Images = append(res.Images, build.PlatformImage{Platform: platform.Platform{OS: "linux", Arch: arch}, Image: img})
+		res.Images = append(res.Images, PlatformImage{Platform: platform.Platform{OS: "linux", Arch: arch}, Image: img})
 	}
 	return res
 }
@@ -110,11 +109,11 @@ func TestDaemonLoadsEnginePlatform(t *testing.T) {
 	e := &fakeEngine{images: map[string]string{}}
 	d := &Daemon{Host: startEngine(t, e)}
 	var skipped []string
-	d.Skipped = func(_ *build.Result, loaded platform.Platform, s []platform.Platform) {
+	d.Skipped = func(_ *Image, loaded platform.Platform, s []platform.Platform) {
 		skipped = append(skipped, loaded.String()+" skips "+s[0].String())
 	}
 	res := twoPlatforms(t)
-	if _, err := d.Publish(context.Background(), []*build.Result{res}); err != nil {
+	if _, err := d.Publish(context.Background(), []*Image{res}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, _ := res.Images[1].Image.ConfigName()
@@ -135,7 +134,7 @@ func TestDaemonLoadsEnginePlatform(t *testing.T) {
 		t.Errorf("Skipped got %q", skipped)
 	}
 	e.calls = nil
-	if _, err := d.Publish(context.Background(), []*build.Result{res}); err != nil {
+	if _, err := d.Publish(context.Background(), []*Image{res}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range e.calls {
@@ -149,10 +148,10 @@ func TestDaemonLoadsEnginePlatform(t *testing.T) {
 func TestDaemonContainerdStoreGetsIndex(t *testing.T) {
 	e := &fakeEngine{images: map[string]string{}, snapshot: true}
 	d := &Daemon{Host: startEngine(t, e)}
-	d.Skipped = func(*build.Result, platform.Platform, []platform.Platform) {
+	d.Skipped = func(*Image, platform.Platform, []platform.Platform) {
 		t.Error("Skipped called for an engine that keeps every platform")
 	}
-	if _, err := d.Publish(context.Background(), []*build.Result{twoPlatforms(t)}); err != nil {
+	if _, err := d.Publish(context.Background(), []*Image{twoPlatforms(t)}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(e.archive["index.json"]), `"io.containerd.image.name":"mingo.local/app:latest"`) {
@@ -165,7 +164,7 @@ func TestDaemonContainerdStoreGetsIndex(t *testing.T) {
 func TestDaemonErrors(t *testing.T) {
 	e := &fakeEngine{images: map[string]string{}, loadErr: `archive/tar: invalid tar header\nmore`}
 	host := startEngine(t, e)
-	_, err := (&Daemon{Host: host}).Publish(context.Background(), []*build.Result{twoPlatforms(t)})
+	_, err := (&Daemon{Host: host}).Publish(context.Background(), []*Image{twoPlatforms(t)})
 	var de *DaemonError
 	if !errors.As(err, &de) || de.Problem != EngineRefused || de.Host != host || strings.Contains(err.Error(), "\n") {
 		t.Errorf("refused load: %v", err)

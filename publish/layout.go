@@ -16,7 +16,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/mingo-build/mingo/internal/atomicfile"
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/ctxio"
 )
 
@@ -110,11 +109,8 @@ type Layout struct {
 }
 
 // Publish writes the layout; it has no references to return.
-func (l *Layout) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
-	if err := writeLayoutDir(ctx, l.Dir, items(images)); err != nil {
-		return nil, err
-	}
-	return make([]name.Reference, len(images)), nil
+func (l *Layout) Publish(ctx context.Context, images []*Image) ([]name.Reference, error) {
+	return writeLocal(ctx, images, l.Dir, writeLayoutDir)
 }
 
 // Close does nothing: Publish wrote the layout.

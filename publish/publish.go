@@ -16,14 +16,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/mingo-build/mingo/internal/build"
 )
 
 // Interface is an output for built images.
 type Interface interface {
 	// Publish writes every image, all or nothing, and returns for each the
 	// reference it has there; nil where the output has none (a file).
-	Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error)
+	Publish(ctx context.Context, images []*Image) ([]name.Reference, error)
 	// Close releases what the output holds.
 	Close() error
 }
@@ -35,7 +34,7 @@ func Multi(outputs ...Interface) Interface { return multi(outputs) }
 
 type multi []Interface
 
-func (m multi) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
+func (m multi) Publish(ctx context.Context, images []*Image) ([]name.Reference, error) {
 	out := make([]name.Reference, len(images))
 	for _, o := range m {
 		refs, err := o.Publish(ctx, images)
@@ -106,7 +105,7 @@ func ParseTags(refs []string, insecure bool) ([]name.Tag, error) {
 
 // LoadImage picks the image a classic `docker load` gets of res: the
 // host's platform if it was built, the first one otherwise.
-func LoadImage(res *build.Result) build.PlatformImage {
+func LoadImage(res *Image) PlatformImage {
 	for _, pi := range res.Images {
 		if pi.Platform.OS == "linux" && pi.Platform.Arch == runtime.GOARCH {
 			return pi
@@ -118,12 +117,12 @@ func LoadImage(res *build.Result) build.PlatformImage {
 // item is one artifact to write locally, with the names it goes by and the
 // one image a classic `docker load` gets for it.
 type item struct {
-	artifact build.Artifact
+	artifact Artifact
 	tags     []name.Tag
 	load     v1.Image
 }
 
-func items(images []*build.Result) []item {
+func items(images []*Image) []item {
 	out := make([]item, len(images))
 	for i, res := range images {
 		out[i] = item{artifact: res.Artifact(), tags: res.Names, load: LoadImage(res).Image}
@@ -132,7 +131,7 @@ func items(images []*build.Result) []item {
 }
 
 // artifactKind tells whether a is an index or an image.
-func artifactKind(a build.Artifact) (v1.ImageIndex, v1.Image, error) {
+func artifactKind(a Artifact) (v1.ImageIndex, v1.Image, error) {
 	switch t := a.(type) {
 	case v1.ImageIndex:
 		return t, nil, nil

@@ -19,7 +19,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
-	"github.com/mingo-build/mingo/internal/build"
 )
 
 // Registry pushes to container registries.
@@ -156,7 +155,7 @@ func (r *Registry) Check(ctx context.Context, tags []name.Tag) error {
 // the tags are written, each image gets its SBOMs attached and, with a
 // Signer, its signatures and attestations (see trust.go). It returns each
 // image's first repository@digest.
-func (r *Registry) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
+func (r *Registry) Publish(ctx context.Context, images []*Image) ([]name.Reference, error) {
 	out := make([]name.Reference, len(images))
 	for i, res := range images {
 		d, err := r.Push(ctx, res.Artifact(), res.Tags, func(ctx context.Context, repo name.Repository) error {
@@ -184,7 +183,7 @@ var ErrNoTags = errors.New("no tags to push to")
 // attach, when not nil, runs for each repository once a holds there and
 // before any tag is written: the place for referrers such as SBOMs, so that
 // a tag never points at an image whose attachments are still missing.
-func (r *Registry) Push(ctx context.Context, a build.Artifact, tags []name.Tag, attach func(context.Context, name.Repository) error) (name.Digest, error) {
+func (r *Registry) Push(ctx context.Context, a Artifact, tags []name.Tag, attach func(context.Context, name.Repository) error) (name.Digest, error) {
 	if len(tags) == 0 {
 		return name.Digest{}, ErrNoTags
 	}

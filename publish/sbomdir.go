@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo/internal/atomicfile"
-	"github.com/mingo-build/mingo/internal/build"
 )
 
 // SBOMDir writes every image's SBOMs into Dir as
@@ -21,13 +20,13 @@ type SBOMDir struct {
 }
 
 // Publish writes the files; it has no references to return.
-func (s *SBOMDir) Publish(_ context.Context, images []*build.Result) ([]name.Reference, error) {
+func (s *SBOMDir) Publish(_ context.Context, images []*Image) ([]name.Reference, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("writing SBOMs: %w", err)
 	}
 	for _, res := range images {
 		if res.SBOM != nil {
-			file := filepath.Join(s.Dir, res.Package.Name+"_index.spdx.json")
+			file := filepath.Join(s.Dir, res.Binary+"_index.spdx.json")
 			if err := atomicfile.WriteFile(file, res.SBOM, 0o644); err != nil {
 				return nil, fmt.Errorf("writing SBOMs: %w", err)
 			}
@@ -36,7 +35,7 @@ func (s *SBOMDir) Publish(_ context.Context, images []*build.Result) ([]name.Ref
 			if pi.SBOM == nil {
 				continue
 			}
-			file := filepath.Join(s.Dir, res.Package.Name+"_"+strings.ReplaceAll(pi.Platform.String(), "/", "_")+".spdx.json")
+			file := filepath.Join(s.Dir, res.Binary+"_"+strings.ReplaceAll(pi.Platform.String(), "/", "_")+".spdx.json")
 			if err := atomicfile.WriteFile(file, pi.SBOM, 0o644); err != nil {
 				return nil, fmt.Errorf("writing SBOMs: %w", err)
 			}

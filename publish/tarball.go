@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo/internal/atomicfile"
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/ctxio"
 )
 
@@ -35,8 +34,14 @@ type Tarball struct {
 }
 
 // Publish writes the archive; it has no references to return.
-func (t *Tarball) Publish(ctx context.Context, images []*build.Result) ([]name.Reference, error) {
-	if err := writeTarballFile(ctx, t.Path, items(images)); err != nil {
+func (t *Tarball) Publish(ctx context.Context, images []*Image) ([]name.Reference, error) {
+	return writeLocal(ctx, images, t.Path, writeTarballFile)
+}
+
+// writeLocal writes the images to a file or directory output, which has
+// no references to return.
+func writeLocal(ctx context.Context, images []*Image, path string, write func(context.Context, string, []item) error) ([]name.Reference, error) {
+	if err := write(ctx, path, items(images)); err != nil {
 		return nil, err
 	}
 	return make([]name.Reference, len(images)), nil

@@ -4,14 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/provenance"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/sbom"
 )
 
@@ -37,7 +37,7 @@ type Provenance struct {
 // image's SBOM and the index's; with a Signer it then signs every platform
 // image and the artifact, attests each SBOM and, with Provenance, the SLSA
 // provenance.
-func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *build.Result) error {
+func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *Image) error {
 	for _, pi := range res.Images {
 		if pi.SBOM == nil {
 			continue
@@ -65,7 +65,7 @@ func (r *Registry) referrers(ctx context.Context, repo name.Repository, res *bui
 	return r.sign(ctx, repo, res)
 }
 
-func (r *Registry) sign(ctx context.Context, repo name.Repository, res *build.Result) error {
+func (r *Registry) sign(ctx context.Context, repo name.Repository, res *Image) error {
 	opts := r.RemoteOptions(ctx)
 	platforms := map[string]string{}
 	for _, pi := range res.Images {
@@ -114,7 +114,7 @@ func (r *Registry) sign(ctx context.Context, repo name.Repository, res *build.Re
 }
 
 // predicate is the SLSA provenance of res, from what the build recorded.
-func (p *Provenance) predicate(res *build.Result, platforms map[string]string) ([]byte, error) {
+func (p *Provenance) predicate(res *Image, platforms map[string]string) ([]byte, error) {
 	raw, err := res.Artifact().RawManifest()
 	if err != nil {
 		return nil, err
@@ -125,21 +125,17 @@ func (p *Provenance) predicate(res *build.Result, platforms map[string]string) (
 	if err := json.Unmarshal(raw, &manifest); err != nil {
 		return nil, err
 	}
-	var started time.Time
-	if res.Recipe.Created != nil {
-		started = time.Unix(*res.Recipe.Created, 0).UTC()
-	}
 	return provenance.Predicate(provenance.Options{
-		Package:      res.Package.ImportPath,
-		Module:       res.Package.ModulePath,
+		Package:      res.ImportPath,
+		Module:       res.Module,
 		Version:      "(devel)",
-		Repository:   manifest.Annotations[build.AnnotationSource],
-		Revision:     manifest.Annotations[build.AnnotationRevision],
-		GoVersion:    res.Recipe.GoVersion,
-		Recipe:       json.RawMessage(manifest.Annotations[build.AnnotationRecipe]),
+		Repository:   manifest.Annotations[ocispec.AnnotationSource],
+		Revision:     manifest.Annotations[ocispec.AnnotationRevision],
+		GoVersion:    res.GoVersion,
+		Recipe:       json.RawMessage(manifest.Annotations[recipe.Annotation]),
 		Platforms:    platforms,
 		Builder:      p.BuilderID,
-		Started:      started,
+		Started:      res.Epoch,
 		MingoVersion: p.ToolVersion,
 	})
 }

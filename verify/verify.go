@@ -281,9 +281,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 	}
 	res := results[0]
 	rep := &Report{Reference: ref, Want: img.digest, Recipe: recipe, WantGo: recipe.GoVersion}
-	if res.Recipe != nil {
-		rep.GotGo = res.Recipe.GoVersion
-	}
+	rep.GotGo = res.GoVersion
 	if rep.Got, err = res.Artifact().Digest(); err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo"
 )
 
 // buildOutput is what `mingo build` reports: the --json document, and the
@@ -38,7 +38,7 @@ type platformOutput struct {
 	BinarySize int64 `json:"binarySize"`
 }
 
-func describe(res *build.Result) (*buildOutput, error) {
+func describe(res *mingo.Image) (*buildOutput, error) {
 	a := res.Artifact()
 	tags := make([]string, len(res.Tags))
 	for i, t := range res.Tags {
@@ -48,7 +48,7 @@ func describe(res *build.Result) (*buildOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &buildOutput{Package: res.Package.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
+	out := &buildOutput{Package: res.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
 	if res.Index != nil {
 		out.MediaType = "application/vnd.oci.image.index.v1+json"
 	}

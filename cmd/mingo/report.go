@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/publish"
 )
 
 // platformKey names a platform's line in the display: "linux/amd64", or
@@ -57,9 +57,9 @@ func sizeReport(d *display, images []*mingo.Image, multi bool) {
 	}
 }
 
-func reportKey(img *mingo.Image, pi build.PlatformImage, multi bool) string {
+func reportKey(img *mingo.Image, pi publish.PlatformImage, multi bool) string {
 	if multi {
-		return img.Package.Name + " " + pi.Platform.String()
+		return img.Binary + " " + pi.Platform.String()
 	}
 	return pi.Platform.String()
 }

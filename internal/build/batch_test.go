@@ -85,7 +85,7 @@ func TestBuildBatches(t *testing.T) {
 		}
 		return m.Layers[len(m.Layers)-1].Digest.String()
 	}
-	if len(res) != 4 || res[0].Package.ImportPath != "example.com/mod/cmd/hello" || res[2].Package.ImportPath != "example.com/mod/other/hello" {
+	if len(res) != 4 || res[0].ImportPath != "example.com/mod/cmd/hello" || res[2].ImportPath != "example.com/mod/other/hello" {
 		t.Fatalf("results out of order: %v", res)
 	}
 	if binary(res[0]) == binary(res[2]) {
@@ -95,8 +95,13 @@ func TestBuildBatches(t *testing.T) {
 		t.Error("the same package built twice gave two binaries")
 	}
 	for _, r := range res {
-		if r.Index == nil || len(r.Images) != 2 || r.Recipe.Package != r.Package.ImportPath {
-			t.Errorf("%s: index %v, %d images, recipe %+v", r.Package.ImportPath, r.Index != nil, len(r.Images), r.Recipe)
+		m, err := r.Index.IndexManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := recipe.Parse(m.Annotations[recipe.Annotation])
+		if err != nil || len(r.Images) != 2 || rec.Package != r.ImportPath {
+			t.Errorf("%s: %d images, recipe %+v %v", r.ImportPath, len(r.Images), rec, err)
 		}
 	}
 }
@@ -123,7 +128,7 @@ func TestRecipeCreatedZeroAndLDFlags(t *testing.T) {
 	if strings.Contains(string(raw), "SECRET") {
 		t.Errorf("the manifest holds the ldflags' value:\n%s", raw)
 	}
-	r, err := recipe.Parse(recipeJSON(t, res[0].Recipe))
+	r, err := recipe.Parse(recipeJSON(t, raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,10 +144,27 @@ func TestRecipeCreatedZeroAndLDFlags(t *testing.T) {
 	}
 }
 
-func recipeJSON(t *testing.T, r *recipe.Recipe) string {
-	b, err := json.Marshal(r)
+// recipeJSON is the recipe annotation of a top manifest.
+func recipeJSON(t *testing.T, manifest []byte) string {
+	var m struct {
+		Annotations map[string]string `json:"annotations"`
+	}
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.Annotations[recipe.Annotation]
+}
+
+// recipeOf is the recipe on res's top manifest.
+func recipeOf(t *testing.T, res *Result) *recipe.Recipe {
+	t.Helper()
+	raw, err := res.Artifact().RawManifest()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	r, err := recipe.Parse(recipeJSON(t, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -19,8 +19,8 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
-	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
+	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sbom"
 )
 
@@ -166,61 +166,13 @@ func (b *Builder) logf(format string, args ...any) {
 	}
 }
 
-// Result is one built image or index, with what later steps need: the
-// package, the names, each platform's image and SBOM, and the recipe.
-type Result struct {
-	Package *Package
-	// Tags and Names are the Target's.
-	Tags, Names []name.Tag
-	// Images holds one image per platform, in the order asked for.
-	Images []PlatformImage
-	// Index holds every image; it is nil when one platform was built, in
-	// which case that image is the artifact to publish.
-	Index v1.ImageIndex
-	// Recipe is what a rebuild needs; it is also on the top manifest.
-	Recipe *recipe.Recipe
-	// Created is the image time (the Unix epoch when unset).
-	Created time.Time
-	// SBOM is the index's software bill of materials, when one was made;
-	// each platform's is in Images.
-	SBOM []byte
-}
-
-// PlatformImage is one platform's image.
-type PlatformImage struct {
-	Platform   platform.Platform
-	Image      v1.Image
-	BinarySize int64
-	// Size is the image's compressed size: manifest, config and layers.
-	Size int64
-	// Layers describes the image's layers, base layers first.
-	Layers []LayerInfo
-	// SBOM is the binary's software bill of materials, when Builder.SBOM
-	// is set.
-	SBOM []byte
-}
-
-// LayerInfo names a layer and gives its compressed size.
-type LayerInfo struct {
-	// Name is "base" for a registry base's layers, otherwise what mingo
-	// put in it: identity, tzdata, ca-certs, files, binary.
-	Name string
-	Size int64
-}
-
-// Artifact is an image or an index: both have a digest and a manifest.
-type Artifact interface {
-	Digest() (v1.Hash, error)
-	RawManifest() ([]byte, error)
-}
-
-// Artifact returns what to publish: the index, or the single image.
-func (r *Result) Artifact() Artifact {
-	if r.Index != nil {
-		return r.Index
-	}
-	return r.Images[0].Image
-}
+// Result, PlatformImage, LayerInfo and Artifact are what publish takes.
+type (
+	Result        = publish.Image
+	PlatformImage = publish.PlatformImage
+	LayerInfo     = publish.LayerInfo
+	Artifact      = publish.Artifact
+)
 
 // Build builds every target, in three steps: what each target's platforms
 // share (base, generated layers, recipe); one `go build` per platform and
@@ -291,13 +243,23 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	results := make([]*Result, len(targets))
 	for i, t := range targets {
 		sh := shared[i]
-		res := &Result{Package: t.Package, Tags: t.Tags, Names: t.Names, Images: images[i], Recipe: sh.recipe, Created: sh.created}
+		res := result(t, sh, images[i])
 		if len(res.Images) > 1 {
 			res.Index = newIndex(res.Images, sh.topAnnotations(sh.base.digest))
 		}
 		results[i] = res
 	}
 	return results, nil
+}
+
+// result is target t's image: its package, names and platform images.
+func result(t Target, sh *shared, images []PlatformImage) *Result {
+	res := &Result{ImportPath: t.Package.ImportPath, Binary: t.Package.Name, Module: t.Package.ModulePath,
+		Tags: t.Tags, Names: t.Names, Images: images, GoVersion: sh.recipe.GoVersion, Created: sh.created}
+	if sh.recipe.Created != nil {
+		res.Epoch = time.Unix(*sh.recipe.Created, 0).UTC()
+	}
+	return res
 }
 
 // ErrNotLinux is returned for a platform whose OS is not Linux.

@@ -73,7 +73,7 @@ func TestRuntimeConfig(t *testing.T) {
 	if !tcp || !udp || !data || len(c.Volumes) != 2 || c.StopSignal != "SIGTERM" {
 		t.Errorf("config = ports %v volumes %v stop signal %q", c.ExposedPorts, c.Volumes, c.StopSignal)
 	}
-	if s, _ := SettingsFromRecipe(res.Recipe); s.Config.StopSignal != "SIGTERM" || len(s.Config.Expose) != 2 {
+	if s, _ := SettingsFromRecipe(recipeOf(t, res)); s.Config.StopSignal != "SIGTERM" || len(s.Config.Expose) != 2 {
 		t.Errorf("recipe lost the runtime settings: %+v", s.Config)
 	}
 	opts.Config.Expose = []string{"99999"}
@@ -103,7 +103,7 @@ func TestZstdImage(t *testing.T) {
 				t.Errorf("size report does not show the compressed sizes: %+v", pi.Layers)
 			}
 		}
-		if rc := res.Recipe.Compression; (c == layers.Zstd) != (rc == "zstd") {
+		if rc := recipeOf(t, res).Compression; (c == layers.Zstd) != (rc == "zstd") {
 			t.Errorf("recipe compression %q for %s", rc, c)
 		}
 		return d.String(), mts
