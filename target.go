@@ -48,7 +48,7 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 		for _, i := range byTags[k] {
 			patterns = append(patterns, specs[i].patterns()...)
 		}
-		found, err := build.ResolvePatterns(ctx, o.build.Dir, patterns, specs[byTags[k][0]].BuildTags, o.skipped)
+		found, err := build.FindPackages(ctx, o.build.Dir, patterns, specs[byTags[k][0]].BuildTags, o.skipped)
 		if err != nil {
 			return nil, err
 		}

@@ -49,4 +49,12 @@
 // last for that binary and target, so that a miss can name the parts that
 // changed. Tags are all it needs: any Distribution registry works, without
 // the referrers API. Reading needs pull access only.
+//
+// # Use in a build
+//
+// A Client is one build's use of a Repo: Fetch looks a binary up and keeps
+// a hit in the local layer cache, Record stores a miss, and every failure
+// is a warning, never an error: after the first failure to reach the
+// repository the client stops using it, and after a refused write it stops
+// recording (Report says how many binaries went unrecorded).
 package buildcache

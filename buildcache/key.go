@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mingo-build/mingo/internal/gotool"
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // Key is the compile key of one binary: named parts, each one input of the
@@ -227,17 +227,13 @@ func (h *hasher) file(path string) (string, error) {
 	return d, nil
 }
 
+// fileDigest is the digest of the file at path, "sha256:HEX".
 func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
+	sum, err := layers.FileSum(path)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	s := sha256.New()
-	if _, err := io.Copy(s, f); err != nil {
-		return "", err
-	}
-	return "sha256:" + hex.EncodeToString(s.Sum(nil)), nil
+	return "sha256:" + sum, nil
 }
 
 func digest(b []byte) string {

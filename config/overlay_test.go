@@ -7,12 +7,12 @@ import (
 
 func TestMerge(t *testing.T) {
 	file := Image{
-		Line:     2,
-		Package:  Located[string]{V: "./cmd/api", Line: 2, Set: true},
-		Base:     Located[string]{V: "scratch", Line: 3, Set: true},
-		Env:      Located[map[string]string]{V: map[string]string{"A": "1", "B": "1"}, Line: 4, Set: true},
-		Expose:   Located[[]string]{V: []string{"80"}, Line: 5, Set: true},
-		Passwd:   Located[bool]{V: true, Line: 6, Set: true},
+		Line:    2,
+		Package: Located[string]{V: "./cmd/api", Line: 2, Set: true},
+		Base:    Located[string]{V: "scratch", Line: 3, Set: true},
+		Env:     Located[map[string]string]{V: map[string]string{"A": "1", "B": "1"}, Line: 4, Set: true},
+		Expose:  Located[[]string]{V: []string{"80"}, Line: 5, Set: true},
+		Passwd:  Located[bool]{V: true, Line: 6, Set: true},
 	}
 	over := Image{
 		Env:    Set(map[string]string{"B": "2"}),

@@ -257,7 +257,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 	if err := o.inputs(ref, recipe, &settings); err != nil {
 		return nil, err
 	}
-	pkg, err := build.Resolve(ctx, o.dir, pattern, settings.BuildTags)
+	pkg, err := build.FindPackage(ctx, o.dir, pattern, settings.BuildTags)
 	if err != nil {
 		return nil, err
 	}

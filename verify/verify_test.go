@@ -66,7 +66,7 @@ func publishHello(t *testing.T, host string) (string, *layers.Cache, v1.ImageInd
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg, err := build.Resolve(ctx, dir, "./cmd/hello", nil)
+	pkg, err := build.FindPackage(ctx, dir, "./cmd/hello", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestRebuild(t *testing.T) {
 			t.Fatal(err)
 		}
 		plats, _ := platform.ParseList("linux/amd64,linux/arm64")
-		pkg, err := build.Resolve(ctx, dir, "./cmd/hello", nil)
+		pkg, err := build.FindPackage(ctx, dir, "./cmd/hello", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -13,8 +14,8 @@ import (
 	"github.com/mingo-build/mingo/internal/recipe"
 )
 
-func TestResolvePatterns(t *testing.T) {
-	got, err := ResolvePatterns(context.Background(), testModule, []string{"./cmd/...", "example.com/mod/tool/v2", "./other/hello", "./cmd/hello"}, nil, nil)
+func TestFindPackages(t *testing.T) {
+	got, err := FindPackages(context.Background(), testModule, []string{"./cmd/...", "example.com/mod/tool/v2", "./other/hello", "./cmd/hello"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +34,8 @@ func TestResolvePatterns(t *testing.T) {
 			t.Errorf("pattern %d: %v, want %v", i, paths, want[i])
 		}
 	}
-	// A bad pattern among good ones gets the error Resolve gives it alone.
-	_, err = ResolvePatterns(context.Background(), testModule, []string{"./cmd/hello", "./lib"}, nil, nil)
+	// A bad pattern among good ones gets the error FindPackage gives it alone.
+	_, err = FindPackages(context.Background(), testModule, []string{"./cmd/hello", "./lib"}, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "not a main package") {
 		t.Errorf("library among mains: %v", err)
 	}
@@ -55,7 +56,7 @@ func TestBuildBatches(t *testing.T) {
 			builds = append(builds, line)
 		}
 	}
-	pkgs, err := ResolveAll(ctx, testModule, []string{"./cmd/...", "./other/hello"}, nil, nil)
+	pkgs, err := findAll(ctx, testModule, []string{"./cmd/...", "./other/hello"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestRecipeCreatedZeroAndLDFlags(t *testing.T) {
 	o := testOptions(t, testModule, "", "linux/amd64")
 	o.Settings.Created = time.Unix(0, 0)
 	o.Settings.LDFlags = "-X main.token=SECRET"
-	pkg, err := Resolve(ctx, testModule, "./cmd/hello", nil)
+	pkg, err := FindPackage(ctx, testModule, "./cmd/hello", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,4 +168,22 @@ func recipeOf(t *testing.T, res *Result) *recipe.Recipe {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// findAll finds every main package the patterns name, sorted by import
+// path and without duplicates.
+func findAll(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([]*Package, error) {
+	perPattern, err := FindPackages(ctx, workDir, patterns, buildTags, skipped)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]*Package{}
+	for _, pkgs := range perPattern {
+		for _, p := range pkgs {
+			seen[p.ImportPath] = p
+		}
+	}
+	out := slices.Collect(maps.Values(seen))
+	slices.SortFunc(out, func(a, b *Package) int { return strings.Compare(a.ImportPath, b.ImportPath) })
+	return out, nil
 }

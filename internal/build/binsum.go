@@ -1,14 +1,13 @@
 package build
 
 import (
-	"crypto/sha256"
 	"debug/elf"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // Go decides a binary in a workspace is up to date from its build ID, not
@@ -44,7 +43,7 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 	var damaged []string
 	for _, name := range names {
 		bin := filepath.Join(w.dir, name)
-		got, err := fileSum(bin)
+		got, err := layers.FileSum(bin)
 		if err != nil {
 			return nil, nil, fmt.Errorf("hashing the binary: %w", err)
 		}
@@ -89,17 +88,4 @@ func buildID(path string) string {
 		return ""
 	}
 	return string(b)
-}
-
-func fileSum(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -1,4 +1,4 @@
-// Package builder resolves Go main packages, compiles them statically for
+// Package build finds Go main packages, compiles them statically for
 // each target platform (one `go build` per platform for every package that
 // shares build settings) and assembles their images and indexes.
 package build
@@ -180,28 +180,9 @@ type (
 // each binary layered as soon as its batch is done; then the indexes. The
 // results are in the order of targets.
 func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error) {
-	if b.Cache == nil {
-		return nil, errors.New("build: Builder.Cache is required")
-	}
-	for _, t := range targets {
-		for _, p := range t.Platforms {
-			if p.OS != "linux" {
-				return nil, fmt.Errorf("platform %s: %w", p, ErrNotLinux)
-			}
-		}
-	}
-	// Before anything is built: a host GOFLAGS=-tags=netgo would change
-	// every binary while the recipe says nothing of it.
-	goenv, err := gotool.CheckEnv(ctx, b.Dir)
+	s, err := b.newSession(ctx, targets)
 	if err != nil {
 		return nil, err
-	}
-	s := &session{Builder: b, goroot: goenv["GOROOT"]}
-	if b.CacheRepo != nil {
-		s.cache = buildcache.NewClient(b.CacheRepo, b.Cache, b.Warn, b.Verbose)
-	}
-	if v := goenv["GOVERSION"]; v != "" {
-		s.goVersion.get(func() (string, error) { return v, nil })
 	}
 	shared := make([]*shared, len(targets))
 	// Not errgroup.WithContext: a registry base keeps the context it was
@@ -240,16 +221,51 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 		return nil, err
 	}
 	s.cache.Report()
-	results := make([]*Result, len(targets))
+	return results(targets, shared, images), nil
+}
+
+// newSession checks what must hold before anything is built and starts
+// the session of one Build.
+func (b *Builder) newSession(ctx context.Context, targets []Target) (*session, error) {
+	if b.Cache == nil {
+		return nil, errors.New("build: Builder.Cache is required")
+	}
+	for _, t := range targets {
+		for _, p := range t.Platforms {
+			if p.OS != "linux" {
+				return nil, fmt.Errorf("platform %s: %w", p, ErrNotLinux)
+			}
+		}
+	}
+	// Before anything is built: a host GOFLAGS=-tags=netgo would change
+	// every binary while the recipe says nothing of it.
+	goenv, err := gotool.CheckEnv(ctx, b.Dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{Builder: b, goroot: goenv["GOROOT"]}
+	if v := goenv["GOVERSION"]; v != "" {
+		s.goVersion.get(func() (string, error) { return v, nil })
+	}
+	if b.CacheRepo != nil {
+		s.cache = buildcache.NewClient(b.CacheRepo, b.Cache, b.Warn, b.Verbose)
+	}
+	return s, nil
+}
+
+// results puts each target's images together, with an index when it has
+// more than one platform.
+func results(targets []Target, shared []*shared, images [][]PlatformImage) []*Result {
+	out := make([]*Result, len(targets))
 	for i, t := range targets {
 		sh := shared[i]
 		res := result(t, sh, images[i])
 		if len(res.Images) > 1 {
 			res.Index = newIndex(res.Images, sh.topAnnotations(sh.base.digest))
 		}
-		results[i] = res
+		out[i] = res
 	}
-	return results, nil
+	return out
 }
 
 // result is target t's image: its package, names and platform images.

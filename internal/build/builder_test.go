@@ -17,24 +17,24 @@ import (
 
 const testModule = "testdata/mod"
 
-func TestResolve(t *testing.T) {
+func TestFindPackage(t *testing.T) {
 	ctx := context.Background()
 	for pattern, want := range map[string]string{
 		"./cmd/hello":               "hello",
 		"example.com/mod/cmd/hello": "hello",
 		"./tool/v2":                 "tool",
 	} {
-		p, err := Resolve(ctx, testModule, pattern, nil)
+		p, err := FindPackage(ctx, testModule, pattern, nil)
 		if err != nil {
-			t.Fatalf("Resolve(%s): %v", pattern, err)
+			t.Fatalf("FindPackage(%s): %v", pattern, err)
 		}
 		if p.Name != want || p.ModulePath != "example.com/mod" {
-			t.Errorf("Resolve(%s) = %+v, want name %s in example.com/mod", pattern, p, want)
+			t.Errorf("FindPackage(%s) = %+v, want name %s in example.com/mod", pattern, p, want)
 		}
 	}
 }
 
-func TestResolveErrors(t *testing.T) {
+func TestFindPackageErrors(t *testing.T) {
 	for pattern, want := range map[string][]string{
 		"./lib":         {"example.com/mod/lib is not a main package", "package lib"},
 		".":             {"no Go files", "main packages under it: example.com/mod/cmd/hello"},
@@ -43,26 +43,26 @@ func TestResolveErrors(t *testing.T) {
 		"./cmd/...":     {"matches many packages"},
 		"./cgoonly":     {"example.com/mod/cgoonly needs cgo", `imports "C" in main.go`, "pure-Go"},
 	} {
-		_, err := Resolve(context.Background(), testModule, pattern, nil)
+		_, err := FindPackage(context.Background(), testModule, pattern, nil)
 		if err == nil {
-			t.Errorf("Resolve(%s): no error", pattern)
+			t.Errorf("FindPackage(%s): no error", pattern)
 			continue
 		}
 		for _, w := range want {
 			if !strings.Contains(err.Error(), w) {
-				t.Errorf("Resolve(%s) = %q, want it to mention %q", pattern, err, w)
+				t.Errorf("FindPackage(%s) = %q, want it to mention %q", pattern, err, w)
 			}
 		}
 		if strings.Contains(err.Error(), "\n") {
-			t.Errorf("Resolve(%s): error is not one line: %q", pattern, err)
+			t.Errorf("FindPackage(%s): error is not one line: %q", pattern, err)
 		}
 	}
 }
 
-func TestResolveOutsideModule(t *testing.T) {
-	_, err := Resolve(context.Background(), t.TempDir(), ".", nil)
+func TestFindPackageOutsideModule(t *testing.T) {
+	_, err := FindPackage(context.Background(), t.TempDir(), ".", nil)
 	if err == nil || !strings.Contains(err.Error(), "no Go module here") || strings.Contains(err.Error(), "\n") {
-		t.Errorf("Resolve outside a module = %v", err)
+		t.Errorf("FindPackage outside a module = %v", err)
 	}
 }
 
@@ -117,7 +117,7 @@ func testOptions(t *testing.T, dir, pkg string, plats ...string) testBuild {
 
 // Build resolves and builds one package.
 func Build(ctx context.Context, o testBuild) (*Result, error) {
-	pkg, err := Resolve(ctx, o.Dir, o.Package, o.BuildTags)
+	pkg, err := FindPackage(ctx, o.Dir, o.Package, o.BuildTags)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -24,4 +26,19 @@ func File(hostPath, imagePath string, mode fs.FileMode) (Entry, error) {
 		Size: fi.Size(),
 		Open: func() (io.ReadCloser, error) { return os.Open(hostPath) },
 	}, nil
+}
+
+// FileSum returns the sha256 of the content of the file at path, in hex:
+// the form of Entry.Digest.
+func FileSum(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -175,9 +175,6 @@ func copyContent(w io.Writer, e Entry) error {
 	return nil
 }
 
-// cacheKey identifies the bytes a layer will have: two calls with the same
-// key produce identical layers, so a cached blob can stand in for a rebuild.
-// Content is hashed, not trusted by name or mtime.
 // contentSum returns the sha256 of a regular file entry's content.
 func contentSum(e Entry) ([]byte, error) {
 	if e.Digest != "" {
@@ -194,6 +191,9 @@ func contentSum(e Entry) ([]byte, error) {
 	return c.Sum(nil), nil
 }
 
+// cacheKey identifies the bytes a layer will have: two calls with the same
+// key produce identical layers, so a cached blob can stand in for a rebuild.
+// Content is hashed, not trusted by name or mtime.
 func cacheKey(entries []Entry, mtime time.Time, c Compression) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s", formatVersion, gzipLevel, mtime.Unix(), c.keyParams())

@@ -33,10 +33,10 @@ type Package struct {
 // loadMode is what package discovery asks go/packages for.
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedModule
 
-// Resolve finds the main package that pattern names, from workDir (the
+// FindPackage finds the main package that pattern names, from workDir (the
 // current directory when empty). pattern is a directory ("./cmd/api") or an
 // import path in the main module or one of its dependencies.
-func Resolve(ctx context.Context, workDir, pattern string, buildTags []string) (*Package, error) {
+func FindPackage(ctx context.Context, workDir, pattern string, buildTags []string) (*Package, error) {
 	if pattern == "" {
 		pattern = "."
 	}
@@ -143,39 +143,15 @@ func pkgDir(p *packages.Package) string {
 	return ""
 }
 
-// ResolveAll resolves every package the patterns name, sorted by import
-// path and without duplicates. See ResolvePatterns.
-func ResolveAll(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([]*Package, error) {
-	if len(patterns) == 0 {
-		patterns = []string{"."}
-	}
-	perPattern, err := ResolvePatterns(ctx, workDir, patterns, buildTags, skipped)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]*Package{}
-	for _, pkgs := range perPattern {
-		for _, p := range pkgs {
-			seen[p.ImportPath] = p
-		}
-	}
-	out := make([]*Package, 0, len(seen))
-	for _, p := range seen {
-		out = append(out, p)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
-	return out, nil
-}
-
-// ResolvePatterns resolves the patterns with one `go list` for all of
-// them: out[i] holds the main packages patterns[i] names, sorted by import
-// path. A directory or import path must name a main package (as Resolve
+// FindPackages finds the main packages the patterns name, with one
+// `go list` for all of them: out[i] holds the main packages patterns[i] names, sorted by import
+// path. A directory or import path must name a main package (as FindPackage
 // checks); a pattern with "..." names every main package it matches.
 // skipped receives packages a "..." pattern matched that cannot build for
 // the host target (for example build constraints exclude all their
 // files); it may be nil. Only when a pattern fails is it listed again on
 // its own, to say precisely why.
-func ResolvePatterns(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([][]*Package, error) {
+func FindPackages(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([][]*Package, error) {
 	pkgs, err := gotool.Load(ctx, workDir, loadMode, buildTags, patterns...)
 	if err != nil {
 		return nil, loadFailure(strings.Join(patterns, " "), err)
@@ -196,7 +172,7 @@ func ResolvePatterns(ctx context.Context, workDir string, patterns, buildTags []
 				out[i] = []*Package{newPackage(matched[0])}
 				continue
 			}
-			p, err := Resolve(ctx, workDir, pattern, buildTags) // the precise error
+			p, err := FindPackage(ctx, workDir, pattern, buildTags) // the precise error
 			if err != nil {
 				return nil, err
 			}
@@ -216,7 +192,7 @@ func ResolvePatterns(ctx context.Context, workDir string, patterns, buildTags []
 			}
 		}
 		if len(out[i]) == 0 {
-			if out[i], err = resolvePattern(ctx, workDir, pattern, buildTags, nil); err != nil {
+			if out[i], err = findPattern(ctx, workDir, pattern, buildTags, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -256,7 +232,7 @@ func patternRegexp(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`^` + expr + `$`)
 }
 
-func resolvePattern(ctx context.Context, workDir, pattern string, tags []string, skipped func(pkg, why string)) ([]*Package, error) {
+func findPattern(ctx context.Context, workDir, pattern string, tags []string, skipped func(pkg, why string)) ([]*Package, error) {
 	pkgs, err := gotool.Load(ctx, workDir, loadMode, tags, pattern)
 	if err != nil {
 		return nil, loadFailure(pattern, err)

@@ -1,0 +1,84 @@
+package build
+
+import (
+	"context"
+	"maps"
+	"sync"
+
+	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/gotool"
+)
+
+// session is one Build call: it asks the go command, git and the registry
+// each question once, however many targets need the answer, so that thirty
+// packages cost what one does. Different questions are asked concurrently.
+type session struct {
+	*Builder
+	goVersion memo[string]
+	zoneinfo  memo[string]
+	goroot    string // from the go env the build checked; "" if unknown
+	mu        sync.Mutex
+	bases     map[string]*memo[*baseImage]
+	annots    map[string]*memo[map[string]string] // module dir -> source, revision
+	generated map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
+	cache     *buildcache.Client                  // nil without Builder.CacheRepo
+}
+
+// memo is a value computed at most once, by the first caller that needs
+// it; the others wait for it.
+type memo[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (m *memo[T]) get(f func() (T, error)) (T, error) {
+	m.once.Do(func() { m.v, m.err = f() })
+	return m.v, m.err
+}
+
+// entry returns the memo of key in *mp, adding it (and the map) if new.
+func entry[T any](mu *sync.Mutex, mp *map[string]*memo[T], key string) *memo[T] {
+	mu.Lock()
+	defer mu.Unlock()
+	if *mp == nil {
+		*mp = map[string]*memo[T]{}
+	}
+	m, ok := (*mp)[key]
+	if !ok {
+		m = &memo[T]{}
+		(*mp)[key] = m
+	}
+	return m
+}
+
+// goVer returns the version of the go command that builds the binaries,
+// asked once: what `go build` runs, not necessarily the Go that built
+// mingo; "unknown" when the go command does not say.
+func (s *session) goVer(ctx context.Context) string {
+	v, _ := s.goVersion.get(func() (string, error) {
+		v, err := gotool.Var(ctx, "", "GOVERSION")
+		if err != nil {
+			return "unknown", nil
+		}
+		return v, nil
+	})
+	return v
+}
+
+// base returns the base image named base, fetched once per session so
+// that every target on it uses one digest.
+func (s *session) base(ctx context.Context, base string) (*baseImage, error) {
+	return entry(&s.mu, &s.bases, base).get(func() (*baseImage, error) {
+		return resolveBase(ctx, base, s.Remote)
+	})
+}
+
+// vcsAnnotations returns source and revision for the module in dir, asked
+// of git once per module.
+func (s *session) vcsAnnotations(ctx context.Context, dir string) map[string]string {
+	a, _ := entry(&s.mu, &s.annots, dir).get(func() (map[string]string, error) {
+		return vcsAnnotations(ctx, dir), nil
+	})
+	return maps.Clone(a)
+}
