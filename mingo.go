@@ -2,6 +2,7 @@ package mingo
 
 import (
 	"context"
+	"errors"
 	"runtime/debug"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -28,6 +29,7 @@ type Option func(*options)
 type options struct {
 	build     build.Builder
 	cacheDir  string
+	preflight func(ctx context.Context) error
 	sbom      bool
 	version   string
 	skipped   func(pkg, why string)
@@ -90,6 +92,14 @@ func WithCacheRepo(ref string, opts ...remote.Option) Option {
 	return func(o *options) { o.cacheRepo, o.cacheOpts = ref, opts }
 }
 
+// WithPreflight runs check concurrently with the build, such as a check
+// that every registry to push to answers and takes the credentials: its
+// error stops the build at once and is BuildTargets' error, so a typo or a
+// missing login fails in a second, not after minutes of compiling.
+func WithPreflight(check func(ctx context.Context) error) Option {
+	return func(o *options) { o.preflight = check }
+}
+
 // WithSkipped receives packages a "..." pattern matched that cannot build
 // (for example build constraints exclude all their files).
 func WithSkipped(f func(pkg, why string)) Option { return func(o *options) { o.skipped = f } }
@@ -125,6 +135,30 @@ func Resolve(ctx context.Context, specs []Spec, opts ...Option) ([]Target, error
 // all packages with the same build settings, at most WithJobs at once.
 func BuildTargets(ctx context.Context, targets []Target, opts ...Option) ([]*Image, error) {
 	o := newOptions(opts)
+	if o.preflight == nil {
+		return buildTargets(ctx, targets, o)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	checked := make(chan error, 1)
+	go func() {
+		err := o.preflight(ctx)
+		if err != nil {
+			cancel(err)
+		}
+		checked <- err
+	}()
+	images, err := buildTargets(ctx, targets, o)
+	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
+		return nil, cerr // the check failed and cancelled the build
+	}
+	if err != nil {
+		return nil, err
+	}
+	return images, <-checked
+}
+
+func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, error) {
 	c, err := layers.OpenDefault(o.cacheDir, true)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -68,30 +67,11 @@ func (r *job) build(ctx context.Context, targets []mingo.Target, cfg *mingo.Conf
 		tags = append(tags, t.Tags...)
 	}
 	reg := r.registry(tags)
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	checked := make(chan error, 1)
+	opts := r.buildOptions(ctx, reg, cfg)
 	if r.push {
-		// Check the registries while compiling, so a typo in --tag or a
-		// missing login fails in a second, not after minutes of building.
-		go func() {
-			err := reg.Check(ctx, tags)
-			if err != nil {
-				cancel(err)
-			}
-			checked <- err
-		}()
-	} else {
-		checked <- nil
+		opts = append(opts, mingo.WithPreflight(func(ctx context.Context) error { return reg.Check(ctx, tags) }))
 	}
-	images, err := mingo.BuildTargets(ctx, targets, r.buildOptions(ctx, reg, cfg)...)
-	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
-		return nil, cerr // the registry check failed and cancelled the build
-	}
-	if err != nil {
-		return nil, err
-	}
-	return images, <-checked
+	return mingo.BuildTargets(ctx, targets, opts...)
 }
 
 func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *mingo.Config) []mingo.Option {

@@ -3,24 +3,22 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mingo-build/mingo"
 )
 
 // version is stamped by the release build: -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-// versionNumber is the release version, the module version when installed
-// with go install, or "(devel)".
+// versionNumber is the release version, else mingo's module version (as
+// go install records it), or "(devel)".
 func versionNumber() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
+	return mingo.Version()
 }
 
 func versionString() string {
