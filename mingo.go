@@ -177,8 +177,15 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 		}
 		o.build.CacheRepo = repo
 	}
+	tbs, err := openToolboxes(ctx, targets, o)
+	if err != nil {
+		return nil, err
+	}
 	images, err := o.build.Build(ctx, internalTargets(targets))
-	if err != nil || !o.sbom {
+	if err != nil {
+		return nil, err
+	}
+	if images, err = tbs.withVariants(ctx, targets, images, o); err != nil || !o.sbom {
 		return images, err
 	}
 	if err := indexSBOMs(images, o.version); err != nil {

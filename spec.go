@@ -79,7 +79,19 @@ type Spec struct {
 	StopSignal          string
 	// Compression of the layers mingo writes: Gzip ("") or Zstd.
 	Compression string
+
+	// Debug adds, next to each image, its debug variant: the same layers
+	// plus a static busybox in /busybox (on PATH), tagged TAG-debug, so
+	// that `docker exec -it CONTAINER sh` works. Toolbox is the image the
+	// busybox is taken from, a registry reference (default
+	// DefaultToolbox); each platform built must be in it.
+	Debug   bool
+	Toolbox string
 }
+
+// DefaultToolbox is the image debug variants take their busybox from
+// unless Spec.Toolbox names another (a mirror, an air-gapped copy).
+const DefaultToolbox = build.DefaultToolbox
 
 // File is a local file or directory and where it goes in the image.
 type File struct {

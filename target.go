@@ -20,6 +20,9 @@ type Target struct {
 	// engine) call it: the tags, or mingo.local/<binary>:latest.
 	Tags, Names []name.Tag
 	t           build.Target
+	// debug and toolbox are the spec's Debug and Toolbox.
+	debug   bool
+	toolbox string
 }
 
 func internalTargets(targets []Target) []build.Target {
@@ -70,7 +73,8 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 				return nil, err
 			}
 			t := build.Target{Package: p, Settings: settings, Tags: tags, Names: names}
-			targets = append(targets, Target{ImportPath: p.ImportPath, Binary: p.Name, Tags: tags, Names: names, t: t})
+			targets = append(targets, Target{ImportPath: p.ImportPath, Binary: p.Name, Tags: tags, Names: names, t: t,
+				debug: s.Debug, toolbox: s.Toolbox})
 		}
 	}
 	return targets, nil

@@ -109,6 +109,10 @@ type Image struct {
 	Volumes     Located[[]string]          `yaml:"volumes"`
 	StopSignal  Located[string]            `yaml:"stop-signal"`
 	Compression Located[string]            `yaml:"compression"`
+	// Debug adds a debug variant (TAG-debug) with a busybox toolbox,
+	// taken from the image DebugToolbox names (default: busybox's).
+	Debug        Located[bool]   `yaml:"debug"`
+	DebugToolbox Located[string] `yaml:"debug-toolbox"`
 }
 
 // UnmarshalYAML decodes the top level of the file, refusing unknown keys.

@@ -15,6 +15,9 @@ type Image struct {
 	// ImportPath is the main package's import path, Binary its binary's
 	// name, Module the path of its module.
 	ImportPath, Binary, Module string
+	// Variant is "" for the image of the program, "debug" for its debug
+	// variant (the same layers plus a toolbox, tagged TAG-debug).
+	Variant string
 	// Tags are the registry tags the image is pushed to (none when it is
 	// not pushed); Names are what local outputs (a tarball, a layout, an
 	// engine) call it: the tags, or mingo.local/<binary>:latest.

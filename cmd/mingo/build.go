@@ -205,6 +205,9 @@ func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
 	if r := os.Getenv("MINGO_CACHE_REPO"); !o.CacheRepo.Set && r != "" {
 		o.CacheRepo = config.Set(r)
 	}
+	if r := os.Getenv("MINGO_DEBUG_TOOLBOX"); !o.Image.DebugToolbox.Set && r != "" {
+		o.Image.DebugToolbox = config.Set(r)
+	}
 	return o
 }
 

@@ -27,6 +27,8 @@ func registerImageFlags(fl *pflag.FlagSet, im *config.Image) {
 	fl.Var(list{dst: &im.Expose, check: checkPort}, "expose", "record that the program listens on `PORT[/tcp|/udp]` (repeatable)")
 	fl.Var(list{dst: &im.Volumes, check: build.CheckVolume}, "volume", "declare `PATH` (absolute) a volume (repeatable)")
 	fl.Var(text{dst: &im.StopSignal, check: checkSignal}, "stop-signal", "`SIGNAL` that stops the container, for example SIGINT (default: the engine's, SIGTERM)")
+	boolVar(fl, &im.Debug, "debug", "also publish each image's debug variant, TAG-debug: the same layers plus a static busybox in /busybox, on PATH, for docker exec -it CONTAINER sh")
+	fl.Var(text{dst: &im.DebugToolbox}, "debug-toolbox", "take the debug variants' busybox from the image `REF` (default $MINGO_DEBUG_TOOLBOX, else "+mingo.DefaultToolbox+"), which must offer every platform built")
 	withDefault(fl, text{dst: &im.Compression, check: checkCompression}, "compression", mingo.Gzip, "compress the layers mingo writes with `ALGORITHM`: gzip (every engine reads it) or zstd (smaller; Docker Engine 23+, containerd 1.5+, podman)")
 }
 

@@ -125,15 +125,21 @@ func (r *job) publish(ctx context.Context, images []*mingo.Image) ([]*buildOutpu
 	if err != nil {
 		return nil, err
 	}
-	outs := make([]*buildOutput, len(images))
+	var outs []*buildOutput
 	for i, img := range images {
-		if outs[i], err = describe(img); err != nil {
+		out, err := describe(img)
+		if err != nil {
 			return nil, err
 		}
-		outs[i].Tarball, outs[i].OCILayout = r.f.tarball, r.f.layout
+		out.Tarball, out.OCILayout = r.f.tarball, r.f.layout
 		if refs[i] != nil {
-			outs[i].Reference = refs[i].String()
+			out.Reference = refs[i].String()
 		}
+		if img.Variant == "debug" && len(outs) > 0 {
+			outs[len(outs)-1].Debug = out // a debug variant follows its image
+			continue
+		}
+		outs = append(outs, out)
 	}
 	return outs, nil
 }

@@ -28,6 +28,9 @@ type buildOutput struct {
 	// manifest, config and layer, each blob counted once.
 	Size      int64            `json:"size"`
 	Platforms []platformOutput `json:"platforms"`
+	// Debug is the image's debug variant, with --debug.
+	Debug *buildOutput `json:"debug,omitempty"`
+	img   *mingo.Image
 }
 
 type platformOutput struct {
@@ -48,7 +51,7 @@ func describe(res *mingo.Image) (*buildOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &buildOutput{Package: res.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
+	out := &buildOutput{img: res, Package: res.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
 	if res.Index != nil {
 		out.MediaType = "application/vnd.oci.image.index.v1+json"
 	}
@@ -66,8 +69,9 @@ func describe(res *mingo.Image) (*buildOutput, error) {
 }
 
 // printResult prints one line per image (REPOSITORY@DIGEST, or the digest
-// when nothing was pushed), or with --json one document, an array when the
-// command line named several packages.
+// when nothing was pushed), its debug variant's on the next line, or with
+// --json one document, an array when the command line named several
+// packages.
 func printResult(w io.Writer, asJSON, multi bool, outs []*buildOutput) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
@@ -78,15 +82,22 @@ func printResult(w io.Writer, asJSON, multi bool, outs []*buildOutput) error {
 		return enc.Encode(outs[0])
 	}
 	for _, out := range outs {
-		line := out.Reference
-		if line == "" {
-			line = out.Digest
-		}
-		if _, err := fmt.Fprintln(w, line); err != nil {
-			return err
+		for o := out; o != nil; o = o.Debug {
+			if _, err := fmt.Fprintln(w, o.line()); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// line is the output's line: REPOSITORY@DIGEST, or the digest when nothing
+// was pushed.
+func (o *buildOutput) line() string {
+	if o.Reference != "" {
+		return o.Reference
+	}
+	return o.Digest
 }
 
 func joinTags(tags []name.Tag) string {

@@ -135,15 +135,18 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 // that replaces each: its digest in the registry, or with --load its
 // local tag.
 func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
-	images, outs, err := r.buildAndPublish(ctx, targets, cfg)
+	_, outs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {
 		return nil, err
 	}
-	refs := make([]string, len(images))
-	for i := range images {
-		refs[i] = outs[i].Reference
+	refs := make([]string, len(outs))
+	for i, out := range outs {
+		if out.Debug != nil {
+			out = out.Debug // --debug: the references are to the variants
+		}
+		refs[i] = out.Reference
 		if r.f.load {
-			refs[i] = localTag(images[i]).String()
+			refs[i] = localTag(out.img).String()
 		}
 	}
 	return refs, nil

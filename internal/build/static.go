@@ -16,6 +16,11 @@ func CheckStatic(path string) error {
 		return fmt.Errorf("checking %s is static: %w", path, err)
 	}
 	defer f.Close()
+	return checkStaticELF(f, path)
+}
+
+// checkStaticELF is CheckStatic of an opened ELF file, named path.
+func checkStaticELF(f *elf.File, path string) error {
 	var interp string
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {

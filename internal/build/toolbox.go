@@ -1,0 +1,151 @@
+package build
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/platform"
+)
+
+// DefaultToolbox is the image the debug variants take their static busybox
+// from, unless the user names their own copy.
+const DefaultToolbox = "docker.io/library/busybox:1.37.0-musl"
+
+// ToolboxDir is where the toolbox goes in a debug variant, as in
+// distroless's debug images; PATH is extended with it.
+const ToolboxDir = "/busybox"
+
+// applets are the busybox commands linked in ToolboxDir: a shell and what
+// one needs to look around a running container. A command the source's
+// busybox lacks says so when run.
+var applets = []string{
+	"[", "[[", "awk", "basename", "cat", "chmod", "chown", "clear", "cp", "cut", "date", "dd", "df",
+	"diff", "dirname", "dmesg", "du", "echo", "env", "expr", "false", "find", "free", "grep", "gunzip",
+	"gzip", "head", "hexdump", "hostname", "id", "ifconfig", "ip", "kill", "less", "ln", "ls", "md5sum",
+	"mkdir", "mktemp", "more", "mv", "nc", "netstat", "nslookup", "od", "ping", "printenv", "printf",
+	"ps", "pwd", "readlink", "realpath", "rm", "rmdir", "sed", "seq", "sh", "sha256sum", "sleep", "sort",
+	"stat", "strings", "tail", "tar", "tee", "test", "time", "top", "touch", "tr", "true", "uname",
+	"uniq", "uptime", "vi", "watch", "wc", "wget", "which", "whoami", "xargs", "zcat",
+}
+
+// busyboxPaths are where a toolbox image may hold its static busybox: the
+// busybox images' and Debian busybox-static's, and distroless debug's.
+var busyboxPaths = []string{"bin/busybox", "busybox/busybox"}
+
+// Toolbox is a resolved toolbox image: the busybox of each platform it
+// offers, read on demand.
+type Toolbox struct {
+	base *baseImage
+}
+
+// ErrNoBusybox is a toolbox image without a busybox where one is looked
+// for.
+var ErrNoBusybox = errors.New("no busybox at /bin/busybox or /busybox/busybox")
+
+// OpenToolbox resolves the toolbox image ref (default DefaultToolbox) once,
+// so that every platform takes its busybox from the same digest.
+func OpenToolbox(ctx context.Context, ref string, opts []remote.Option) (*Toolbox, error) {
+	if ref == "" {
+		ref = DefaultToolbox
+	}
+	b, err := resolveBase(ctx, ref, opts)
+	if err != nil {
+		return nil, fmt.Errorf("toolbox: %w", err)
+	}
+	if b.ref == nil {
+		return nil, fmt.Errorf("toolbox %q: %w", ref, ErrBadBase)
+	}
+	return &Toolbox{base: b}, nil
+}
+
+// Ref is the toolbox image pinned by digest.
+func (t *Toolbox) Ref() string { return t.base.ref.Context().Digest(t.base.digest.String()).String() }
+
+// Check reports the first platform the toolbox does not offer.
+func (t *Toolbox) Check(plats []platform.Platform) error {
+	for _, p := range plats {
+		if _, _, err := t.base.forPlatform(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Layer is the toolbox layer for p: the platform's static busybox at
+// /busybox/busybox and a symlink per applet, owned by root, with the epoch
+// as every mtime, so that its digest depends on the busybox alone.
+func (t *Toolbox) Layer(ctx context.Context, c *layers.Cache, p platform.Platform, comp layers.Compression) (*layers.Layer, error) {
+	img, _, err := t.base.forPlatform(p)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := busybox(img)
+	if err != nil {
+		return nil, fmt.Errorf("toolbox %s for %s: %w", t.base.ref, p, err)
+	}
+	f, err := elf.NewFile(bytes.NewReader(bin))
+	if err != nil {
+		return nil, fmt.Errorf("toolbox %s for %s: busybox is not an ELF binary: %w", t.base.ref, p, err)
+	}
+	if err := checkStaticELF(f, t.base.ref.String()+" busybox"); err != nil {
+		return nil, fmt.Errorf("toolbox for %s: %w", p, err)
+	}
+	entries := []layers.Entry{{Path: ToolboxDir + "/busybox", Mode: 0o755, Size: int64(len(bin)),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bin)), nil }}}
+	for _, a := range applets {
+		entries = append(entries, layers.Entry{Path: ToolboxDir + "/" + a, Mode: fs.ModeSymlink | 0o777, Linkname: "busybox"})
+	}
+	return layers.BuildContext(ctx, c, entries, layers.Options{Compression: comp})
+}
+
+// busybox reads the busybox binary out of img's flattened file system,
+// following one hard link or symlink to it (in the busybox images,
+// bin/busybox may be a hard link to another applet's file).
+func busybox(img v1.Image) ([]byte, error) {
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	links, files := map[string]string{}, map[string][]byte{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		name := path.Clean(h.Name)
+		switch {
+		case h.Typeflag == tar.TypeLink:
+			links[name] = path.Clean(h.Linkname)
+		case h.Typeflag == tar.TypeSymlink:
+			links[name] = path.Clean(path.Join(path.Dir(name), h.Linkname))
+		case h.Typeflag == tar.TypeReg && (path.Dir(name) == "bin" || path.Dir(name) == "busybox") && h.Size > 64<<10 && h.Size < 64<<20:
+			if files[name], err = io.ReadAll(tr); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, want := range busyboxPaths {
+		if b, ok := files[want]; ok {
+			return b, nil
+		}
+		if b, ok := files[strings.TrimPrefix(links[want], "/")]; ok {
+			return b, nil
+		}
+	}
+	return nil, ErrNoBusybox
+}
