@@ -187,78 +187,94 @@ type module struct {
 	comment            []string
 }
 
+// newDocument is the SPDX document of the program bi describes, in the
+// image o describes.
 func newDocument(bi *debug.BuildInfo, o Options) (*document, error) {
 	main := mainModule(bi)
-	name := o.Name
-	if name == "" {
-		name = main.path
-	}
-	platform := o.Platform
-	if platform == "" {
-		platform = platformFromSettings(bi.Settings)
-	}
-	tool := o.Tool
-	if tool == "" {
-		tool = defaultTool
-	}
-	created := o.Created
-	if created.IsZero() {
-		created = time.Unix(0, 0)
-	}
+	o = o.withDefaults(bi, main.path)
 	goVersion := bi.GoVersion
 	if goVersion == "" {
 		return nil, errors.New("sbom: build info has no Go version")
 	}
-
 	deps, err := dependencies(bi.Deps)
 	if err != nil {
 		return nil, err
 	}
-
-	ids := map[string]bool{documentID: true}
-	mainPkg := newPackage(main, ids)
-	mainPkg.PrimaryPackagePurpose = "APPLICATION"
-	if bi.Path != "" {
-		mainPkg.SourceInfo = "built from Go main package " + bi.Path + " with " + goVersion
+	if o.Image == "" && len(o.Components) > 0 {
+		return nil, errors.New("sbom: components need the image digest")
 	}
+	ids := map[string]bool{documentID: true}
+	pkgs := programPackages(bi, main, deps, ids)
+	doc := &document{
+		SPDXID: documentID,
+		CreationInfo: creationInfo{
+			Comment:  documentComment(o.Name, o.Platform),
+			Created:  o.Created.UTC().Format("2006-01-02T15:04:05Z"),
+			Creators: []string{"Tool: " + o.Tool},
+		},
+		DataLicense:   dataLicense,
+		Name:          o.Name,
+		SPDXVersion:   spdxVersion,
+		Packages:      pkgs,
+		Relationships: []relationship{{SPDXElementID: documentID, RelationshipType: "DESCRIBES", RelatedSPDXElement: pkgs[0].SPDXID}},
+		platform:      o.Platform,
+	}
+	for _, p := range pkgs[1:] {
+		doc.Relationships = append(doc.Relationships, relationship{SPDXElementID: pkgs[0].SPDXID, RelationshipType: "DEPENDS_ON", RelatedSPDXElement: p.SPDXID})
+	}
+	if o.Image != "" {
+		doc.addImage(o.Name, o.Platform, o, ids)
+	}
+	return doc, nil
+}
 
+// withDefaults returns o with what is unset filled in: the name from the
+// main module path, the platform from the build settings, the tool, and
+// the Unix epoch as the creation time.
+func (o Options) withDefaults(bi *debug.BuildInfo, mainPath string) Options {
+	if o.Name == "" {
+		o.Name = mainPath
+	}
+	if o.Platform == "" {
+		o.Platform = platformFromSettings(bi.Settings)
+	}
+	if o.Tool == "" {
+		o.Tool = defaultTool
+	}
+	if o.Created.IsZero() {
+		o.Created = time.Unix(0, 0)
+	}
+	return o
+}
+
+// documentComment is the document's comment for the image name (of the
+// platform, when known).
+func documentComment(name, platform string) string {
 	comment := "SBOM for the image " + name
 	if platform != "" {
 		comment += " (platform " + platform + ")"
 	}
-	comment += ", generated from the Go build info of its binary."
-	doc := &document{
-		SPDXID: documentID,
-		CreationInfo: creationInfo{
-			Comment:  comment,
-			Created:  created.UTC().Format("2006-01-02T15:04:05Z"),
-			Creators: []string{"Tool: " + tool},
-		},
-		DataLicense:   dataLicense,
-		Name:          name,
-		SPDXVersion:   spdxVersion,
-		Packages:      []pkg{mainPkg},
-		Relationships: []relationship{{SPDXElementID: documentID, RelationshipType: "DESCRIBES", RelatedSPDXElement: mainPkg.SPDXID}},
-		platform:      platform,
+	return comment + ", generated from the Go build info of its binary."
+}
+
+// programPackages are the packages of the program: the main module (the
+// APPLICATION) first, then its dependencies and the standard library.
+func programPackages(bi *debug.BuildInfo, main module, deps []module, ids map[string]bool) []pkg {
+	mainPkg := newPackage(main, ids)
+	mainPkg.PrimaryPackagePurpose = "APPLICATION"
+	if bi.Path != "" {
+		mainPkg.SourceInfo = "built from Go main package " + bi.Path + " with " + bi.GoVersion
 	}
+	pkgs := []pkg{mainPkg}
 	for _, d := range deps {
 		p := newPackage(d, ids)
 		p.PrimaryPackagePurpose = "LIBRARY"
-		doc.Packages = append(doc.Packages, p)
+		pkgs = append(pkgs, p)
 	}
-	std := newPackage(module{path: stdlibName, version: goVersion}, ids)
+	std := newPackage(module{path: stdlibName, version: bi.GoVersion}, ids)
 	std.PrimaryPackagePurpose = "LIBRARY"
 	std.Comment = "The Go standard library and runtime linked into the binary."
-	doc.Packages = append(doc.Packages, std)
-	for _, p := range doc.Packages[1:] {
-		doc.Relationships = append(doc.Relationships, relationship{SPDXElementID: mainPkg.SPDXID, RelationshipType: "DEPENDS_ON", RelatedSPDXElement: p.SPDXID})
-	}
-	if o.Image != "" {
-		doc.addImage(name, platform, o, ids)
-	} else if len(o.Components) > 0 {
-		return nil, errors.New("sbom: components need the image digest")
-	}
-	return doc, nil
+	return append(pkgs, std)
 }
 
 // imageID is the SPDX identifier of the image package.

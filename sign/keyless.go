@@ -225,21 +225,59 @@ type fulcioResponse struct {
 // newCert makes an ephemeral ECDSA P-256 key and gets a certificate for it
 // and the identity of tok from Fulcio.
 func (k *keyless) newCert(ctx context.Context, tok string) (*keylessCert, error) {
+	priv, reqBody, err := certRequest(tok)
+	if err != nil {
+		return nil, err
+	}
+	body, err := k.postFulcio(ctx, tok, reqBody)
+	if err != nil {
+		return nil, err
+	}
+	certs, leaf, err := k.fulcioCerts(body, priv)
+	if err != nil {
+		return nil, err
+	}
+	var chain []byte
+	for _, c := range certs[1:] {
+		chain = append(chain, strings.TrimSpace(c)...)
+		chain = append(chain, '\n')
+	}
+	sv, err := signature.LoadECDSASignerVerifier(priv, crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	return &keylessCert{
+		sv:       sv,
+		certPEM:  []byte(strings.TrimSpace(certs[0]) + "\n"),
+		chainPEM: chain,
+		notAfter: leaf.NotAfter,
+	}, nil
+}
+
+// certRequest makes an ephemeral ECDSA P-256 key and the body of a Fulcio
+// request for a certificate for it and the identity of tok.
+func certRequest(tok string) (*ecdsa.PrivateKey, []byte, error) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("sign: generating an ephemeral key: %w", err)
+		return nil, nil, fmt.Errorf("sign: generating an ephemeral key: %w", err)
 	}
 	csrDER, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, priv)
 	if err != nil {
-		return nil, fmt.Errorf("sign: certificate request: %w", err)
+		return nil, nil, fmt.Errorf("sign: certificate request: %w", err)
 	}
 	var fr fulcioRequest
 	fr.Credentials.OIDCIdentityToken = tok
 	fr.CertificateSigningRequest = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csrDER})
 	reqBody, err := json.Marshal(fr)
 	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
+		return nil, nil, fmt.Errorf("sign: %w", err)
 	}
+	return priv, reqBody, nil
+}
+
+// postFulcio sends reqBody, with tok as the bearer token, to Fulcio's
+// signing certificate endpoint and returns the body of its answer.
+func (k *keyless) postFulcio(ctx context.Context, tok string, reqBody []byte) ([]byte, error) {
 	endpoint := strings.TrimRight(k.fulcioURL, "/") + "/api/v2/signingCert"
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -262,40 +300,32 @@ func (k *keyless) newCert(ctx context.Context, tok string) (*keylessCert, error)
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		return nil, fmt.Errorf("sign: Fulcio at %s refused the signing certificate: %s: %s", k.fulcioURL, resp.Status, snippet(body))
 	}
+	return body, nil
+}
+
+// fulcioCerts reads Fulcio's answer: the PEM certificates of the chain,
+// leaf first, and the leaf, after checking it certifies priv's public key.
+func (k *keyless) fulcioCerts(body []byte, priv *ecdsa.PrivateKey) ([]string, *x509.Certificate, error) {
 	var fresp fulcioResponse
 	if err := json.Unmarshal(body, &fresp); err != nil {
-		return nil, fmt.Errorf("sign: Fulcio at %s: bad response: %w", k.fulcioURL, err)
+		return nil, nil, fmt.Errorf("sign: Fulcio at %s: bad response: %w", k.fulcioURL, err)
 	}
 	ch := fresp.Embedded
 	if ch == nil {
 		ch = fresp.Detached
 	}
 	if ch == nil || len(ch.Chain.Certificates) == 0 {
-		return nil, fmt.Errorf("sign: Fulcio at %s returned no certificate: %s", k.fulcioURL, snippet(body))
+		return nil, nil, fmt.Errorf("sign: Fulcio at %s returned no certificate: %s", k.fulcioURL, snippet(body))
 	}
 	certs := ch.Chain.Certificates
 	leaf, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(certs[0]))
 	if err != nil || len(leaf) != 1 {
-		return nil, fmt.Errorf("sign: Fulcio at %s returned a bad certificate: %w", k.fulcioURL, err)
+		return nil, nil, fmt.Errorf("sign: Fulcio at %s returned a bad certificate: %w", k.fulcioURL, err)
 	}
 	if err := cryptoutils.EqualKeys(leaf[0].PublicKey, priv.Public()); err != nil {
-		return nil, fmt.Errorf("sign: Fulcio at %s returned a certificate for another key", k.fulcioURL)
+		return nil, nil, fmt.Errorf("sign: Fulcio at %s returned a certificate for another key", k.fulcioURL)
 	}
-	var chain []byte
-	for _, c := range certs[1:] {
-		chain = append(chain, strings.TrimSpace(c)...)
-		chain = append(chain, '\n')
-	}
-	sv, err := signature.LoadECDSASignerVerifier(priv, crypto.SHA256)
-	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	return &keylessCert{
-		sv:       sv,
-		certPEM:  []byte(strings.TrimSpace(certs[0]) + "\n"),
-		chainPEM: chain,
-		notAfter: leaf[0].NotAfter,
-	}, nil
+	return certs, leaf[0], nil
 }
 
 // snippet returns the start of an error response body for messages.

@@ -19,13 +19,14 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/publish"
 )
 
 // explain says how the registry's image at want differs from the rebuilt
 // one: the config, each layer that differs (by what mingo put in it), and
 // for the binary layer the build info settings that differ. It never
 // fails: what it cannot find out, it says.
-func explain(ctx context.Context, want name.Digest, got build.PlatformImage, opts []remote.Option) []string {
+func explain(ctx context.Context, want name.Digest, got publish.PlatformImage, opts []remote.Option) []string {
 	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
 	reg, err := remote.Image(want, opts...)
 	if err != nil {

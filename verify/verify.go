@@ -2,7 +2,7 @@
 // digests: the reproducibility promise, made checkable.
 //
 // mingo records on the top manifest of every image it builds a rebuild
-// recipe (the [build.AnnotationRecipe] annotation): the package, the
+// recipe (the dev.mingo.recipe annotation): the package, the
 // platforms, the flags, the base pinned by digest, the image time. Rebuild
 // reads it, builds the package again from local source with the same
 // settings and reports, for each platform, whether the rebuilt image has the
@@ -10,7 +10,7 @@
 //
 // The recipe holds no host paths and no secrets: files added to the image
 // are named only by where they went, a CA bundle and the ldflags only by
-// their digests, so the caller supplies them again ([WithAdds],
+// their digests, so the caller supplies them again ([WithFiles],
 // [WithCABundle], [WithLDFlags]).
 package verify
 
@@ -21,13 +21,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/mingo-build/mingo/internal/build"
-	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -80,8 +80,9 @@ type Report struct {
 	// Platforms holds one entry per platform the recipe names, in its
 	// order.
 	Platforms []Platform
-	// Recipe is the recipe the image carries.
-	Recipe *recipe.Recipe
+	// Spec is what was rebuilt: the settings of the image's recipe, with
+	// the files, CA bundle and ldflags given.
+	Spec mingo.Spec
 	// WantGo is the Go release that built the image (from the recipe; ""
 	// when it was not recorded), GotGo the one that rebuilt it. When they
 	// differ the digests are expected to differ.
@@ -115,7 +116,7 @@ func (r *Report) OK() bool {
 
 // ErrNoRecipe is returned for an image without the recipe annotation: it
 // was not built by mingo, or by a mingo too old to record one.
-var ErrNoRecipe = errors.New("no " + build.AnnotationRecipe + " annotation")
+var ErrNoRecipe = errors.New("no " + recipe.Annotation + " annotation")
 
 // ErrCABundleNeeded is returned when the image was built with a CA bundle
 // and none was given.
@@ -185,12 +186,12 @@ type Option func(*options)
 
 type options struct {
 	remote   []remote.Option
-	cache    *layers.Cache
+	cacheDir string
 	dir      string
-	adds     []build.Add
+	files    []mingo.File
 	caBundle []byte
 	ldflags  string
-	progress func(build.Event)
+	progress func(mingo.Event)
 }
 
 // WithRemote sets the options for talking to registries: fetching the
@@ -199,10 +200,10 @@ func WithRemote(opts ...remote.Option) Option {
 	return func(o *options) { o.remote = append(o.remote, opts...) }
 }
 
-// WithCache sets the layer cache; without it Rebuild opens the one in
-// layers.DefaultCacheDir.
-func WithCache(c *layers.Cache) Option {
-	return func(o *options) { o.cache = c }
+// WithCacheDir keeps layers and binaries in dir, as [mingo.WithCacheDir]
+// does; "" (the default) is mingo's default cache.
+func WithCacheDir(dir string) Option {
+	return func(o *options) { o.cacheDir = dir }
 }
 
 // WithDir sets where the package resolves and builds; "" (the default) is
@@ -211,10 +212,10 @@ func WithDir(dir string) Option {
 	return func(o *options) { o.dir = dir }
 }
 
-// WithAdds gives the files the image was built with; their image paths
+// WithFiles gives the files the image was built with; their image paths
 // must be the recipe's, in its order.
-func WithAdds(adds []build.Add) Option {
-	return func(o *options) { o.adds = adds }
+func WithFiles(files []mingo.File) Option {
+	return func(o *options) { o.files = files }
 }
 
 // WithCABundle gives the PEM CA bundle the image was built with; its digest
@@ -230,7 +231,7 @@ func WithLDFlags(ldflags string) Option {
 }
 
 // WithProgress receives each platform's build steps.
-func WithProgress(f func(build.Event)) Option {
+func WithProgress(f func(mingo.Event)) Option {
 	return func(o *options) { o.progress = f }
 }
 
@@ -245,53 +246,100 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 	for _, opt := range opts {
 		opt(&o)
 	}
-	img, err := fetch(ctx, ref, o.remote)
+	pub, err := fetch(ctx, ref, o.remote)
 	if err != nil {
 		return nil, err
 	}
-	recipe := img.recipe
-	settings, err := build.SettingsFromRecipe(recipe)
+	spec, err := specOf(pub.recipe, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	if err := o.inputs(ref, recipe, &settings); err != nil {
+	if err := o.inputs(ref, pub.recipe, &spec); err != nil {
 		return nil, err
 	}
-	pkg, err := build.FindPackage(ctx, o.dir, pattern, settings.BuildTags)
+	img, err := o.rebuild(ctx, ref, spec, pub.recipe.Package)
 	if err != nil {
 		return nil, err
 	}
-	if pkg.ImportPath != recipe.Package {
-		return nil, &PackageMismatchError{Reference: ref, Want: recipe.Package, Got: pkg.ImportPath}
+	rep, err := compare(ctx, ref, pub, img, o.remote)
+	if err != nil {
+		return nil, err
 	}
-	cache := o.cache
-	if cache == nil {
-		dir, err := layers.DefaultCacheDir()
+	rep.Spec = spec
+	return rep, nil
+}
+
+// specOf is the spec of the main package pattern names built with the
+// settings r records. Added files, a CA bundle and the ldflags are not in
+// r: the caller supplies them again (see options.inputs).
+func specOf(r *recipe.Recipe, pattern string) (mingo.Spec, error) {
+	s := mingo.Spec{
+		BuildTags: r.BuildTags, Base: r.Base, CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd,
+		User: r.User, Env: r.Env, Labels: r.Labels, Annotations: r.Annots, WorkDir: r.WorkDir, Args: r.Args,
+		Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal, Compression: r.Compression,
+	}
+	if pattern != "" {
+		s.Packages = []string{pattern}
+	}
+	for _, p := range r.Platforms {
+		plat, err := platform.Parse(p)
 		if err != nil {
-			return nil, err
+			return mingo.Spec{}, err
 		}
-		if cache, err = layers.OpenCache(dir); err != nil {
-			return nil, err
-		}
+		s.Platforms = append(s.Platforms, plat)
 	}
-	b := &build.Builder{Dir: o.dir, Cache: cache, Remote: o.remote, Progress: o.progress}
-	results, err := b.Build(ctx, []build.Target{{Package: pkg, Settings: settings}})
+	if r.Created != nil {
+		s.Created = time.Unix(*r.Created, 0).UTC()
+	}
+	return s, nil
+}
+
+// rebuild builds the one package spec names, after checking it is the
+// package want (the recipe's).
+func (o *options) rebuild(ctx context.Context, ref name.Reference, spec mingo.Spec, want string) (*mingo.Image, error) {
+	pattern := "."
+	if len(spec.Packages) > 0 {
+		pattern = spec.Packages[0]
+	}
+	if strings.Contains(pattern, "...") {
+		return nil, fmt.Errorf("package pattern %q matches many packages: name one main package, for example ./cmd/api", pattern)
+	}
+	opts := []mingo.Option{mingo.WithDir(o.dir), mingo.WithCacheDir(o.cacheDir), mingo.WithRemote(o.remote...)}
+	if o.progress != nil {
+		opts = append(opts, mingo.WithProgress(o.progress))
+	}
+	targets, err := mingo.Resolve(ctx, []mingo.Spec{spec}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	res := results[0]
-	rep := &Report{Reference: ref, Want: img.digest, Recipe: recipe, WantGo: recipe.GoVersion}
-	rep.GotGo = res.GoVersion
-	if rep.Got, err = res.Artifact().Digest(); err != nil {
+	if len(targets) != 1 {
+		return nil, fmt.Errorf("package pattern %q matches %d packages: name one main package", pattern, len(targets))
+	}
+	if got := targets[0].ImportPath; got != want {
+		return nil, &PackageMismatchError{Reference: ref, Want: want, Got: got}
+	}
+	images, err := mingo.BuildTargets(ctx, targets, opts...)
+	if err != nil {
 		return nil, err
 	}
-	for _, pi := range res.Images {
+	return images[0], nil
+}
+
+// compare reports how img, the rebuild, compares with pub, what ref
+// points at.
+func compare(ctx context.Context, ref name.Reference, pub *published, img *mingo.Image, opts []remote.Option) (*Report, error) {
+	rep := &Report{Reference: ref, Want: pub.digest, WantGo: pub.recipe.GoVersion, GotGo: img.GoVersion}
+	var err error
+	if rep.Got, err = img.Artifact().Digest(); err != nil {
+		return nil, err
+	}
+	for _, pi := range img.Images {
 		got, err := pi.Image.Digest()
 		if err != nil {
 			return nil, err
 		}
 		p := Platform{Platform: pi.Platform, Got: got}
-		want, ok := img.platforms[pi.Platform.String()]
+		want, ok := pub.platforms[pi.Platform.String()]
 		switch {
 		case !ok:
 			p.Status = Missing
@@ -299,27 +347,27 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 			p.Want, p.Status = want, Match
 		default:
 			p.Want, p.Status = want, Mismatch
-			p.Differences = explain(ctx, ref.Context().Digest(want.String()), pi, o.remote)
+			p.Differences = explain(ctx, ref.Context().Digest(want.String()), pi, opts)
 		}
 		rep.Platforms = append(rep.Platforms, p)
 	}
-	if rep.Want != rep.Got && res.Index != nil && rep.platformsMatch() {
-		rep.Differences = annotationDiff(img.annotations, indexAnnotations(res.Index))
+	if rep.Want != rep.Got && img.Index != nil && rep.platformsMatch() {
+		rep.Differences = annotationDiff(pub.annotations, indexAnnotations(img.Index))
 	}
 	return rep, nil
 }
 
 // inputs puts into s the inputs the recipe names but does not hold, after
 // checking they are the ones it names.
-func (o *options) inputs(ref name.Reference, r *recipe.Recipe, s *build.Settings) error {
+func (o *options) inputs(ref name.Reference, r *recipe.Recipe, s *mingo.Spec) error {
 	var paths []string
-	for _, a := range o.adds {
-		paths = append(paths, a.ImagePath)
+	for _, f := range o.files {
+		paths = append(paths, f.Path)
 	}
 	if !slices.Equal(paths, r.Adds) {
 		return &AddsMismatchError{Reference: ref, Want: r.Adds, Got: paths}
 	}
-	s.Adds = o.adds
+	s.Files = o.files
 	if got := recipe.LDFlagsDigest(o.ldflags); got != r.LDFlags {
 		return &LDFlagsMismatchError{Reference: ref, Want: r.LDFlags, Got: got}
 	}
@@ -333,7 +381,7 @@ func (o *options) inputs(ref name.Reference, r *recipe.Recipe, s *build.Settings
 		if got != r.CABundle {
 			return &CABundleMismatchError{Reference: ref, Want: r.CABundle, Got: got}
 		}
-		s.Generated.CABundle = o.caBundle
+		s.CABundle = o.caBundle
 	}
 	return nil
 }
@@ -387,7 +435,7 @@ func fetch(ctx context.Context, ref name.Reference, opts []remote.Option) (*publ
 		pub.platforms[platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})] = desc.Digest
 	}
 	pub.annotations = annots
-	s, ok := annots[build.AnnotationRecipe]
+	s, ok := annots[recipe.Annotation]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", ref, ErrNoRecipe)
 	}

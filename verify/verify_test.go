@@ -20,8 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/mingo-build/mingo/internal/build"
-	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -48,56 +47,52 @@ func mustRef(t *testing.T, s string) name.Reference {
 	return ref
 }
 
-// publishHello builds ./cmd/hello of the test module for two platforms,
-// pushes the index to host/team/hello:v1 and returns the module's copy, the
-// cache and the index.
-func publishHello(t *testing.T, host string) (string, *layers.Cache, v1.ImageIndex) {
+// buildHello builds ./cmd/hello of the module in dir for two platforms at
+// time created, through the root API, and returns its index.
+func buildHello(t *testing.T, dir, cacheDir string, created time.Time) v1.ImageIndex {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "internal", "build", "testdata", "mod"))); err != nil {
-		t.Fatal(err)
-	}
-	cache, err := layers.OpenCache(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	plats, err := platform.ParseList("linux/amd64,linux/arm64")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg, err := build.FindPackage(ctx, dir, "./cmd/hello", nil)
+	spec := mingo.Spec{Packages: []string{"./cmd/hello"}, Platforms: plats, Created: created, Env: []string{"A=1"}}
+	images, err := mingo.Build(context.Background(), []mingo.Spec{spec}, mingo.WithDir(dir), mingo.WithCacheDir(cacheDir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &build.Builder{Dir: dir, Cache: cache}
-	res, err := b.Build(ctx, []build.Target{{Package: pkg, Settings: build.Settings{
-		Platforms: plats,
-		Created:   time.Unix(1700000000, 0).UTC(),
-		Config:    build.ImageConfig{Env: []string{"A=1"}},
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx := res[0].Index
+	idx := images[0].Index
 	if idx == nil {
 		t.Fatal("two platforms built no index")
 	}
+	return idx
+}
+
+// publishHello builds ./cmd/hello of the test module for two platforms,
+// pushes the index to host/team/hello:v1 and returns the module's copy, the
+// cache directory and the index.
+func publishHello(t *testing.T, host string) (string, string, v1.ImageIndex) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "internal", "build", "testdata", "mod"))); err != nil {
+		t.Fatal(err)
+	}
+	cacheDir := t.TempDir()
+	idx := buildHello(t, dir, cacheDir, time.Unix(1700000000, 0).UTC())
 	if err := remote.WriteIndex(mustRef(t, host+"/team/hello:v1"), idx); err != nil {
 		t.Fatal(err)
 	}
-	return dir, cache, idx
+	return dir, cacheDir, idx
 }
 
 func TestRebuild(t *testing.T) {
 	ctx := context.Background()
 	host := memRegistry(t)
-	dir, cache, idx := publishHello(t, host)
-	opts := []Option{WithDir(dir), WithCache(cache)}
+	dir, cacheDir, idx := publishHello(t, host)
+	opts := []Option{WithDir(dir), WithCacheDir(cacheDir)}
 
 	t.Run("match", func(t *testing.T) {
 		var events int
-		rep, err := Rebuild(ctx, "./cmd/hello", mustRef(t, host+"/team/hello:v1"), append(opts, WithProgress(func(build.Event) { events++ }))...)
+		rep, err := Rebuild(ctx, "./cmd/hello", mustRef(t, host+"/team/hello:v1"), append(opts, WithProgress(func(mingo.Event) { events++ }))...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,6 +112,9 @@ func TestRebuild(t *testing.T) {
 		if events == 0 {
 			t.Error("no progress events")
 		}
+		if s := rep.Spec; len(s.Platforms) != 2 || len(s.Env) != 1 || s.Env[0] != "A=1" || !s.Created.Equal(time.Unix(1700000000, 0)) {
+			t.Errorf("rebuilt spec: %+v, want the recipe's settings", s)
+		}
 	})
 
 	// The recipe of v1 on an index built at another time: every platform
@@ -126,21 +124,8 @@ func TestRebuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plats, _ := platform.ParseList("linux/amd64,linux/arm64")
-		pkg, err := build.FindPackage(ctx, dir, "./cmd/hello", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := &build.Builder{Dir: dir, Cache: cache}
-		res, err := b.Build(ctx, []build.Target{{Package: pkg, Settings: build.Settings{
-			Platforms: plats,
-			Created:   time.Unix(1800000000, 0).UTC(),
-			Config:    build.ImageConfig{Env: []string{"A=1"}},
-		}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		other := mutate.Annotations(res[0].Index, im.Annotations).(v1.ImageIndex)
+		built := buildHello(t, dir, cacheDir, time.Unix(1800000000, 0).UTC())
+		other := mutate.Annotations(built, im.Annotations).(v1.ImageIndex)
 		if err := remote.WriteIndex(mustRef(t, host+"/team/hello:other"), other); err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +196,11 @@ func TestRebuild(t *testing.T) {
 			t.Errorf("another package: %v, want a PackageMismatchError", err)
 		}
 
-		_, err = Rebuild(ctx, "./cmd/hello", v1ref, append(opts, WithAdds([]build.Add{{Local: dir, ImagePath: "/srv"}}))...)
+		if _, err := Rebuild(ctx, "./cmd/...", v1ref, opts...); err == nil || !strings.Contains(err.Error(), "matches many packages") {
+			t.Errorf("a pattern of many packages: %v, want an error", err)
+		}
+
+		_, err = Rebuild(ctx, "./cmd/hello", v1ref, append(opts, WithFiles([]mingo.File{{Local: dir, Path: "/srv"}}))...)
 		var addsErr *AddsMismatchError
 		if !errors.As(err, &addsErr) || len(addsErr.Want) != 0 || len(addsErr.Got) != 1 || addsErr.Got[0] != "/srv" {
 			t.Errorf("extra files: %v, want an AddsMismatchError", err)

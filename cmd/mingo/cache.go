@@ -21,7 +21,12 @@ a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
   mingo cache trim --max-age 1d
   mingo cache clean`,
 	}
-	cmd.AddCommand(&cobra.Command{
+	cmd.AddCommand(newCacheSizeCommand(), newCacheTrimCommand(), newCacheCleanCommand())
+	return cmd
+}
+
+func newCacheSizeCommand() *cobra.Command {
+	return &cobra.Command{
 		Use:     "size",
 		Aliases: []string{"du"},
 		Short:   "Print the cache's directory and size",
@@ -38,7 +43,10 @@ a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s in %d files\n", c.Dir(), humanBytes(u.Bytes), u.Files)
 			return nil
 		},
-	})
+	}
+}
+
+func newCacheTrimCommand() *cobra.Command {
 	var maxAge string
 	trim := &cobra.Command{
 		Use:   "trim",
@@ -62,8 +70,11 @@ a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
 		},
 	}
 	trim.Flags().StringVar(&maxAge, "max-age", "5d", "remove entries unused for `AGE` (a duration such as 120h, or days such as 7d)")
-	cmd.AddCommand(trim)
-	cmd.AddCommand(&cobra.Command{
+	return trim
+}
+
+func newCacheCleanCommand() *cobra.Command {
+	return &cobra.Command{
 		Use:   "clean",
 		Short: "Empty the cache (but for the binaries of builds running now)",
 		Args:  cobra.NoArgs,
@@ -79,8 +90,7 @@ a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
 			fmt.Fprintf(cmd.OutOrStdout(), "removed %s in %d files from %s\n", humanBytes(u.Bytes), u.Files, c.Dir())
 			return nil
 		},
-	})
-	return cmd
+	}
 }
 
 // openCacheOnly opens the cache without the automatic trim, which would

@@ -71,19 +71,15 @@ func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, c
 	if insecure {
 		reg.Insecure = []string{ref.Context().RegistryStr()}
 	}
-	var adds []build.Add
+	var files []mingo.File
 	for _, spec := range addSpecs {
 		local, imagePath, err := layers.ParseAdd(spec)
 		if err != nil {
 			return err
 		}
-		adds = append(adds, build.Add{Local: local, ImagePath: imagePath})
+		files = append(files, mingo.File{Local: local, Path: imagePath})
 	}
-	cache, err := layers.OpenDefault("", true)
-	if err != nil {
-		return err
-	}
-	opts := []verify.Option{verify.WithRemote(reg.RemoteOptions(ctx)...), verify.WithCache(cache), verify.WithAdds(adds), verify.WithLDFlags(ldflags)}
+	opts := []verify.Option{verify.WithRemote(reg.RemoteOptions(ctx)...), verify.WithFiles(files), verify.WithLDFlags(ldflags)}
 	if caBundle != "" {
 		pem, err := os.ReadFile(caBundle)
 		if err != nil {
