@@ -17,7 +17,8 @@ vet:
 ## test: every test, unit and end-to-end. The end-to-end set-up installs its
 ## Debian packages (docker-registry, docker.io, runc, skopeo, umoci,
 ## qemu-user-static, binfmt-support, iptables, ca-certificates, podman, conmon,
-## git, make; shellcheck for the release checks) and starts them on loopback;
+## git, make; shellcheck for the release checks; busybox-static for amd64 and
+## arm64 downloaded, not installed, for the debug toolbox) and starts them on loopback;
 ## it needs root.
 test: vet
 	$(GO) test -count=1 -timeout 40m ./...

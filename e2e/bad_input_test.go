@@ -76,7 +76,7 @@ func TestBadInput(t *testing.T) {
 		{name: "directory tarball", args: []string{".", "--push=false", "--tarball", cfgDir}, want: "--tarball " + cfgDir + ": is a directory", upFront: true},
 		{name: "space in platform list", args: []string{".", "--push=false", "--platform", "linux/amd64, linux/arm64"}, want: "without spaces", upFront: true},
 		{name: "trailing slash in platform", args: []string{".", "--push=false", "--platform", "linux/amd64/"}, want: "invalid platform", upFront: true},
-		{name: "huge ldflags", args: []string{"--config", longFlags, "--push=false"}, want: "long.yaml:2: images[0]: ldflags of 204825 bytes", upFront: true},
+		{name: "huge ldflags", args: []string{"--config", longFlags, "--push=false"}, want: "long.yaml:3: images[0].ldflags: 204825 bytes", upFront: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()

@@ -43,6 +43,8 @@ func advise(err error) error {
 		return fmt.Errorf("%w; %s", err, dynamicHint(os.Getenv("GOFLAGS")))
 	case errors.Is(err, syscall.E2BIG):
 		return fmt.Errorf("%w: the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once", err)
+	case errors.As(err, &missing) && missing.Toolbox:
+		return fmt.Errorf("%w: choose --platform from those, or a --debug-toolbox that has it", err)
 	case errors.As(err, &missing):
 		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
 	case errors.As(err, &goEnv):

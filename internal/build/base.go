@@ -173,10 +173,16 @@ func (b *baseImage) lacks(p platform.Platform) error {
 type MissingPlatformError struct {
 	Base, Platform string
 	Offers         []string
+	// Toolbox is set when Base is the debug variants' toolbox image.
+	Toolbox bool
 }
 
 func (e *MissingPlatformError) Error() string {
-	return fmt.Sprintf("base image %s has no %s image; it offers %s", e.Base, e.Platform, strings.Join(e.Offers, ", "))
+	what := "base image"
+	if e.Toolbox {
+		what = "toolbox image"
+	}
+	return fmt.Sprintf("%s %s has no %s image; it offers %s", what, e.Base, e.Platform, strings.Join(e.Offers, ", "))
 }
 
 // annotations returns the base annotations for an image whose base

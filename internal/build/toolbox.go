@@ -77,7 +77,11 @@ func (t *Toolbox) Ref() string { return t.base.ref.Context().Digest(t.base.diges
 // Check reports the first platform the toolbox does not offer.
 func (t *Toolbox) Check(plats []platform.Platform) error {
 	for _, p := range plats {
-		if _, _, err := t.base.forPlatform(p); err != nil {
+		_, _, err := t.base.forPlatform(p)
+		if missing, ok := errors.AsType[*MissingPlatformError](err); ok {
+			missing.Toolbox = true
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -88,6 +92,9 @@ func (t *Toolbox) Check(plats []platform.Platform) error {
 // /busybox/busybox and a symlink per applet, owned by root, with the epoch
 // as every mtime, so that its digest depends on the busybox alone.
 func (t *Toolbox) Layer(ctx context.Context, c *layers.Cache, p platform.Platform, comp layers.Compression) (*layers.Layer, error) {
+	if err := t.Check([]platform.Platform{p}); err != nil {
+		return nil, err
+	}
 	img, _, err := t.base.forPlatform(p)
 	if err != nil {
 		return nil, err
