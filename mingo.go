@@ -29,6 +29,7 @@ type Option func(*options)
 type options struct {
 	build     build.Builder
 	cacheDir  string
+	described *sbomInputs // with WithSBOM, for the debug variants' SBOMs
 	preflight func(ctx context.Context) error
 	sbom      bool
 	version   string
@@ -159,6 +160,7 @@ func BuildTargets(ctx context.Context, targets []Target, opts ...Option) ([]*Ima
 }
 
 func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, error) {
+	o.described = &sbomInputs{}
 	c, err := layers.OpenDefault(o.cacheDir, true)
 	if err != nil {
 		return nil, err
@@ -168,7 +170,7 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 		o.build.Cache.Warn = o.build.Warn
 	}
 	if o.sbom {
-		o.build.SBOM = sbomFunc(o.version)
+		o.build.SBOM = sbomFunc(o.version, o.described)
 	}
 	if o.cacheRepo != "" {
 		repo, err := buildcache.Open(o.cacheRepo, o.cacheOpts...)

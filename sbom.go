@@ -1,7 +1,10 @@
 package mingo
 
 import (
+	"debug/buildinfo"
 	"fmt"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -11,15 +14,51 @@ import (
 )
 
 // sbomFunc describes a platform image, its binary and the layers mingo
-// generated, in an SPDX document named after the image.
-func sbomFunc(version string) func(build.SBOMInput) ([]byte, error) {
+// generated, in an SPDX document named after the image. It keeps what it
+// read in described, so that a debug variant's document can add its
+// toolbox.
+func sbomFunc(version string, described *sbomInputs) func(build.SBOMInput) ([]byte, error) {
 	return func(in build.SBOMInput) ([]byte, error) {
-		return sbom.FromBinary(in.Binary, sbom.Options{
+		bi, err := buildinfo.ReadFile(in.Binary)
+		if err != nil {
+			return nil, fmt.Errorf("sbom: no Go build info in %s (is it a Go binary built in module mode?): %w", in.Binary, err)
+		}
+		o := sbom.Options{
 			Name: docName(in.Target.Package.ImportPath, in.Target.Names), Platform: in.Platform.String(),
 			Created: created(in.Target.Created), Tool: "mingo-" + version,
 			Image: in.Image.String(), Components: in.Components,
-		})
+		}
+		described.put(in.Target.Package.ImportPath, in.Platform.String(), sbomInput{bi, o})
+		return sbom.FromBuildInfo(bi, o)
 	}
+}
+
+// sbomInput is what a platform image's SBOM was made from.
+type sbomInput struct {
+	bi *debug.BuildInfo
+	o  sbom.Options
+}
+
+// sbomInputs are the SBOM inputs of a build, by package and platform.
+type sbomInputs struct {
+	mu sync.Mutex
+	m  map[string]sbomInput
+}
+
+func (s *sbomInputs) put(pkg, plat string, in sbomInput) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]sbomInput{}
+	}
+	s.m[pkg+" "+plat] = in
+}
+
+func (s *sbomInputs) get(pkg, plat string) (sbomInput, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, ok := s.m[pkg+" "+plat]
+	return in, ok
 }
 
 // docName is the name of an image's SBOM: its repository, or the import

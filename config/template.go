@@ -11,6 +11,8 @@ import (
 	"sync"
 	"text/template"
 	"time"
+
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // Vars are what {{.Version}}, {{.Commit}} and {{.Date}} expand to in tags
@@ -35,6 +37,7 @@ func LazyVars(ctx context.Context, dir string) func() Vars {
 		v := Vars{Version: "dev", Commit: "unknown", Date: "1970-01-01T00:00:00Z"}
 		git := func(args ...string) string {
 			cmd := exec.CommandContext(ctx, "git", args...)
+			cmd.Env = gotool.ChildEnv()
 			cmd.Dir = dir
 			out, err := cmd.Output()
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"regexp"
@@ -113,8 +114,33 @@ func TestDebugVariant(t *testing.T) {
 		if size, _ := dl[len(pl)].Size(); size > 3<<20 {
 			t.Errorf("%s: the toolbox layer is %d bytes, want under 3 MB", plat, size)
 		}
+		checkToolboxSBOM(t, repo, dbg, dl[len(pl)])
 	}
 	checkDebugShell(t, repo)
+}
+
+// checkToolboxSBOM checks that the variant's SBOM lists the busybox with
+// its version, license and the diff ID of its layer.
+func checkToolboxSBOM(t *testing.T, repo string, img v1.Image, toolbox v1.Layer) {
+	t.Helper()
+	d, _ := img.Digest()
+	ref, err := name.NewDigest(repo + "@" + d.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := referrerSBOM(t, ref)
+	checkSPDX(t, "debug variant", doc)
+	diffID, _ := toolbox.DiffID()
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, doc); err != nil {
+		t.Fatal(err)
+	}
+	doc = compact.Bytes()
+	for _, want := range []string{`"name":"busybox"`, `"versionInfo":"1.35.0"`, `"licenseDeclared":"GPL-2.0-only"`, diffID.Hex} {
+		if !bytes.Contains(doc, []byte(want)) {
+			t.Errorf("the variant's SBOM lacks %s", want)
+		}
+	}
 }
 
 // platformImage is arch's image of the index at ref.

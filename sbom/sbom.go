@@ -84,6 +84,8 @@ type Component struct {
 	PURL string
 	// Comment is free text, for example the layer's files.
 	Comment string
+	// License, when known, is its SPDX license expression (GPL-2.0-only).
+	License string
 }
 
 // FromBinary reads the build info of the Go binary at path
@@ -364,6 +366,9 @@ func componentPackage(c Component, ids map[string]bool) pkg {
 	}
 	if c.SHA256 != "" {
 		p.Checksums = []checksum{{Algorithm: "SHA256", ChecksumValue: c.SHA256}}
+	}
+	if c.License != "" {
+		p.LicenseDeclared = c.License
 	}
 	if c.PURL != "" {
 		p.ExternalRefs = []externalRef{{ReferenceCategory: "PACKAGE-MANAGER", ReferenceType: "purl", ReferenceLocator: c.PURL}}

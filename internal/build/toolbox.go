@@ -10,7 +10,9 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -49,6 +51,8 @@ var busyboxPaths = []string{"bin/busybox", "busybox/busybox"}
 // offers, read on demand.
 type Toolbox struct {
 	base *baseImage
+	mu   sync.Mutex
+	bins map[platform.Platform][]byte
 }
 
 // ErrNoBusybox is a toolbox image without a busybox where one is looked
@@ -95,13 +99,9 @@ func (t *Toolbox) Layer(ctx context.Context, c *layers.Cache, p platform.Platfor
 	if err := t.Check([]platform.Platform{p}); err != nil {
 		return nil, err
 	}
-	img, _, err := t.base.forPlatform(p)
+	bin, err := t.busybox(p)
 	if err != nil {
 		return nil, err
-	}
-	bin, err := busybox(img)
-	if err != nil {
-		return nil, fmt.Errorf("toolbox %s for %s: %w", t.base.ref, p, err)
 	}
 	f, err := elf.NewFile(bytes.NewReader(bin))
 	if err != nil {
@@ -116,6 +116,42 @@ func (t *Toolbox) Layer(ctx context.Context, c *layers.Cache, p platform.Platfor
 		entries = append(entries, layers.Entry{Path: ToolboxDir + "/" + a, Mode: fs.ModeSymlink | 0o777, Linkname: "busybox"})
 	}
 	return layers.BuildContext(ctx, c, entries, layers.Options{Compression: comp})
+}
+
+// busybox is p's busybox, read once.
+func (t *Toolbox) busybox(p platform.Platform) ([]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if b, ok := t.bins[p]; ok {
+		return b, nil
+	}
+	img, _, err := t.base.forPlatform(p)
+	if err != nil {
+		return nil, err
+	}
+	b, err := busybox(img)
+	if err != nil {
+		return nil, fmt.Errorf("toolbox %s for %s: %w", t.base.ref, p, err)
+	}
+	if t.bins == nil {
+		t.bins = map[platform.Platform][]byte{}
+	}
+	t.bins[p] = b
+	return b, nil
+}
+
+// busyboxVersion matches the version a busybox binary announces.
+var busyboxVersion = regexp.MustCompile(`BusyBox v([0-9][0-9A-Za-z.+~-]*)`)
+
+// Version is the version p's busybox announces ("1.35.0"), or "" when it
+// has none or was not read.
+func (t *Toolbox) Version(p platform.Platform) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if m := busyboxVersion.FindSubmatch(t.bins[p]); m != nil {
+		return string(m[1])
+	}
+	return ""
 }
 
 // busybox reads the busybox binary out of img's flattened file system,

@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"net/url"
 	"os/exec"
 	"regexp"
@@ -33,6 +34,7 @@ func git(ctx context.Context, dir string, args ...string) string {
 		return ""
 	}
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = gotool.ChildEnv()
 	out, err := cmd.Output()
 	if err != nil {
 		return ""

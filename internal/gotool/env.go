@@ -35,17 +35,36 @@ var targetDefaults = map[string]string{
 // added (p may be nil: the host's target, still without cgo). A user's
 // CGO_ENABLED=1 or GOAMD64=v3 must not leak into an image whose platform
 // says otherwise. Every go command mingo runs gets this environment.
+//
+// Signing secrets and OIDC request tokens (Secrets) are removed too: the
+// compiler never needs them, and a build can run a module's code (a
+// toolchain download, a VCS helper). What fetching modules needs
+// (GOPRIVATE, GONOSUMDB, netrc, git credentials) stays.
 func Env(p *platform.Platform) []string {
 	drop := append([]string{"CGO_ENABLED"}, platform.GoEnvVars...)
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(drop, k) {
+		if !slices.Contains(drop, k) && !slices.Contains(Secrets, k) {
 			env = append(env, kv)
 		}
 	}
 	return append(env, TargetEnv(p)...)
 }
+
+// ChildEnv is the environment of the other programs mingo runs (git):
+// the host's without Secrets.
+func ChildEnv() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(Secrets, k)
+	})
+}
+
+// Secrets are the variables of mingo's environment that only signing
+// needs: the cosign key's passphrase and the OIDC tokens (and the URL
+// that requests one) of keyless signing. No child process gets them.
+var Secrets = []string{"COSIGN_PASSWORD", "SIGSTORE_ID_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"}
 
 // TargetEnv is what Env sets: CGO_ENABLED=0 and, for a platform, every
 // target variable, the platform's own values over Go's defaults, in a

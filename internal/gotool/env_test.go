@@ -118,3 +118,20 @@ func TestEnvDropsHostTarget(t *testing.T) {
 		}
 	}
 }
+
+// Signing secrets never reach the go command or git.
+func TestChildrenGetNoSecrets(t *testing.T) {
+	for _, k := range Secrets {
+		t.Setenv(k, "secret-"+k)
+	}
+	t.Setenv("GOPRIVATE", "example.com/private")
+	for name, env := range map[string][]string{"Env": Env(nil), "ChildEnv": ChildEnv()} {
+		joined := strings.Join(env, "\n")
+		if strings.Contains(joined, "secret-") {
+			t.Errorf("%s passes a secret on: %q", name, joined)
+		}
+		if !strings.Contains(joined, "GOPRIVATE=example.com/private") {
+			t.Errorf("%s drops GOPRIVATE, which fetching modules needs", name)
+		}
+	}
+}
