@@ -87,6 +87,10 @@ type Spec struct {
 	// DefaultToolbox); each platform built must be in it.
 	Debug   bool
 	Toolbox string
+	// Delve builds the program for a debugger (no optimizations, symbols
+	// kept) and runs it under Delve's headless server on port 40000, as
+	// ko's --debug does: connect with `dlv connect HOST:40000`.
+	Delve bool
 }
 
 // DefaultToolbox is the image debug variants take their busybox from
@@ -138,6 +142,11 @@ func (s Spec) settings() (build.Settings, error) {
 			return bad("ca-bundle", err)
 		}
 	}
+	if s.Delve {
+		if err := build.CheckDelve(s.Platforms); err != nil {
+			return bad("delve", err)
+		}
+	}
 	comp, err := layers.ParseCompression(s.Compression)
 	if err != nil {
 		return bad("compression", err)
@@ -157,6 +166,7 @@ func (s Spec) settings() (build.Settings, error) {
 		Adds:        adds,
 		Config:      cfg,
 		Compression: comp,
+		Delve:       s.Delve,
 	}, nil
 }
 

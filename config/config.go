@@ -113,6 +113,8 @@ type Image struct {
 	// taken from the image DebugToolbox names (default: busybox's).
 	Debug        Located[bool]   `yaml:"debug"`
 	DebugToolbox Located[string] `yaml:"debug-toolbox"`
+	// Delve runs the program under Delve's headless server.
+	Delve Located[bool] `yaml:"delve"`
 }
 
 // UnmarshalYAML decodes the top level of the file, refusing unknown keys.

@@ -276,7 +276,7 @@ func specOf(r *recipe.Recipe, pattern string) (mingo.Spec, error) {
 	s := mingo.Spec{
 		BuildTags: r.BuildTags, Base: r.Base, CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd,
 		User: r.User, Env: r.Env, Labels: r.Labels, Annotations: r.Annots, WorkDir: r.WorkDir, Args: r.Args,
-		Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal, Compression: r.Compression,
+		Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal, Compression: r.Compression, Delve: r.Delve,
 	}
 	if pattern != "" {
 		s.Packages = []string{pattern}

@@ -101,6 +101,8 @@ func specHint(err error) string {
 		return ": set it to, for example, $(git log -1 --format=%ct) or unset it"
 	case errors.Is(err, mingo.ErrBundleWithoutCerts):
 		return ": drop --ca-bundle or --ca-certs=false"
+	case errors.As(err, new(*build.DelvePlatformError)):
+		return ": choose --platform from those, or drop --delve"
 	}
 	return ""
 }

@@ -29,6 +29,7 @@ func registerImageFlags(fl *pflag.FlagSet, im *config.Image) {
 	fl.Var(text{dst: &im.StopSignal, check: checkSignal}, "stop-signal", "`SIGNAL` that stops the container, for example SIGINT (default: the engine's, SIGTERM)")
 	boolVar(fl, &im.Debug, "debug", "also publish each image's debug variant, TAG-debug: the same layers plus a static busybox in /busybox, on PATH, for docker exec -it CONTAINER sh")
 	fl.Var(text{dst: &im.DebugToolbox}, "debug-toolbox", "take the debug variants' busybox from the image `REF` (default $MINGO_DEBUG_TOOLBOX, else "+mingo.DefaultToolbox+"), which must offer every platform built")
+	boolVar(fl, &im.Delve, "delve", "build the program for a debugger (no optimizations, symbols kept) and run it under Delve's headless server on port 40000: dlv connect HOST:40000")
 	withDefault(fl, text{dst: &im.Compression, check: checkCompression}, "compression", mingo.Gzip, "compress the layers mingo writes with `ALGORITHM`: gzip (every engine reads it) or zstd (smaller; Docker Engine 23+, containerd 1.5+, podman)")
 }
 

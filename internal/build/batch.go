@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -26,6 +27,7 @@ type batch struct {
 	platform  platform.Platform
 	ldflags   string
 	buildTags []string
+	delve     bool
 	// part numbers the batches of one platform and settings, split by
 	// name collisions; it is part of the workspace key.
 	part    int
@@ -39,7 +41,7 @@ type member struct {
 }
 
 func (b *batch) key() string {
-	return strings.Join([]string{b.platform.String(), b.ldflags, strings.Join(b.buildTags, ","), fmt.Sprint(b.part)}, "\x00")
+	return strings.Join([]string{b.platform.String(), b.ldflags, strings.Join(b.buildTags, ","), fmt.Sprint(b.delve), fmt.Sprint(b.part)}, "\x00")
 }
 
 // batches groups every platform of every target by build settings, in a
@@ -49,10 +51,10 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 	groups := map[string][]*batch{}
 	for ti, t := range targets {
 		for pi, p := range shared[ti].platforms {
-			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ",")}, "\x00")
+			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ","), fmt.Sprint(t.Delve)}, "\x00")
 			b := place(groups[settings], t.Package)
 			if b == nil {
-				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, part: len(groups[settings])}
+				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, delve: t.Delve, part: len(groups[settings])}
 				groups[settings] = append(groups[settings], b)
 				out = append(out, b)
 			}
@@ -187,25 +189,20 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if len(sh.platforms) == 1 {
 		annots = sh.topAnnotations(baseDigest)
 	}
-	img, err := newImage(imageSpec{
-		platform:    p,
-		base:        base,
-		compression: t.Compression,
-		annotations: annots,
-		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath, nil}),
-		entrypoint:  target,
-		created:     sh.created,
-		env:         sh.env,
-		config:      sh.config,
-	})
+	spec, err := s.imageSpec(ctx, t, sh, p, layerSpec{layer, "binary", "mingo build " + pkg.ImportPath, nil}, target)
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	infos, total, err := layerInfos(img, len(sh.layers)+1)
+	spec.base, spec.annotations = base, annots
+	img, err := newImage(spec)
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	doc, err := s.sbom(bin, t, sh, p, img)
+	infos, total, err := layerInfos(img, len(spec.layers))
+	if err != nil {
+		return PlatformImage{}, err
+	}
+	doc, err := s.sbom(bin, t, spec.layers, p, img)
 	if err != nil {
 		return PlatformImage{}, err
 	}
@@ -213,9 +210,29 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	return PlatformImage{Platform: p, Image: img, BinarySize: entry.Size, Size: total, Layers: infos, SBOM: doc}, nil
 }
 
-// sbom describes the finished image img, when the builder has an SBOM
-// function.
-func (s *session) sbom(bin string, t *Target, sh *shared, p platform.Platform, img v1.Image) ([]byte, error) {
+// imageSpec is what goes into the image of t for p, but for its base and
+// annotations: the shared layers, then (with Delve) Delve's, then the
+// binary's; its entrypoint runs the program at target, under Delve's
+// server with Delve.
+func (s *session) imageSpec(ctx context.Context, t *Target, sh *shared, p platform.Platform, binary layerSpec, target string) (imageSpec, error) {
+	spec := imageSpec{platform: p, compression: t.Compression, layers: slices.Clone(sh.layers),
+		entrypoint: []string{target}, created: sh.created, env: sh.env, config: sh.config}
+	if t.Delve {
+		dlv, err := s.dlvLayer(ctx, p, t.Compression)
+		if err != nil {
+			return spec, err
+		}
+		spec.layers = append(spec.layers, dlv)
+		spec.entrypoint = delveEntrypoint(target)
+		spec.config.Expose = append(slices.Clone(spec.config.Expose), strconv.Itoa(DelvePort)+"/tcp")
+	}
+	spec.layers = append(spec.layers, binary)
+	return spec, nil
+}
+
+// sbom describes the finished image img, built of ours, when the builder
+// has an SBOM function.
+func (s *session) sbom(bin string, t *Target, ours []layerSpec, p platform.Platform, img v1.Image) ([]byte, error) {
 	if s.SBOM == nil {
 		return nil, nil
 	}
@@ -224,7 +241,7 @@ func (s *session) sbom(bin string, t *Target, sh *shared, p platform.Platform, i
 		return nil, err
 	}
 	in := SBOMInput{Binary: bin, Target: t, Platform: p, Image: d}
-	for _, l := range sh.layers {
+	for _, l := range ours {
 		if l.component != nil {
 			in.Components = append(in.Components, *l.component)
 		}

@@ -49,6 +49,9 @@ type Settings struct {
 	// Compression is how every layer mingo writes is compressed: gzip
 	// (the zero value) or zstd. A registry base's layers stay as they are.
 	Compression layers.Compression
+	// Delve builds the program for a debugger and runs it under Delve's
+	// headless server (see DelvePort).
+	Delve bool
 }
 
 // Target is one image to build: a resolved package, its settings, and the

@@ -154,3 +154,23 @@ func tarFiles(t *testing.T, l v1.Layer) map[string]string {
 		}
 	}
 }
+
+func TestDelveSettings(t *testing.T) {
+	amd64, _ := platform.Parse("linux/amd64")
+	armv7, _ := platform.Parse("linux/arm/v7")
+	var bad *DelvePlatformError
+	if err := CheckDelve([]platform.Platform{amd64, armv7}); !errors.As(err, &bad) || bad.Platform != "linux/arm/v7" {
+		t.Errorf("CheckDelve(amd64, arm/v7) = %v, want arm/v7 refused", err)
+	}
+	if err := CheckDelve([]platform.Platform{amd64}); err != nil {
+		t.Errorf("CheckDelve(amd64) = %v", err)
+	}
+	got := strings.Join(gotool.BuildFlags("-X main.v=1", nil, true), " ")
+	if got != "-trimpath -buildvcs=false -gcflags=all=-N -l -ldflags=-X main.v=1" {
+		t.Errorf("flags for Delve: %s, want optimizations off and symbols kept", got)
+	}
+	ep := strings.Join(delveEntrypoint("/usr/local/bin/app"), " ")
+	if ep != "/usr/local/bin/dlv exec --headless --listen=:40000 --api-version=2 --accept-multiclient --continue --check-go-version=false /usr/local/bin/app --" {
+		t.Errorf("entrypoint %s", ep)
+	}
+}

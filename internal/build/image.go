@@ -58,7 +58,7 @@ type imageSpec struct {
 	base        v1.Image
 	annotations map[string]string // base, standard and the user's
 	layers      []layerSpec       // in order, the binary last
-	entrypoint  string
+	entrypoint  []string
 	created     time.Time
 	env         []string // KEY=VALUE set by mingo (SSL_CERT_FILE), before the user's
 	config      ImageConfig
@@ -93,7 +93,7 @@ func newImage(s imageSpec) (v1.Image, error) {
 	p := s.platform.OCI()
 	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
 	cf.Created = v1.Time{Time: s.created}
-	cf.Config.Entrypoint = []string{s.entrypoint}
+	cf.Config.Entrypoint = s.entrypoint
 	cf.Config.Cmd = s.config.Args // the base's Cmd was for its own entrypoint
 	cf.Config.Env = mergeEnv(cf.Config.Env, append(slices.Clone(s.env), s.config.Env...))
 	if s.config.User != "" {

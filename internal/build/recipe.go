@@ -37,6 +37,7 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 		Volumes:    sh.config.Volumes,
 		StopSignal: sh.config.StopSignal,
 	}
+	r.Delve = t.Delve
 	if t.Compression == layers.Zstd {
 		r.Compression = string(layers.Zstd)
 	}
@@ -83,6 +84,7 @@ func SettingsFromRecipe(r *recipe.Recipe) (Settings, error) {
 			Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal,
 		},
 		Compression: layers.Compression(r.Compression),
+		Delve:       r.Delve,
 	}
 	if r.Created != nil {
 		s.Created = time.Unix(*r.Created, 0).UTC()

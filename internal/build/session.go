@@ -21,6 +21,7 @@ type session struct {
 	bases     map[string]*memo[*baseImage]
 	annots    map[string]*memo[map[string]string] // module dir -> source, revision
 	generated map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
+	dlv       map[string]*memo[layerSpec]         // platform and compression -> Delve's layer
 	cache     *buildcache.Client                  // nil without Builder.CacheRepo
 }
 

@@ -82,6 +82,11 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 			return nil, err
 		}
 	}
+	if t.Delve {
+		if err := CheckDelve(sh.platforms); err != nil {
+			return nil, err
+		}
+	}
 	if t.Config.User != "" && !isRemote(t.Base) {
 		// mingo wrote (or left out) /etc/passwd, so it knows the names;
 		// the config gets numbers, which need no lookup at run time.

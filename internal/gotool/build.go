@@ -17,6 +17,8 @@ type Build struct {
 	// LDFlags are added after BaseLDFlags; Tags are Go build tags.
 	LDFlags string
 	Tags    []string
+	// Debug builds for a debugger (see BuildFlags).
+	Debug bool
 	// Out is the output directory.
 	Out string
 	// Packages are the main packages' import paths.
@@ -25,7 +27,7 @@ type Build struct {
 
 // Args are the go command's arguments, "build" first.
 func (b *Build) Args() []string {
-	args := append([]string{"build"}, BuildFlags(b.LDFlags, b.Tags)...)
+	args := append([]string{"build"}, BuildFlags(b.LDFlags, b.Tags, b.Debug)...)
 	args = append(args, "-o", b.Out+"/")
 	return append(args, b.Packages...)
 }

@@ -103,11 +103,20 @@ const BaseLDFlags = "-s -w"
 // binary: with it, a clone with an untracked file, or a machine whose Go
 // environment says otherwise, builds the same bytes. The revision is
 // recorded instead as an annotation, in the SBOM and in the provenance.
-func BuildFlags(ldflags string, tags []string) []string {
+func BuildFlags(ldflags string, tags []string, debug bool) []string {
+	if debug {
+		// For a debugger: no optimizations or inlining, symbols and DWARF
+		// kept, as Delve needs them.
+		args := []string{"-trimpath", "-buildvcs=false", "-gcflags=all=" + DebugGCFlags, "-ldflags=" + strings.TrimSpace(ldflags)}
+		return append(args, TagFlags(tags)...)
+	}
 	ldflags = strings.TrimSpace(BaseLDFlags + " " + ldflags)
 	args := []string{"-trimpath", "-buildvcs=false", "-ldflags=" + ldflags}
 	return append(args, TagFlags(tags)...)
 }
+
+// DebugGCFlags turn off optimizations and inlining, for a debugger.
+const DebugGCFlags = "-N -l"
 
 // TagFlags is the -tags flag for tags, nil for none.
 func TagFlags(tags []string) []string {

@@ -40,10 +40,12 @@ type Recipe struct {
 	WorkDir   string            `json:"workdir,omitempty"`
 	Args      []string          `json:"args,omitempty"`
 	// Compression is "zstd" or empty (gzip), so older recipes still read.
-	Compression string   `json:"compression,omitempty"`
-	Expose      []string `json:"expose,omitempty"`
-	Volumes     []string `json:"volumes,omitempty"`
-	StopSignal  string   `json:"stopSignal,omitempty"`
+	Compression string `json:"compression,omitempty"`
+	// Delve is set for a program built for Delve and run under it.
+	Delve      bool     `json:"delve,omitempty"`
+	Expose     []string `json:"expose,omitempty"`
+	Volumes    []string `json:"volumes,omitempty"`
+	StopSignal string   `json:"stopSignal,omitempty"`
 	// Created is SOURCE_DATE_EPOCH, nil when it was unset; 0 is a time
 	// like any other (it gives the image a created annotation).
 	Created *int64 `json:"created,omitempty"`
