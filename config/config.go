@@ -80,14 +80,22 @@ type File struct {
 	// between machines.
 	CacheRepo Located[string] `yaml:"cache-repo"`
 	Images    []Image         `yaml:"images"`
+	// Ko reports that the file is ko's .ko.yaml: its builds are the
+	// Images, and Defaults holds what its default* keys give a package
+	// that no build names.
+	Ko       bool  `yaml:"-"`
+	Defaults Image `yaml:"-"`
 }
 
 // Image is one image of mingo.yaml. Each key has the name of the build
 // setting it gives.
 type Image struct {
 	// Line is where the image's entry starts.
-	Line        int                        `yaml:"-"`
-	Package     Located[string]            `yaml:"package"`
+	Line    int             `yaml:"-"`
+	Package Located[string] `yaml:"package"`
+	// Dir is the directory the package resolves and builds in, a module
+	// directory (ko's dir); "" is the front end's.
+	Dir         Located[string]            `yaml:"dir"`
 	Repository  Located[string]            `yaml:"repository"`
 	Tags        Located[[]string]          `yaml:"tags"`
 	Platforms   Located[[]string]          `yaml:"platforms"`
@@ -165,9 +173,10 @@ func keys(t reflect.Type) []string {
 // and of its type errors ("line 3: ...").
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-// Load reads and validates the config file at path. Its errors are
-// *Error values (several joined with errors.Join when the file has
-// several problems), which print as path:line: problem.
+// Load reads and validates the config file at path: mingo.yaml, or ko's
+// .ko.yaml when IsKo(path). Its errors are *Error values (several joined
+// with errors.Join when the file has several problems), which print as
+// path:line: problem.
 func Load(path string) (*File, error) {
 	b, err := readLimited(path)
 	if err != nil {
@@ -176,31 +185,40 @@ func Load(path string) (*File, error) {
 	if err := checkAliases(path, b); err != nil {
 		return nil, err
 	}
+	if IsKo(path) {
+		return loadKo(path, b)
+	}
 	f := &File{}
 	if err := yaml.Unmarshal(b, f); err != nil {
-		var msgs []string
-		if te, ok := errors.AsType[*yaml.TypeError](err); ok {
-			msgs = te.Errors
-		} else {
-			msgs = []string{err.Error()}
-		}
-		errs := make([]*Error, 0, len(msgs))
-		for _, msg := range msgs {
-			e := &Error{Path: path, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
-			if m := yamlLine.FindStringSubmatch(msg); m != nil {
-				e.Line, _ = strconv.Atoi(m[1])
-				e.Err = errors.New(m[2])
-			}
-			errs = append(errs, e)
-		}
-		slices.SortStableFunc(errs, func(a, b *Error) int { return a.Line - b.Line })
-		return nil, join(errs)
+		return nil, yamlErrors(path, err)
 	}
 	f.Path = path
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// yamlErrors turns the errors of decoding the file at path into *Error
+// values with their lines, in line order.
+func yamlErrors(path string, err error) error {
+	var msgs []string
+	if te, ok := errors.AsType[*yaml.TypeError](err); ok {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	errs := make([]*Error, 0, len(msgs))
+	for _, msg := range msgs {
+		e := &Error{Path: path, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Err = errors.New(m[2])
+		}
+		errs = append(errs, e)
+	}
+	slices.SortStableFunc(errs, func(a, b *Error) int { return a.Line - b.Line })
+	return join(errs)
 }
 
 // MaxSize is the largest config file Load reads, and the most its YAML
