@@ -91,11 +91,8 @@ type File struct {
 // setting it gives.
 type Image struct {
 	// Line is where the image's entry starts.
-	Line    int             `yaml:"-"`
-	Package Located[string] `yaml:"package"`
-	// Dir is the directory the package resolves and builds in, a module
-	// directory (ko's dir); "" is the front end's.
-	Dir         Located[string]            `yaml:"dir"`
+	Line        int                        `yaml:"-"`
+	Package     Located[string]            `yaml:"package"`
 	Repository  Located[string]            `yaml:"repository"`
 	Tags        Located[[]string]          `yaml:"tags"`
 	Platforms   Located[[]string]          `yaml:"platforms"`
@@ -117,6 +114,9 @@ type Image struct {
 	Volumes     Located[[]string]          `yaml:"volumes"`
 	StopSignal  Located[string]            `yaml:"stop-signal"`
 	Compression Located[string]            `yaml:"compression"`
+	// Dir is the directory the package resolves and builds in, a module
+	// directory (ko's dir); "" is the front end's.
+	Dir Located[string] `yaml:"dir"`
 }
 
 // UnmarshalYAML decodes the top level of the file, refusing unknown keys.
