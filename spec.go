@@ -45,6 +45,12 @@ type Spec struct {
 	Tags []string
 	// Insecure allows plain HTTP for the registries of Tags.
 	Insecure bool
+	// Naming is how Repo names each image: NameBinary (""), NameBare or
+	// NameImportPath, as ko's -B, --bare and -P do.
+	Naming string
+	// Dir is the directory the packages resolve and build in (a module
+	// directory); "" is the directory of WithDir.
+	Dir string
 
 	// Platforms to build, in index order; nil means every Linux platform
 	// the base offers.
@@ -66,6 +72,9 @@ type Spec struct {
 	CABundle                []byte
 	// Files are local files or directories copied into the image.
 	Files []File
+	// DataCreated is the time of the files of a main package's kodata
+	// directory, which go to /var/run/ko; the zero value means Created.
+	DataCreated time.Time
 
 	// User, Env (KEY=VALUE), Labels, WorkDir, Args, Expose
 	// (PORT[/tcp|/udp]), Volumes and StopSignal go in the image config;
@@ -80,6 +89,16 @@ type Spec struct {
 	// Compression of the layers mingo writes: Gzip ("") or Zstd.
 	Compression string
 }
+
+// The values of Spec.Naming.
+const (
+	// NameBinary names an image Repo/<binary name>.
+	NameBinary = ""
+	// NameBare names an image Repo itself: one package only.
+	NameBare = "bare"
+	// NameImportPath names an image Repo/<import path>.
+	NameImportPath = "import-path"
+)
 
 // File is a local file or directory and where it goes in the image.
 type File struct {
@@ -126,6 +145,11 @@ func (s Spec) settings() (build.Settings, error) {
 			return bad("ca-bundle", err)
 		}
 	}
+	switch s.Naming {
+	case NameBinary, NameBare, NameImportPath:
+	default:
+		return bad("naming", fmt.Errorf("%q: want %q, %q or %q", s.Naming, NameBinary, NameBare, NameImportPath))
+	}
 	comp, err := layers.ParseCompression(s.Compression)
 	if err != nil {
 		return bad("compression", err)
@@ -139,7 +163,7 @@ func (s Spec) settings() (build.Settings, error) {
 		adds[i] = build.Add{Local: f.Local, ImagePath: f.Path}
 	}
 	return build.Settings{
-		Platforms: s.Platforms, LDFlags: s.LDFlags, BuildTags: s.BuildTags, Created: s.Created,
+		Platforms: s.Platforms, LDFlags: s.LDFlags, BuildTags: s.BuildTags, Created: s.Created, DataCreated: s.DataCreated,
 		Base:        s.Base,
 		Generated:   build.Generated{CACerts: s.CACerts || len(s.CABundle) > 0, CABundle: s.CABundle, TZData: s.TZData, Passwd: s.Passwd},
 		Adds:        adds,

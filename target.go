@@ -1,6 +1,7 @@
 package mingo
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -30,13 +31,13 @@ func internalTargets(targets []Target) []build.Target {
 	return out
 }
 
-// resolve lists every spec's packages, with one package load per set of
-// build tags, and names their images.
+// resolve lists every spec's packages, with one package load per
+// directory and set of build tags, and names their images.
 func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 	byTags := map[string][]int{}
 	var order []string
 	for i, s := range specs {
-		k := strings.Join(s.BuildTags, ",")
+		k := s.Dir + "\x00" + strings.Join(s.BuildTags, ",")
 		if _, ok := byTags[k]; !ok {
 			order = append(order, k)
 		}
@@ -48,9 +49,16 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 		for _, i := range byTags[k] {
 			patterns = append(patterns, specs[i].patterns()...)
 		}
-		found, err := build.FindPackages(ctx, o.build.Dir, patterns, specs[byTags[k][0]].BuildTags, o.skipped)
+		first := specs[byTags[k][0]]
+		dir := cmp.Or(first.Dir, o.build.Dir)
+		found, err := build.FindPackages(ctx, dir, patterns, first.BuildTags, o.skipped)
 		if err != nil {
 			return nil, err
+		}
+		for _, l := range found {
+			for _, p := range l {
+				p.WorkDir = first.Dir
+			}
 		}
 		for _, i := range byTags[k] {
 			n := len(specs[i].patterns())

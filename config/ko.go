@@ -181,6 +181,9 @@ func (k *koFile) image(path string, i int, kb koBuild, def Image) (Image, *Error
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(filepath.Dir(path), dir)
 		}
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
 		im.Dir = Located[string]{V: dir, Line: kb.Dir.Line, Set: true}
 	}
 	if err := applyEnv(&im, kb.Env); err != nil {

@@ -23,6 +23,9 @@ type Overlay struct {
 	Insecure bool
 	// Push says the images are pushed, so each needs a registry name.
 	Push bool
+	// Naming is how a repo names each image (see mingo.Spec.Naming): ""
+	// (repo/<binary>), "bare" (repo itself) or "import-path".
+	Naming string
 }
 
 // Set returns a Located value that an overlay sets: it has no line, since

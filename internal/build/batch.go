@@ -1,6 +1,7 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -26,6 +27,9 @@ type batch struct {
 	platform  platform.Platform
 	ldflags   string
 	buildTags []string
+	// dir is where `go build` runs: the packages' WorkDir, else the
+	// Builder's Dir.
+	dir string
 	// part numbers the batches of one platform and settings, split by
 	// name collisions; it is part of the workspace key.
 	part    int
@@ -39,7 +43,7 @@ type member struct {
 }
 
 func (b *batch) key() string {
-	return strings.Join([]string{b.platform.String(), b.ldflags, strings.Join(b.buildTags, ","), fmt.Sprint(b.part)}, "\x00")
+	return strings.Join([]string{b.platform.String(), b.ldflags, strings.Join(b.buildTags, ","), b.dir, fmt.Sprint(b.part)}, "\x00")
 }
 
 // batches groups every platform of every target by build settings, in a
@@ -49,10 +53,11 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 	groups := map[string][]*batch{}
 	for ti, t := range targets {
 		for pi, p := range shared[ti].platforms {
-			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ",")}, "\x00")
+			dir := cmp.Or(t.Package.WorkDir, s.Dir)
+			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ","), dir}, "\x00")
 			b := place(groups[settings], t.Package)
 			if b == nil {
-				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, part: len(groups[settings])}
+				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, dir: dir, part: len(groups[settings])}
 				groups[settings] = append(groups[settings], b)
 				out = append(out, b)
 			}

@@ -44,6 +44,8 @@ type Settings struct {
 	Generated Generated
 	// Adds are local files or directories copied into the image.
 	Adds []Add
+	// DataCreated is the time of the kodata files; zero means Created.
+	DataCreated time.Time
 	// Config is the user's image configuration.
 	Config ImageConfig
 	// Compression is how every layer mingo writes is compressed: gzip
