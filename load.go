@@ -1,6 +1,7 @@
 package mingo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -144,6 +145,9 @@ func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars
 		return nil, located(err, "", -1, over.Image)
 	}
 	s.Packages, s.Repo, s.Insecure, s.Created, s.Naming = over.Packages, over.Repo.V, over.Insecure, created, over.Naming
+	if !over.Repo.Set && !over.Image.Tags.Set {
+		s.Repo = over.DefaultRepo.V
+	}
 	if s.Tags, err = config.ExpandAll(over.Image.Tags.V, vars); err != nil {
 		return nil, located(&SettingError{Key: "tags", Err: err}, "", -1, over.Image)
 	}
@@ -181,7 +185,7 @@ func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, 
 	if len(tags) == 0 {
 		tags = []string{"latest"}
 	}
-	repo := f.Repo.V
+	repo := cmp.Or(f.Repo.V, over.DefaultRepo.V)
 	if over.Repo.Set {
 		repo = over.Repo.V
 	}

@@ -87,9 +87,9 @@ func (f *buildFlags) checkResolve(r *resolveFlags) error {
 		return errors.New("no documents: give -f FILE, -f DIR or -f - (standard input)")
 	case f.changed("json") || f.changed("config"):
 		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
-	case repo == "" && !f.load:
+	case repo == "" && !f.loads():
 		return errors.New("nowhere to put the images: give --repo REGISTRY/NAMESPACE to push them, or --load for the local engine")
-	case repo != "" && f.load:
+	case repo != "" && f.loads():
 		return errors.New("--repo and --load both name where the references point: pick one")
 	case repo != "" && f.changed("push") && !f.push:
 		return errors.New("--push=false leaves the references with nothing to point at: use --load for local images")
@@ -142,7 +142,7 @@ func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo
 	refs := make([]string, len(images))
 	for i := range images {
 		refs[i] = outs[i].Reference
-		if r.f.load {
+		if r.f.loads() {
 			refs[i] = localTag(images[i]).String()
 		}
 	}
