@@ -83,6 +83,9 @@ func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config,
 	}
 	vars := config.LazyVars(ctx, "")
 	if path == "" {
+		var env config.Image
+		config.KoEnv(&env)
+		over.Image = config.Merge(env, over.Image)
 		c, err := fromOverlay(over, created, vars)
 		if err == nil {
 			c.Specs[0].DataCreated = dataCreated

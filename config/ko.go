@@ -156,7 +156,20 @@ func (k *koFile) defaults(path string) (Image, error) {
 	if k.DefaultLdflags.Set {
 		im.LDFlags = Located[string]{V: strings.Join(k.DefaultLdflags.V, " "), Line: k.DefaultLdflags.Line, Set: true}
 	}
+	KoEnv(&im)
 	return im, nil
+}
+
+// KoEnv sets im's base and platforms from ko's KO_DEFAULTBASEIMAGE and
+// KO_DEFAULTPLATFORMS (a comma-separated list) when they are set: they
+// win over .ko.yaml's defaultBaseImage and defaultPlatforms.
+func KoEnv(im *Image) {
+	if b := os.Getenv("KO_DEFAULTBASEIMAGE"); b != "" {
+		im.Base = Set(b)
+	}
+	if p := os.Getenv("KO_DEFAULTPLATFORMS"); p != "" {
+		im.Platforms = Set(strings.Split(p, ","))
+	}
 }
 
 // image is build i as an image: the defaults with the build's own keys
