@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -25,6 +28,14 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 	if t.Generated.CACerts {
 		sh.env = append(sh.env, "SSL_CERT_FILE="+layers.CABundlePath)
 	}
+	if err := s.addedLayer(ctx, t, sh); err != nil {
+		return err
+	}
+	return s.koDataLayer(ctx, t, sh)
+}
+
+// addedLayer builds the layer of the files the user added, if any.
+func (s *session) addedLayer(ctx context.Context, t *Target, sh *shared) error {
 	if len(t.Adds) == 0 {
 		return nil
 	}
@@ -47,6 +58,32 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 	c := &sbom.Component{Name: "added-files", Version: "user-supplied",
 		Source: "local files added to the image at " + strings.Join(paths, ", ")}
 	sh.layers = append(sh.layers, layerSpec{l, "files", "mingo: added files", withDiffID(c, l)})
+	return nil
+}
+
+// koDataLayer builds, when the main package has a kodata directory, the
+// layer that puts it at /var/run/ko, as ko does, and sets KO_DATA_PATH.
+// Its files carry DataCreated, else Created; symlinks may lead anywhere
+// in the package's module.
+func (s *session) koDataLayer(ctx context.Context, t *Target, sh *shared) error {
+	dir := filepath.Join(t.Package.Dir, layers.KoDataDir)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil
+	}
+	root := cmp.Or(t.Package.ModuleDir, t.Package.Dir)
+	entries, err := layers.KoDataEntries(dir, root)
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.Package.ImportPath, err)
+	}
+	sh.koData = cmp.Or(t.DataCreated, t.Created, time.Unix(0, 0)).UTC()
+	l, err := layers.BuildContext(ctx, s.Cache, entries, layers.Options{ModTime: sh.koData, Compression: t.Compression})
+	if err != nil {
+		return fmt.Errorf("building the kodata layer: %w", err)
+	}
+	c := &sbom.Component{Name: "kodata", Version: "user-supplied",
+		Source: "the kodata directory of " + t.Package.ImportPath + ", at " + layers.KoDataPath}
+	sh.layers = append(sh.layers, layerSpec{l, "kodata", "mingo: kodata (" + layers.KoDataPath + ")", withDiffID(c, l)})
+	sh.env = append(sh.env, "KO_DATA_PATH="+layers.KoDataPath)
 	return nil
 }
 

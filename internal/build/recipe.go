@@ -59,6 +59,10 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 		c := t.Created.Unix()
 		r.Created = &c
 	}
+	if !sh.koData.IsZero() {
+		k := sh.koData.Unix()
+		r.KoData = &k
+	}
 	return r
 }
 
@@ -86,6 +90,9 @@ func SettingsFromRecipe(r *recipe.Recipe) (Settings, error) {
 	}
 	if r.Created != nil {
 		s.Created = time.Unix(*r.Created, 0).UTC()
+	}
+	if r.KoData != nil {
+		s.DataCreated = time.Unix(*r.KoData, 0).UTC()
 	}
 	return s, nil
 }

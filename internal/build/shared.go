@@ -22,8 +22,11 @@ type shared struct {
 	platforms []platform.Platform
 	layers    []layerSpec // generated and added layers, before the binary
 	env       []string
-	config    ImageConfig
-	created   time.Time
+	// koData is the time of the kodata layer's files; zero when the
+	// image has no kodata layer.
+	koData  time.Time
+	config  ImageConfig
+	created time.Time
 	// annots are the standard and the user's annotations.
 	annots map[string]string
 	recipe *recipe.Recipe

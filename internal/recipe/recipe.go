@@ -47,6 +47,10 @@ type Recipe struct {
 	// Created is SOURCE_DATE_EPOCH, nil when it was unset; 0 is a time
 	// like any other (it gives the image a created annotation).
 	Created *int64 `json:"created,omitempty"`
+	// KoData is the time of the files of the kodata layer (the main
+	// package's kodata directory at /var/run/ko), nil when the image has
+	// none.
+	KoData *int64 `json:"kodata,omitempty"`
 }
 
 // LDFlagsDigest is what a recipe records of ldflags: "sha256:HEX" of the
