@@ -61,22 +61,30 @@ func (s *session) addedLayer(ctx context.Context, t *Target, sh *shared) error {
 	return nil
 }
 
-// koDataLayer builds, when the main package has a kodata directory, the
-// layer that puts it at /var/run/ko, as ko does, and sets KO_DATA_PATH.
-// Its files carry DataCreated, else Created; symlinks may lead anywhere
-// in the package's module.
-func (s *session) koDataLayer(ctx context.Context, t *Target, sh *shared) error {
-	dir := filepath.Join(t.Package.Dir, layers.KoDataDir)
+// koDataEntries returns the entries of the main package's kodata
+// directory, which ko puts at /var/run/ko; none when it has none.
+// Symlinks may lead anywhere in the package's module. It runs before
+// anything is compiled, so that a bad kodata stops the build at once.
+func koDataEntries(pkg *Package) ([]layers.Entry, error) {
+	dir := filepath.Join(pkg.Dir, layers.KoDataDir)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, nil
+	}
+	entries, err := layers.KoDataEntries(dir, cmp.Or(pkg.ModuleDir, pkg.Dir))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
+	}
+	return entries, nil
+}
+
+// koDataLayer builds the layer of the kodata entries, if any, and sets
+// KO_DATA_PATH. Its files carry DataCreated, else Created.
+func (s *session) koDataLayer(ctx context.Context, t *Target, sh *shared) error {
+	if sh.koEntries == nil {
 		return nil
 	}
-	root := cmp.Or(t.Package.ModuleDir, t.Package.Dir)
-	entries, err := layers.KoDataEntries(dir, root)
-	if err != nil {
-		return fmt.Errorf("%s: %w", t.Package.ImportPath, err)
-	}
 	sh.koData = cmp.Or(t.DataCreated, t.Created, time.Unix(0, 0)).UTC()
-	l, err := layers.BuildContext(ctx, s.Cache, entries, layers.Options{ModTime: sh.koData, Compression: t.Compression})
+	l, err := layers.BuildContext(ctx, s.Cache, sh.koEntries, layers.Options{ModTime: sh.koData, Compression: t.Compression})
 	if err != nil {
 		return fmt.Errorf("building the kodata layer: %w", err)
 	}
