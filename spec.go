@@ -72,6 +72,10 @@ type Spec struct {
 	CABundle                []byte
 	// Files are local files or directories copied into the image.
 	Files []File
+	// Capabilities are Linux capabilities (net_bind_service, ...) the
+	// binary file grants: a program run as nonroot gets them when the
+	// container is allowed them (docker run --cap-add).
+	Capabilities []string
 	// DataCreated is the time of the files of a main package's kodata
 	// directory, which go to /var/run/ko; the zero value means Created.
 	DataCreated time.Time
@@ -150,6 +154,10 @@ func (s Spec) settings() (build.Settings, error) {
 	default:
 		return bad("naming", fmt.Errorf("%q: want %q, %q or %q", s.Naming, NameBinary, NameBare, NameImportPath))
 	}
+	caps, err := layers.ParseCapabilities(s.Capabilities)
+	if err != nil {
+		return bad("capabilities", err)
+	}
 	comp, err := layers.ParseCompression(s.Compression)
 	if err != nil {
 		return bad("compression", err)
@@ -164,11 +172,12 @@ func (s Spec) settings() (build.Settings, error) {
 	}
 	return build.Settings{
 		Platforms: s.Platforms, LDFlags: s.LDFlags, BuildTags: s.BuildTags, Created: s.Created, DataCreated: s.DataCreated,
-		Base:        s.Base,
-		Generated:   build.Generated{CACerts: s.CACerts || len(s.CABundle) > 0, CABundle: s.CABundle, TZData: s.TZData, Passwd: s.Passwd},
-		Adds:        adds,
-		Config:      cfg,
-		Compression: comp,
+		Base:         s.Base,
+		Generated:    build.Generated{CACerts: s.CACerts || len(s.CABundle) > 0, CABundle: s.CABundle, TZData: s.TZData, Passwd: s.Passwd},
+		Adds:         adds,
+		Capabilities: caps,
+		Config:       cfg,
+		Compression:  comp,
 	}, nil
 }
 

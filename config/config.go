@@ -117,6 +117,9 @@ type Image struct {
 	// Dir is the directory the package resolves and builds in, a module
 	// directory (ko's dir); "" is the front end's.
 	Dir Located[string] `yaml:"dir"`
+	// Capabilities are the Linux capabilities the binary file grants
+	// (net_bind_service, ...; ko's linux_capabilities).
+	Capabilities Located[[]string] `yaml:"capabilities"`
 }
 
 // UnmarshalYAML decodes the top level of the file, refusing unknown keys.

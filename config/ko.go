@@ -209,7 +209,7 @@ func (k *koFile) image(path string, i int, kb koBuild, def Image) (Image, *Error
 		im.LDFlags = Located[string]{V: strings.Join(kb.Ldflags.V, " "), Line: kb.Ldflags.Line, Set: true}
 	}
 	if kb.Capabilities.Set {
-		return bad(kb.Capabilities.Line, "linux_capabilities", errors.New("file capabilities are not supported yet"))
+		im.Capabilities = Located[[]string]{V: kb.Capabilities.V.fields(), Line: kb.Capabilities.Line, Set: true}
 	}
 	if base, ok := k.override(im); ok {
 		im.Base = base

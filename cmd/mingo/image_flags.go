@@ -27,12 +27,14 @@ func registerImageFlags(fl *pflag.FlagSet, im *config.Image) {
 	fl.Var(list{dst: &im.Expose, check: checkPort}, "expose", "record that the program listens on `PORT[/tcp|/udp]` (repeatable)")
 	fl.Var(list{dst: &im.Volumes, check: build.CheckVolume}, "volume", "declare `PATH` (absolute) a volume (repeatable)")
 	fl.Var(text{dst: &im.StopSignal, check: checkSignal}, "stop-signal", "`SIGNAL` that stops the container, for example SIGINT (default: the engine's, SIGTERM)")
+	fl.Var(list{dst: &im.Capabilities, comma: true, check: checkCapability}, "capabilities", "grant the binary file the Linux `CAPS` (comma-separated, for example net_bind_service), as ko's linux_capabilities; the container must be allowed them (docker run --cap-add)")
 	withDefault(fl, text{dst: &im.Compression, check: checkCompression}, "compression", mingo.Gzip, "compress the layers mingo writes with `ALGORITHM`: gzip (every engine reads it) or zstd (smaller; Docker Engine 23+, containerd 1.5+, podman)")
 }
 
 func checkAdd(s string) error         { _, _, err := layers.ParseAdd(s); return err }
 func checkPort(s string) error        { _, err := build.ParsePort(s); return err }
 func checkSignal(s string) error      { _, err := build.ParseSignal(s); return err }
+func checkCapability(s string) error  { _, err := layers.ParseCapabilities([]string{s}); return err }
 func checkCompression(s string) error { _, err := layers.ParseCompression(s); return err }
 
 // flagOf is the flag that sets a mingo.yaml key.

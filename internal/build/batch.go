@@ -183,6 +183,13 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		return PlatformImage{}, err
 	}
 	entry.Digest = sum
+	if len(t.Capabilities) > 0 {
+		v, err := layers.CapabilityXattr(t.Capabilities)
+		if err != nil {
+			return PlatformImage{}, err
+		}
+		entry.PAXRecords = map[string]string{layers.CapabilityPAX: v}
+	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
 	layer, err := s.binaryLayer(ctx, entry, t, mc)
 	if err != nil {
@@ -244,12 +251,18 @@ func (s *session) sbom(bin string, t *Target, sh *shared, p platform.Platform, i
 // binaryLayer returns the layer holding the binary: the cache repository's
 // on a hit, else built (or taken from the local cache) and recorded.
 func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, t *Target, mc *memberCache) (v1.Layer, error) {
-	if mc != nil && mc.hit != nil {
+	// The cache repository holds plain binary layers: one with file
+	// capabilities is neither taken from it nor recorded in it.
+	caps := len(t.Capabilities) > 0
+	if mc != nil && mc.hit != nil && !caps {
 		return mc.hit, nil
 	}
 	layer, err := layers.BuildContext(ctx, s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
 	if err != nil {
 		return nil, fmt.Errorf("layering the binary: %w", err)
+	}
+	if caps {
+		return layer, nil
 	}
 	return s.record(ctx, mc, layer), nil
 }

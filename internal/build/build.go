@@ -44,6 +44,9 @@ type Settings struct {
 	Generated Generated
 	// Adds are local files or directories copied into the image.
 	Adds []Add
+	// Capabilities are the Linux capabilities the binary file grants,
+	// as layers.ParseCapabilities returns them.
+	Capabilities []string
 	// DataCreated is the time of the kodata files; zero means Created.
 	DataCreated time.Time
 	// Config is the user's image configuration.

@@ -22,6 +22,7 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 		GoVersion: goVersion,
 		LDFlags:   recipe.LDFlagsDigest(t.LDFlags),
 		BuildTags: t.BuildTags,
+		Caps:      t.Capabilities,
 		Base:      t.Base,
 		CACerts:   t.Generated.CACerts,
 		TZData:    t.Generated.TZData,
@@ -78,10 +79,11 @@ func SettingsFromRecipe(r *recipe.Recipe) (Settings, error) {
 		plats = append(plats, p)
 	}
 	s := Settings{
-		Platforms: plats,
-		BuildTags: r.BuildTags,
-		Base:      r.Base,
-		Generated: Generated{CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd},
+		Platforms:    plats,
+		BuildTags:    r.BuildTags,
+		Capabilities: r.Caps,
+		Base:         r.Base,
+		Generated:    Generated{CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd},
 		Config: ImageConfig{
 			Env: r.Env, Labels: r.Labels, Annotations: r.Annots, WorkDir: r.WorkDir, Args: r.Args, User: r.User,
 			Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal,

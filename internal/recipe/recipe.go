@@ -25,20 +25,22 @@ type Recipe struct {
 	Platforms []string `json:"platforms"`
 	// LDFlags is the digest of the extra linker flags (see LDFlagsDigest),
 	// "" when there were none.
-	LDFlags   string            `json:"ldflags,omitempty"`
-	BuildTags []string          `json:"tags,omitempty"`
-	Base      string            `json:"base"`
-	CACerts   bool              `json:"caCerts,omitempty"`
-	CABundle  string            `json:"caBundle,omitempty"`
-	TZData    bool              `json:"tzdata,omitempty"`
-	Passwd    bool              `json:"passwd,omitempty"`
-	Adds      []string          `json:"adds,omitempty"`
-	User      string            `json:"user,omitempty"`
-	Env       []string          `json:"env,omitempty"`
-	Labels    map[string]string `json:"labels,omitempty"`
-	Annots    map[string]string `json:"annotations,omitempty"`
-	WorkDir   string            `json:"workdir,omitempty"`
-	Args      []string          `json:"args,omitempty"`
+	LDFlags   string   `json:"ldflags,omitempty"`
+	BuildTags []string `json:"tags,omitempty"`
+	// Caps are the file capabilities of the binary.
+	Caps     []string          `json:"capabilities,omitempty"`
+	Base     string            `json:"base"`
+	CACerts  bool              `json:"caCerts,omitempty"`
+	CABundle string            `json:"caBundle,omitempty"`
+	TZData   bool              `json:"tzdata,omitempty"`
+	Passwd   bool              `json:"passwd,omitempty"`
+	Adds     []string          `json:"adds,omitempty"`
+	User     string            `json:"user,omitempty"`
+	Env      []string          `json:"env,omitempty"`
+	Labels   map[string]string `json:"labels,omitempty"`
+	Annots   map[string]string `json:"annotations,omitempty"`
+	WorkDir  string            `json:"workdir,omitempty"`
+	Args     []string          `json:"args,omitempty"`
 	// Compression is "zstd" or empty (gzip), so older recipes still read.
 	Compression string   `json:"compression,omitempty"`
 	Expose      []string `json:"expose,omitempty"`
