@@ -82,3 +82,35 @@ func TestKoRefusals(t *testing.T) {
 		t.Errorf("escaping kodata symlink: %v\n%s", r.err, r.stderr)
 	}
 }
+
+// linux_capabilities in .ko.yaml grant the binary file its capabilities:
+// a program run as user 1, with the container allowed NET_BIND_SERVICE,
+// has it permitted and binds port 80; built without, it has none.
+func TestKoCapabilities(t *testing.T) {
+	requireEnv(t)
+	ctx := context.Background()
+	dir := filepath.Join(koProject(t), "caps")
+	ko := filepath.Join(dir, ".ko.yaml")
+	os.WriteFile(ko, []byte("builds:\n  - main: .\n    linux_capabilities: net_bind_service\n"), 0o644)
+	repo := env.reg.Host + "/kocaps"
+	mustRun(t, dir, "", []string{"KO_DOCKER_REPO=" + repo}, "build", "--platform", "linux/amd64")
+	os.Remove(ko)
+	mustRun(t, dir, "", nil, "build", ".", "-t", repo+"/plain:v1", "--platform", "linux/amd64")
+	for ref, want := range map[string]string{
+		repo + "/caps:latest": "CapPrm: 0000000000000400\nbind 80: ok",
+		repo + "/plain:v1":    "CapPrm: 0000000000000000\nbind 80: refused",
+	} {
+		if _, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "pull", ref); err != nil {
+			t.Fatal(err)
+		}
+		got, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "run", "--rm", "--network", "none", "--user", "1",
+			"--cap-add", "NET_BIND_SERVICE", "--sysctl", "net.ipv4.ip_unprivileged_port_start=1024", ref)
+		if err != nil || strings.TrimSpace(got) != want {
+			t.Errorf("docker run %s: %v\n%s\nwant\n%s", ref, err, got, want)
+		}
+	}
+	r := runner(t, dir, "", nil, "build", ".", "--push=false", "--capabilities", "net_bind")
+	if r.err == nil || !strings.Contains(r.stderr, `unknown capability "net_bind"`) {
+		t.Errorf("--capabilities net_bind: %v\n%s", r.err, r.stderr)
+	}
+}
