@@ -237,7 +237,8 @@ func lineOf(im config.Image, key string) int {
 func specOf(im config.Image, vars func() config.Vars) (Spec, error) {
 	s := Spec{Base: or(im.Base, BaseDistroless), BuildTags: im.BuildTags.V, WorkDir: im.Workdir.V, Args: im.Args.V,
 		Expose: im.Expose.V, Volumes: im.Volumes.V, StopSignal: im.StopSignal.V, Compression: im.Compression.V,
-		Env: config.SortedKV(im.Env.V), Labels: im.Labels.V, Annotations: im.Annotations.V, Capabilities: im.Capabilities.V}
+		Env: config.SortedKV(im.Env.V), Labels: im.Labels.V, Annotations: im.Annotations.V, Capabilities: im.Capabilities.V,
+		With: im.With.V}
 	var err error
 	if s.Platforms, err = platforms(im.Platforms); err != nil {
 		return s, &SettingError{Key: "platforms", Err: err}

@@ -72,6 +72,11 @@ type Spec struct {
 	CABundle                []byte
 	// Files are local files or directories copied into the image.
 	Files []File
+	// With are more main packages (directories or import paths, no
+	// "..."), resolved like Packages, whose binaries go in each image at
+	// /usr/local/bin/<name>, each in its own layer, compiled in the same
+	// batch; the image's entrypoint stays its package's binary.
+	With []string
 	// Capabilities are Linux capabilities (net_bind_service, ...) the
 	// binary file grants: a program run as nonroot gets them when the
 	// container is allowed them (docker run --cap-add).

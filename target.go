@@ -72,12 +72,19 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 		if err != nil {
 			return nil, err
 		}
+		with, err := s.withPackages(ctx, o)
+		if err != nil {
+			return nil, err
+		}
 		for _, p := range pkgs[i] {
+			if err := checkWith(p, with); err != nil {
+				return nil, err
+			}
 			tags, names, err := s.names(p, len(pkgs[i]) > 1 || s.plural())
 			if err != nil {
 				return nil, err
 			}
-			t := build.Target{Package: p, Settings: settings, Tags: tags, Names: names}
+			t := build.Target{Package: p, With: with, Settings: settings, Tags: tags, Names: names}
 			targets = append(targets, Target{ImportPath: p.ImportPath, Binary: p.Name, Tags: tags, Names: names, t: t})
 		}
 	}

@@ -120,6 +120,9 @@ type Image struct {
 	// Capabilities are the Linux capabilities the binary file grants
 	// (net_bind_service, ...; ko's linux_capabilities).
 	Capabilities Located[[]string] `yaml:"capabilities"`
+	// With are more main packages whose binaries go in the image at
+	// /usr/local/bin/<name>; Package stays the entrypoint.
+	With Located[[]string] `yaml:"with"`
 }
 
 // UnmarshalYAML decodes the top level of the file, refusing unknown keys.

@@ -27,6 +27,7 @@ func registerImageFlags(fl *pflag.FlagSet, im *config.Image) {
 	fl.Var(list{dst: &im.Expose, check: checkPort}, "expose", "record that the program listens on `PORT[/tcp|/udp]` (repeatable)")
 	fl.Var(list{dst: &im.Volumes, check: build.CheckVolume}, "volume", "declare `PATH` (absolute) a volume (repeatable)")
 	fl.Var(text{dst: &im.StopSignal, check: checkSignal}, "stop-signal", "`SIGNAL` that stops the container, for example SIGINT (default: the engine's, SIGTERM)")
+	fl.Var(list{dst: &im.With}, "with", "also put the binary of the main `PACKAGE` in the image at /usr/local/bin/<name>, in its own layer; the entrypoint stays the first package's (repeatable)")
 	fl.Var(list{dst: &im.Capabilities, comma: true, check: checkCapability}, "capabilities", "grant the binary file the Linux `CAPS` (comma-separated, for example net_bind_service), as ko's linux_capabilities; the container must be allowed them (docker run --cap-add)")
 	withDefault(fl, text{dst: &im.Compression, check: checkCompression}, "compression", mingo.Gzip, "compress the layers mingo writes with `ALGORITHM`: gzip (every engine reads it) or zstd (smaller; Docker Engine 23+, containerd 1.5+, podman)")
 }

@@ -55,14 +55,16 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 		for pi, p := range shared[ti].platforms {
 			dir := cmp.Or(t.Package.WorkDir, s.Dir)
 			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ","), dir}, "\x00")
-			b := place(groups[settings], t.Package)
+			b := place(groups[settings], append([]*Package{t.Package}, t.With...))
 			if b == nil {
 				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, dir: dir, part: len(groups[settings])}
 				groups[settings] = append(groups[settings], b)
 				out = append(out, b)
 			}
-			if !slices.ContainsFunc(b.pkgs, func(q *Package) bool { return q.ImportPath == t.Package.ImportPath }) {
-				b.pkgs = append(b.pkgs, t.Package)
+			for _, pkg := range append([]*Package{t.Package}, t.With...) {
+				if !slices.ContainsFunc(b.pkgs, func(q *Package) bool { return q.ImportPath == pkg.ImportPath }) {
+					b.pkgs = append(b.pkgs, pkg)
+				}
 			}
 			b.members = append(b.members, member{ti, pi})
 		}
@@ -70,17 +72,16 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 	return out
 }
 
-// place returns the first batch pkg can join: one that has it already, or
-// has no other package of the same binary name.
-func place(bs []*batch, pkg *Package) *batch {
+// place returns the first batch pkgs can join: one where each of them is
+// already, or has no other package of the same binary name.
+func place(bs []*batch, pkgs []*Package) *batch {
 	for _, b := range bs {
 		ok := true
-		for _, q := range b.pkgs {
-			if q.ImportPath == pkg.ImportPath {
-				return b
-			}
-			if q.Name == pkg.Name {
-				ok = false
+		for _, pkg := range pkgs {
+			for _, q := range b.pkgs {
+				if q.ImportPath != pkg.ImportPath && q.Name == pkg.Name {
+					ok = false
+				}
 			}
 		}
 		if ok {
@@ -190,6 +191,10 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		}
 		entry.PAXRecords = map[string]string{layers.CapabilityPAX: v}
 	}
+	with, err := s.withLayers(ctx, t, filepath.Dir(bin))
+	if err != nil {
+		return PlatformImage{}, err
+	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
 	layer, err := s.binaryLayer(ctx, entry, t, mc)
 	if err != nil {
@@ -204,7 +209,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		base:        base,
 		compression: t.Compression,
 		annotations: annots,
-		layers:      append(slices.Clone(sh.layers), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath, nil}),
+		layers:      append(append(slices.Clone(sh.layers), with...), layerSpec{layer, "binary", "mingo build " + pkg.ImportPath, nil}),
 		entrypoint:  target,
 		created:     sh.created,
 		env:         sh.env,
@@ -213,11 +218,11 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	infos, total, err := layerInfos(img, len(sh.layers)+1)
+	infos, total, err := layerInfos(img, len(sh.layers)+len(with)+1)
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	doc, err := s.sbom(bin, t, sh, p, img)
+	doc, err := s.sbom(bin, t, append(slices.Clone(sh.layers), with...), p, img)
 	if err != nil {
 		return PlatformImage{}, err
 	}
@@ -227,7 +232,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 
 // sbom describes the finished image img, when the builder has an SBOM
 // function.
-func (s *session) sbom(bin string, t *Target, sh *shared, p platform.Platform, img v1.Image) ([]byte, error) {
+func (s *session) sbom(bin string, t *Target, ls []layerSpec, p platform.Platform, img v1.Image) ([]byte, error) {
 	if s.SBOM == nil {
 		return nil, nil
 	}
@@ -236,7 +241,7 @@ func (s *session) sbom(bin string, t *Target, sh *shared, p platform.Platform, i
 		return nil, err
 	}
 	in := SBOMInput{Binary: bin, Target: t, Platform: p, Image: d}
-	for _, l := range sh.layers {
+	for _, l := range ls {
 		if l.component != nil {
 			in.Components = append(in.Components, *l.component)
 		}

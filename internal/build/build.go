@@ -60,6 +60,10 @@ type Settings struct {
 // names it goes by, which the builder passes through to the Result.
 type Target struct {
 	Package *Package
+	// With are more main packages whose binaries go in the image at
+	// /usr/local/bin/<name>, each in its own layer; Package stays the
+	// entrypoint.
+	With []*Package
 	Settings
 	// Tags are where the image is pushed; Names what it is called in local
 	// outputs (a tarball, a layout, an engine).

@@ -88,12 +88,16 @@ func (s *session) keys(ctx context.Context, limit *semaphore.Weighted, b *batch)
 }
 
 func (bc *batchCache) allHit(b *batch, targets []Target, pkg *Package) bool {
+	found := false // a package of a target's With only is always compiled
 	for _, m := range b.members {
-		if targets[m.target].Package.ImportPath == pkg.ImportPath && bc.members[m].hit == nil {
-			return false
+		if targets[m.target].Package.ImportPath == pkg.ImportPath {
+			if bc.members[m].hit == nil {
+				return false
+			}
+			found = true
 		}
 	}
-	return true
+	return found
 }
 
 // extract writes pkg's binary from its first member's hit layer into dir;

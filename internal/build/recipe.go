@@ -50,6 +50,9 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 	if t.Generated.CABundle != nil {
 		r.CABundle = fmt.Sprintf("sha256:%x", sha256.Sum256(t.Generated.CABundle))
 	}
+	for _, w := range t.With {
+		r.With = append(r.With, w.ImportPath)
+	}
 	for _, a := range t.Adds {
 		r.Adds = append(r.Adds, a.ImagePath)
 	}

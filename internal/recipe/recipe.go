@@ -27,6 +27,9 @@ type Recipe struct {
 	// "" when there were none.
 	LDFlags   string   `json:"ldflags,omitempty"`
 	BuildTags []string `json:"tags,omitempty"`
+	// With are the import paths of the other binaries in the image, at
+	// /usr/local/bin/<name>.
+	With []string `json:"with,omitempty"`
 	// Caps are the file capabilities of the binary.
 	Caps     []string          `json:"capabilities,omitempty"`
 	Base     string            `json:"base"`
