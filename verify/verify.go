@@ -257,25 +257,16 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 	if err := o.inputs(ref, recipe, &settings); err != nil {
 		return nil, err
 	}
-	pkg, err := build.FindPackage(ctx, o.dir, pattern, settings.BuildTags)
+	pkg, with, err := o.packages(ctx, ref, pattern, recipe, settings.BuildTags)
 	if err != nil {
 		return nil, err
 	}
-	if pkg.ImportPath != recipe.Package {
-		return nil, &PackageMismatchError{Reference: ref, Want: recipe.Package, Got: pkg.ImportPath}
-	}
-	cache := o.cache
-	if cache == nil {
-		dir, err := layers.DefaultCacheDir()
-		if err != nil {
-			return nil, err
-		}
-		if cache, err = layers.OpenCache(dir); err != nil {
-			return nil, err
-		}
+	cache, err := o.openCache()
+	if err != nil {
+		return nil, err
 	}
 	b := &build.Builder{Dir: o.dir, Cache: cache, Remote: o.remote, Progress: o.progress}
-	results, err := b.Build(ctx, []build.Target{{Package: pkg, Settings: settings}})
+	results, err := b.Build(ctx, []build.Target{{Package: pkg, With: with, Settings: settings}})
 	if err != nil {
 		return nil, err
 	}
@@ -404,4 +395,37 @@ func platformString(p *v1.Platform) string {
 		s += "/" + p.Variant
 	}
 	return s
+}
+
+// packages finds the package pattern names, which must be the recipe's,
+// and the other programs the recipe put in the image (by import path).
+func (o *options) packages(ctx context.Context, ref name.Reference, pattern string, r *recipe.Recipe, buildTags []string) (*build.Package, []*build.Package, error) {
+	pkg, err := build.FindPackage(ctx, o.dir, pattern, buildTags)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pkg.ImportPath != r.Package {
+		return nil, nil, &PackageMismatchError{Reference: ref, Want: r.Package, Got: pkg.ImportPath}
+	}
+	var with []*build.Package
+	for _, p := range r.With {
+		w, err := build.FindPackage(ctx, o.dir, p, buildTags)
+		if err != nil {
+			return nil, nil, err
+		}
+		with = append(with, w)
+	}
+	return pkg, with, nil
+}
+
+// openCache is the cache of WithCache, else the default one.
+func (o *options) openCache() (*layers.Cache, error) {
+	if o.cache != nil {
+		return o.cache, nil
+	}
+	dir, err := layers.DefaultCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	return layers.OpenCache(dir)
 }
