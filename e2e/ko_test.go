@@ -114,3 +114,31 @@ func TestKoCapabilities(t *testing.T) {
 		t.Errorf("--capabilities net_bind: %v\n%s", r.err, r.stderr)
 	}
 }
+
+// --with puts a second program in the image, in its own layer: both run
+// from one image, the entrypoint staying the first; verify rebuilds both.
+func TestKoWith(t *testing.T) {
+	requireEnv(t)
+	ctx := context.Background()
+	dir := filepath.Join(koProject(t), "app")
+	ref := env.reg.Host + "/kowith/app:v1"
+	mustRun(t, dir, "", nil, "build", ".", "--with", "./cmd/migrate", "-t", ref, "--platform", "linux/amd64")
+	if _, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "pull", ref); err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "run", "--rm", "--network", "none", "--entrypoint", "/usr/local/bin/migrate", ref)
+	if err != nil || strings.TrimSpace(got) != "migrate: done" {
+		t.Errorf("--entrypoint /usr/local/bin/migrate: %q, %v", got, err)
+	}
+	got, err = env.docker.Run(ctx, env.reg.DockerConfigDir, "run", "--rm", "--network", "none", ref)
+	if err != nil || !strings.Contains(got, "hello.txt: hello from kodata") {
+		t.Errorf("the entrypoint: %q, %v", got, err)
+	}
+	if r := runner(t, dir, "", nil, "verify", ".", ref); r.err != nil || !strings.Contains(r.stdout, "match") {
+		t.Errorf("verify: %v\n%s\n%s", r.err, r.stdout, r.stderr)
+	}
+	r := runner(t, dir, "", nil, "build", ".", "--with", "./...", "--push=false")
+	if r.err == nil || !strings.Contains(r.stderr, "not a pattern") {
+		t.Errorf("--with ./...: %v\n%s", r.err, r.stderr)
+	}
+}
