@@ -148,7 +148,7 @@ func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars
 		return nil, located(err, "", -1, over.Image)
 	}
 	s.Packages, s.Repo, s.Insecure, s.Created, s.Naming = over.Packages, over.Repo.V, over.Insecure, created, over.Naming
-	if !over.Repo.Set && !over.Image.Tags.Set {
+	if !over.Repo.Set && over.DefaultRepo.Set {
 		s.Repo = over.DefaultRepo.V
 	}
 	if s.Tags, err = config.ExpandAll(over.Image.Tags.V, vars); err != nil {

@@ -14,8 +14,8 @@ type Overlay struct {
 	Packages []string
 	// Repo and CacheRepo replace the file's top-level repo and cache-repo.
 	Repo, CacheRepo Located[string]
-	// DefaultRepo names the images when neither Repo, the file nor (with
-	// no file) the overlay's tags do: ko's KO_DOCKER_REPO.
+	// DefaultRepo stands for Repo when neither Repo nor the file's repo
+	// is set: ko's KO_DOCKER_REPO. Tags are then bare tags.
 	DefaultRepo Located[string]
 	// Image holds the image settings set over every image of the file
 	// (its Package and Repository are ignored). Map values merge: the

@@ -204,14 +204,26 @@ func (f *buildFlags) pushes(ctx context.Context, patterns []string) bool {
 const koLocal = "ko.local"
 
 // koRepo is KO_DOCKER_REPO, ko's repository for images named after their
-// package, when no -t or --repo names them; "" when it is unset or means
+// package, when neither --repo nor a full -t reference names them (bare
+// -t tags, as ko takes them, go under it); "" when it is unset or means
 // the local engine.
 func (f *buildFlags) koRepo() string {
 	r := os.Getenv("KO_DOCKER_REPO")
-	if f.over.Repo.Set || f.over.Image.Tags.Set || r == koLocal || strings.HasPrefix(r, koLocal+"/") {
+	if f.over.Repo.Set || !f.bareTags() || r == koLocal || strings.HasPrefix(r, koLocal+"/") {
 		return ""
 	}
 	return r
+}
+
+// bareTags reports whether every -t is a bare tag (v1.2.0), as ko takes
+// them: no registry, no repository.
+func (f *buildFlags) bareTags() bool {
+	for _, t := range f.over.Image.Tags.V {
+		if strings.ContainsAny(t, "/:@") {
+			return false
+		}
+	}
+	return true
 }
 
 // loads reports whether the images go into the local engine: --load, or
@@ -222,7 +234,7 @@ func (f *buildFlags) loads() bool {
 	}
 	r := os.Getenv("KO_DOCKER_REPO")
 	local := r == koLocal || strings.HasPrefix(r, koLocal+"/")
-	return local && !f.over.Repo.Set && !f.over.Image.Tags.Set
+	return local && !f.over.Repo.Set && f.bareTags()
 }
 
 // overlay is what the flags set over mingo.yaml, with the packages given,

@@ -23,6 +23,14 @@ func TestKoDockerRepo(t *testing.T) {
 	if err != nil || !strings.HasPrefix(stdout, host+"/ko/example.com/mod/cmd/hello@sha256:") {
 		t.Errorf("-P: stdout = %q, %v\n%s", stdout, err, stderr)
 	}
+	stdout, stderr, err = run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "-t", "v1", "-t", "v1.0")
+	if err != nil || !strings.HasPrefix(stdout, host+"/ko/hello@sha256:") {
+		t.Errorf("-t v1 (bare, as ko takes it): stdout = %q, %v\n%s", stdout, err, stderr)
+	}
+	stdout, stderr, err = run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "-t", host+"/other/hello:v1")
+	if err != nil || !strings.HasPrefix(stdout, host+"/other/hello@sha256:") {
+		t.Errorf("-t REF: stdout = %q, %v\n%s", stdout, err, stderr)
+	}
 	if _, _, err := run(t, "build", "./cmd/hello", "--bare", "-P"); err == nil {
 		t.Error("--bare -P: no error")
 	}
