@@ -82,6 +82,9 @@ is written to standard output unless every image was built and published.`,
 // checkResolve refuses flags that make no sense for resolve.
 func (f *buildFlags) checkResolve(r *resolveFlags) error {
 	repo := f.over.Repo.V
+	if repo == "" {
+		repo = f.koRepo()
+	}
 	switch {
 	case len(r.files) == 0:
 		return errors.New("no documents: give -f FILE, -f DIR or -f - (standard input)")
