@@ -1,6 +1,7 @@
 // Package config reads mingo.yaml, the file that lists the images of a
-// module, and expands the templates ({{.Version}}, {{.Commit}}, {{.Date}})
-// allowed in its tags and ldflags.
+// module, or ko's .ko.yaml into the same File, and expands the templates
+// ({{.Version}}, {{.Commit}}, {{.Date}}, and ko's {{.Env.NAME}} and
+// {{.Git.*}}) allowed in tags and ldflags.
 //
 // Errors point at the file and line of the problem (mingo.yaml:3: ...).
 // The package knows nothing about command-line flags: a front end decides

@@ -180,7 +180,7 @@ func (k *koFile) image(path string, i int, kb koBuild, def Image) (Image, *Error
 		name += " (id " + kb.ID.V + ")"
 	}
 	bad := func(line int, key string, err error) (Image, *Error) {
-		return Image{}, &Error{Path: path, Line: cmp(line, kb.Line), Err: fmt.Errorf("%s: %s: %w", name, key, err)}
+		return Image{}, &Error{Path: path, Line: orLine(line, kb.Line), Err: fmt.Errorf("%s: %s: %w", name, key, err)}
 	}
 	im := def
 	im.Line = kb.Line
@@ -188,7 +188,7 @@ func (k *koFile) image(path string, i int, kb koBuild, def Image) (Image, *Error
 	if main == "" {
 		main = "."
 	}
-	im.Package = Located[string]{V: main, Line: cmp(kb.Main.Line, kb.Line), Set: true}
+	im.Package = Located[string]{V: main, Line: orLine(kb.Main.Line, kb.Line), Set: true}
 	if kb.Dir.Set {
 		dir := kb.Dir.V
 		if !filepath.IsAbs(dir) {
@@ -217,8 +217,8 @@ func (k *koFile) image(path string, i int, kb koBuild, def Image) (Image, *Error
 	return im, nil
 }
 
-// cmp is a, or b when a is 0.
-func cmp(a, b int) int {
+// orLine is line a, or b when a is 0.
+func orLine(a, b int) int {
 	if a != 0 {
 		return a
 	}
