@@ -116,7 +116,7 @@ type Image struct {
 	StopSignal  Located[string]            `yaml:"stop-signal"`
 	Compression Located[string]            `yaml:"compression"`
 	// Dir is the directory the package resolves and builds in, a module
-	// directory (ko's dir); "" is the front end's.
+	// directory (ko's dir), relative to the file; "" is the front end's.
 	Dir Located[string] `yaml:"dir"`
 	// Capabilities are the Linux capabilities the binary file grants
 	// (net_bind_service, ...; ko's linux_capabilities).
@@ -203,7 +203,25 @@ func Load(path string) (*File, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	for i := range f.Images {
+		f.Images[i].Dir.V = fileDir(path, f.Images[i].Dir.V)
+	}
 	return f, nil
+}
+
+// fileDir is dir, a directory written in the config file at path, made
+// absolute: relative to the file's directory. "" stays "".
+func fileDir(path, dir string) string {
+	if dir == "" {
+		return ""
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(filepath.Dir(path), dir)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 // yamlErrors turns the errors of decoding the file at path into *Error

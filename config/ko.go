@@ -190,14 +190,7 @@ func (k *koFile) image(path string, i int, kb koBuild, def Image) (Image, *Error
 	}
 	im.Package = Located[string]{V: main, Line: orLine(kb.Main.Line, kb.Line), Set: true}
 	if kb.Dir.Set {
-		dir := kb.Dir.V
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(filepath.Dir(path), dir)
-		}
-		if abs, err := filepath.Abs(dir); err == nil {
-			dir = abs
-		}
-		im.Dir = Located[string]{V: dir, Line: kb.Dir.Line, Set: true}
+		im.Dir = Located[string]{V: fileDir(path, kb.Dir.V), Line: kb.Dir.Line, Set: true}
 	}
 	if err := applyEnv(&im, kb.Env); err != nil {
 		return bad(kb.Env.Line, "env", err)
@@ -211,7 +204,7 @@ func (k *koFile) image(path string, i int, kb koBuild, def Image) (Image, *Error
 	if kb.Capabilities.Set {
 		im.Capabilities = Located[[]string]{V: kb.Capabilities.V.fields(), Line: kb.Capabilities.Line, Set: true}
 	}
-	if base, ok := k.override(im); ok {
+	if base, ok := k.override(im, filepath.Dir(path)); ok {
 		im.Base = base
 	}
 	return im, nil
@@ -227,13 +220,16 @@ func orLine(a, b int) int {
 
 // override is the baseImageOverrides entry for im's package, by its
 // import path (the module path of its directory's go.mod joined with
-// main) or by main as written.
-func (k *koFile) override(im Image) (Located[string], bool) {
+// main; dir when the build has none) or by main as written.
+func (k *koFile) override(im Image, dir string) (Located[string], bool) {
 	if len(k.BaseImageOverrides.V) == 0 {
 		return Located[string]{}, false
 	}
 	keys := []string{im.Package.V}
-	if mod := modulePath(im.Dir.V); mod != "" {
+	if im.Dir.V != "" {
+		dir = im.Dir.V
+	}
+	if mod := modulePath(dir); mod != "" {
 		keys = append(keys, path.Join(mod, filepath.ToSlash(im.Package.V)))
 	}
 	for _, key := range keys {
