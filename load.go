@@ -1,10 +1,12 @@
 package mingo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"reflect"
 	"strings"
 	"time"
@@ -48,26 +50,47 @@ var ErrInsecureNoTag = errors.New("insecure applies to the registries of the tag
 // with the overlay's values over each; or, when the overlay names
 // packages, the one spec of those packages with the overlay's settings.
 // With no path and no packages it reads mingo.yaml at the root of the main
-// module, or builds ".". Templates ({{.Version}}, {{.Commit}}, {{.Date}})
+// module; failing that (or with packages), ko's .ko.yaml where ko finds it
+// (see config.FindKo); else it builds ".". A .ko.yaml (by name, see
+// config.IsKo) gives the packages the overlay names the settings of the
+// build whose main names them, or of its default* keys; with no packages,
+// every build is an image. KO_DATA_DATE_EPOCH sets DataCreated. Templates ({{.Version}}, {{.Commit}}, {{.Date}})
 // in tags and ldflags are expanded; SOURCE_DATE_EPOCH sets Created. This is
 // what `mingo build` builds.
 //
 // An error about a value of the file is a *config.ValueError with its file
 // and line; about a value of the overlay, one without a path.
 func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config, error) {
-	if path != "" && len(over.Packages) > 0 {
+	if path != "" && len(over.Packages) > 0 && !config.IsKo(path) {
 		return nil, ErrPackagesAndFile
 	}
 	if path == "" && len(over.Packages) == 0 {
 		path = config.Find(ctx, "")
 	}
+	if path == "" {
+		var err error
+		if path, err = config.FindKo(); err != nil {
+			return nil, err
+		}
+	}
 	created, err := config.SourceDateEpoch()
+	if err != nil {
+		return nil, err
+	}
+	dataCreated, err := config.KoDataDateEpoch()
 	if err != nil {
 		return nil, err
 	}
 	vars := config.LazyVars(ctx, "")
 	if path == "" {
-		return fromOverlay(over, created, vars)
+		var env config.Image
+		config.KoEnv(&env)
+		over.Image = config.Merge(env, over.Image)
+		c, err := fromOverlay(over, created, vars)
+		if err == nil {
+			c.Specs[0].DataCreated = dataCreated
+		}
+		return c, err
 	}
 	f, err := config.Load(path)
 	if err != nil {
@@ -77,15 +100,45 @@ func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config,
 	if over.CacheRepo.Set {
 		c.CacheRepo = over.CacheRepo.V
 	}
-	for i := range f.Images {
-		s, err := fileImage(f, i, over, vars)
+	images := f.Images
+	if f.Ko {
+		images, c.Plural = koImages(f, over.Packages)
+	}
+	for i, im := range images {
+		s, err := fileImage(f, i, im, over, vars)
 		if err != nil {
 			return nil, err
 		}
-		s.Created = created
+		s.Created, s.DataCreated = created, dataCreated
 		c.Specs = append(c.Specs, s)
 	}
 	return c, nil
+}
+
+// koImages are the images of a .ko.yaml for the packages given: each the
+// build whose main names it, else the file's defaults; with no packages,
+// every build, or the defaults for ".". The second result says whether
+// they are named in the plural.
+func koImages(f *config.File, packages []string) ([]config.Image, bool) {
+	if len(packages) == 0 {
+		if len(f.Images) > 0 {
+			return f.Images, true
+		}
+		packages = []string{"."}
+	}
+	var out []config.Image
+	for _, p := range packages {
+		im := f.Defaults
+		im.Package = config.Set(p)
+		for _, b := range f.Images {
+			if !b.Dir.Set && path.Clean(b.Package.V) == path.Clean(p) {
+				im = b
+			}
+		}
+		out = append(out, im)
+	}
+	plural := len(packages) > 1 || strings.Contains(packages[0], "...")
+	return out, plural
 }
 
 // fromOverlay is the one spec of the packages the overlay names.
@@ -94,7 +147,10 @@ func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars
 	if err != nil {
 		return nil, located(err, "", -1, over.Image)
 	}
-	s.Packages, s.Repo, s.Insecure, s.Created = over.Packages, over.Repo.V, over.Insecure, created
+	s.Packages, s.Repo, s.Insecure, s.Created, s.Naming = over.Packages, over.Repo.V, over.Insecure, created, over.Naming
+	if !over.Repo.Set && over.DefaultRepo.Set {
+		s.Repo = over.DefaultRepo.V
+	}
 	if s.Tags, err = config.ExpandAll(over.Image.Tags.V, vars); err != nil {
 		return nil, located(&SettingError{Key: "tags", Err: err}, "", -1, over.Image)
 	}
@@ -102,15 +158,14 @@ func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars
 	return c, s.checkNames(over.Push, c.Plural)
 }
 
-// fileImage is image i of f with the overlay's values over it.
-func fileImage(f *config.File, i int, over config.Overlay, vars func() config.Vars) (Spec, error) {
-	file := f.Images[i]
+// fileImage is file, image i of f, with the overlay's values over it.
+func fileImage(f *config.File, i int, file config.Image, over config.Overlay, vars func() config.Vars) (Spec, error) {
 	im := config.Merge(file, over.Image)
 	s, err := specOf(im, vars)
 	if err != nil {
 		return s, located(err, f.Path, i, im)
 	}
-	s.Packages, s.Insecure = []string{file.Package.V}, over.Insecure
+	s.Packages, s.Insecure, s.Naming, s.Dir = []string{file.Package.V}, over.Insecure, over.Naming, file.Dir.V
 	if err := nameImage(&s, f, file, over, vars); err != nil {
 		line := max(file.Tags.Line, file.Repository.Line, file.Line)
 		return s, &config.ValueError{Path: f.Path, Line: line, Image: i, Key: "tags", Err: err}
@@ -133,7 +188,7 @@ func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, 
 	if len(tags) == 0 {
 		tags = []string{"latest"}
 	}
-	repo := f.Repo.V
+	repo := cmp.Or(f.Repo.V, over.DefaultRepo.V)
 	if over.Repo.Set {
 		repo = over.Repo.V
 	}
@@ -144,6 +199,8 @@ func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, 
 		}
 	case repo != "":
 		s.Repo, s.Tags = repo, tags
+	case f.Ko && over.Image.Tags.Set:
+		s.Tags = tags
 	case over.Push:
 		return ErrNoRepository
 	}
@@ -180,8 +237,8 @@ func lineOf(im config.Image, key string) int {
 func specOf(im config.Image, vars func() config.Vars) (Spec, error) {
 	s := Spec{Base: or(im.Base, BaseDistroless), BuildTags: im.BuildTags.V, WorkDir: im.Workdir.V, Args: im.Args.V,
 		Expose: im.Expose.V, Volumes: im.Volumes.V, StopSignal: im.StopSignal.V, Compression: im.Compression.V,
-		Env: config.SortedKV(im.Env.V), Labels: im.Labels.V, Annotations: im.Annotations.V,
-		Debug: im.Debug.V, Toolbox: im.DebugToolbox.V, Delve: im.Delve.V}
+		Env: config.SortedKV(im.Env.V), Labels: im.Labels.V, Annotations: im.Annotations.V, Capabilities: im.Capabilities.V,
+		With: im.With.V, Debug: im.Debug.V, Toolbox: im.DebugToolbox.V, Delve: im.Delve.V}
 	var err error
 	if s.Platforms, err = platforms(im.Platforms); err != nil {
 		return s, &SettingError{Key: "platforms", Err: err}

@@ -33,7 +33,7 @@ func (s Spec) names(pkg *build.Package, many bool) (tags, names []name.Tag, err 
 			if !bareTag.MatchString(t) {
 				return nil, nil, fmt.Errorf("tag %q: %w", t, ErrNotBareTag)
 			}
-			full[i] = strings.TrimSuffix(s.Repo, "/") + "/" + pkg.Name + ":" + t
+			full[i] = s.repository(pkg) + ":" + t
 		}
 		refs = full
 	} else if many && len(refs) > 0 {
@@ -50,6 +50,18 @@ func (s Spec) names(pkg *build.Package, many bool) (tags, names []name.Tag, err 
 		return nil, nil, fmt.Errorf("naming %s: %w", pkg.ImportPath, err)
 	}
 	return nil, []name.Tag{local}, nil
+}
+
+// repository is the repository of pkg's image under Repo, by Naming.
+func (s Spec) repository(pkg *build.Package) string {
+	repo := strings.TrimSuffix(s.Repo, "/")
+	switch s.Naming {
+	case NameBare:
+		return repo
+	case NameImportPath:
+		return repo + "/" + strings.ToLower(pkg.ImportPath)
+	}
+	return repo + "/" + pkg.Name
 }
 
 // NameClashError is two packages whose images would have the same name.

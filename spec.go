@@ -45,6 +45,12 @@ type Spec struct {
 	Tags []string
 	// Insecure allows plain HTTP for the registries of Tags.
 	Insecure bool
+	// Naming is how Repo names each image: NameBinary (""), NameBare or
+	// NameImportPath, as ko's -B, --bare and -P do.
+	Naming string
+	// Dir is the directory the packages resolve and build in (a module
+	// directory); "" is the directory of WithDir.
+	Dir string
 
 	// Platforms to build, in index order; nil means every Linux platform
 	// the base offers.
@@ -66,6 +72,18 @@ type Spec struct {
 	CABundle                []byte
 	// Files are local files or directories copied into the image.
 	Files []File
+	// With are more main packages (directories or import paths, no
+	// "..."), resolved like Packages, whose binaries go in each image at
+	// /usr/local/bin/<name>, each in its own layer, compiled in the same
+	// batch; the image's entrypoint stays its package's binary.
+	With []string
+	// Capabilities are Linux capabilities (net_bind_service, ...) the
+	// binary file grants: a program run as nonroot gets them when the
+	// container is allowed them (docker run --cap-add).
+	Capabilities []string
+	// DataCreated is the time of the files of a main package's kodata
+	// directory, which go to /var/run/ko; the zero value means Created.
+	DataCreated time.Time
 
 	// User, Env (KEY=VALUE), Labels, WorkDir, Args, Expose
 	// (PORT[/tcp|/udp]), Volumes and StopSignal go in the image config;
@@ -96,6 +114,16 @@ type Spec struct {
 // DefaultToolbox is the image debug variants take their busybox from
 // unless Spec.Toolbox names another (a mirror, an air-gapped copy).
 const DefaultToolbox = build.DefaultToolbox
+
+// The values of Spec.Naming.
+const (
+	// NameBinary names an image Repo/<binary name>.
+	NameBinary = ""
+	// NameBare names an image Repo itself: one package only.
+	NameBare = "bare"
+	// NameImportPath names an image Repo/<import path>.
+	NameImportPath = "import-path"
+)
 
 // File is a local file or directory and where it goes in the image.
 type File struct {
@@ -147,6 +175,15 @@ func (s Spec) settings() (build.Settings, error) {
 			return bad("delve", err)
 		}
 	}
+	switch s.Naming {
+	case NameBinary, NameBare, NameImportPath:
+	default:
+		return bad("naming", fmt.Errorf("%q: want %q, %q or %q", s.Naming, NameBinary, NameBare, NameImportPath))
+	}
+	caps, err := layers.ParseCapabilities(s.Capabilities)
+	if err != nil {
+		return bad("capabilities", err)
+	}
 	comp, err := layers.ParseCompression(s.Compression)
 	if err != nil {
 		return bad("compression", err)
@@ -160,13 +197,14 @@ func (s Spec) settings() (build.Settings, error) {
 		adds[i] = build.Add{Local: f.Local, ImagePath: f.Path}
 	}
 	return build.Settings{
-		Platforms: s.Platforms, LDFlags: s.LDFlags, BuildTags: s.BuildTags, Created: s.Created,
-		Base:        s.Base,
-		Generated:   build.Generated{CACerts: s.CACerts || len(s.CABundle) > 0, CABundle: s.CABundle, TZData: s.TZData, Passwd: s.Passwd},
-		Adds:        adds,
-		Config:      cfg,
-		Compression: comp,
-		Delve:       s.Delve,
+		Platforms: s.Platforms, LDFlags: s.LDFlags, BuildTags: s.BuildTags, Created: s.Created, DataCreated: s.DataCreated,
+		Base:         s.Base,
+		Generated:    build.Generated{CACerts: s.CACerts || len(s.CABundle) > 0, CABundle: s.CABundle, TZData: s.TZData, Passwd: s.Passwd},
+		Adds:         adds,
+		Capabilities: caps,
+		Config:       cfg,
+		Compression:  comp,
+		Delve:        s.Delve,
 	}, nil
 }
 

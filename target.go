@@ -1,6 +1,7 @@
 package mingo
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -33,13 +34,13 @@ func internalTargets(targets []Target) []build.Target {
 	return out
 }
 
-// resolve lists every spec's packages, with one package load per set of
-// build tags, and names their images.
+// resolve lists every spec's packages, with one package load per
+// directory and set of build tags, and names their images.
 func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 	byTags := map[string][]int{}
 	var order []string
 	for i, s := range specs {
-		k := strings.Join(s.BuildTags, ",")
+		k := s.Dir + "\x00" + strings.Join(s.BuildTags, ",")
 		if _, ok := byTags[k]; !ok {
 			order = append(order, k)
 		}
@@ -51,9 +52,16 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 		for _, i := range byTags[k] {
 			patterns = append(patterns, specs[i].patterns()...)
 		}
-		found, err := build.FindPackages(ctx, o.build.Dir, patterns, specs[byTags[k][0]].BuildTags, o.skipped)
+		first := specs[byTags[k][0]]
+		dir := cmp.Or(first.Dir, o.build.Dir)
+		found, err := build.FindPackages(ctx, dir, patterns, first.BuildTags, o.skipped)
 		if err != nil {
 			return nil, err
+		}
+		for _, l := range found {
+			for _, p := range l {
+				p.WorkDir = first.Dir
+			}
 		}
 		for _, i := range byTags[k] {
 			n := len(specs[i].patterns())
@@ -67,12 +75,19 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 		if err != nil {
 			return nil, err
 		}
+		with, err := s.withPackages(ctx, o)
+		if err != nil {
+			return nil, err
+		}
 		for _, p := range pkgs[i] {
+			if err := checkWith(p, with); err != nil {
+				return nil, err
+			}
 			tags, names, err := s.names(p, len(pkgs[i]) > 1 || s.plural())
 			if err != nil {
 				return nil, err
 			}
-			t := build.Target{Package: p, Settings: settings, Tags: tags, Names: names}
+			t := build.Target{Package: p, With: with, Settings: settings, Tags: tags, Names: names}
 			targets = append(targets, Target{ImportPath: p.ImportPath, Binary: p.Name, Tags: tags, Names: names, t: t,
 				debug: s.Debug, toolbox: s.Toolbox})
 		}

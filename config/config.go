@@ -1,6 +1,7 @@
 // Package config reads mingo.yaml, the file that lists the images of a
-// module, and expands the templates ({{.Version}}, {{.Commit}}, {{.Date}})
-// allowed in its tags and ldflags.
+// module, or ko's .ko.yaml into the same File, and expands the templates
+// ({{.Version}}, {{.Commit}}, {{.Date}}, and ko's {{.Env.NAME}} and
+// {{.Git.*}}) allowed in tags and ldflags.
 //
 // Errors point at the file and line of the problem (mingo.yaml:3: ...).
 // The package knows nothing about command-line flags: a front end decides
@@ -80,6 +81,11 @@ type File struct {
 	// between machines.
 	CacheRepo Located[string] `yaml:"cache-repo"`
 	Images    []Image         `yaml:"images"`
+	// Ko reports that the file is ko's .ko.yaml: its builds are the
+	// Images, and Defaults holds what its default* keys give a package
+	// that no build names.
+	Ko       bool  `yaml:"-"`
+	Defaults Image `yaml:"-"`
 }
 
 // Image is one image of mingo.yaml. Each key has the name of the build
@@ -115,6 +121,15 @@ type Image struct {
 	DebugToolbox Located[string] `yaml:"debug-toolbox"`
 	// Delve runs the program under Delve's headless server.
 	Delve Located[bool] `yaml:"delve"`
+	// Dir is the directory the package resolves and builds in, a module
+	// directory (ko's dir), relative to the file; "" is the front end's.
+	Dir Located[string] `yaml:"dir"`
+	// Capabilities are the Linux capabilities the binary file grants
+	// (net_bind_service, ...; ko's linux_capabilities).
+	Capabilities Located[[]string] `yaml:"capabilities"`
+	// With are more main packages whose binaries go in the image at
+	// /usr/local/bin/<name>; Package stays the entrypoint.
+	With Located[[]string] `yaml:"with"`
 }
 
 // UnmarshalYAML decodes the top level of the file, refusing unknown keys.
@@ -171,9 +186,10 @@ func keys(t reflect.Type) []string {
 // and of its type errors ("line 3: ...").
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-// Load reads and validates the config file at path. Its errors are
-// *Error values (several joined with errors.Join when the file has
-// several problems), which print as path:line: problem.
+// Load reads and validates the config file at path: mingo.yaml, or ko's
+// .ko.yaml when IsKo(path). Its errors are *Error values (several joined
+// with errors.Join when the file has several problems), which print as
+// path:line: problem.
 func Load(path string) (*File, error) {
 	b, err := readLimited(path)
 	if err != nil {
@@ -182,31 +198,58 @@ func Load(path string) (*File, error) {
 	if err := checkAliases(path, b); err != nil {
 		return nil, err
 	}
+	if IsKo(path) {
+		return loadKo(path, b)
+	}
 	f := &File{}
 	if err := yaml.Unmarshal(b, f); err != nil {
-		var msgs []string
-		if te, ok := errors.AsType[*yaml.TypeError](err); ok {
-			msgs = te.Errors
-		} else {
-			msgs = []string{err.Error()}
-		}
-		errs := make([]*Error, 0, len(msgs))
-		for _, msg := range msgs {
-			e := &Error{Path: path, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
-			if m := yamlLine.FindStringSubmatch(msg); m != nil {
-				e.Line, _ = strconv.Atoi(m[1])
-				e.Err = errors.New(m[2])
-			}
-			errs = append(errs, e)
-		}
-		slices.SortStableFunc(errs, func(a, b *Error) int { return a.Line - b.Line })
-		return nil, join(errs)
+		return nil, yamlErrors(path, err)
 	}
 	f.Path = path
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	for i := range f.Images {
+		f.Images[i].Dir.V = fileDir(path, f.Images[i].Dir.V)
+	}
 	return f, nil
+}
+
+// fileDir is dir, a directory written in the config file at path, made
+// absolute: relative to the file's directory. "" stays "".
+func fileDir(path, dir string) string {
+	if dir == "" {
+		return ""
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(filepath.Dir(path), dir)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// yamlErrors turns the errors of decoding the file at path into *Error
+// values with their lines, in line order.
+func yamlErrors(path string, err error) error {
+	var msgs []string
+	if te, ok := errors.AsType[*yaml.TypeError](err); ok {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	errs := make([]*Error, 0, len(msgs))
+	for _, msg := range msgs {
+		e := &Error{Path: path, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Err = errors.New(m[2])
+		}
+		errs = append(errs, e)
+	}
+	slices.SortStableFunc(errs, func(a, b *Error) int { return a.Line - b.Line })
+	return join(errs)
 }
 
 // MaxSize is the largest config file Load reads, and the most its YAML

@@ -14,6 +14,9 @@ type Overlay struct {
 	Packages []string
 	// Repo and CacheRepo replace the file's top-level repo and cache-repo.
 	Repo, CacheRepo Located[string]
+	// DefaultRepo stands for Repo when neither Repo nor the file's repo
+	// is set: ko's KO_DOCKER_REPO. Tags are then bare tags.
+	DefaultRepo Located[string]
 	// Image holds the image settings set over every image of the file
 	// (its Package and Repository are ignored). Map values merge: the
 	// file's entries, then the overlay's, which win.
@@ -23,6 +26,9 @@ type Overlay struct {
 	Insecure bool
 	// Push says the images are pushed, so each needs a registry name.
 	Push bool
+	// Naming is how a repo names each image (see mingo.Spec.Naming): ""
+	// (repo/<binary>), "bare" (repo itself) or "import-path".
+	Naming string
 }
 
 // Set returns a Located value that an overlay sets: it has no line, since

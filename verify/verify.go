@@ -277,6 +277,10 @@ func specOf(r *recipe.Recipe, pattern string) (mingo.Spec, error) {
 		BuildTags: r.BuildTags, Base: r.Base, CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd,
 		User: r.User, Env: r.Env, Labels: r.Labels, Annotations: r.Annots, WorkDir: r.WorkDir, Args: r.Args,
 		Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal, Compression: r.Compression, Delve: r.Delve,
+		With: r.With, Capabilities: r.Caps,
+	}
+	if r.KoData != nil {
+		s.DataCreated = time.Unix(*r.KoData, 0).UTC()
 	}
 	if pattern != "" {
 		s.Packages = []string{pattern}

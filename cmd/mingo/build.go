@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -118,6 +119,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	f.sign.register(fl)
 	registerImageFlags(fl, im)
+	registerNaming(fl, &f.over.Naming)
 	f.changed = func(name string) bool { return fl.Changed(name) }
 }
 
@@ -154,7 +156,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	r.log.finish()
 	sizeReport(r.log, images, cfg.Plural)
-	if !r.push && !f.load && f.tarball == "" && f.layout == "" && f.sbomDir == "" {
+	if !r.push && !f.loads() && f.tarball == "" && f.layout == "" && f.sbomDir == "" {
 		r.log.progress("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
 	}
 	return printResult(stdout, f.json, cfg.Plural, outs)
@@ -188,20 +190,62 @@ func (f *buildFlags) pushes(ctx context.Context, patterns []string) bool {
 	if f.changed("push") {
 		return f.push
 	}
-	if f.load {
+	if f.loads() {
 		return false
 	}
-	if f.over.Image.Tags.Set || f.over.Repo.Set || f.configPath != "" || f.tarball == "" && f.layout == "" {
+	if f.over.Image.Tags.Set || f.over.Repo.Set || f.koRepo() != "" || f.configPath != "" || f.tarball == "" && f.layout == "" {
 		return f.push
 	}
 	return len(patterns) == 0 && config.Find(ctx, "") != ""
 }
 
-// overlay is what the flags set over mingo.yaml, with the packages given
-// and MINGO_CACHE_REPO under --cache-repo.
+// koLocal is KO_DOCKER_REPO's value (or prefix) that means the local
+// engine.
+const koLocal = "ko.local"
+
+// koRepo is KO_DOCKER_REPO, ko's repository for images named after their
+// package, when neither --repo nor a full -t reference names them (bare
+// -t tags, as ko takes them, go under it); "" when it is unset or means
+// the local engine.
+func (f *buildFlags) koRepo() string {
+	r := os.Getenv("KO_DOCKER_REPO")
+	if f.over.Repo.Set || !f.bareTags() || r == koLocal || strings.HasPrefix(r, koLocal+"/") {
+		return ""
+	}
+	return r
+}
+
+// bareTags reports whether every -t is a bare tag (v1.2.0), as ko takes
+// them: no registry, no repository.
+func (f *buildFlags) bareTags() bool {
+	for _, t := range f.over.Image.Tags.V {
+		if strings.ContainsAny(t, "/:@") {
+			return false
+		}
+	}
+	return true
+}
+
+// loads reports whether the images go into the local engine: --load, or
+// KO_DOCKER_REPO=ko.local when no -t or --repo names them.
+func (f *buildFlags) loads() bool {
+	if f.load {
+		return true
+	}
+	r := os.Getenv("KO_DOCKER_REPO")
+	local := r == koLocal || strings.HasPrefix(r, koLocal+"/")
+	return local && !f.over.Repo.Set && f.bareTags()
+}
+
+// overlay is what the flags set over mingo.yaml, with the packages given,
+// MINGO_CACHE_REPO under --cache-repo and KO_DOCKER_REPO under the file's
+// repo.
 func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
 	o := f.over
 	o.Packages, o.Push = patterns, push
+	if r := f.koRepo(); r != "" {
+		o.DefaultRepo = config.Set(r)
+	}
 	if r := os.Getenv("MINGO_CACHE_REPO"); !o.CacheRepo.Set && r != "" {
 		o.CacheRepo = config.Set(r)
 	}

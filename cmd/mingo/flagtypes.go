@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 )
 
@@ -159,4 +160,46 @@ func boolVar(fl *pflag.FlagSet, dst *config.Located[bool], name, usage string) {
 func withDefault(fl *pflag.FlagSet, v pflag.Value, name, def, usage string) {
 	fl.Var(v, name, usage)
 	fl.Lookup(name).DefValue = def
+}
+
+// naming is a boolean flag that, when true, sets the naming mode: ko's
+// --bare, -B and -P.
+type naming struct {
+	dst  *string
+	mode string
+}
+
+func (n naming) String() string   { return strconv.FormatBool(*n.dst == n.mode && n.mode != "") }
+func (n naming) Type() string     { return "bool" }
+func (n naming) IsBoolFlag() bool { return true }
+
+func (n naming) Set(s string) error {
+	on, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	if !on {
+		if *n.dst == n.mode {
+			*n.dst = mingo.NameBinary
+		}
+		return nil
+	}
+	if *n.dst != mingo.NameBinary && *n.dst != n.mode {
+		return fmt.Errorf("--bare, --base-import-paths and --preserve-import-paths each name the images differently: pick one")
+	}
+	*n.dst = n.mode
+	return nil
+}
+
+// registerNaming defines ko's naming flags, which choose how --repo (or
+// KO_DOCKER_REPO) names each image.
+func registerNaming(fl *pflag.FlagSet, dst *string) {
+	for _, f := range []struct{ name, short, mode, usage string }{
+		{"bare", "", mingo.NameBare, "name the image --repo itself, without the binary name (one package)"},
+		{"base-import-paths", "B", mingo.NameBinary, "name each image --repo/<binary name> (the default; as ko -B)"},
+		{"preserve-import-paths", "P", mingo.NameImportPath, "name each image --repo/<full import path> (as ko -P)"},
+	} {
+		fl.VarP(naming{dst, f.mode}, f.name, f.short, f.usage)
+		fl.Lookup(f.name).NoOptDefVal = "true"
+	}
 }

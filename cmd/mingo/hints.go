@@ -94,7 +94,7 @@ func specHint(err error) string {
 	case errors.Is(err, mingo.ErrNoName):
 		return ": give --tag registry/repository:tag (--repo REGISTRY/NAMESPACE for several packages), --load for the local engine, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)"
 	case errors.Is(err, mingo.ErrNoRepository):
-		return ", or --repo"
+		return ", or --repo (KO_DOCKER_REPO for a .ko.yaml)"
 	case errors.Is(err, mingo.ErrInsecureNoTag):
 		return ": --insecure-registry applies to the registries in --tag, and no --tag was given"
 	case errors.Is(err, config.ErrEpoch):

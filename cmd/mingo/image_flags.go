@@ -30,12 +30,15 @@ func registerImageFlags(fl *pflag.FlagSet, im *config.Image) {
 	boolVar(fl, &im.Debug, "debug", "also publish each image's debug variant, TAG-debug: the same layers plus a static busybox in /busybox, on PATH, for docker exec -it CONTAINER sh")
 	fl.Var(text{dst: &im.DebugToolbox}, "debug-toolbox", "take the debug variants' busybox from the image `REF` (default $MINGO_DEBUG_TOOLBOX, else "+mingo.DefaultToolbox+"), which must offer every platform built")
 	boolVar(fl, &im.Delve, "delve", "build the program for a debugger (no optimizations, symbols kept) and run it under Delve's headless server on port 40000: dlv connect HOST:40000")
+	fl.Var(list{dst: &im.With}, "with", "also put the binary of the main `PACKAGE` in the image at /usr/local/bin/<name>, in its own layer; the entrypoint stays the first package's (repeatable)")
+	fl.Var(list{dst: &im.Capabilities, comma: true, check: checkCapability}, "capabilities", "grant the binary file the Linux `CAPS` (comma-separated, for example net_bind_service), as ko's linux_capabilities; the container must be allowed them (docker run --cap-add)")
 	withDefault(fl, text{dst: &im.Compression, check: checkCompression}, "compression", mingo.Gzip, "compress the layers mingo writes with `ALGORITHM`: gzip (every engine reads it) or zstd (smaller; Docker Engine 23+, containerd 1.5+, podman)")
 }
 
 func checkAdd(s string) error         { _, _, err := layers.ParseAdd(s); return err }
 func checkPort(s string) error        { _, err := build.ParsePort(s); return err }
 func checkSignal(s string) error      { _, err := build.ParseSignal(s); return err }
+func checkCapability(s string) error  { _, err := layers.ParseCapabilities([]string{s}); return err }
 func checkCompression(s string) error { _, err := layers.ParseCompression(s); return err }
 
 // flagOf is the flag that sets a mingo.yaml key.

@@ -29,7 +29,7 @@ type job struct {
 // connect checks, before any build, that the engine answers (--load) and
 // that signing works (--sign).
 func (r *job) connect(ctx context.Context) error {
-	if r.f.load {
+	if r.f.loads() {
 		r.daemon = &publish.Daemon{Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
 			s := make([]string, len(skipped))
 			for i, p := range skipped {

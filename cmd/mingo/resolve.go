@@ -82,14 +82,17 @@ is written to standard output unless every image was built and published.`,
 // checkResolve refuses flags that make no sense for resolve.
 func (f *buildFlags) checkResolve(r *resolveFlags) error {
 	repo := f.over.Repo.V
+	if repo == "" {
+		repo = f.koRepo()
+	}
 	switch {
 	case len(r.files) == 0:
 		return errors.New("no documents: give -f FILE, -f DIR or -f - (standard input)")
 	case f.changed("json") || f.changed("config"):
 		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
-	case repo == "" && !f.load:
+	case repo == "" && !f.loads():
 		return errors.New("nowhere to put the images: give --repo REGISTRY/NAMESPACE to push them, or --load for the local engine")
-	case repo != "" && f.load:
+	case repo != "" && f.loads():
 		return errors.New("--repo and --load both name where the references point: pick one")
 	case repo != "" && f.changed("push") && !f.push:
 		return errors.New("--push=false leaves the references with nothing to point at: use --load for local images")
@@ -145,7 +148,7 @@ func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo
 			out = out.Debug // --debug: the references are to the variants
 		}
 		refs[i] = out.Reference
-		if r.f.load {
+		if r.f.loads() {
 			refs[i] = localTag(out.img).String()
 		}
 	}

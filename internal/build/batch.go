@@ -1,6 +1,7 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -28,6 +29,9 @@ type batch struct {
 	ldflags   string
 	buildTags []string
 	delve     bool
+	// dir is where `go build` runs: the packages' WorkDir, else the
+	// Builder's Dir.
+	dir string
 	// part numbers the batches of one platform and settings, split by
 	// name collisions; it is part of the workspace key.
 	part    int
@@ -41,7 +45,7 @@ type member struct {
 }
 
 func (b *batch) key() string {
-	return strings.Join([]string{b.platform.String(), b.ldflags, strings.Join(b.buildTags, ","), fmt.Sprint(b.delve), fmt.Sprint(b.part)}, "\x00")
+	return strings.Join([]string{b.platform.String(), b.ldflags, strings.Join(b.buildTags, ","), fmt.Sprint(b.delve), b.dir, fmt.Sprint(b.part)}, "\x00")
 }
 
 // batches groups every platform of every target by build settings, in a
@@ -51,15 +55,18 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 	groups := map[string][]*batch{}
 	for ti, t := range targets {
 		for pi, p := range shared[ti].platforms {
-			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ","), fmt.Sprint(t.Delve)}, "\x00")
-			b := place(groups[settings], t.Package)
+			dir := cmp.Or(t.Package.WorkDir, s.Dir)
+			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ","), fmt.Sprint(t.Delve), dir}, "\x00")
+			b := place(groups[settings], append([]*Package{t.Package}, t.With...))
 			if b == nil {
-				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, delve: t.Delve, part: len(groups[settings])}
+				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, delve: t.Delve, dir: dir, part: len(groups[settings])}
 				groups[settings] = append(groups[settings], b)
 				out = append(out, b)
 			}
-			if !slices.ContainsFunc(b.pkgs, func(q *Package) bool { return q.ImportPath == t.Package.ImportPath }) {
-				b.pkgs = append(b.pkgs, t.Package)
+			for _, pkg := range append([]*Package{t.Package}, t.With...) {
+				if !slices.ContainsFunc(b.pkgs, func(q *Package) bool { return q.ImportPath == pkg.ImportPath }) {
+					b.pkgs = append(b.pkgs, pkg)
+				}
 			}
 			b.members = append(b.members, member{ti, pi})
 		}
@@ -67,17 +74,16 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 	return out
 }
 
-// place returns the first batch pkg can join: one that has it already, or
-// has no other package of the same binary name.
-func place(bs []*batch, pkg *Package) *batch {
+// place returns the first batch pkgs can join: one where each of them is
+// already, or has no other package of the same binary name.
+func place(bs []*batch, pkgs []*Package) *batch {
 	for _, b := range bs {
 		ok := true
-		for _, q := range b.pkgs {
-			if q.ImportPath == pkg.ImportPath {
-				return b
-			}
-			if q.Name == pkg.Name {
-				ok = false
+		for _, pkg := range pkgs {
+			for _, q := range b.pkgs {
+				if q.ImportPath != pkg.ImportPath && q.Name == pkg.Name {
+					ok = false
+				}
 			}
 		}
 		if ok {
@@ -180,6 +186,17 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		return PlatformImage{}, err
 	}
 	entry.Digest = sum
+	if len(t.Capabilities) > 0 {
+		v, err := layers.CapabilityXattr(t.Capabilities)
+		if err != nil {
+			return PlatformImage{}, err
+		}
+		entry.PAXRecords = map[string]string{layers.CapabilityPAX: v}
+	}
+	with, err := s.withLayers(ctx, t, filepath.Dir(bin))
+	if err != nil {
+		return PlatformImage{}, err
+	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
 	layer, err := s.binaryLayer(ctx, entry, t, mc)
 	if err != nil {
@@ -189,7 +206,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if len(sh.platforms) == 1 {
 		annots = sh.topAnnotations(baseDigest)
 	}
-	spec, err := s.imageSpec(ctx, t, sh, p, layerSpec{layer, "binary", "mingo build " + pkg.ImportPath, nil}, target)
+	spec, err := s.imageSpec(ctx, t, sh, p, with, layerSpec{layer, "binary", "mingo build " + pkg.ImportPath, nil}, target)
 	if err != nil {
 		return PlatformImage{}, err
 	}
@@ -211,11 +228,11 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 }
 
 // imageSpec is what goes into the image of t for p, but for its base and
-// annotations: the shared layers, then (with Delve) Delve's, then the
-// binary's; its entrypoint runs the program at target, under Delve's
-// server with Delve.
-func (s *session) imageSpec(ctx context.Context, t *Target, sh *shared, p platform.Platform, binary layerSpec, target string) (imageSpec, error) {
-	spec := imageSpec{platform: p, compression: t.Compression, layers: slices.Clone(sh.layers),
+// annotations: the shared layers, the extra programs' (with), then (with
+// Delve) Delve's, then the binary's; its entrypoint runs the program at
+// target, under Delve's server with Delve.
+func (s *session) imageSpec(ctx context.Context, t *Target, sh *shared, p platform.Platform, with []layerSpec, binary layerSpec, target string) (imageSpec, error) {
+	spec := imageSpec{platform: p, compression: t.Compression, layers: append(slices.Clone(sh.layers), with...),
 		entrypoint: []string{target}, created: sh.created, env: sh.env, config: sh.config}
 	if t.Delve {
 		dlv, err := s.dlvLayer(ctx, p, t.Compression)
@@ -256,12 +273,18 @@ func (s *session) sbom(bin string, t *Target, ours []layerSpec, p platform.Platf
 // binaryLayer returns the layer holding the binary: the cache repository's
 // on a hit, else built (or taken from the local cache) and recorded.
 func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, t *Target, mc *memberCache) (v1.Layer, error) {
-	if mc != nil && mc.hit != nil {
+	// The cache repository holds plain binary layers: one with file
+	// capabilities is neither taken from it nor recorded in it.
+	caps := len(t.Capabilities) > 0
+	if mc != nil && mc.hit != nil && !caps {
 		return mc.hit, nil
 	}
 	layer, err := layers.BuildContext(ctx, s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
 	if err != nil {
 		return nil, fmt.Errorf("layering the binary: %w", err)
+	}
+	if caps {
+		return layer, nil
 	}
 	return s.record(ctx, mc, layer), nil
 }

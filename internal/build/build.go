@@ -44,6 +44,11 @@ type Settings struct {
 	Generated Generated
 	// Adds are local files or directories copied into the image.
 	Adds []Add
+	// Capabilities are the Linux capabilities the binary file grants,
+	// as layers.ParseCapabilities returns them.
+	Capabilities []string
+	// DataCreated is the time of the kodata files; zero means Created.
+	DataCreated time.Time
 	// Config is the user's image configuration.
 	Config ImageConfig
 	// Compression is how every layer mingo writes is compressed: gzip
@@ -58,6 +63,10 @@ type Settings struct {
 // names it goes by, which the builder passes through to the Result.
 type Target struct {
 	Package *Package
+	// With are more main packages whose binaries go in the image at
+	// /usr/local/bin/<name>, each in its own layer; Package stays the
+	// entrypoint.
+	With []*Package
 	Settings
 	// Tags are where the image is pushed; Names what it is called in local
 	// outputs (a tarball, a layout, an engine).

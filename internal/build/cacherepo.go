@@ -76,7 +76,7 @@ func (s *session) lookup(ctx context.Context, limit *semaphore.Weighted, b *batc
 // keys computes the compile key of every package of b, with the go
 // command's environment and flags that compile will use.
 func (s *session) keys(ctx context.Context, limit *semaphore.Weighted, b *batch) (map[string]buildcache.Key, error) {
-	q := buildcache.Query{Dir: s.Dir, Env: gotool.Env(&b.platform), Flags: gotool.BuildFlags(b.ldflags, b.buildTags, b.delve)}
+	q := buildcache.Query{Dir: b.dir, Env: gotool.Env(&b.platform), Flags: gotool.BuildFlags(b.ldflags, b.buildTags, b.delve)}
 	for _, p := range b.pkgs {
 		q.Packages = append(q.Packages, p.ImportPath)
 	}
@@ -88,12 +88,16 @@ func (s *session) keys(ctx context.Context, limit *semaphore.Weighted, b *batch)
 }
 
 func (bc *batchCache) allHit(b *batch, targets []Target, pkg *Package) bool {
+	found := false // a package of a target's With only is always compiled
 	for _, m := range b.members {
-		if targets[m.target].Package.ImportPath == pkg.ImportPath && bc.members[m].hit == nil {
-			return false
+		if targets[m.target].Package.ImportPath == pkg.ImportPath {
+			if bc.members[m].hit == nil {
+				return false
+			}
+			found = true
 		}
 	}
-	return true
+	return found
 }
 
 // extract writes pkg's binary from its first member's hit layer into dir;

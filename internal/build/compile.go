@@ -18,7 +18,7 @@ import (
 // they are up to date in one pass. It runs the go command so that Go's
 // build cache is shared with the user's own builds.
 func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, pkgs []*Package, dir string) error {
-	gb := &gotool.Build{Dir: s.Dir, Platform: b.platform, LDFlags: b.ldflags, Tags: b.buildTags, Debug: b.delve, Out: dir}
+	gb := &gotool.Build{Dir: b.dir, Platform: b.platform, LDFlags: b.ldflags, Tags: b.buildTags, Debug: b.delve, Out: dir}
 	for _, p := range pkgs {
 		gb.Packages = append(gb.Packages, p.ImportPath)
 	}
@@ -50,7 +50,7 @@ func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *bat
 // otherwise.
 func (s *session) compileError(ctx context.Context, b *batch, output string) error {
 	for _, pkg := range b.pkgs {
-		culprits, err := cgoPackages(ctx, s.Dir, pkg.ImportPath, &b.platform, b.buildTags)
+		culprits, err := cgoPackages(ctx, b.dir, pkg.ImportPath, &b.platform, b.buildTags)
 		if err == nil && len(culprits) > 0 {
 			s.logf("go build output for %s:\n%s", b.platform, output)
 			return cgoError(pkg.ImportPath, culprits)

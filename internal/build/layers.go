@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -25,6 +28,14 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 	if t.Generated.CACerts {
 		sh.env = append(sh.env, "SSL_CERT_FILE="+layers.CABundlePath)
 	}
+	if err := s.addedLayer(ctx, t, sh); err != nil {
+		return err
+	}
+	return s.koDataLayer(ctx, t, sh)
+}
+
+// addedLayer builds the layer of the files the user added, if any.
+func (s *session) addedLayer(ctx context.Context, t *Target, sh *shared) error {
 	if len(t.Adds) == 0 {
 		return nil
 	}
@@ -47,6 +58,40 @@ func (s *session) buildLayers(ctx context.Context, t *Target, sh *shared) error 
 	c := &sbom.Component{Name: "added-files", Version: "user-supplied",
 		Source: "local files added to the image at " + strings.Join(paths, ", ")}
 	sh.layers = append(sh.layers, layerSpec{l, "files", "mingo: added files", withDiffID(c, l)})
+	return nil
+}
+
+// koDataEntries returns the entries of the main package's kodata
+// directory, which ko puts at /var/run/ko; none when it has none.
+// Symlinks may lead anywhere in the package's module. It runs before
+// anything is compiled, so that a bad kodata stops the build at once.
+func koDataEntries(pkg *Package) ([]layers.Entry, error) {
+	dir := filepath.Join(pkg.Dir, layers.KoDataDir)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, nil
+	}
+	entries, err := layers.KoDataEntries(dir, cmp.Or(pkg.ModuleDir, pkg.Dir))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
+	}
+	return entries, nil
+}
+
+// koDataLayer builds the layer of the kodata entries, if any, and sets
+// KO_DATA_PATH. Its files carry DataCreated, else Created.
+func (s *session) koDataLayer(ctx context.Context, t *Target, sh *shared) error {
+	if sh.koEntries == nil {
+		return nil
+	}
+	sh.koData = cmp.Or(t.DataCreated, t.Created, time.Unix(0, 0)).UTC()
+	l, err := layers.BuildContext(ctx, s.Cache, sh.koEntries, layers.Options{ModTime: sh.koData, Compression: t.Compression})
+	if err != nil {
+		return fmt.Errorf("building the kodata layer: %w", err)
+	}
+	c := &sbom.Component{Name: "kodata", Version: "user-supplied",
+		Source: "the kodata directory of " + t.Package.ImportPath + ", at " + layers.KoDataPath}
+	sh.layers = append(sh.layers, layerSpec{l, "kodata", "mingo: kodata (" + layers.KoDataPath + ")", withDiffID(c, l)})
+	sh.env = append(sh.env, "KO_DATA_PATH="+layers.KoDataPath)
 	return nil
 }
 

@@ -28,6 +28,9 @@ type Package struct {
 	// Dependency is true for a package of a required module (from the
 	// module cache), false for one in the main module or workspace.
 	Dependency bool
+	// WorkDir is where the package resolved and `go build` runs for it;
+	// "" is the Builder's Dir.
+	WorkDir string
 }
 
 // loadMode is what package discovery asks go/packages for.

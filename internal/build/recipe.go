@@ -22,6 +22,7 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 		GoVersion: goVersion,
 		LDFlags:   recipe.LDFlagsDigest(t.LDFlags),
 		BuildTags: t.BuildTags,
+		Caps:      t.Capabilities,
 		Base:      t.Base,
 		CACerts:   t.Generated.CACerts,
 		TZData:    t.Generated.TZData,
@@ -50,6 +51,9 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 	if t.Generated.CABundle != nil {
 		r.CABundle = fmt.Sprintf("sha256:%x", sha256.Sum256(t.Generated.CABundle))
 	}
+	for _, w := range t.With {
+		r.With = append(r.With, w.ImportPath)
+	}
 	for _, a := range t.Adds {
 		r.Adds = append(r.Adds, a.ImagePath)
 	}
@@ -59,6 +63,10 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 	if !t.Created.IsZero() {
 		c := t.Created.Unix()
 		r.Created = &c
+	}
+	if !sh.koData.IsZero() {
+		k := sh.koData.Unix()
+		r.KoData = &k
 	}
 	return r
 }
@@ -75,10 +83,11 @@ func SettingsFromRecipe(r *recipe.Recipe) (Settings, error) {
 		plats = append(plats, p)
 	}
 	s := Settings{
-		Platforms: plats,
-		BuildTags: r.BuildTags,
-		Base:      r.Base,
-		Generated: Generated{CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd},
+		Platforms:    plats,
+		BuildTags:    r.BuildTags,
+		Capabilities: r.Caps,
+		Base:         r.Base,
+		Generated:    Generated{CACerts: r.CACerts, TZData: r.TZData, Passwd: r.Passwd},
 		Config: ImageConfig{
 			Env: r.Env, Labels: r.Labels, Annotations: r.Annots, WorkDir: r.WorkDir, Args: r.Args, User: r.User,
 			Expose: r.Expose, Volumes: r.Volumes, StopSignal: r.StopSignal,
@@ -88,6 +97,9 @@ func SettingsFromRecipe(r *recipe.Recipe) (Settings, error) {
 	}
 	if r.Created != nil {
 		s.Created = time.Unix(*r.Created, 0).UTC()
+	}
+	if r.KoData != nil {
+		s.DataCreated = time.Unix(*r.KoData, 0).UTC()
 	}
 	return s, nil
 }

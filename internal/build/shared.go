@@ -22,6 +22,11 @@ type shared struct {
 	platforms []platform.Platform
 	layers    []layerSpec // generated and added layers, before the binary
 	env       []string
+	// koData is the time of the kodata layer's files; zero when the
+	// image has no kodata layer.
+	koData time.Time
+	// koEntries are the files of the kodata directory, found by prepare.
+	koEntries []layers.Entry
 	config    ImageConfig
 	created   time.Time
 	// annots are the standard and the user's annotations.
@@ -73,6 +78,9 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 		return nil, err
 	}
 	sh := &shared{base: base, platforms: t.Platforms, config: cfg, created: t.Created, ready: make(chan struct{})}
+	if sh.koEntries, err = koDataEntries(t.Package); err != nil {
+		return nil, err
+	}
 	if sh.created.IsZero() {
 		sh.created = time.Unix(0, 0)
 	}

@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,6 +38,9 @@ type Entry struct {
 	// Size and Open give a regular file's content.
 	Size int64
 	Open func() (io.ReadCloser, error)
+	// PAXRecords are extra PAX records of the entry's header, such as
+	// CapabilityPAX.
+	PAXRecords map[string]string
 	// Digest, when set, is the hex sha256 of a regular file's content,
 	// already known to the caller: the cache key uses it instead of
 	// reading the file again.
@@ -136,6 +141,9 @@ func (e Entry) header(mtime time.Time) (*tar.Header, error) {
 	default:
 		return nil, fmt.Errorf("layer entry %s has unsupported type %s", e.Path, e.Mode.Type())
 	}
+	if len(e.PAXRecords) > 0 {
+		h.PAXRecords, h.Format = e.PAXRecords, tar.FormatPAX
+	}
 	return h, nil
 }
 
@@ -199,6 +207,9 @@ func cacheKey(entries []Entry, mtime time.Time, c Compression) (string, error) {
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s", formatVersion, gzipLevel, mtime.Unix(), c.keyParams())
 	for _, e := range entries {
 		fmt.Fprintf(h, "%s\x00%o\x00%d\x00%d\x00%s\x00%d\x00", e.Path, uint32(e.Mode), e.UID, e.GID, e.Linkname, e.Size)
+		for _, k := range slices.Sorted(maps.Keys(e.PAXRecords)) {
+			fmt.Fprintf(h, "pax\x00%q\x00%q\x00", k, e.PAXRecords[k])
+		}
 		if e.Mode.IsRegular() {
 			sum, err := contentSum(e)
 			if err != nil {

@@ -25,20 +25,25 @@ type Recipe struct {
 	Platforms []string `json:"platforms"`
 	// LDFlags is the digest of the extra linker flags (see LDFlagsDigest),
 	// "" when there were none.
-	LDFlags   string            `json:"ldflags,omitempty"`
-	BuildTags []string          `json:"tags,omitempty"`
-	Base      string            `json:"base"`
-	CACerts   bool              `json:"caCerts,omitempty"`
-	CABundle  string            `json:"caBundle,omitempty"`
-	TZData    bool              `json:"tzdata,omitempty"`
-	Passwd    bool              `json:"passwd,omitempty"`
-	Adds      []string          `json:"adds,omitempty"`
-	User      string            `json:"user,omitempty"`
-	Env       []string          `json:"env,omitempty"`
-	Labels    map[string]string `json:"labels,omitempty"`
-	Annots    map[string]string `json:"annotations,omitempty"`
-	WorkDir   string            `json:"workdir,omitempty"`
-	Args      []string          `json:"args,omitempty"`
+	LDFlags   string   `json:"ldflags,omitempty"`
+	BuildTags []string `json:"tags,omitempty"`
+	// With are the import paths of the other binaries in the image, at
+	// /usr/local/bin/<name>.
+	With []string `json:"with,omitempty"`
+	// Caps are the file capabilities of the binary.
+	Caps     []string          `json:"capabilities,omitempty"`
+	Base     string            `json:"base"`
+	CACerts  bool              `json:"caCerts,omitempty"`
+	CABundle string            `json:"caBundle,omitempty"`
+	TZData   bool              `json:"tzdata,omitempty"`
+	Passwd   bool              `json:"passwd,omitempty"`
+	Adds     []string          `json:"adds,omitempty"`
+	User     string            `json:"user,omitempty"`
+	Env      []string          `json:"env,omitempty"`
+	Labels   map[string]string `json:"labels,omitempty"`
+	Annots   map[string]string `json:"annotations,omitempty"`
+	WorkDir  string            `json:"workdir,omitempty"`
+	Args     []string          `json:"args,omitempty"`
 	// Compression is "zstd" or empty (gzip), so older recipes still read.
 	Compression string `json:"compression,omitempty"`
 	// Delve is set for a program built for Delve and run under it.
@@ -49,6 +54,10 @@ type Recipe struct {
 	// Created is SOURCE_DATE_EPOCH, nil when it was unset; 0 is a time
 	// like any other (it gives the image a created annotation).
 	Created *int64 `json:"created,omitempty"`
+	// KoData is the time of the files of the kodata layer (the main
+	// package's kodata directory at /var/run/ko), nil when the image has
+	// none.
+	KoData *int64 `json:"kodata,omitempty"`
 }
 
 // LDFlagsDigest is what a recipe records of ldflags: "sha256:HEX" of the

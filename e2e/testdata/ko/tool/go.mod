@@ -1,0 +1,3 @@
+module example.com/kotool
+
+go 1.22
