@@ -15,7 +15,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/mingo-build/mingo/e2e/internal/harness"
-	"github.com/mingo-build/mingo/sign/sigstoretest"
+	"github.com/mingo-build/mingo/internal/sigstoretest"
 )
 
 // mingo signs with a key it generated; the stock cosign CLI verifies the

@@ -24,7 +24,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/tuf"
 
-	"github.com/mingo-build/mingo/sign/sigstoretest"
+	"github.com/mingo-build/mingo/internal/sigstoretest"
 )
 
 const (
