@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
+
+	"github.com/mingo-build/mingo/buildcache/gocache"
+	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/publish"
+)
+
+// goCacheFlags are mingo gocache's flags.
+type goCacheFlags struct {
+	repo               string
+	readOnly, insecure bool
+	verbose            bool
+	timeout            time.Duration
+}
+
+func newGoCacheCommand() *cobra.Command {
+	var f goCacheFlags
+	cmd := &cobra.Command{
+		Use:   "gocache",
+		Short: "Share Go's build cache through a registry repository (a GOCACHEPROG program)",
+		Long: `gocache is a GOCACHEPROG program: the go command starts it and keeps its build
+cache (compiled packages, test results) through it. Outputs are kept in
+$MINGO_CACHE/gocache and shared through the registry repository --repo, so a
+fresh CI runner compiles only what no runner compiled before. Credentials come
+from the Docker config and its helpers (mingo login, docker login).
+
+An unreachable, slow or denying repository is one warning, and the go command
+builds as without it. --read-only (or MINGO_CACHE_REPO_READONLY=1) reads the
+repository and never writes to it. mingo build --cache-repo uses it for its
+go build commands, unless GOCACHEPROG is set.`,
+		Example: `  GOCACHEPROG="mingo gocache --repo registry.example.com/team/gocache" go test ./...
+
+  # Pull requests read what the main branch's builds wrote
+  export MINGO_CACHE_REPO=registry.example.com/team/gocache MINGO_CACHE_REPO_READONLY=1
+  GOCACHEPROG="mingo gocache" go build ./...`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runGoCache(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.repo, "repo", os.Getenv("MINGO_CACHE_REPO"), "share the cache through the registry repository `REGISTRY/REPOSITORY` (default $MINGO_CACHE_REPO; none: the local tier only)")
+	fl.BoolVar(&f.readOnly, "read-only", envTrue("MINGO_CACHE_REPO_READONLY"), "read the repository, never write to it (default $MINGO_CACHE_REPO_READONLY=1)")
+	fl.BoolVar(&f.insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the repository's registry")
+	fl.Var(duration{&f.timeout}, "registry-timeout", "give up a download or upload after `DURATION`, a lookup after a sixth of it (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print on standard error, at the end, the hits, misses and bytes moved")
+	return cmd
+}
+
+// runGoCache serves the go command on standard input and output.
+func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
+	if v := os.Getenv("MINGO_REGISTRY_TIMEOUT"); v != "" && !cmd.Flags().Changed("registry-timeout") {
+		d, err := parseTimeout(v)
+		if err != nil {
+			return fmt.Errorf("MINGO_REGISTRY_TIMEOUT %q: %w", v, err)
+		}
+		f.timeout = d
+	}
+	dir, err := layers.DefaultCacheDir()
+	if err != nil {
+		return err
+	}
+	disk, err := gocache.OpenDisk(filepath.Join(dir, "gocache"))
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	o := gocache.Options{ReadOnly: f.readOnly, Timeout: f.timeout, LookupTimeout: f.timeout / 6, Warn: func(format string, args ...any) {
+		fmt.Fprintf(stderr, "mingo gocache: warning: "+format+"\n", args...)
+	}}
+	if f.repo != "" {
+		if o.Registry, err = goCacheRegistry(cmd, f); err != nil {
+			return err
+		}
+	}
+	c := gocache.New(disk, o)
+	err = gocache.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), c)
+	if f.verbose {
+		fmt.Fprintf(stderr, "mingo gocache: %v\n", c.Stats())
+	}
+	return err
+}
+
+// goCacheRegistry is the registry tier --repo names, reached as a push is.
+func goCacheRegistry(cmd *cobra.Command, f goCacheFlags) (*gocache.Registry, error) {
+	var opts []name.Option
+	if f.insecure {
+		opts = append(opts, name.Insecure)
+	}
+	repo, err := name.NewRepository(f.repo, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("--repo %q: want REGISTRY/REPOSITORY: %w", f.repo, err)
+	}
+	reg := &publish.Registry{Timeout: f.timeout}
+	if f.insecure {
+		reg.Insecure = []string{repo.RegistryStr()}
+	}
+	return gocache.NewRegistry(repo, reg.RemoteOptions(cmd.Context())...)
+}
+
+// envTrue reports whether the variable k is set to 1 or true.
+func envTrue(k string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(k))
+	return v
+}
