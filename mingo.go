@@ -92,6 +92,16 @@ func WithCacheRepo(ref string, opts ...remote.Option) Option {
 	return func(o *options) { o.cacheRepo, o.cacheOpts = ref, opts }
 }
 
+// WithGoCache makes program Go's build cache for the build's go build
+// commands (their GOCACHEPROG, such as "/usr/bin/mingo gocache --repo
+// registry.example.com/team/cache"), so that a package compiled on any
+// machine is not compiled again. A GOCACHEPROG in the environment or in
+// `go env -w` wins. It changes no output: it is neither in the recipe
+// nor in a digest or a compile key.
+func WithGoCache(program string) Option {
+	return func(o *options) { o.build.GoCacheProg = program }
+}
+
 // WithPreflight runs check concurrently with the build, such as a check
 // that every registry to push to answers and takes the credentials: its
 // error stops the build at once and is BuildTargets' error, so a typo or a

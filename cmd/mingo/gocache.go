@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -110,4 +112,43 @@ func goCacheRegistry(cmd *cobra.Command, f goCacheFlags) (*gocache.Registry, err
 func envTrue(k string) bool {
 	v, _ := strconv.ParseBool(os.Getenv(k))
 	return v
+}
+
+// goCacheProgram is the GOCACHEPROG that makes repo Go's build cache too:
+// this mingo's gocache command, with the registry settings of the build
+// (insecure lists the registries --insecure-registry applies to).
+// MINGO_CACHE, MINGO_CACHE_REPO_READONLY and the credentials reach it
+// through the environment.
+func goCacheProgram(repo string, insecure []string, timeout time.Duration) (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	args := []string{exe, "gocache", "--repo", repo}
+	if r, err := name.NewRepository(repo); err == nil && slices.Contains(insecure, r.RegistryStr()) {
+		args = append(args, "--insecure-registry")
+	}
+	if timeout > 0 {
+		args = append(args, "--registry-timeout", timeout.String())
+	}
+	return quoteFields(args)
+}
+
+// quoteFields joins args as the go command splits GOCACHEPROG: on spaces,
+// with a field that holds one in single or double quotes.
+func quoteFields(args []string) (string, error) {
+	var quoted []string
+	for _, a := range args {
+		switch {
+		case a != "" && !strings.ContainsAny(a, " \t\n\r'\""):
+			quoted = append(quoted, a)
+		case !strings.Contains(a, "'"):
+			quoted = append(quoted, "'"+a+"'")
+		case !strings.Contains(a, `"`):
+			quoted = append(quoted, `"`+a+`"`)
+		default:
+			return "", fmt.Errorf("%q holds both quotes: GOCACHEPROG cannot quote it", a)
+		}
+	}
+	return strings.Join(quoted, " "), nil
 }

@@ -85,6 +85,11 @@ func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *ming
 	}
 	if cfg.CacheRepo != "" {
 		opts = append(opts, mingo.WithCacheRepo(cfg.CacheRepo, reg.RemoteOptions(ctx)...))
+		if prog, err := goCacheProgram(cfg.CacheRepo, reg.Insecure, r.timeout); err == nil {
+			opts = append(opts, mingo.WithGoCache(prog))
+		} else {
+			r.log.debugf("not sharing Go's build cache: %v", err)
+		}
 	}
 	if r.f.sbom == "spdx" {
 		opts = append(opts, mingo.WithSBOM())
