@@ -72,8 +72,10 @@ func (d *Disk) Get(action []byte) *Output {
 	if !ok {
 		return nil
 	}
+	// Marks both used, for a trim by age.
 	now := time.Now()
-	os.Chtimes(d.path("a", action), now, now) // marks it used
+	os.Chtimes(d.path("a", action), now, now)
+	os.Chtimes(path, now, now)
 	return &Output{ID: out, Size: e.Size, Time: e.Time, DiskPath: path}
 }
 

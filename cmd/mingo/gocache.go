@@ -70,7 +70,12 @@ func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
 	if err != nil {
 		return err
 	}
-	disk, err := gocache.OpenDisk(filepath.Join(dir, "gocache"))
+	// Held shared while serving: no trim removes a file the go command
+	// is about to read.
+	if lc, err := layers.OpenCache(dir); err == nil {
+		defer lc.Use()()
+	}
+	disk, err := gocache.OpenDisk(filepath.Join(dir, layers.GoCacheDir))
 	if err != nil {
 		return err
 	}

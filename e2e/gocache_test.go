@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// goCacheModule writes a std-only module with a main package and a test,
+// whose greeting is greeting (another greeting, other actions).
+func goCacheModule(t *testing.T, greeting string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":        "module example.com/gocacheapp\n\ngo 1.24\n",
+		"main.go":       "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(greeting()) }\n",
+		"greet.go":      "package main\n\nfunc greeting() string { return \"" + greeting + "\" }\n",
+		"greet_test.go": "package main\n\nimport \"testing\"\n\nfunc TestGreeting(t *testing.T) {\n\tif greeting() != \"" + greeting + "\" {\n\t\tt.Fatal(greeting())\n\t}\n}\n",
+	}
+	for n, s := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// goWithCache runs the go command in dir like a fresh CI runner (empty
+// GOCACHE and MINGO_CACHE) with GOCACHEPROG="mingo gocache -v --repo repo
+// flags..."; dockerConfig "" is the registry's credentials.
+func goWithCache(t *testing.T, dir, repo, dockerConfig string, goArgs []string, flags ...string) result {
+	t.Helper()
+	if dockerConfig == "" {
+		dockerConfig = env.reg.DockerConfigDir
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", goArgs...)
+	cmd.Dir = dir
+	prog := strings.Join(append([]string{env.mingo, "gocache", "-v", "--repo", repo}, flags...), " ")
+	cmd.Env = append(os.Environ(),
+		"SSL_CERT_FILE="+env.reg.CAFile, "DOCKER_CONFIG="+dockerConfig,
+		"MINGO_CACHE="+t.TempDir(), "GOCACHE="+t.TempDir(), "GOCACHEPROG="+prog,
+		"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "CGO_ENABLED=0")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout.String(), stderr.String(), err}
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s%s", strings.Join(goArgs, " "), err, r.stdout, r.stderr)
+	}
+	t.Logf("go %s: %s", strings.Join(goArgs, " "), lineWith(r.stderr, "mingo gocache: "))
+	return r
+}
+
+// TestGoCache: a second cold runner gets its compiled packages and test
+// results from the repository.
+func TestGoCache(t *testing.T) {
+	requireEnv(t)
+	repo := env.reg.Host + "/gocache-e2e"
+	mod := goCacheModule(t, "hello")
+	first := goWithCache(t, mod, repo, "", []string{"test", "."})
+	if strings.Contains(first.stdout, "(cached)") || strings.Contains(first.stderr, "warning") {
+		t.Fatalf("first runner: %s%s", first.stdout, first.stderr)
+	}
+	second := goWithCache(t, mod, repo, "", []string{"test", "."})
+	if !strings.Contains(second.stdout, "(cached)") || strings.Contains(second.stderr, "warning") {
+		t.Errorf("second runner: want the test result cached and no warning:\n%s%s", second.stdout, second.stderr)
+	}
+	build := goWithCache(t, mod, repo, "", []string{"build", "-x", "-o", t.TempDir() + "/", "."})
+	if n := strings.Count(build.stderr, "/compile "); n > 1 {
+		t.Errorf("third runner: go build ran the compiler %d times (want the main package at most)", n)
+	}
+}
+
+// TestGoCacheFaultyRepo: an unreachable or denying repository is one
+// warning and a normal build; pull-only credentials read and warn once
+// that they cannot write; --read-only reads and never writes.
+func TestGoCacheFaultyRepo(t *testing.T) {
+	requireEnv(t)
+	denied, deniedConfig := proxy(t, false, true)
+	pullOnly, pullOnlyConfig := proxy(t, true, false)
+	for _, tt := range []struct{ name, repo, dockerConfig, warning string }{
+		{"unreachable", "127.0.0.1:1/gocache", "", "using the local cache only"},
+		{"denied", denied + "/gocache", deniedConfig, "using the local cache only"},
+		{"pull-only", pullOnly + "/gocache-e2e", pullOnlyConfig, "not writing to it"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := goWithCache(t, goCacheModule(t, "faulty "+tt.name), tt.repo, tt.dockerConfig, []string{"test", "."})
+			if n := strings.Count(r.stderr, "mingo gocache: warning: go cache repository "+tt.repo); n != 1 || !strings.Contains(r.stderr, tt.warning) {
+				t.Errorf("%d warnings, want 1 saying %q:\n%s", n, tt.warning, r.stderr)
+			}
+		})
+	}
+	t.Run("read-only", func(t *testing.T) {
+		repo := env.reg.Host + "/gocache-ro"
+		mod := goCacheModule(t, "read-only")
+		r := goWithCache(t, mod, repo, "", []string{"test", "."}, "--read-only")
+		if strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "0 uploaded") {
+			t.Errorf("--read-only: want no warning and no upload:\n%s", r.stderr)
+		}
+		r = goWithCache(t, mod, repo, "", []string{"test", "."})
+		if strings.Contains(r.stdout, "(cached)") {
+			t.Errorf("--read-only wrote to the repository: %s", r.stdout)
+		}
+	})
+}
+
+// TestGoCacheFromBuild: mingo build --cache-repo keeps Go's build cache
+// in the same repository, and a GOCACHEPROG of the user's wins.
+func TestGoCacheFromBuild(t *testing.T) {
+	requireEnv(t)
+	mod := goCacheModule(t, "from mingo build")
+	repo := env.reg.Host + "/gocache-build"
+	mustRun(t, mod, "", nil, "build", ".", "--push=false", "--platform", "linux/amd64", "--cache-repo", repo)
+	if n := goCacheTags(t, repo); n == 0 {
+		t.Fatalf("mingo build --cache-repo %s recorded no gocache- entry", repo)
+	}
+	theirs := env.reg.Host + "/gocache-theirs"
+	prog := env.mingo + " gocache --repo " + theirs
+	mustRun(t, goCacheModule(t, "theirs"), "", []string{"GOCACHEPROG=" + prog}, "build", ".", "--push=false", "--platform", "linux/amd64", "--cache-repo", env.reg.Host+"/gocache-build2")
+	if goCacheTags(t, theirs) == 0 || goCacheTags(t, env.reg.Host+"/gocache-build2") != 0 {
+		t.Errorf("the user's GOCACHEPROG did not win")
+	}
+}
+
+// goCacheTags counts the repository's gocache- tags.
+func goCacheTags(t *testing.T, repo string) int {
+	t.Helper()
+	out, err := exec.Command("/usr/bin/skopeo", "list-tags", "--cert-dir", registryCertDir(t),
+		"--authfile", filepath.Join(env.reg.DockerConfigDir, "config.json"), "docker://"+repo).Output()
+	if err != nil {
+		return 0 // no such repository
+	}
+	var list struct{ Tags []string }
+	if err := json.Unmarshal(out, &list); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tag := range list.Tags {
+		if strings.HasPrefix(tag, "gocache-") {
+			n++
+		}
+	}
+	return n
+}
