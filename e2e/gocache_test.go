@@ -32,12 +32,16 @@ func goCacheModule(t *testing.T, greeting string) string {
 }
 
 // goWithCache runs the go command in dir like a fresh CI runner (empty
-// GOCACHE and MINGO_CACHE) with GOCACHEPROG="mingo gocache -v --repo repo
-// flags..."; dockerConfig "" is the registry's credentials.
-func goWithCache(t *testing.T, dir, repo, dockerConfig string, goArgs []string, flags ...string) result {
+// GOCACHE, and MINGO_CACHE=tier, "" for an empty one) with
+// GOCACHEPROG="mingo gocache -v --repo repo flags..."; dockerConfig "" is
+// the registry's credentials.
+func goWithCache(t *testing.T, dir, tier, repo, dockerConfig string, goArgs []string, flags ...string) result {
 	t.Helper()
 	if dockerConfig == "" {
 		dockerConfig = env.reg.DockerConfigDir
+	}
+	if tier == "" {
+		tier = t.TempDir()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -46,7 +50,7 @@ func goWithCache(t *testing.T, dir, repo, dockerConfig string, goArgs []string, 
 	prog := strings.Join(append([]string{env.mingo, "gocache", "-v", "--repo", repo}, flags...), " ")
 	cmd.Env = append(os.Environ(),
 		"SSL_CERT_FILE="+env.reg.CAFile, "DOCKER_CONFIG="+dockerConfig,
-		"MINGO_CACHE="+t.TempDir(), "GOCACHE="+t.TempDir(), "GOCACHEPROG="+prog,
+		"MINGO_CACHE="+tier, "GOCACHE="+t.TempDir(), "GOCACHEPROG="+prog,
 		"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "CGO_ENABLED=0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -65,25 +69,41 @@ func TestGoCache(t *testing.T) {
 	requireEnv(t)
 	repo := env.reg.Host + "/gocache-e2e"
 	mod := goCacheModule(t, "hello")
-	first := goWithCache(t, mod, repo, "", []string{"test", "."})
+	first := goWithCache(t, mod, "", repo, "", []string{"test", "."})
 	if strings.Contains(first.stdout, "(cached)") || strings.Contains(first.stderr, "warning") {
 		t.Fatalf("first runner: %s%s", first.stdout, first.stderr)
 	}
-	second := goWithCache(t, mod, repo, "", []string{"test", "."})
+	second := goWithCache(t, mod, warmTierDir(), repo, "", []string{"test", "."})
 	if !strings.Contains(second.stdout, "(cached)") || strings.Contains(second.stderr, "warning") {
 		t.Errorf("second runner: want the test result cached and no warning:\n%s%s", second.stdout, second.stderr)
 	}
-	build := goWithCache(t, mod, repo, "", []string{"build", "-x", "-o", t.TempDir() + "/", "."})
+	build := goWithCache(t, mod, "", repo, "", []string{"build", "-x", "-o", t.TempDir() + "/", "."})
 	if n := strings.Count(build.stderr, "/compile "); n > 1 {
 		t.Errorf("third runner: go build ran the compiler %d times (want the main package at most)", n)
 	}
 }
 
+// warmTierDir is the local tier that TestGoCache's second runner fills
+// with the standard library's packages, compiled once.
+func warmTierDir() string { return filepath.Join(env.work, "gocache-warm-tier") }
+
+// warmTier returns warmTierDir, filled first if TestGoCache did not run.
+func warmTier(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(warmTierDir(), "gocache", "o")); err != nil {
+		goWithCache(t, goCacheModule(t, "hello"), warmTierDir(), env.reg.Host+"/gocache-e2e", "", []string{"test", "."})
+	}
+	return warmTierDir()
+}
+
 // TestGoCacheFaultyRepo: an unreachable or denying repository is one
 // warning and a normal build; pull-only credentials read and warn once
-// that they cannot write; --read-only reads and never writes.
+// that they cannot write; --read-only reads and never writes. A warm
+// local tier (the standard library) keeps it fast: only the module's own
+// actions go to the repository.
 func TestGoCacheFaultyRepo(t *testing.T) {
 	requireEnv(t)
+	tier := warmTier(t)
 	denied, deniedConfig := proxy(t, false, true)
 	pullOnly, pullOnlyConfig := proxy(t, true, false)
 	for _, tt := range []struct{ name, repo, dockerConfig, warning string }{
@@ -92,22 +112,21 @@ func TestGoCacheFaultyRepo(t *testing.T) {
 		{"pull-only", pullOnly + "/gocache-e2e", pullOnlyConfig, "not writing to it"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := goWithCache(t, goCacheModule(t, "faulty "+tt.name), tt.repo, tt.dockerConfig, []string{"test", "."})
+			r := goWithCache(t, goCacheModule(t, "faulty "+tt.name), tier, tt.repo, tt.dockerConfig, []string{"test", "."})
 			if n := strings.Count(r.stderr, "mingo gocache: warning: go cache repository "+tt.repo); n != 1 || !strings.Contains(r.stderr, tt.warning) {
 				t.Errorf("%d warnings, want 1 saying %q:\n%s", n, tt.warning, r.stderr)
 			}
 		})
 	}
 	t.Run("read-only", func(t *testing.T) {
-		repo := env.reg.Host + "/gocache-ro"
-		mod := goCacheModule(t, "read-only")
-		r := goWithCache(t, mod, repo, "", []string{"test", "."}, "--read-only")
-		if strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "0 uploaded") {
+		repo := env.reg.Host + "/gocache-e2e"
+		before := goCacheTags(t, repo)
+		r := goWithCache(t, goCacheModule(t, "read-only"), tier, repo, "", []string{"test", "."}, "--read-only")
+		if strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, " 0 uploaded") {
 			t.Errorf("--read-only: want no warning and no upload:\n%s", r.stderr)
 		}
-		r = goWithCache(t, mod, repo, "", []string{"test", "."})
-		if strings.Contains(r.stdout, "(cached)") {
-			t.Errorf("--read-only wrote to the repository: %s", r.stdout)
+		if after := goCacheTags(t, repo); after != before {
+			t.Errorf("--read-only wrote to the repository: %d entries, %d before", after, before)
 		}
 	})
 }
@@ -122,10 +141,13 @@ func TestGoCacheFromBuild(t *testing.T) {
 	if n := goCacheTags(t, repo); n == 0 {
 		t.Fatalf("mingo build --cache-repo %s recorded no gocache- entry", repo)
 	}
-	theirs := env.reg.Host + "/gocache-theirs"
-	prog := env.mingo + " gocache --repo " + theirs
-	mustRun(t, goCacheModule(t, "theirs"), "", []string{"GOCACHEPROG=" + prog}, "build", ".", "--push=false", "--platform", "linux/amd64", "--cache-repo", env.reg.Host+"/gocache-build2")
-	if goCacheTags(t, theirs) == 0 || goCacheTags(t, env.reg.Host+"/gocache-build2") != 0 {
+	// The user's GOCACHEPROG (here, the repository the first build
+	// filled: only package main is new) wins over --cache-repo's.
+	before := goCacheTags(t, repo)
+	prog := env.mingo + " gocache --repo " + repo
+	other := env.reg.Host + "/gocache-build2"
+	mustRun(t, goCacheModule(t, "theirs"), "", []string{"GOCACHEPROG=" + prog}, "build", ".", "--push=false", "--platform", "linux/amd64", "--cache-repo", other)
+	if goCacheTags(t, repo) <= before || goCacheTags(t, other) != 0 {
 		t.Errorf("the user's GOCACHEPROG did not win")
 	}
 }

@@ -1,6 +1,7 @@
 package gocache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -121,7 +122,11 @@ func (c *Cache) fetch(ctx context.Context, action []byte) (*Output, error) {
 		return nil, err
 	}
 	path, ok := c.disk.Output(e.Output, e.Size)
-	if !ok {
+	if !ok && e.Data != nil {
+		if path, err = c.disk.WriteOutput(e.Output, e.Size, bytes.NewReader(e.Data)); err != nil {
+			return nil, err
+		}
+	} else if !ok {
 		dctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 		defer cancel()
 		rc, err := c.o.Registry.Fetch(dctx, e.Output)

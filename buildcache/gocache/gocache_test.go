@@ -8,12 +8,14 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,9 +69,23 @@ func mustRegistry(ref string) *Registry {
 
 // newRegistry starts an in-memory registry and returns a repository in it.
 func newRegistry(t *testing.T) string {
-	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	repo, _ := countingRegistry(t)
+	return repo
+}
+
+// countingRegistry is newRegistry that also counts the requests for a
+// blob's content (GET .../blobs/...).
+func countingRegistry(t *testing.T) (string, *atomic.Int64) {
+	var blobGets atomic.Int64
+	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/sha256:") {
+			blobGets.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(s.Close)
-	return strings.TrimPrefix(s.URL, "http://") + "/team/gocache"
+	return strings.TrimPrefix(s.URL, "http://") + "/team/gocache", &blobGets
 }
 
 func put(t *testing.T, c *Cache, action, body string) []byte {
@@ -112,23 +128,26 @@ func newCache(t *testing.T, o Options) *Cache {
 }
 
 func TestGoCacheTiers(t *testing.T) {
-	repo := newRegistry(t)
+	repo, blobGets := countingRegistry(t)
 	var warnings []string
 	warn := func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }
 	first := newCache(t, Options{Registry: mustRegistry(repo), Warn: warn})
 	put(t, first, "compile a", "archive a")
 	put(t, first, "compile b", "")
 	put(t, first, "compile c", "archive a") // the same output again
+	big := strings.Repeat("x", InlineSize+1)
+	put(t, first, "compile big", big)
 	if got := get(t, first, "compile a"); got != "archive a" {
 		t.Fatalf("local get = %q", got)
 	}
 	first.Close(context.Background())
-	if s := first.Stats(); s.Uploads != 3 || s.LocalHits != 1 {
+	if s := first.Stats(); s.Uploads != 4 || s.LocalHits != 1 {
 		t.Fatalf("first: %v", s)
 	}
 
 	second := newCache(t, Options{Registry: mustRegistry(repo), Warn: warn})
-	for action, want := range map[string]string{"compile a": "archive a", "compile b": "", "compile c": "archive a", "compile d": "<miss>"} {
+	blobGets.Store(0)
+	for action, want := range map[string]string{"compile a": "archive a", "compile b": "", "compile c": "archive a", "compile d": "<miss>", "compile big": big} {
 		if got := get(t, second, action); got != want {
 			t.Errorf("remote get %s = %q, want %q", action, got, want)
 		}
@@ -136,8 +155,11 @@ func TestGoCacheTiers(t *testing.T) {
 	if got := get(t, second, "compile a"); got != "archive a" {
 		t.Fatalf("get after fetch = %q", got)
 	}
-	if s := second.Stats(); s.RemoteHits != 3 || s.LocalHits != 1 {
+	if s := second.Stats(); s.RemoteHits != 4 || s.LocalHits != 1 {
 		t.Errorf("second: %v", s)
+	}
+	if n := blobGets.Load(); n != 1 {
+		t.Errorf("%d blob downloads, want 1 (small outputs are in their entries)", n)
 	}
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
@@ -182,8 +204,13 @@ func TestGoCacheWrongAnswers(t *testing.T) {
 	if err := remote.Put(tag("wrong size"), m); err != nil {
 		t.Fatal(err)
 	}
+	// An entry whose embedded output is not its output.
+	m, _ = entryManifest(Entry{Output: out, Size: 10, Time: time.Now(), Data: []byte("fake bytes")})
+	if err := remote.Put(tag("wrong data"), m); err != nil {
+		t.Fatal(err)
+	}
 	fresh := newCache(t, Options{Registry: r, Warn: func(f string, a ...any) { t.Errorf("warning: "+f, a...) }})
-	for _, action := range []string{"junk", "missing blob", "wrong size"} {
+	for _, action := range []string{"junk", "missing blob", "wrong size", "wrong data"} {
 		if got := get(t, fresh, action); got != "<miss>" {
 			t.Errorf("get %s = %q, want a miss", action, got)
 		}

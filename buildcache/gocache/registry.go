@@ -70,7 +70,15 @@ type Entry struct {
 	Output []byte
 	Size   int64
 	Time   time.Time
+	// Data is the output itself when the entry embeds it (an output of
+	// at most InlineSize bytes), nil otherwise.
+	Data []byte
 }
+
+// InlineSize is the largest output an entry embeds in its manifest (the
+// layer descriptor's data field), besides the blob: most of the go
+// command's outputs are that small, and a hit then costs one request.
+const InlineSize = 2048
 
 // ErrCorrupt is wrapped by errors about an action entry that is not one.
 var ErrCorrupt = errors.New("not a go cache entry")
@@ -105,7 +113,11 @@ func parseEntry(b []byte) (*Entry, error) {
 		return nil, fmt.Errorf("%w: layer digest %s", ErrCorrupt, m.Layers[0].Digest)
 	}
 	t, _ := time.Parse(time.RFC3339Nano, m.Annotations[TimeAnnotation])
-	return &Entry{Output: out, Size: m.Layers[0].Size, Time: t}, nil
+	e := &Entry{Output: out, Size: m.Layers[0].Size, Time: t}
+	if d := m.Layers[0].Data; int64(len(d)) == e.Size {
+		e.Data = append([]byte{}, d...) // an empty output is never downloaded
+	}
+	return e, nil
 }
 
 // Fetch opens the blob of output; an absent blob is an error wrapping
@@ -133,6 +145,11 @@ func (r *Registry) Record(ctx context.Context, action []byte, e Entry, path stri
 	blob := &fileBlob{path: path, digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(e.Output)}, size: e.Size}
 	if err := p.Upload(ctx, r.repo, blob); err != nil {
 		return err
+	}
+	if e.Size <= InlineSize {
+		if e.Data, err = os.ReadFile(path); err != nil {
+			return err
+		}
 	}
 	m, err := entryManifest(e)
 	if err != nil {
@@ -176,7 +193,7 @@ func entryManifest(e Entry) (remote.Taggable, error) {
 		MediaType:     types.OCIManifestSchema1,
 		ArtifactType:  ArtifactType,
 		Config:        v1.Descriptor{MediaType: "application/vnd.oci.empty.v1+json", Digest: cfgDigest, Size: 2},
-		Layers:        []v1.Descriptor{{MediaType: OutputMediaType, Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(e.Output)}, Size: e.Size}},
+		Layers:        []v1.Descriptor{{MediaType: OutputMediaType, Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(e.Output)}, Size: e.Size, Data: e.Data}},
 		Annotations:   map[string]string{TimeAnnotation: e.Time.UTC().Format(time.RFC3339Nano)},
 	}
 	b, err := json.Marshal(m)
