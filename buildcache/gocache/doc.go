@@ -31,13 +31,15 @@
 //   - an action entry is a small OCI manifest tagged gocache-ACTIONID (72
 //     characters), with artifactType ArtifactType, the empty config, one
 //     layer (media type OutputMediaType) that is the output's blob with its
-//     size, and the time of the put in the annotation TimeAnnotation.
+//     size, and the time of the put in the annotation TimeAnnotation; an
+//     output of at most InlineSize bytes (most of them: build IDs, test
+//     results, small packages) is in the layer descriptor's data field too.
 //
 // Only the distribution API's manifests and blobs are used: no referrers
 // API, no catalog, no tag listing. A lookup is one GET of the tag's
-// manifest (a miss costs that one round trip), a hit one more GET of the
-// blob. A put uploads the blob (unless the registry has it) and puts the
-// manifest. Two machines putting the same action each write a complete
+// manifest (a miss costs that one round trip); a hit of a small output is
+// served from it, a larger one costs one more GET, of the blob. A put
+// uploads the blob (unless the registry has it) and puts the manifest. Two machines putting the same action each write a complete
 // entry; the last tag wins, and either is a right answer.
 //
 // # Never a wrong answer

@@ -158,8 +158,8 @@ func (r *Registry) Record(ctx context.Context, action []byte, e Entry, path stri
 	return p.Put(ctx, r.repo.Tag(Tag(action)), m)
 }
 
-// writer is the pusher, once the empty config is in the repository.
-func (r *Registry) writer(ctx context.Context) (*remote.Pusher, error) {
+// pusherOnce is the pusher, made on first use.
+func (r *Registry) pusherOnce() (*remote.Pusher, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.pusher == nil {
@@ -169,6 +169,16 @@ func (r *Registry) writer(ctx context.Context) (*remote.Pusher, error) {
 		}
 		r.pusher = p
 	}
+	return r.pusher, nil
+}
+
+// writer is the pusher, once the empty config is in the repository.
+func (r *Registry) writer(ctx context.Context) (*remote.Pusher, error) {
+	if _, err := r.pusherOnce(); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if !r.configSet {
 		if err := r.pusher.Upload(ctx, r.repo, emptyConfig); err != nil {
 			return nil, err
