@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,12 +55,14 @@ func goWithCache(t *testing.T, dir, tier, repo, dockerConfig string, goArgs []st
 		"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "CGO_ENABLED=0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
 	err := cmd.Run()
+	took := time.Since(start).Round(10 * time.Millisecond)
 	r := result{stdout.String(), stderr.String(), err}
 	if err != nil {
 		t.Fatalf("go %s: %v\n%s%s", strings.Join(goArgs, " "), err, r.stdout, r.stderr)
 	}
-	t.Logf("go %s: %s", strings.Join(goArgs, " "), lineWith(r.stderr, "mingo gocache: "))
+	t.Logf("go %s: %s: %s", strings.Join(goArgs, " "), took, lineWith(r.stderr, "mingo gocache: "))
 	return r
 }
 
@@ -171,4 +174,27 @@ func goCacheTags(t *testing.T, repo string) int {
 		}
 	}
 	return n
+}
+
+// TestGoCacheRepoTrim: mingo cache repo counts a repository's entries and
+// deletes those older than --max-age.
+func TestGoCacheRepoTrim(t *testing.T) {
+	requireEnv(t)
+	repo := env.reg.Host + "/gocache-trim"
+	goWithCache(t, goCacheModule(t, "trim"), warmTier(t), repo, "", []string{"test", "."})
+	n := goCacheTags(t, repo)
+	if n == 0 {
+		t.Fatal("no entries to trim")
+	}
+	time.Sleep(2 * time.Second)
+	r := mustRun(t, t.TempDir(), "", nil, "cache", "repo", repo, "--max-age", "1s")
+	if !strings.Contains(r.stdout, fmt.Sprintf("%s: %d entries", repo, n)) || !strings.Contains(r.stdout, fmt.Sprintf("removed %d entries", n)) {
+		t.Errorf("mingo cache repo --max-age 1s, with %d entries:\n%s", n, r.stdout)
+	}
+	if left := goCacheTags(t, repo); left != 0 {
+		t.Errorf("%d entries left after the trim", left)
+	}
+	if r := mustRun(t, t.TempDir(), "", nil, "cache", "repo", repo); !strings.Contains(r.stdout, repo+": 0 entries") {
+		t.Errorf("mingo cache repo after the trim:\n%s", r.stdout)
+	}
 }

@@ -16,10 +16,13 @@ func newCacheCommand() *cobra.Command {
 		Long: `mingo keeps compressed layers and per-platform binaries in $MINGO_CACHE
 (default: mingo in the user's cache directory). It trims itself at most once
 a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
-120h or 7d, default 5d; off never trims), never what a running build uses.`,
+120h or 7d, default 5d; off never trims), never what a running build uses.
+mingo cache repo shows or trims the Go build cache that mingo gocache keeps
+in a registry repository.`,
 		Example: `  mingo cache size
   mingo cache trim --max-age 1d
-  mingo cache clean`,
+  mingo cache clean
+  mingo cache repo registry.example.com/team/gocache --max-age 30d`,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:     "size",
@@ -63,6 +66,7 @@ a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
 	}
 	trim.Flags().StringVar(&maxAge, "max-age", "5d", "remove entries unused for `AGE` (a duration such as 120h, or days such as 7d)")
 	cmd.AddCommand(trim)
+	cmd.AddCommand(newGoCacheRepoCommand())
 	cmd.AddCommand(&cobra.Command{
 		Use:   "clean",
 		Short: "Empty the cache (but for the binaries of builds running now)",

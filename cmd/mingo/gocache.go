@@ -157,3 +157,54 @@ func quoteFields(args []string) (string, error) {
 	}
 	return strings.Join(quoted, " "), nil
 }
+
+// newGoCacheRepoCommand is mingo cache repo: what a repository holds of
+// Go's build cache, and its trim by age.
+func newGoCacheRepoCommand() *cobra.Command {
+	var f goCacheFlags
+	var maxAge string
+	cmd := &cobra.Command{
+		Use:   "repo REGISTRY/REPOSITORY",
+		Short: "Show, or trim by age, the Go build cache entries mingo gocache keeps in a repository",
+		Long: `repo reads every gocache- entry of the repository (one request each) and prints
+how many there are, the size of their outputs and when they were put. With
+--max-age it deletes the entries put longer ago; the registry's garbage
+collection then frees their blobs. Deleting needs push access and a registry
+that allows it (Distribution: storage.delete.enabled).`,
+		Example: `  mingo cache repo registry.example.com/team/gocache
+  mingo cache repo registry.example.com/team/gocache --max-age 30d`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var cutoff time.Time
+			if maxAge != "" {
+				age, err := layers.ParseMaxAge(maxAge)
+				if err != nil || age == 0 {
+					return fmt.Errorf("--max-age %q: want a duration such as 720h or 30d", maxAge)
+				}
+				cutoff = time.Now().Add(-age)
+			}
+			f.repo = args[0]
+			reg, err := goCacheRegistry(cmd, f)
+			if err != nil {
+				return err
+			}
+			held, removed, err := reg.Trim(cmd.Context(), cutoff)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%s: %d entries, %s of outputs", reg.Name(), held.Entries, humanBytes(held.Bytes))
+			if held.Entries > 0 {
+				fmt.Fprintf(out, ", put %s to %s", held.Oldest.Format(time.DateTime), held.Newest.Format(time.DateTime))
+			}
+			fmt.Fprintln(out)
+			if !cutoff.IsZero() {
+				fmt.Fprintf(out, "removed %d entries (%s) put before %s\n", removed.Entries, humanBytes(removed.Bytes), cutoff.Format(time.DateTime))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&maxAge, "max-age", "", "delete the entries put more than `AGE` ago (a duration such as 720h, or days such as 30d)")
+	cmd.Flags().BoolVar(&f.insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the repository's registry")
+	return cmd
+}
