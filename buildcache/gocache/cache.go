@@ -202,18 +202,22 @@ func (c *Cache) fail(err error, op string) {
 	})
 }
 
-// Close waits for the uploads in progress, as long as ctx allows, then
-// stops those left.
+// Close waits for the uploads in progress, as long as ctx allows and at
+// most Options.Timeout, then stops those left: a slow registry does not
+// hold the go command.
 func (c *Cache) Close(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { c.uploads.Wait(); close(done) }()
+	timer := time.NewTimer(c.o.Timeout)
+	defer timer.Stop()
 	select {
 	case <-done:
 	case <-ctx.Done():
-		c.cancel()
-		<-done
+	case <-timer.C:
+		c.fail(fmt.Errorf("uploads unfinished after %s, dropped", c.o.Timeout), "write")
 	}
 	c.cancel()
+	<-done
 	return nil
 }
 

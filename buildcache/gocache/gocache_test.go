@@ -327,3 +327,38 @@ func writeModule(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestGoCacheSlowUploads: a registry that takes uploads and never answers
+// holds Close no longer than the timeout, with one warning.
+func TestGoCacheSlowUploads(t *testing.T) {
+	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			<-r.Context().Done()
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer s.Close()
+	var mu sync.Mutex
+	var warnings []string
+	c := newCache(t, Options{Registry: mustRegistry(strings.TrimPrefix(s.URL, "http://") + "/team/gocache"), Timeout: 500 * time.Millisecond,
+		Warn: func(f string, a ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			warnings = append(warnings, fmt.Sprintf(f, a...))
+		}})
+	for i := range 5 {
+		put(t, c, fmt.Sprint("action ", i), fmt.Sprint("output ", i))
+	}
+	start := time.Now()
+	c.Close(context.Background())
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Close took %s", d)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(warnings) != 1 {
+		t.Errorf("warnings: %q, want one", warnings)
+	}
+}
