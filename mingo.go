@@ -35,6 +35,8 @@ type options struct {
 	skipped   func(pkg, why string)
 	cacheRepo string
 	cacheOpts []remote.Option
+	// cacheReadOnly: look binaries up in cacheRepo, record none.
+	cacheReadOnly bool
 }
 
 // WithDir resolves packages and runs `go build` in dir (default: the
@@ -91,6 +93,11 @@ func WithVerbose(f func(format string, args ...any)) Option {
 func WithCacheRepo(ref string, opts ...remote.Option) Option {
 	return func(o *options) { o.cacheRepo, o.cacheOpts = ref, opts }
 }
+
+// WithCacheRepoReadOnly makes the repository of WithCacheRepo read-only:
+// the build takes its hits and records no miss (for builds, such as pull
+// requests', that may not write what other builds will use).
+func WithCacheRepoReadOnly() Option { return func(o *options) { o.cacheReadOnly = true } }
 
 // WithGoCache makes program Go's build cache for the build's go build
 // commands (their GOCACHEPROG, such as "/usr/bin/mingo gocache --repo
@@ -184,6 +191,9 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 		repo, err := buildcache.Open(o.cacheRepo, o.cacheOpts...)
 		if err != nil {
 			return nil, err
+		}
+		if o.cacheReadOnly {
+			repo = repo.ReadOnly()
 		}
 		o.build.CacheRepo = repo
 	}

@@ -85,6 +85,9 @@ func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *ming
 	}
 	if cfg.CacheRepo != "" {
 		opts = append(opts, mingo.WithCacheRepo(cfg.CacheRepo, reg.RemoteOptions(ctx)...))
+		if envTrue("MINGO_CACHE_REPO_READONLY") {
+			opts = append(opts, mingo.WithCacheRepoReadOnly())
+		}
 		if prog, err := goCacheProgram(cfg.CacheRepo, reg.Insecure, r.timeout); err == nil {
 			opts = append(opts, mingo.WithGoCache(prog))
 		} else {
