@@ -135,7 +135,8 @@ func TestGoCacheFaultyRepo(t *testing.T) {
 }
 
 // TestGoCacheFromBuild: mingo build --cache-repo keeps Go's build cache
-// in the same repository, and a GOCACHEPROG of the user's wins.
+// in the same repository, a GOCACHEPROG of the user's wins, and
+// MINGO_CACHE_REPO_READONLY=1 records nothing.
 func TestGoCacheFromBuild(t *testing.T) {
 	requireEnv(t)
 	mod := goCacheModule(t, "from mingo build")
@@ -153,10 +154,22 @@ func TestGoCacheFromBuild(t *testing.T) {
 	if goCacheTags(t, repo) <= before || goCacheTags(t, other) != 0 {
 		t.Errorf("the user's GOCACHEPROG did not win")
 	}
+	// MINGO_CACHE_REPO_READONLY=1: hits, and nothing recorded.
+	all := tagsWithPrefix(t, repo, "")
+	mustRun(t, goCacheModule(t, "read-only build"), "", []string{"MINGO_CACHE_REPO_READONLY=1"}, "build", ".", "--push=false", "--platform", "linux/amd64", "--cache-repo", repo)
+	if n := tagsWithPrefix(t, repo, ""); n != all {
+		t.Errorf("MINGO_CACHE_REPO_READONLY=1: %d tags, %d before", n, all)
+	}
 }
 
 // goCacheTags counts the repository's gocache- tags.
 func goCacheTags(t *testing.T, repo string) int {
+	t.Helper()
+	return tagsWithPrefix(t, repo, "gocache-")
+}
+
+// tagsWithPrefix counts the repository's tags that start with prefix.
+func tagsWithPrefix(t *testing.T, repo, prefix string) int {
 	t.Helper()
 	out, err := exec.Command("/usr/bin/skopeo", "list-tags", "--cert-dir", registryCertDir(t),
 		"--authfile", filepath.Join(env.reg.DockerConfigDir, "config.json"), "docker://"+repo).Output()
@@ -169,7 +182,7 @@ func goCacheTags(t *testing.T, repo string) int {
 	}
 	n := 0
 	for _, tag := range list.Tags {
-		if strings.HasPrefix(tag, "gocache-") {
+		if strings.HasPrefix(tag, prefix) {
 			n++
 		}
 	}
