@@ -34,6 +34,10 @@ type Options struct {
 	LookupTimeout, Timeout time.Duration
 	// Jobs bounds concurrent requests to the registry (default 16).
 	Jobs int
+	// GoDir is the go command's own cache directory (GOCACHE), read after
+	// the local tier, before the registry: what the machine built before
+	// it used GOCACHEPROG; "" reads none (see DefaultGoDir).
+	GoDir string
 	// Warn receives, at most once, why the registry is no longer used.
 	Warn func(format string, args ...any)
 }
@@ -86,6 +90,10 @@ func New(disk *Disk, o Options) *Cache {
 func (c *Cache) Get(ctx context.Context, action []byte) (*Output, error) {
 	c.stats.gets.Add(1)
 	if o := c.disk.Get(action); o != nil {
+		c.stats.localHits.Add(1)
+		return o, nil
+	}
+	if o := c.fromGoDir(action); o != nil {
 		c.stats.localHits.Add(1)
 		return o, nil
 	}

@@ -13,8 +13,10 @@
 // A Cache has two tiers. The local tier (Disk, in $MINGO_CACHE/gocache
 // for the mingo command) answers first, so a warm machine does not go to
 // the network; the go command reads outputs from files there (DiskPath).
-// On a local miss the registry tier (Registry) is asked; a hit is
-// downloaded into the local tier. A put is written to the local tier,
+// On a local miss, the go command's own cache directory (Options.GoDir,
+// what it cached before it used GOCACHEPROG) is read, then the registry
+// tier (Registry) is asked; a hit is copied or downloaded into the local
+// tier, checked. A put is written to the local tier,
 // answered, and uploaded in the background; the "close" request waits for
 // the uploads.
 //

@@ -33,7 +33,8 @@ func newGoCacheCommand() *cobra.Command {
 		Long: `gocache is a GOCACHEPROG program: the go command starts it and keeps its build
 cache (compiled packages, test results) through it. Outputs are kept in
 $MINGO_CACHE/gocache and shared through the registry repository --repo, so a
-fresh CI runner compiles only what no runner compiled before. Credentials come
+fresh CI runner compiles only what no runner compiled before. What the go
+command itself cached in GOCACHE before is read too. Credentials come
 from the Docker config and its helpers (mingo login, docker login).
 
 An unreachable, slow or denying repository is one warning, and the go command
@@ -80,7 +81,7 @@ func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	o := gocache.Options{ReadOnly: f.readOnly, Timeout: f.timeout, LookupTimeout: f.timeout / 6, Warn: func(format string, args ...any) {
+	o := gocache.Options{ReadOnly: f.readOnly, Timeout: f.timeout, LookupTimeout: f.timeout / 6, GoDir: gocache.DefaultGoDir(), Warn: func(format string, args ...any) {
 		fmt.Fprintf(stderr, "mingo gocache: warning: "+format+"\n", args...)
 	}}
 	if f.repo != "" {
