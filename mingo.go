@@ -36,6 +36,8 @@ type options struct {
 	skipped   func(pkg, why string)
 	cacheRepo string
 	cacheOpts []remote.Option
+	// cacheReadOnly: look binaries up in cacheRepo, record none.
+	cacheReadOnly bool
 }
 
 // WithDir resolves packages and runs `go build` in dir (default: the
@@ -91,6 +93,21 @@ func WithVerbose(f func(format string, args ...any)) Option {
 // repository is a warning (see WithWarnings), never a failed build.
 func WithCacheRepo(ref string, opts ...remote.Option) Option {
 	return func(o *options) { o.cacheRepo, o.cacheOpts = ref, opts }
+}
+
+// WithCacheRepoReadOnly makes the repository of WithCacheRepo read-only:
+// the build takes its hits and records no miss (for builds, such as pull
+// requests', that may not write what other builds will use).
+func WithCacheRepoReadOnly() Option { return func(o *options) { o.cacheReadOnly = true } }
+
+// WithGoCache makes program Go's build cache for the build's go build
+// commands (their GOCACHEPROG, such as "/usr/bin/mingo gocache --repo
+// registry.example.com/team/cache"), so that a package compiled on any
+// machine is not compiled again. A GOCACHEPROG in the environment or in
+// `go env -w` wins. It changes no output: it is neither in the recipe
+// nor in a digest or a compile key.
+func WithGoCache(program string) Option {
+	return func(o *options) { o.build.GoCacheProg = program }
 }
 
 // WithPreflight runs check concurrently with the build, such as a check
@@ -176,6 +193,9 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 		repo, err := buildcache.Open(o.cacheRepo, o.cacheOpts...)
 		if err != nil {
 			return nil, err
+		}
+		if o.cacheReadOnly {
+			repo = repo.ReadOnly()
 		}
 		o.build.CacheRepo = repo
 	}

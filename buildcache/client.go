@@ -175,7 +175,7 @@ func (c *Client) Extract(b Binary, hit v1.Layer, imagePath, dst string) error {
 // repository, and returns the layer to put in the image: once recorded,
 // one that a push to the same registry mounts instead of uploading again.
 func (c *Client) Record(ctx context.Context, b Binary, layer v1.Layer) v1.Layer {
-	if c.Down() {
+	if c.Down() || c.repo.readOnly {
 		return layer
 	}
 	if c.recordDenied() {

@@ -125,3 +125,41 @@ func TestClientUnreachable(t *testing.T) {
 	}
 	nilClient.Report()
 }
+
+// A read-only repository takes hits and records nothing, silently.
+func TestClientReadOnly(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	repo, err := Open(strings.TrimPrefix(srv.URL, "http://") + "/cache")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := Binary{Key: Key{Parts: map[string]string{"package": "example.com/app"}}, Package: "example.com/app", Platform: "linux/amd64"}
+	host := filepath.Join(t.TempDir(), "app")
+	if err := os.WriteFile(host, []byte("\x7fELF binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entry, err := layers.File(host, "/usr/local/bin/app", 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer, err := layers.Build(openCache(t), []layers.Entry{entry}, layers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := &logs{}
+	ro := NewClient(repo.ReadOnly(), openCache(t), said.printf, nil)
+	ro.Record(ctx, bin, layer)
+	ro.Report()
+	if e, err := repo.Lookup(ctx, bin.Key); e != nil || err != nil {
+		t.Fatalf("a read-only client recorded: %v, %v", e, err)
+	}
+	if len(said.lines) != 0 {
+		t.Errorf("read-only client said %q", said.lines)
+	}
+	NewClient(repo, openCache(t), nil, nil).Record(ctx, bin, layer)
+	if hit := ro.Fetch(ctx, bin, layers.Gzip); hit == nil {
+		t.Error("a read-only client does not hit")
+	}
+}

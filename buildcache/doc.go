@@ -56,5 +56,13 @@
 // a hit in the local layer cache, Record stores a miss, and every failure
 // is a warning, never an error: after the first failure to reach the
 // repository the client stops using it, and after a refused write it stops
-// recording (Report says how many binaries went unrecorded).
+// recording (Report says how many binaries went unrecorded). A Repo made
+// ReadOnly records nothing.
+//
+// # Go's build cache
+//
+// Package buildcache/gocache shares the go command's own cache (each
+// compiled package, each test result) through a repository, as a
+// GOCACHEPROG program; a build with a cache repository runs its go build
+// commands with it, so a miss here compiles only the changed packages.
 package buildcache

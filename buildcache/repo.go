@@ -33,6 +33,16 @@ const maxConfigSize = 16 << 20
 type Repo struct {
 	repo name.Repository
 	opts []remote.Option
+	// readOnly: a Client looks entries up and records none.
+	readOnly bool
+}
+
+// ReadOnly returns r for a Client that looks binaries up and never
+// records one (for builds that may not write the shared cache).
+func (r *Repo) ReadOnly() *Repo {
+	c := *r
+	c.readOnly = true
+	return &c
 }
 
 // Open returns the cache repository ref names (REGISTRY/REPOSITORY), to be

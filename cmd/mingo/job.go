@@ -85,6 +85,14 @@ func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *ming
 	}
 	if cfg.CacheRepo != "" {
 		opts = append(opts, mingo.WithCacheRepo(cfg.CacheRepo, reg.RemoteOptions(ctx)...))
+		if envTrue("MINGO_CACHE_REPO_READONLY") {
+			opts = append(opts, mingo.WithCacheRepoReadOnly())
+		}
+		if prog, err := goCacheProgram(cfg.CacheRepo, reg.Insecure, r.timeout); err == nil {
+			opts = append(opts, mingo.WithGoCache(prog))
+		} else {
+			r.log.debugf("not sharing Go's build cache: %v", err)
+		}
 	}
 	if r.f.sbom == "spdx" {
 		opts = append(opts, mingo.WithSBOM())

@@ -45,7 +45,7 @@ Dockerfile, no base image to pull.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newBuildCommand(), newResolveCommand(), newLoginCommand(), newVerifyCommand(), newGenerateKeyCommand(), newVersionCommand(), newCacheCommand())
+	root.AddCommand(newBuildCommand(), newResolveCommand(), newLoginCommand(), newVerifyCommand(), newGenerateKeyCommand(), newVersionCommand(), newCacheCommand(), newGoCacheCommand())
 	root.SetFlagErrorFunc(suggestFlag)
 	return root
 }

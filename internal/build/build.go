@@ -99,6 +99,10 @@ type Builder struct {
 	// compiled, and a binary compiled here is recorded in it. Its failures
 	// are warnings, never errors.
 	CacheRepo *buildcache.Repo
+	// GoCacheProg, when set, is the GOCACHEPROG of every `go build`, unless
+	// the user's environment or `go env -w` sets one: theirs wins. It never
+	// changes a binary (see gotool.Build.CacheProg).
+	GoCacheProg string
 	// Warn receives problems the build recovered from, such as a damaged
 	// cached binary it dropped and relinked, or an unreachable cache
 	// repository; may be nil.
@@ -255,7 +259,10 @@ func (b *Builder) newSession(ctx context.Context, targets []Target) (*session, e
 	if err != nil {
 		return nil, err
 	}
-	s := &session{Builder: b, goroot: goenv["GOROOT"]}
+	s := &session{Builder: b, goroot: goenv["GOROOT"], goCacheProg: b.GoCacheProg}
+	if goenv["GOCACHEPROG"] != "" {
+		s.goCacheProg = "" // the user's own, untouched
+	}
 	if v := goenv["GOVERSION"]; v != "" {
 		s.goVersion.get(func() (string, error) { return v, nil })
 	}

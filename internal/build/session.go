@@ -17,12 +17,14 @@ type session struct {
 	goVersion memo[string]
 	zoneinfo  memo[string]
 	goroot    string // from the go env the build checked; "" if unknown
-	mu        sync.Mutex
-	bases     map[string]*memo[*baseImage]
-	annots    map[string]*memo[map[string]string] // module dir -> source, revision
-	generated map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
-	dlv       map[string]*memo[layerSpec]         // platform and compression -> Delve's layer
-	cache     *buildcache.Client                  // nil without Builder.CacheRepo
+	// goCacheProg is the GOCACHEPROG mingo sets, "" to leave the user's.
+	goCacheProg string
+	mu          sync.Mutex
+	bases       map[string]*memo[*baseImage]
+	annots      map[string]*memo[map[string]string] // module dir -> source, revision
+	generated   map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
+	dlv         map[string]*memo[layerSpec]         // platform and compression -> Delve's layer
+	cache       *buildcache.Client                  // nil without Builder.CacheRepo
 }
 
 // memo is a value computed at most once, by the first caller that needs

@@ -23,6 +23,11 @@ type Build struct {
 	Out string
 	// Packages are the main packages' import paths.
 	Packages []string
+	// CacheProg, when set, is the go command's GOCACHEPROG: a program
+	// that keeps Go's build cache. It changes where compiled packages come
+	// from, never what the binary holds, so it is in neither the command
+	// line nor the recipe.
+	CacheProg string
 }
 
 // Args are the go command's arguments, "build" first.
@@ -46,6 +51,9 @@ func (b *Build) Command(ctx context.Context) *exec.Cmd {
 	stopGroup(cmd)
 	cmd.Dir = b.Dir
 	cmd.Env = Env(&b.Platform)
+	if b.CacheProg != "" {
+		cmd.Env = append(cmd.Env, "GOCACHEPROG="+b.CacheProg)
+	}
 	return cmd
 }
 

@@ -162,10 +162,10 @@ func (e *EnvError) Error() string {
 // CheckEnv reads the go command's own view of GOFLAGS, GOEXPERIMENT and
 // GOFIPS140 (the environment, else `go env -w`) in dir and refuses, with an
 // *EnvError, any setting that would change the binary. It returns every
-// value it read, GOVERSION and GOROOT too: one go command answers what the
-// build needs to know.
+// value it read, GOVERSION, GOROOT and GOCACHEPROG too: one go command
+// answers what the build needs to know.
 func CheckEnv(ctx context.Context, dir string) (map[string]string, error) {
-	vals, err := GoEnv(ctx, dir, Env(nil), "GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "GOVERSION", "GOROOT")
+	vals, err := GoEnv(ctx, dir, Env(nil), "GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "GOVERSION", "GOROOT", "GOCACHEPROG")
 	if err != nil {
 		return nil, err
 	}

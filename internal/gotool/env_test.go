@@ -135,3 +135,17 @@ func TestChildrenGetNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildCacheProg: CacheProg reaches the go command's environment and
+// stays out of the printed command line (and so out of the recipe).
+func TestBuildCacheProg(t *testing.T) {
+	p, _ := platform.Parse("linux/amd64")
+	b := &Build{Platform: p, Out: "out", Packages: []string{"./cmd/api"}, CacheProg: "/usr/bin/mingo gocache --repo r.example/c"}
+	cmd := b.Command(context.Background())
+	if !slices.Contains(cmd.Env, "GOCACHEPROG=/usr/bin/mingo gocache --repo r.example/c") {
+		t.Errorf("go build environment lacks GOCACHEPROG")
+	}
+	if strings.Contains(b.CommandLine(), "GOCACHEPROG") {
+		t.Errorf("command line %s shows GOCACHEPROG", b.CommandLine())
+	}
+}

@@ -157,6 +157,7 @@ func (c *Cache) Trim(now time.Time, maxAge time.Duration) (Usage, error) {
 	}
 	freed.add(c.removeKeysWithoutBlob())
 	freed.add(c.removeWorkspaces(old))
+	freed.add(removeTree(filepath.Join(c.dir, GoCacheDir), old))
 	return freed, nil
 }
 
@@ -230,6 +231,29 @@ func removeFiles(dir string, match func(fs.FileInfo) bool) Usage {
 			u.Bytes += fi.Size()
 		}
 	}
+	return u
+}
+
+// GoCacheDir is the directory, in the cache, of the local tier of Go's
+// build cache that mingo gocache keeps: a trim removes its files no run
+// used (they are touched when used) for the maximum age. mingo gocache
+// holds the cache's lock shared while it serves (see Use), so that no
+// trim removes a file the go command is about to read.
+const GoCacheDir = "gocache"
+
+// removeTree removes the regular files under root that match.
+func removeTree(root string, match func(fs.FileInfo) bool) Usage {
+	var u Usage
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && match(fi) && os.Remove(p) == nil {
+			u.Files++
+			u.Bytes += fi.Size()
+		}
+		return nil
+	})
 	return u
 }
 

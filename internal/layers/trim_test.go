@@ -178,3 +178,25 @@ func TestParseMaxAge(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimGoCache: the files of mingo gocache's local tier unused for the
+// maximum age go, fresh ones stay.
+func TestTrimGoCache(t *testing.T) {
+	c := mustCache(t)
+	now := time.Now()
+	dir := filepath.Join(c.Dir(), GoCacheDir, "o", "ab")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	oldOut, freshOut := filepath.Join(dir, "ab01"), filepath.Join(dir, "ab02")
+	os.WriteFile(oldOut, []byte("old output"), 0o644)
+	os.WriteFile(freshOut, []byte("fresh output"), 0o644)
+	backdate(t, oldOut, now.Add(-6*24*time.Hour))
+	u, err := c.Trim(now, DefaultMaxAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exists(oldOut) || !exists(freshOut) || u.Files != 1 {
+		t.Errorf("after trim: old %t, fresh %t, %d files removed", exists(oldOut), exists(freshOut), u.Files)
+	}
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGoCacheProgram(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := goCacheProgram("reg.example.com:5000/team/gocache", []string{"reg.example.com:5000"}, 90*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := exe + " gocache --repo reg.example.com:5000/team/gocache --insecure-registry --registry-timeout 1m30s"
+	if strings.ContainsAny(exe, " '\"") || got != want {
+		t.Errorf("goCacheProgram = %q, want %q", got, want)
+	}
+	got, _ = goCacheProgram("ghcr.io/acme/cache", []string{"reg.example.com:5000"}, 0)
+	if want := exe + " gocache --repo ghcr.io/acme/cache"; got != want {
+		t.Errorf("goCacheProgram = %q, want %q", got, want)
+	}
+}
+
+func TestQuoteFields(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"/usr/bin/mingo", "gocache"}, "/usr/bin/mingo gocache"},
+		{[]string{"/opt/my tools/mingo", "gocache"}, "'/opt/my tools/mingo' gocache"},
+		{[]string{"/opt/it's/mingo", ""}, `"/opt/it's/mingo" ''`},
+	} {
+		if got, err := quoteFields(tc.args); err != nil || got != tc.want {
+			t.Errorf("quoteFields(%q) = %q, %v, want %q", tc.args, got, err, tc.want)
+		}
+	}
+	if got, err := quoteFields([]string{`a'b"c`}); err == nil {
+		t.Errorf("quoteFields of both quotes = %q, want an error", got)
+	}
+}
