@@ -15,8 +15,9 @@ import (
 	"github.com/mingo-build/mingo/publish"
 )
 
-// Image is a built image or index, with its names, platform images, SBOMs
-// and recipe.
+// Image is a built image or index, ready to publish: its package, names,
+// platform images and SBOMs (see publish.Image; the outputs of package
+// publish take it).
 type Image = publish.Image
 
 // LocalRegistry names images that have no tags in local outputs:
