@@ -71,10 +71,10 @@ func TestSignals(t *testing.T) {
 		{"tarball", `: built, `, 60 * time.Millisecond, syscall.SIGTERM, false, false},
 		{"layout", `^wrote .*img\.tar$`, 20 * time.Millisecond, syscall.SIGINT, false, false},
 		{"layout", `^wrote .*img\.tar$`, 20 * time.Millisecond, syscall.SIGTERM, false, false},
-		{"push", `^pushing `, 200 * time.Millisecond, syscall.SIGINT, false, false},
+		{"push", `^pushing `, 100 * time.Millisecond, syscall.SIGINT, false, false},
 		// The push of the 96 MB blob takes about half a second on an idle
 		// machine over loopback: signal well within it.
-		{"push", `^pushing `, 100 * time.Millisecond, syscall.SIGTERM, false, false},
+		{"push", `^pushing `, 50 * time.Millisecond, syscall.SIGTERM, false, false},
 		{"compile, twice", `: compiling `, 0, syscall.SIGINT, true, true},
 	} {
 		name := tc.phase + "/" + tc.sig.String() + "/" + tc.delay.String()
