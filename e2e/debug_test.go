@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -225,5 +226,73 @@ func TestDebugToolboxLacksPlatform(t *testing.T) {
 	ref, _ := name.ParseReference(repo + ":v1")
 	if _, err := remote.Head(ref, registryOptions()...); err == nil {
 		t.Error("something was pushed")
+	}
+}
+
+// Local outputs get the debug variant too: --load names it
+// mingo.local/probe:latest-debug in the engine, where its shell runs, and
+// a tarball and an OCI layout hold both images.
+func TestDebugVariantLocalOutputs(t *testing.T) {
+	requireEnv(t)
+	tb, err := toolbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	tarPath, layout := out+"/img.tar", out+"/layout"
+	r := mingo(t, env.docker.Env(env.reg.DockerConfigDir), "build", ".", "--load", "--platform", "linux/amd64", "--debug",
+		"--debug-toolbox", tb, "--tarball", tarPath, "--oci-layout", layout)
+	if r.err != nil {
+		t.Fatalf("mingo build --load --debug: %v\n%s", r.err, r.stderr)
+	}
+	if n := strings.Count(strings.TrimSpace(r.stdout), "\n") + 1; n != 2 {
+		t.Errorf("stdout = %q, want the image's line and the variant's", r.stdout)
+	}
+	ctx := context.Background()
+	got, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "run", "--rm", "--network", "none", "--entrypoint", "sh", "mingo.local/probe:latest-debug", "-c", "id -u; probe local")
+	if err != nil || got != "65532\nprobe linux/amd64 local\n" {
+		t.Errorf("sh in the loaded debug variant: %q, %v", got, err)
+	}
+	tags := tarballRepoTags(t, tarPath)
+	if !slices.Contains(tags, "mingo.local/probe:latest") || !slices.Contains(tags, "mingo.local/probe:latest-debug") {
+		t.Errorf("the tarball holds %v, want the image and its debug variant", tags)
+	}
+	idx, err := os.ReadFile(layout + "/index.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var index struct{ Manifests []json.RawMessage }
+	if err := json.Unmarshal(idx, &index); err != nil || len(index.Manifests) != 2 {
+		t.Errorf("the OCI layout's index.json: %v, %d manifests, want 2", err, len(index.Manifests))
+	}
+}
+
+// tarballRepoTags lists the RepoTags of a docker-load tarball's
+// manifest.json.
+func tarballRepoTags(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("no manifest.json in %s: %v", path, err)
+		}
+		if h.Name != "manifest.json" {
+			continue
+		}
+		var m []struct{ RepoTags []string }
+		if err := json.NewDecoder(tr).Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		var tags []string
+		for _, e := range m {
+			tags = append(tags, e.RepoTags...)
+		}
+		return tags
 	}
 }
