@@ -183,10 +183,8 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 	if err != nil {
 		return nil, err
 	}
+	c.Warn = o.build.Warn
 	o.build.Cache = c
-	if o.build.Cache.Warn == nil {
-		o.build.Cache.Warn = o.build.Warn
-	}
 	if o.sbom {
 		o.build.SBOM = sbomFunc(o.version, o.described)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/mingo-build/mingo/internal/layers"
 )
@@ -47,7 +46,11 @@ func DebugVariant(ctx context.Context, res *Result, tb *Toolbox, c *layers.Cache
 
 // withToolbox is pi with the toolbox layer l on top.
 func withToolbox(pi PlatformImage, l v1.Layer, res *Result, source string) (PlatformImage, error) {
-	img, err := mutate.Append(pi.Image, mutate.Addendum{Layer: l, MediaType: mustMediaType(l),
+	mt, err := l.MediaType()
+	if err != nil {
+		return pi, err
+	}
+	img, err := mutate.Append(pi.Image, mutate.Addendum{Layer: l, MediaType: mt,
 		History: v1.History{Created: v1.Time{Time: res.Created}, CreatedBy: "mingo: busybox toolbox from " + source, Comment: "toolbox"}})
 	if err != nil {
 		return pi, err
@@ -67,11 +70,6 @@ func withToolbox(pi PlatformImage, l v1.Layer, res *Result, source string) (Plat
 	}
 	copy(infos, pi.Layers)
 	return PlatformImage{Platform: pi.Platform, Image: img, BinarySize: pi.BinarySize, Size: total, Layers: infos, SBOM: pi.SBOM}, nil
-}
-
-func mustMediaType(l v1.Layer) (mt types.MediaType) {
-	mt, _ = l.MediaType()
-	return mt
 }
 
 // withPath extends the PATH of env with ToolboxDir (defaultPath when env
