@@ -147,9 +147,9 @@ func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars
 	if err != nil {
 		return nil, located(err, "", -1, over.Image)
 	}
-	s.Packages, s.Repo, s.Insecure, s.Created, s.Naming = over.Packages, over.Repo.V, over.Insecure, created, over.Naming
+	s.Packages, s.Repo, s.Insecure, s.Created, s.Naming = over.Packages, over.Repo.V, over.Insecure, created, over.Naming.V
 	if !over.Repo.Set && over.DefaultRepo.Set {
-		s.Repo = over.DefaultRepo.V
+		s.Repo, s.Naming = over.DefaultRepo.V, defaultNaming(over)
 	}
 	if s.Tags, err = config.ExpandAll(over.Image.Tags.V, vars); err != nil {
 		return nil, located(&SettingError{Key: "tags", Err: err}, "", -1, over.Image)
@@ -165,7 +165,7 @@ func fileImage(f *config.File, i int, file config.Image, over config.Overlay, va
 	if err != nil {
 		return s, located(err, f.Path, i, im)
 	}
-	s.Packages, s.Insecure, s.Naming, s.Dir = []string{file.Package.V}, over.Insecure, over.Naming, file.Dir.V
+	s.Packages, s.Insecure, s.Naming, s.Dir = []string{file.Package.V}, over.Insecure, over.Naming.V, file.Dir.V
 	if err := nameImage(&s, f, file, over, vars); err != nil {
 		line := max(file.Tags.Line, file.Repository.Line, file.Line)
 		return s, &config.ValueError{Path: f.Path, Line: line, Image: i, Key: "tags", Err: err}
@@ -191,6 +191,8 @@ func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, 
 	repo := cmp.Or(f.Repo.V, over.DefaultRepo.V)
 	if over.Repo.Set {
 		repo = over.Repo.V
+	} else if f.Repo.V == "" && over.DefaultRepo.Set {
+		s.Naming = defaultNaming(over)
 	}
 	switch {
 	case file.Repository.Set:
@@ -205,6 +207,15 @@ func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, 
 		return ErrNoRepository
 	}
 	return nil
+}
+
+// defaultNaming is the naming of images under the overlay's DefaultRepo
+// (ko's KO_DOCKER_REPO): ko's own default, unless a naming flag chose.
+func defaultNaming(over config.Overlay) string {
+	if over.Naming.Set {
+		return over.Naming.V
+	}
+	return NameHashed
 }
 
 // located gives err, about a value of im, the file and line of the value

@@ -26,7 +26,7 @@ builds:
 	t.Setenv("KO_TEST_VERSION", "1.2.3")
 	t.Setenv("KO_DATA_DATE_EPOCH", "1700000000")
 	var over config.Overlay
-	over.Repo, over.Push, over.Naming = config.Set("reg.example.com/ko"), true, NameImportPath
+	over.Repo, over.Push, over.Naming = config.Set("reg.example.com/ko"), true, config.Set(NameImportPath)
 	cfg, err := LoadConfig(context.Background(), p, over)
 	if err != nil {
 		t.Fatal(err)
@@ -69,5 +69,32 @@ func TestLoadConfigKoFound(t *testing.T) {
 	}
 	if cfg.Path != config.KoName || len(cfg.Specs) != 1 || cfg.Specs[0].Base != BaseScratch {
 		t.Errorf("path %q specs %+v: want .ko.yaml's base", cfg.Path, cfg.Specs)
+	}
+}
+
+// Under KO_DOCKER_REPO (the overlay's DefaultRepo), images keep the names
+// ko gives them unless a naming flag chose; --repo keeps mingo's default.
+func TestKoDefaultNaming(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		over config.Overlay
+		want string
+	}{
+		{"KO_DOCKER_REPO", config.Overlay{DefaultRepo: config.Set("reg.example.com/ko")}, NameHashed},
+		{"KO_DOCKER_REPO -B", config.Overlay{DefaultRepo: config.Set("reg.example.com/ko"), Naming: config.Set(NameBinary)}, NameBinary},
+		{"--repo", config.Overlay{Repo: config.Set("reg.example.com/ko"), DefaultRepo: config.Set("reg.example.com/other")}, NameBinary},
+	} {
+		c.over.Packages = []string{"./cmd/app"}
+		cfg, err := LoadConfig(context.Background(), "", c.over)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := cfg.Specs[0].Naming; got != c.want {
+			t.Errorf("%s: naming %q, want %q", c.name, got, c.want)
+		}
+	}
+	// The value ko gives, computed with md5sum(1) over the lowercased path.
+	if got, want := hashedName("example.com/KoFixture/cmd/App"), "app-5351dd7d01b150c810b07f6016319990"; got != want {
+		t.Errorf("hashedName = %q, want %q", got, want)
 	}
 }

@@ -1,8 +1,11 @@
 package mingo
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -60,8 +63,19 @@ func (s Spec) repository(pkg *build.Package) string {
 		return repo
 	case NameImportPath:
 		return repo + "/" + strings.ToLower(pkg.ImportPath)
+	case NameHashed:
+		return repo + "/" + hashedName(pkg.ImportPath)
 	}
 	return repo + "/" + pkg.Name
+}
+
+// hashedName is ko's default image name for importPath: its last element
+// and the hex MD5 of the whole path, both lowercased first as ko does.
+// MD5 only keeps the names ko gives; nothing relies on it for security.
+func hashedName(importPath string) string {
+	p := strings.ToLower(importPath)
+	sum := md5.Sum([]byte(p))
+	return path.Base(p) + "-" + hex.EncodeToString(sum[:])
 }
 
 // NameClashError is two packages whose images would have the same name.

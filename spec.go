@@ -45,7 +45,8 @@ type Spec struct {
 	Tags []string
 	// Insecure allows plain HTTP for the registries of Tags.
 	Insecure bool
-	// Naming is how Repo names each image: NameBinary (""), NameBare or
+	// Naming is how Repo names each image: NameBinary (""), NameBare,
+	// NameHashed or
 	// NameImportPath, as ko's -B, --bare and -P do.
 	Naming string
 	// Dir is the directory the packages resolve and build in (a module
@@ -123,6 +124,10 @@ const (
 	NameBare = "bare"
 	// NameImportPath names an image Repo/<import path>.
 	NameImportPath = "import-path"
+	// NameHashed names an image Repo/<last element of the import
+	// path>-<md5 of the import path>, ko's default naming, so that images
+	// a ko pipeline pushed under KO_DOCKER_REPO keep their names.
+	NameHashed = "hashed"
 )
 
 // File is a local file or directory and where it goes in the image.
@@ -176,9 +181,9 @@ func (s Spec) settings() (build.Settings, error) {
 		}
 	}
 	switch s.Naming {
-	case NameBinary, NameBare, NameImportPath:
+	case NameBinary, NameBare, NameImportPath, NameHashed:
 	default:
-		return bad("naming", fmt.Errorf("%q: want %q, %q or %q", s.Naming, NameBinary, NameBare, NameImportPath))
+		return bad("naming", fmt.Errorf("%q: want %q, %q, %q or %q", s.Naming, NameBinary, NameBare, NameImportPath, NameHashed))
 	}
 	caps, err := layers.ParseCapabilities(s.Capabilities)
 	if err != nil {

@@ -27,8 +27,10 @@ type Overlay struct {
 	// Push says the images are pushed, so each needs a registry name.
 	Push bool
 	// Naming is how a repo names each image (see mingo.Spec.Naming): ""
-	// (repo/<binary>), "bare" (repo itself) or "import-path".
-	Naming string
+	// (repo/<binary>), "bare" (repo itself), "import-path" or "hashed".
+	// Unset, images under DefaultRepo are named as ko names them under
+	// KO_DOCKER_REPO: "hashed".
+	Naming Located[string]
 }
 
 // Set returns a Located value that an overlay sets: it has no line, since

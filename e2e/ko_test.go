@@ -27,8 +27,10 @@ func koProject(t *testing.T) string {
 }
 
 // A ko project builds with nothing but KO_DOCKER_REPO set: both builds of
-// its .ko.yaml, each in its module, named REPO/<binary>; the app's image
-// reads its kodata (a file, a symlink, a subdirectory) and New York time.
+// its .ko.yaml, each in its module, named as ko names them,
+// REPO/<binary>-<md5 of the import path> (the sums from md5sum(1)); the
+// app's image reads its kodata (a file, a symlink, a subdirectory) and New
+// York time.
 func TestKoProject(t *testing.T) {
 	requireEnv(t)
 	ctx := context.Background()
@@ -36,10 +38,11 @@ func TestKoProject(t *testing.T) {
 	repo := env.reg.Host + "/ko"
 	r := mustRun(t, dir, "", []string{"KO_DOCKER_REPO=" + repo, "KO_E2E_VERSION=v9.8.7"}, "build")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], repo+"/koapp@sha256:") || !strings.HasPrefix(lines[1], repo+"/kotool@sha256:") {
-		t.Fatalf("stdout = %q, want koapp then kotool under %s", r.stdout, repo)
+	app, tool := repo+"/koapp-47f1dc29eeaf788d2589662fb2c443ad", repo+"/kotool-958b6ca2bf33046ea15f6edf15b2abc0"
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], app+"@sha256:") || !strings.HasPrefix(lines[1], tool+"@sha256:") {
+		t.Fatalf("stdout = %q, want %s then %s", r.stdout, app, tool)
 	}
-	app, tool := repo+"/koapp:latest", repo+"/kotool:latest"
+	app, tool = app+":latest", tool+":latest"
 	for _, ref := range []string{app, tool} {
 		if _, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "pull", ref); err != nil {
 			t.Fatal(err)
@@ -94,10 +97,15 @@ func TestKoCapabilities(t *testing.T) {
 	os.WriteFile(ko, []byte("builds:\n  - main: .\n    linux_capabilities: net_bind_service\n"), 0o644)
 	repo := env.reg.Host + "/kocaps"
 	mustRun(t, dir, "", []string{"KO_DOCKER_REPO=" + repo}, "build", "--platform", "linux/amd64")
+	// -B names it as mingo does, ko's -B likewise: REPO/<binary>.
+	r := mustRun(t, dir, "", []string{"KO_DOCKER_REPO=" + repo}, "build", "-B", "--platform", "linux/amd64")
+	if !strings.HasPrefix(r.stdout, repo+"/caps@sha256:") {
+		t.Errorf("-B: stdout %q, want %s/caps@sha256:...", r.stdout, repo)
+	}
 	os.Remove(ko)
 	mustRun(t, dir, "", nil, "build", ".", "-t", repo+"/plain:v1", "--platform", "linux/amd64")
 	for ref, want := range map[string]string{
-		repo + "/caps:latest": "CapPrm: 0000000000000400\nbind 80: ok",
+		repo + "/caps-652a21201a80bdc2dd47b09914c577e4:latest": "CapPrm: 0000000000000400\nbind 80: ok",
 		repo + "/plain:v1":    "CapPrm: 0000000000000000\nbind 80: refused",
 	} {
 		if _, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "pull", ref); err != nil {
@@ -109,7 +117,7 @@ func TestKoCapabilities(t *testing.T) {
 			t.Errorf("docker run %s: %v\n%s\nwant\n%s", ref, err, got, want)
 		}
 	}
-	r := runner(t, dir, "", nil, "build", ".", "--push=false", "--capabilities", "net_bind")
+	r = runner(t, dir, "", nil, "build", ".", "--push=false", "--capabilities", "net_bind")
 	if r.err == nil || !strings.Contains(r.stderr, `unknown capability "net_bind"`) {
 		t.Errorf("--capabilities net_bind: %v\n%s", r.err, r.stderr)
 	}

@@ -163,13 +163,14 @@ func withDefault(fl *pflag.FlagSet, v pflag.Value, name, def, usage string) {
 }
 
 // naming is a boolean flag that, when true, sets the naming mode: ko's
-// --bare, -B and -P.
+// --bare, -B and -P. Set records that a flag chose, so that images under
+// KO_DOCKER_REPO keep ko's own default otherwise.
 type naming struct {
-	dst  *string
+	dst  *config.Located[string]
 	mode string
 }
 
-func (n naming) String() string   { return strconv.FormatBool(*n.dst == n.mode && n.mode != "") }
+func (n naming) String() string   { return strconv.FormatBool(n.dst.Set && n.dst.V == n.mode) }
 func (n naming) Type() string     { return "bool" }
 func (n naming) IsBoolFlag() bool { return true }
 
@@ -179,24 +180,24 @@ func (n naming) Set(s string) error {
 		return err
 	}
 	if !on {
-		if *n.dst == n.mode {
-			*n.dst = mingo.NameBinary
+		if n.dst.Set && n.dst.V == n.mode {
+			*n.dst = config.Located[string]{}
 		}
 		return nil
 	}
-	if *n.dst != mingo.NameBinary && *n.dst != n.mode {
+	if n.dst.Set && n.dst.V != n.mode {
 		return fmt.Errorf("--bare, --base-import-paths and --preserve-import-paths each name the images differently: pick one")
 	}
-	*n.dst = n.mode
+	*n.dst = config.Set(n.mode)
 	return nil
 }
 
 // registerNaming defines ko's naming flags, which choose how --repo (or
 // KO_DOCKER_REPO) names each image.
-func registerNaming(fl *pflag.FlagSet, dst *string) {
+func registerNaming(fl *pflag.FlagSet, dst *config.Located[string]) {
 	for _, f := range []struct{ name, short, mode, usage string }{
 		{"bare", "", mingo.NameBare, "name the image --repo itself, without the binary name (one package)"},
-		{"base-import-paths", "B", mingo.NameBinary, "name each image --repo/<binary name> (the default; as ko -B)"},
+		{"base-import-paths", "B", mingo.NameBinary, "name each image --repo/<binary name> (the default but under KO_DOCKER_REPO; as ko -B)"},
 		{"preserve-import-paths", "P", mingo.NameImportPath, "name each image --repo/<full import path> (as ko -P)"},
 	} {
 		fl.VarP(naming{dst, f.mode}, f.name, f.short, f.usage)
