@@ -106,7 +106,7 @@ func TestKoCapabilities(t *testing.T) {
 	mustRun(t, dir, "", nil, "build", ".", "-t", repo+"/plain:v1", "--platform", "linux/amd64")
 	for ref, want := range map[string]string{
 		repo + "/caps-652a21201a80bdc2dd47b09914c577e4:latest": "CapPrm: 0000000000000400\nbind 80: ok",
-		repo + "/plain:v1":    "CapPrm: 0000000000000000\nbind 80: refused",
+		repo + "/plain:v1": "CapPrm: 0000000000000000\nbind 80: refused",
 	} {
 		if _, err := env.docker.Run(ctx, env.reg.DockerConfigDir, "pull", ref); err != nil {
 			t.Fatal(err)

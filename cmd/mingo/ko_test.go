@@ -12,8 +12,14 @@ func TestKoDockerRepo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("mingo build: %v\n%s", err, stderr)
 	}
-	if !strings.HasPrefix(stdout, host+"/ko/hello@sha256:") {
-		t.Errorf("KO_DOCKER_REPO: stdout = %q, want %s/ko/hello@...", stdout, host)
+	// ko's default name: the md5 is md5sum(1)'s of example.com/mod/cmd/hello.
+	hashed := host + "/ko/hello-949bb590143f3036eb0205c56b466fc2@sha256:"
+	if !strings.HasPrefix(stdout, hashed) {
+		t.Errorf("KO_DOCKER_REPO: stdout = %q, want %s...", stdout, hashed)
+	}
+	stdout, stderr, err = run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "-B")
+	if err != nil || !strings.HasPrefix(stdout, host+"/ko/hello@sha256:") {
+		t.Errorf("-B: stdout = %q, %v\n%s", stdout, err, stderr)
 	}
 	stdout, stderr, err = run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "--bare")
 	if err != nil || !strings.HasPrefix(stdout, host+"/ko@sha256:") {
@@ -24,7 +30,7 @@ func TestKoDockerRepo(t *testing.T) {
 		t.Errorf("-P: stdout = %q, %v\n%s", stdout, err, stderr)
 	}
 	stdout, stderr, err = run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "-t", "v1", "-t", "v1.0")
-	if err != nil || !strings.HasPrefix(stdout, host+"/ko/hello@sha256:") {
+	if err != nil || !strings.HasPrefix(stdout, hashed) {
 		t.Errorf("-t v1 (bare, as ko takes it): stdout = %q, %v\n%s", stdout, err, stderr)
 	}
 	stdout, stderr, err = run(t, "build", "./cmd/hello", "--platform", "linux/amd64", "-t", host+"/other/hello:v1")
@@ -33,5 +39,8 @@ func TestKoDockerRepo(t *testing.T) {
 	}
 	if _, _, err := run(t, "build", "./cmd/hello", "--bare", "-P"); err == nil {
 		t.Error("--bare -P: no error")
+	}
+	if _, _, err := run(t, "build", "./cmd/hello", "-B", "-P"); err == nil {
+		t.Error("-B -P: no error")
 	}
 }
