@@ -7,11 +7,13 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,7 +52,20 @@ func staticBinary(t *testing.T) []byte {
 // reference.
 func pushToolbox(t *testing.T, bin []byte) string {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	return pushToolboxTo(t, bin, nil)
+}
+
+// pushToolboxTo is pushToolbox to a registry that counts in blobGets the
+// blobs it serves (when blobGets is not nil).
+func pushToolboxTo(t *testing.T, bin []byte, blobGets *atomic.Int32) string {
+	t.Helper()
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if blobGets != nil && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/") {
+			blobGets.Add(1)
+		}
+		reg.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -125,6 +140,49 @@ func TestDebugVariant(t *testing.T) {
 	d1, _ := img.Digest()
 	if d2, _ := again.Images[0].Image.Digest(); d1 != d2 {
 		t.Errorf("two debug variants of one image: %s and %s", d1, d2)
+	}
+}
+
+// A toolbox's busybox is read out of its image once per cache: the next
+// build, with a fresh Toolbox, takes it from the cache without a blob
+// download, and a damaged kept copy is read again from the registry.
+func TestToolboxKeptInCache(t *testing.T) {
+	ctx := context.Background()
+	bin := staticBinary(t)
+	var blobGets atomic.Int32
+	ref := pushToolboxTo(t, bin, &blobGets)
+	c, err := layers.OpenCache(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	amd64, _ := platform.Parse("linux/amd64")
+	layer := func() v1.Hash {
+		tb, err := OpenToolbox(ctx, ref, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := tb.Layer(ctx, c, amd64, layers.Gzip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := l.Digest()
+		return d
+	}
+	first := layer()
+	if blobGets.Load() == 0 {
+		t.Fatal("the first build downloaded no blob: the test's counter is broken")
+	}
+	blobGets.Store(0)
+	if again := layer(); again != first || blobGets.Load() != 0 {
+		t.Errorf("warm: layer %s (first %s), %d blob downloads, want the same layer and none", again, first, blobGets.Load())
+	}
+	kept, _ := filepath.Glob(filepath.Join(c.Dir(), layers.ToolboxCacheDir, "*"))
+	if len(kept) != 1 {
+		t.Fatalf("kept %v, want one busybox", kept)
+	}
+	os.WriteFile(kept[0], []byte("damaged"), 0o644)
+	if again := layer(); again != first || blobGets.Load() == 0 {
+		t.Errorf("damaged copy: layer %s (first %s), %d blob downloads, want the same layer, downloaded again", again, first, blobGets.Load())
 	}
 }
 

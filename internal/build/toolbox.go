@@ -4,20 +4,26 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"debug/elf"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/mingo-build/mingo/internal/atomicfile"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -99,7 +105,7 @@ func (t *Toolbox) Layer(ctx context.Context, c *layers.Cache, p platform.Platfor
 	if err := t.Check([]platform.Platform{p}); err != nil {
 		return nil, err
 	}
-	bin, err := t.busybox(p)
+	bin, err := t.busybox(p, filepath.Join(c.Dir(), layers.ToolboxCacheDir))
 	if err != nil {
 		return nil, err
 	}
@@ -118,26 +124,62 @@ func (t *Toolbox) Layer(ctx context.Context, c *layers.Cache, p platform.Platfor
 	return layers.BuildContext(ctx, c, entries, layers.Options{Compression: comp})
 }
 
-// busybox is p's busybox, read once.
-func (t *Toolbox) busybox(p platform.Platform) ([]byte, error) {
+// busybox is p's busybox, read once: from the cache directory dir when an
+// earlier build kept it there, otherwise out of the toolbox image, and
+// then kept in dir.
+func (t *Toolbox) busybox(p platform.Platform, dir string) ([]byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if b, ok := t.bins[p]; ok {
 		return b, nil
 	}
-	img, _, err := t.base.forPlatform(p)
+	img, digest, err := t.base.forPlatform(p)
 	if err != nil {
 		return nil, err
 	}
-	b, err := busybox(img)
-	if err != nil {
-		return nil, fmt.Errorf("toolbox %s for %s: %w", t.base.ref, p, err)
+	b := cachedBusybox(dir, digest)
+	if b == nil {
+		if b, err = busybox(img); err != nil {
+			return nil, fmt.Errorf("toolbox %s for %s: %w", t.base.ref, p, err)
+		}
+		keepBusybox(dir, digest, b)
 	}
 	if t.bins == nil {
 		t.bins = map[platform.Platform][]byte{}
 	}
 	t.bins[p] = b
 	return b, nil
+}
+
+// cachedBusybox is the busybox kept in dir for the platform image whose
+// digest is img, or nil. A file is named by that digest (a toolbox image
+// is pinned, so what it holds never changes) and its own checksum; one
+// whose bytes do not match is removed and missed. A hit is marked used, so
+// that trimming by age keeps it.
+func cachedBusybox(dir string, img v1.Hash) []byte {
+	matches, _ := filepath.Glob(filepath.Join(dir, img.Hex+"-*"))
+	for _, m := range matches {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			continue
+		}
+		if sum := sha256.Sum256(b); filepath.Base(m) == img.Hex+"-"+hex.EncodeToString(sum[:]) {
+			now := time.Now()
+			_ = os.Chtimes(m, now, now)
+			return b
+		}
+		os.Remove(m)
+	}
+	return nil
+}
+
+// keepBusybox keeps b, read out of the platform image img, in dir. It is
+// only a cache: failing to write it costs the next build a download.
+func keepBusybox(dir string, img v1.Hash, b []byte) {
+	sum := sha256.Sum256(b)
+	if os.MkdirAll(dir, 0o755) == nil {
+		_ = atomicfile.WriteFile(filepath.Join(dir, img.Hex+"-"+hex.EncodeToString(sum[:])), b, 0o644)
+	}
 }
 
 // busyboxVersion matches the version a busybox binary announces.

@@ -158,6 +158,7 @@ func (c *Cache) Trim(now time.Time, maxAge time.Duration) (Usage, error) {
 	freed.add(c.removeKeysWithoutBlob())
 	freed.add(c.removeWorkspaces(old))
 	freed.add(removeTree(filepath.Join(c.dir, GoCacheDir), old))
+	freed.add(removeTree(filepath.Join(c.dir, ToolboxCacheDir), old))
 	return freed, nil
 }
 
@@ -240,6 +241,11 @@ func removeFiles(dir string, match func(fs.FileInfo) bool) Usage {
 // holds the cache's lock shared while it serves (see Use), so that no
 // trim removes a file the go command is about to read.
 const GoCacheDir = "gocache"
+
+// ToolboxCacheDir is the cache's directory for the debug toolbox's busybox
+// binaries, read out of the toolbox image once and kept by its digest;
+// trimmed like the layers.
+const ToolboxCacheDir = "toolbox"
 
 // removeTree removes the regular files under root that match.
 func removeTree(root string, match func(fs.FileInfo) bool) Usage {
