@@ -106,7 +106,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
 	fl.BoolVar(&f.over.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag")
-	fl.Var(duration{&f.timeout}, "registry-timeout", "fail a registry request that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
+	fl.Var(duration{&f.timeout}, "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.Var(text{dst: &im.LDFlags}, "ldflags", "extra linker `FLAGS`, added after -s -w (for example \"-X main.version=v1\")")
 	fl.Var(list{dst: &im.BuildTags, comma: true}, "build-tags", "Go build `TAGS`, comma-separated")
 	fl.Var(count{&f.jobs}, "jobs", "compile at most `N` platforms at once")

@@ -164,6 +164,8 @@ func engineHint(e *publish.DaemonError) string {
 		return "; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open"
 	case publish.EngineRefused:
 		return ": the engine refused the images"
+	case publish.EngineStopped:
+		return "; the engine runs but stopped answering: see its log, or restart it (if it is only slow, raise --registry-timeout, which bounds the engine too)"
 	}
 	return ""
 }
