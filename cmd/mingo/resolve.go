@@ -42,7 +42,9 @@ images.
 
 A reference to a package that does not exist or is not a main package is an
 error naming the file and line, before anything is built or pushed. Nothing
-is written to standard output unless every image was built and published.`,
+is written to standard output unless every image was built and published.
+Resolve reads at most 4 MiB of one file (or of standard input) and 16 MiB
+of all of them together, and refuses larger inputs before parsing them.`,
 		Example: `  # deploy/api.yaml
   apiVersion: apps/v1
   kind: Deployment
