@@ -33,7 +33,11 @@ var ErrTooLarge = errors.New("too large")
 // stdin. It refuses, before parsing anything, a file larger than
 // MaxFileSize or files larger than MaxTotalSize together.
 func Read(paths []string, recursive bool, stdin io.Reader) ([]*Source, error) {
-	var out []*Source
+	type input struct {
+		name string
+		data []byte
+	}
+	var inputs []input
 	var total int64
 	for _, p := range paths {
 		if p == Stdin {
@@ -41,11 +45,7 @@ func Read(paths []string, recursive bool, stdin io.Reader) ([]*Source, error) {
 			if err != nil {
 				return nil, err
 			}
-			s, err := Parse("<stdin>", data)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
+			inputs = append(inputs, input{"<stdin>", data})
 			continue
 		}
 		files, err := yamlFiles(p, recursive)
@@ -57,12 +57,16 @@ func Read(paths []string, recursive bool, stdin io.Reader) ([]*Source, error) {
 			if err != nil {
 				return nil, err
 			}
-			s, err := Parse(f, data)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
+			inputs = append(inputs, input{f, data})
 		}
+	}
+	out := make([]*Source, len(inputs))
+	for i, in := range inputs {
+		s, err := Parse(in.name, in.data)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
 	}
 	return out, nil
 }
