@@ -153,6 +153,9 @@ func registryHint(e *publish.RegistryError) string {
 	case publish.Unreachable:
 		return "; check the address and that the registry is running"
 	}
+	if strings.Contains(e.Error(), "no space left on device") {
+		return "; the registry's storage is full: free space there (or ask its operator to), then push again"
+	}
 	return ""
 }
 
