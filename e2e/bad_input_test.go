@@ -3,7 +3,9 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +55,11 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(longFlags, []byte(long), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	notLayout := t.TempDir()
+	if err := os.WriteFile(filepath.Join(notLayout, "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	roCache := readOnlyCache(t)
 	repo := env.reg.Host + "/e2e/bad"
 	for _, tc := range []struct {
 		name    string
@@ -77,6 +84,11 @@ func TestBadInput(t *testing.T) {
 		{name: "space in platform list", args: []string{".", "--push=false", "--platform", "linux/amd64, linux/arm64"}, want: "without spaces", upFront: true},
 		{name: "trailing slash in platform", args: []string{".", "--push=false", "--platform", "linux/amd64/"}, want: "invalid platform", upFront: true},
 		{name: "huge ldflags", args: []string{"--config", longFlags, "--push=false"}, want: "long.yaml:3: images[0].ldflags: 204825 bytes", upFront: true},
+		{name: "HOME unset", env: []string{"HOME=", "GOCACHE=", "XDG_CACHE_HOME="}, args: []string{".", "--push=false"}, want: "HOME is not set, and the go command keeps its build cache under it: set HOME (or GOCACHE)", upFront: true},
+		{name: "read-only warm cache", env: []string{"MINGO_CACHE=" + roCache}, args: []string{".", "--push=false"}, want: "layer cache " + roCache + " is not writable (set MINGO_CACHE to a writable directory): read-only file system", upFront: true},
+		{name: "--oci-layout names a file", args: []string{".", "--push=false", "--oci-layout", longFlags}, want: "--oci-layout " + longFlags + ": is a file, not a directory: choose", upFront: true},
+		{name: "--oci-layout names a non-layout directory", args: []string{".", "--push=false", "--oci-layout", notLayout}, want: "--oci-layout " + notLayout + ": exists and is not an OCI layout: choose", upFront: true},
+		{name: "port out of range", args: []string{".", "--push=false", "-t", "127.0.0.1:99999/x:v1"}, want: "port 99999 out of range 1-65535", upFront: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()
@@ -85,7 +97,9 @@ func TestBadInput(t *testing.T) {
 			var cache string // the run's own, when upFront
 			if tc.upFront {
 				cache = t.TempDir()
-				args = append(args, "--oci-layout", filepath.Join(out, "layout"))
+				if !slices.Contains(tc.args, "--oci-layout") {
+					args = append(args, "--oci-layout", filepath.Join(out, "layout"))
+				}
 				runEnv = append([]string{"MINGO_CACHE=" + cache}, tc.env...)
 			} else {
 				args = append(args, "--tarball", filepath.Join(out, "out.tar"))
@@ -126,4 +140,21 @@ func TestBadInput(t *testing.T) {
 		"--authfile", filepath.Join(env.reg.DockerConfigDir, "config.json"), "docker://"+repo+":v1"); err == nil {
 		t.Errorf("a failed build left %s:v1 in the registry: %s", repo, out)
 	}
+}
+
+// readOnlyCache is a mingo cache warmed by a build, then mounted read-only
+// (root ignores file modes) until the test ends.
+func readOnlyCache(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if r := mingo(t, []string{"MINGO_CACHE=" + dir}, "build", ".", "--push=false", "--platform", "linux/amd64"); r.err != nil {
+		t.Fatalf("warming the cache: %v\n%s", r.err, r.stderr)
+	}
+	for _, args := range [][]string{{"--bind", dir, dir}, {"-o", "remount,bind,ro", dir}} {
+		if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
+			t.Fatalf("mount %v: %v: %s", args, err, out)
+		}
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	return dir
 }

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -167,6 +168,20 @@ func TestResolveErrors(t *testing.T) {
 	r = mingo(t, nil, "resolve", "-f", bad, "--repo", repo)
 	if want := "mingo: error: " + bad + ":4: invalid YAML"; r.err == nil || !strings.HasPrefix(r.stderr, want) || r.stdout != "" {
 		t.Errorf("invalid YAML: %v, stdout %q, stderr %q, want %q", r.err, r.stdout, r.stderr, want)
+	}
+
+	// A 5 MB input is refused at once, naming the file and the limit.
+	huge := filepath.Join(dir, "huge.yaml")
+	if err := os.WriteFile(huge, []byte("items:\n"+strings.Repeat("  - image: mingo://example.com/probe/cmd/gamma\n", 5<<20/47)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r = mingo(t, nil, "resolve", "-f", huge, "--repo", repo)
+	if want := "mingo: error: " + huge + ": too large: more than 4 MiB"; r.err == nil || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, want) || r.stdout != "" {
+		t.Errorf("5 MB input: %v, stdout %q, stderr %q, want one line starting %q", r.err, r.stdout, r.stderr, want)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %v to refuse a 5 MB input", took)
 	}
 }
 

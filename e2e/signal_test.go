@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -178,4 +179,58 @@ func interrupt(t *testing.T, cache string, args []string, trigger *regexp.Regexp
 		t.Fatalf("the run ended (%v) before %q appeared:\n%s", err, trigger, stderr.String())
 	}
 	return exited.Sub(at), cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+// A signal received at the very end of a run, after its outputs are
+// written and its result printed, still gives 128+signal (the outputs,
+// complete, may stay): 16 tries with SIGINT at and just after the result
+// line.
+func TestSignalAtTheEnd(t *testing.T) {
+	requireEnv(t)
+	cache := t.TempDir()
+	args := []string{"build", ".", "--platform", "linux/amd64", "--push=false"}
+	if r := mingo(t, []string{"MINGO_CACHE=" + cache}, append(args, "--tarball", filepath.Join(t.TempDir(), "warm.tar"))...); r.err != nil {
+		t.Fatalf("warming the cache: %v\n%s", r.err, r.stderr)
+	}
+	sent := 0
+	for try := range 16 {
+		cmd := exec.Command(env.mingo, append(args, "--tarball", filepath.Join(t.TempDir(), "img.tar"))...)
+		cmd.Dir = env.probeDir
+		cmd.Env = append(os.Environ(), "MINGO_CACHE="+cache)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		pipe, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		signalled := false
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			if signalled {
+				continue
+			}
+			time.Sleep(time.Duration(try%4) * time.Millisecond)
+			// Only a process that has not exited yet counts: a zombie
+			// takes the signal without ever seeing it.
+			if stat, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat"); err == nil && !strings.Contains(string(stat), ") Z ") {
+				signalled = cmd.Process.Signal(syscall.SIGINT) == nil
+			}
+		}
+		cmd.Wait()
+		if !signalled {
+			continue
+		}
+		sent++
+		ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if code := cmd.ProcessState.ExitCode(); code != 130 && !(ws.Signaled() && ws.Signal() == syscall.SIGINT) {
+			t.Errorf("try %d: SIGINT at the end exited %d, want 130\n%s", try, code, stderr.String())
+		}
+	}
+	if sent < 8 {
+		t.Errorf("only %d of 16 signals reached mingo before it exited", sent)
+	}
+	t.Logf("%d signals at the end, all 130", sent)
 }

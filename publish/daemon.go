@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,6 +48,10 @@ type Daemon struct {
 	// Skipped, when set, is told of each image loaded with only one of its
 	// platforms, and which.
 	Skipped func(img *Image, loaded platform.Platform, skipped []platform.Platform)
+	// Timeout fails a request to the engine that sends and receives
+	// nothing for that long (an engine that stopped reading); 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
 
 	client *http.Client
 	host   string
@@ -64,6 +69,9 @@ const (
 	EnginePermissionDenied
 	// EngineRefused: the engine answered with an error.
 	EngineRefused
+	// EngineStopped: the engine took the connection, then closed it or
+	// made no progress for the timeout: it runs, and stopped answering.
+	EngineStopped
 )
 
 // DaemonError is a failure to load into the engine at Host.
@@ -115,12 +123,39 @@ func (d *Daemon) connect() error {
 		return &DaemonError{Host: d.host, Problem: EngineUnreachable, Err: ErrDaemonHost}
 	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	d.client = &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, addr)
+	timeout := d.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	d.client = &http.Client{Transport: &watchdog{
+		next: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return dialer.DialContext(ctx, network, addr)
+			},
+		},
+		timeout:   timeout,
+		transient: new(atomic.Int64),
+		stalled: func(req *http.Request, timeout time.Duration) error {
+			return &DaemonError{Host: d.host, Problem: EngineStopped, Err: fmt.Errorf("made no progress for %v while %s", timeout, engineDoing(req))}
 		},
 	}}
 	return nil
+}
+
+// engineDoing says in words what a request to the engine is for.
+func engineDoing(req *http.Request) string {
+	p := req.URL.Path
+	switch {
+	case p == "/images/load":
+		return "loading images"
+	case p == "/_ping":
+		return "checking that it is up"
+	case strings.HasSuffix(p, "/tag"):
+		return "tagging an image"
+	case strings.HasPrefix(p, "/images/"):
+		return "looking an image up"
+	}
+	return "asking for its platform"
 }
 
 // engineInfo is what Daemon needs to know of an engine.
@@ -384,15 +419,25 @@ func (d *Daemon) status(resp *http.Response) error {
 		Err: fmt.Errorf("%s %s: %s: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status, text)}
 }
 
-// fail classifies a transport error.
+// fail classifies a transport error: no engine at the address (the dial
+// failed), a socket this user may not open, or an engine that took the
+// connection and then dropped it or stopped answering.
 func (d *Daemon) fail(err error) error {
+	var de *DaemonError
+	if errors.As(err, &de) {
+		return de
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL is made up; the host says where
 	}
-	p := EngineUnreachable
-	if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM) {
+	var op *net.OpError
+	p := EngineStopped
+	switch {
+	case errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM):
 		p = EnginePermissionDenied
+	case errors.As(err, &op) && op.Op == "dial":
+		p = EngineUnreachable
 	}
 	return &DaemonError{Host: d.host, Problem: p, Err: err}
 }

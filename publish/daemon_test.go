@@ -74,7 +74,7 @@ func (e *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func startEngine(t *testing.T, e *fakeEngine) string {
+func startEngine(t *testing.T, e http.Handler) string {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "engine.sock")
 	l, err := net.Listen("unix", sock)

@@ -151,6 +151,16 @@ var ErrNotLayout = errors.New("exists and is not an OCI layout")
 // ErrNotDir is a directory output whose path is a file.
 var ErrNotDir = errors.New("is a file, not a directory")
 
+// CheckLayoutDir reports, before anything is built, whether an OCI layout
+// can be written at dir: it is new, empty, or a layout already (which is
+// replaced). The error wraps ErrNotDir or ErrNotLayout.
+func CheckLayoutDir(dir string) error {
+	if err := replaceable(dir); err != nil {
+		return fmt.Errorf("OCI layout %s: %w", dir, err)
+	}
+	return nil
+}
+
 // replaceable refuses to overwrite a directory that holds something other
 // than an OCI layout, so a typo in --oci-layout cannot delete a source tree.
 func replaceable(dir string) error {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -72,6 +73,21 @@ var ErrDigestTag = errors.New("a digest names content, not a place to publish it
 // ErrBadTag is a tag the OCI distribution rules refuse.
 var ErrBadTag = errors.New("a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'")
 
+// CheckPort refuses a registry host:port whose port is not a number from
+// 1 to 65535: go-containerregistry takes 127.0.0.1:99999, and only the
+// push would fail, after compiling.
+func CheckPort(registry string) error {
+	i := strings.LastIndex(registry, ":")
+	if i < 0 || strings.HasSuffix(registry, "]") {
+		return nil // no port; a bare IPv6 address
+	}
+	port := registry[i+1:]
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("registry %s: port %s out of range 1-65535", registry, port)
+	}
+	return nil
+}
+
 // validTag is the OCI distribution specification's tag grammar.
 var validTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
 
@@ -90,6 +106,9 @@ func ParseTags(refs []string, insecure bool) ([]name.Tag, error) {
 		}
 		t, err := name.NewTag(r, opts...)
 		if err != nil {
+			return nil, &TagError{Ref: r, Err: err}
+		}
+		if err := CheckPort(t.RegistryStr()); err != nil {
 			return nil, &TagError{Ref: r, Err: err}
 		}
 		if !validTag.MatchString(t.TagStr()) {

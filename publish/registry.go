@@ -6,11 +6,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -307,7 +310,69 @@ func (e *RegistryError) message() string {
 		errors.As(e.Err, &opErr)
 		return fmt.Sprintf("cannot reach registry %s: %s", e.Registry, oneLine(Redact(opErr.Err.Error())))
 	}
-	return fmt.Sprintf("registry %s failed for %s: %s", e.Registry, e.Repository, oneLine(Redact(e.Err.Error())))
+	return fmt.Sprintf("registry %s failed for %s: %s", e.Registry, e.Repository, oneLine(Redact(describe(e.Err))))
+}
+
+// describe is err's text, with the registry's diagnostics rendered as
+// text: ggcr prints a diagnostic's detail with %v, which shows a JSON
+// object as a Go map (map[DriverName:filesystem Enclosed:map[Err:28]]).
+func describe(err error) string {
+	var terr *transport.Error
+	if !errors.As(err, &terr) || len(terr.Errors) == 0 {
+		return err.Error()
+	}
+	var parts []string
+	for _, d := range terr.Errors {
+		msg := string(d.Code) + ": " + d.Message
+		if d.Detail != nil {
+			if text := detailText("", d.Detail); text != "" {
+				msg += " (" + text + ")"
+			}
+		}
+		parts = append(parts, msg)
+	}
+	prefix := ""
+	if terr.Request != nil {
+		prefix = terr.Request.Method + " " + terr.Request.URL.Path + ": "
+	}
+	return prefix + strings.Join(parts, "; ")
+}
+
+// detailText renders a diagnostic's detail (decoded JSON) as key=value
+// pairs in key order, nested keys joined with dots; a numeric Err is the
+// system error it stands for (28: no space left on device).
+func detailText(key string, v any) string {
+	switch v := v.(type) {
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(v))
+		var parts []string
+		for _, k := range keys {
+			sub := k
+			if key != "" {
+				sub = key + "." + k
+			}
+			if t := detailText(sub, v[k]); t != "" {
+				parts = append(parts, t)
+			}
+		}
+		return strings.Join(parts, " ")
+	case []any:
+		var parts []string
+		for i, e := range v {
+			parts = append(parts, detailText(fmt.Sprintf("%s[%d]", key, i), e))
+		}
+		return strings.Join(parts, " ")
+	case float64:
+		if strings.HasSuffix(key, "Err") && v == float64(int(v)) && v > 0 {
+			return key + "=" + strconv.Quote(syscall.Errno(int(v)).Error())
+		}
+	case nil:
+		return ""
+	}
+	if key == "" {
+		return fmt.Sprint(v)
+	}
+	return key + "=" + fmt.Sprint(v)
 }
 
 func (e *RegistryError) Unwrap() error { return e.Err }

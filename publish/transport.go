@@ -41,6 +41,9 @@ type watchdog struct {
 	// transient counts the failures a retry may absorb.
 	transient *atomic.Int64
 	logf      func(format string, args ...any)
+	// stalled, when set, makes the error for a request that made no
+	// progress for timeout; nil makes a StallError.
+	stalled func(req *http.Request, timeout time.Duration) error
 }
 
 func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -72,7 +75,10 @@ var readBackoff = []time.Duration{300 * time.Millisecond, time.Second}
 // try sends req once under the stall timer.
 func (w *watchdog) try(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
-	stall := &StallError{Registry: req.URL.Host, Doing: doing(req), Timeout: w.timeout}
+	var stall error = &StallError{Registry: req.URL.Host, Doing: doing(req), Timeout: w.timeout}
+	if w.stalled != nil {
+		stall = w.stalled(req, w.timeout)
+	}
 	p := &progress{timeout: w.timeout, timer: time.AfterFunc(w.timeout, func() { cancel(stall) })}
 	req = req.Clone(ctx)
 	if req.Body != nil && req.Body != http.NoBody {
@@ -84,13 +90,13 @@ func (w *watchdog) try(req *http.Request) (*http.Response, error) {
 		if errors.Is(context.Cause(ctx), stall) {
 			err = stall
 		} else if isTransient(err) {
-			w.note("registry %s: %s failed (%s)", req.URL.Host, stall.Doing, oneLine(Redact(err.Error())))
+			w.note("registry %s: %s failed (%s)", req.URL.Host, doing(req), oneLine(Redact(err.Error())))
 		}
 		cancel(nil)
 		return nil, err
 	}
 	if retryable(resp.StatusCode) {
-		w.note("registry %s: HTTP %d while %s", req.URL.Host, resp.StatusCode, stall.Doing)
+		w.note("registry %s: HTTP %d while %s", req.URL.Host, resp.StatusCode, doing(req))
 	}
 	p.touch()
 	resp.Body = &progressBody{ReadCloser: resp.Body, p: p, done: func() { cancel(nil) }, stall: stall, ctx: ctx}
@@ -151,7 +157,7 @@ type progressBody struct {
 	io.ReadCloser
 	p     *progress
 	done  func()
-	stall *StallError
+	stall error
 	ctx   context.Context
 	once  sync.Once
 }

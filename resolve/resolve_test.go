@@ -118,3 +118,34 @@ func TestReadAndJoin(t *testing.T) {
 		t.Error("Read of a missing file succeeded")
 	}
 }
+
+// Read refuses a file past MaxFileSize, and files past MaxTotalSize
+// together, naming the file and the limit, before parsing any.
+func TestReadBounded(t *testing.T) {
+	dir := t.TempDir()
+	line := "- image: mingo://example.com/app/cmd/api\n"
+	write := func(name string, size int) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Repeat(line, size/len(line))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	huge := write("huge.yaml", 5<<20)
+	if _, err := Read([]string{huge}, false, nil); !errors.Is(err, ErrTooLarge) || !strings.HasPrefix(err.Error(), huge+": too large: more than 4 MiB") {
+		t.Errorf("5 MiB file: %v", err)
+	}
+	if _, err := Read([]string{Stdin}, false, strings.NewReader(strings.Repeat(line, 5<<20/len(line)))); !errors.Is(err, ErrTooLarge) || !strings.HasPrefix(err.Error(), "<stdin>: too large") {
+		t.Errorf("5 MiB on stdin: %v", err)
+	}
+	var parts []string
+	for _, n := range []string{"a.yaml", "b.yaml", "c.yaml", "d.yaml", "e.yaml"} {
+		parts = append(parts, write(n, 4<<20-100))
+	}
+	if _, err := Read(parts, false, nil); !errors.Is(err, ErrTooLarge) || !strings.HasPrefix(err.Error(), parts[4]+": too large: the inputs reach more than 16 MiB") {
+		t.Errorf("five 4 MiB files: %v", err)
+	}
+	if s, err := Read([]string{write("small.yaml", 1000)}, false, nil); err != nil || len(s) != 1 {
+		t.Errorf("a small file: %v", err)
+	}
+}

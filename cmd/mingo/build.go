@@ -15,6 +15,7 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
+	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -106,7 +107,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
 	fl.BoolVar(&f.over.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag")
-	fl.Var(duration{&f.timeout}, "registry-timeout", "fail a registry request that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
+	fl.Var(duration{&f.timeout}, "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.Var(text{dst: &im.LDFlags}, "ldflags", "extra linker `FLAGS`, added after -s -w (for example \"-X main.version=v1\")")
 	fl.Var(list{dst: &im.BuildTags, comma: true}, "build-tags", "Go build `TAGS`, comma-separated")
 	fl.Var(count{&f.jobs}, "jobs", "compile at most `N` platforms at once")
@@ -179,6 +180,14 @@ func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Wri
 	}
 	if fi, err := os.Stat(f.tarball); f.tarball != "" && err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("--tarball %s: is a directory: give a file name", f.tarball)
+	}
+	if f.layout != "" {
+		if err := publish.CheckLayoutDir(f.layout); err != nil {
+			return nil, fmt.Errorf("--oci-layout %s: %w: choose a new or empty directory, or an existing OCI layout", f.layout, errors.Unwrap(err))
+		}
+	}
+	if err := checkHome(); err != nil {
+		return nil, err
 	}
 	return &job{f: f, push: f.pushes(ctx, patterns), timeout: timeout, log: newDisplay(stderr, f.quiet, f.verbose)}, nil
 }
@@ -267,6 +276,22 @@ func (f *buildFlags) registryTimeout() (time.Duration, error) {
 		return 0, fmt.Errorf("MINGO_REGISTRY_TIMEOUT %q: %w", v, err)
 	}
 	return d, nil
+}
+
+// checkHome refuses to start a build the go command cannot run: without
+// HOME it has no build cache (unless GOCACHE or XDG_CACHE_HOME says where)
+// and no module cache (unless GOMODCACHE or GOPATH does).
+func checkHome() error {
+	if os.Getenv("HOME") != "" {
+		return nil
+	}
+	if os.Getenv("GOCACHE") == "" && os.Getenv("XDG_CACHE_HOME") == "" {
+		return errors.New("HOME is not set, and the go command keeps its build cache under it: set HOME (or GOCACHE)")
+	}
+	if os.Getenv("GOMODCACHE") == "" && os.Getenv("GOPATH") == "" {
+		return errors.New("HOME is not set, and the go command keeps its module cache under it: set HOME (or GOMODCACHE)")
+	}
+	return nil
 }
 
 // parentExists checks, before any build, that path's directory exists, so

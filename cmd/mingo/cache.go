@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,15 +57,15 @@ func newCacheTrimCommand() *cobra.Command {
 		Short: "Remove now what no build used for --max-age",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			age, err := layers.ParseMaxAge(maxAge)
-			if err != nil || age == 0 {
-				return fmt.Errorf("--max-age %q: want a duration such as 120h or 7d", maxAge)
+			age, err := trimAge(maxAge)
+			if err != nil {
+				return err
 			}
 			c, err := openCacheOnly()
 			if err != nil {
 				return err
 			}
-			u, err := c.Trim(time.Now(), age)
+			u, err := trimSoon(c, age)
 			if err != nil {
 				return fmt.Errorf("%w: try again when it is done", err)
 			}
@@ -72,8 +73,34 @@ func newCacheTrimCommand() *cobra.Command {
 			return nil
 		},
 	}
-	trim.Flags().StringVar(&maxAge, "max-age", "5d", "remove entries unused for `AGE` (a duration such as 120h, or days such as 7d)")
+	trim.Flags().StringVar(&maxAge, "max-age", "5d", "remove entries unused for `AGE` (a duration such as 120h, or days such as 7d; 0s: everything no running build uses)")
 	return trim
+}
+
+// trimAge reads --max-age: what layers.ParseMaxAge reads, and 0 (as "0s"
+// or "0"), which removes everything unused; "off" means nothing here.
+func trimAge(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil && d == 0 || s == "0" {
+		return 0, nil
+	}
+	age, err := layers.ParseMaxAge(s)
+	if err != nil || age == 0 || s == "" {
+		return 0, fmt.Errorf("--max-age %q: not a duration such as 120h, 7d or 0s", s)
+	}
+	return age, nil
+}
+
+// trimSoon trims c, retrying for a few seconds while builds are looking
+// entries up (each holds the cache for a moment).
+func trimSoon(c *layers.Cache, age time.Duration) (layers.Usage, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		u, err := c.Trim(time.Now(), age)
+		if !errors.Is(err, layers.ErrBusy) || time.Now().After(deadline) {
+			return u, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func newCacheCleanCommand() *cobra.Command {

@@ -153,6 +153,9 @@ func registryHint(e *publish.RegistryError) string {
 	case publish.Unreachable:
 		return "; check the address and that the registry is running"
 	}
+	if strings.Contains(e.Error(), "no space left on device") {
+		return "; the registry's storage is full: free space there (or ask its operator to), then push again"
+	}
 	return ""
 }
 
@@ -164,6 +167,8 @@ func engineHint(e *publish.DaemonError) string {
 		return "; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open"
 	case publish.EngineRefused:
 		return ": the engine refused the images"
+	case publish.EngineStopped:
+		return "; the engine runs but stopped answering: see its log, or restart it (if it is only slow, raise --registry-timeout, which bounds the engine too)"
 	}
 	return ""
 }

@@ -24,8 +24,13 @@ func TestAdvise(t *testing.T) {
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineUnreachable, Err: errors.New("connect: no such file")}, []string{"unix:///run/x.sock", "start Docker", "DOCKER_HOST"}},
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EnginePermissionDenied, Err: errors.New("permission denied")}, []string{"unix:///run/x.sock", "join the group"}},
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineRefused, Err: errors.New("bad archive")}, []string{"bad archive", "refused the images"}},
+		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineStopped, Err: errors.New("write: broken pipe")}, []string{"broken pipe", "runs but stopped answering", "--registry-timeout"}},
+		{&publish.RegistryError{Registry: "reg", Repository: "reg/app", Err: errors.New(`UNKNOWN: unknown error (Enclosed.Err="no space left on device")`)}, []string{"no space left on device", "storage is full"}},
 	} {
 		got := advise(tc.err).Error()
+		if de, ok := tc.err.(*publish.DaemonError); ok && de.Problem == publish.EngineStopped && strings.Contains(got, "start Docker") {
+			t.Errorf("advise(%v) = %q: the engine runs", tc.err, got)
+		}
 		for _, w := range tc.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("advise(%v) = %q, want it to mention %q", tc.err, got, w)

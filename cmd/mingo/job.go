@@ -30,7 +30,7 @@ type job struct {
 // that signing works (--sign).
 func (r *job) connect(ctx context.Context) error {
 	if r.f.loads() {
-		r.daemon = &publish.Daemon{Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
+		r.daemon = &publish.Daemon{Timeout: r.timeout, Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
 			s := make([]string, len(skipped))
 			for i, p := range skipped {
 				s[i] = p.String()

@@ -14,10 +14,11 @@ import (
 func main() {
 	ctx, sig := interruptible()
 	err := newRootCommand().ExecuteContext(ctx)
-	if s := sig(); s != nil && err != nil {
+	if s := sig(); s != nil {
 		// Whatever the error says (context canceled, a killed go build),
 		// the cause is the signal; the exit status says which, as a
-		// shell's would. A run that completed anyway stands.
+		// shell's would, also when the run completed anyway (its outputs
+		// stay, complete).
 		fmt.Fprintf(os.Stderr, "mingo: stopped by %v\n", s)
 		os.Exit(signalStatus(s))
 	}
@@ -31,30 +32,34 @@ func main() {
 var errInterrupted = errors.New("interrupted")
 
 // interruptible returns a context cancelled by the first SIGINT or
-// SIGTERM, and a func that returns that signal (nil if none came). A
-// second signal exits at once: the user asked twice.
+// SIGTERM, and a func to call once, at the end, that returns that signal
+// (nil if none came). A second signal exits at once: the user asked twice.
+//
+// The final call stops catching the signals, so one that comes after it
+// kills the process as the signal's default action does (a shell then
+// sees 128+signal too), and waits for the catcher to have seen every
+// signal caught before: no signal received before mingo exits is lost.
 func interruptible() (context.Context, func() os.Signal) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	got := make(chan os.Signal, 1)
+	first := make(chan os.Signal, 1)
 	go func() {
-		s := <-sigs
-		got <- s
-		cancel(fmt.Errorf("%w by %v", errInterrupted, s))
-		s = <-sigs
-		fmt.Fprintf(os.Stderr, "mingo: %v again: exiting now\n", s)
-		os.Exit(signalStatus(s))
-	}()
-	var first os.Signal
-	return ctx, func() os.Signal {
-		if first == nil {
-			select {
-			case first = <-got:
-			default:
-			}
+		s, ok := <-sigs
+		first <- s // nil when closed without a signal
+		if !ok {
+			return
 		}
-		return first
+		cancel(fmt.Errorf("%w by %v", errInterrupted, s))
+		if s, ok = <-sigs; ok {
+			fmt.Fprintf(os.Stderr, "mingo: %v again: exiting now\n", s)
+			os.Exit(signalStatus(s))
+		}
+	}()
+	return ctx, func() os.Signal {
+		signal.Stop(sigs) // no signal is sent on sigs after this
+		close(sigs)
+		return <-first
 	}
 }
 

@@ -42,7 +42,8 @@ images.
 
 A reference to a package that does not exist or is not a main package is an
 error naming the file and line, before anything is built or pushed. Nothing
-is written to standard output unless every image was built and published.`,
+is written to standard output unless every image was built and published.
+Inputs are refused past 4 MiB a file (or stdin), 16 MiB in all.`,
 		Example: `  # deploy/api.yaml
   apiVersion: apps/v1
   kind: Deployment

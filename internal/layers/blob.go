@@ -22,6 +22,9 @@ type Layer struct {
 	size           int64
 	path           string
 	compression    Compression
+	// held keeps the lease that protects the blob from trims alive as
+	// long as the layer may be read.
+	held *lease
 }
 
 var _ v1.Layer = (*Layer)(nil)

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -24,6 +26,10 @@ type Cache struct {
 	// Warn receives a line for each damaged entry found, dropped and
 	// rebuilt; nil discards them.
 	Warn func(format string, args ...any)
+
+	mu     sync.Mutex
+	lease  *lease // see lease.go
+	closed bool
 }
 
 // DefaultCacheDir is $MINGO_CACHE, or "mingo" in the user's cache directory.
@@ -40,7 +46,7 @@ func DefaultCacheDir() (string, error) {
 
 // OpenCache returns the cache rooted at dir, creating it if needed.
 func OpenCache(dir string) (*Cache, error) {
-	for _, sub := range []string{"blobs/sha256", "keys"} {
+	for _, sub := range []string{"blobs/sha256", "keys", leasesDir} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("creating layer cache (set MINGO_CACHE to a writable directory): %w", err)
 		}
@@ -169,11 +175,21 @@ func (c *Cache) write(key string, entries []Entry, opts Options) (*Layer, error)
 	if err != nil {
 		return nil, err
 	}
-	l, err := newLayer(r, c, opts.Compression)
+	return c.store(key, r, tmp.Name(), opts.Compression)
+}
+
+// store moves the blob written to tmp into place and records it under key,
+// claiming both for this run first (see lease.go).
+func (c *Cache) store(key string, r record, tmp string, comp Compression) (*Layer, error) {
+	l, err := newLayer(r, c, comp)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp.Name(), l.path); err != nil {
+	defer c.shared()()
+	if l.held, err = c.claim(filepath.Join("keys", key), c.rel(l.path)); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, l.path); err != nil {
 		return nil, fmt.Errorf("writing layer to cache: %w", err)
 	}
 	meta, _ := json.Marshal(r)
@@ -181,6 +197,11 @@ func (c *Cache) write(key string, entries []Entry, opts Options) (*Layer, error)
 		return nil, err
 	}
 	return l, nil
+}
+
+// rel returns path relative to the cache root.
+func (c *Cache) rel(path string) string {
+	return strings.TrimPrefix(path, c.dir+string(filepath.Separator))
 }
 
 // compress writes entries as a compressed tar to w and returns the blob's digest,

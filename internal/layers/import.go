@@ -3,7 +3,6 @@ package layers
 import (
 	"archive/tar"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +42,7 @@ func (c *Cache) Lookup(key string, comp Compression) *Layer {
 	if !importKey.MatchString(key) {
 		return nil
 	}
-	return c.lookup("import-"+key, comp)
+	return c.lookupUsed("import-"+key, comp)
 }
 
 // Import copies a layer compressed with comp made elsewhere (another machine's build,
@@ -74,18 +73,7 @@ func (c *Cache) Import(key string, comp Compression, compressed io.Reader, size 
 	if r.Digest != digest.String() || r.DiffID != diffID.String() {
 		return nil, fmt.Errorf("importing layer %s: %w (got %s, diff ID %s)", digest, ErrDigestMismatch, r.Digest, r.DiffID)
 	}
-	l, err := newLayer(r, c, comp)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Rename(tmp.Name(), l.path); err != nil {
-		return nil, fmt.Errorf("importing a layer into the cache: %w", err)
-	}
-	meta, _ := json.Marshal(r)
-	if err := atomicfile.WriteFile(filepath.Join(c.dir, "keys", "import-"+key), meta, 0o644); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return c.store("import-"+key, r, tmp.Name(), comp)
 }
 
 // copyChecked copies a compressed stream to w and returns its digest, size

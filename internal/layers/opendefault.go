@@ -1,7 +1,10 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -24,6 +27,13 @@ func OpenDefault(dir string, trim bool) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A build writes to the cache (layers, binaries, its lease): a
+	// read-only one fails now, in one line, not after compiling.
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("layer cache %s is not writable (set MINGO_CACHE to a writable directory): %w", dir, errors.Unwrap(err))
+	}
+	lock.Close()
 	if trim && maxAge > 0 {
 		// A failed trim costs disk space, not the build.
 		_, _ = c.TrimIfDue(time.Now(), maxAge)

@@ -93,10 +93,16 @@ func (c *Cache) readRecord(name string) (record, bool) {
 func (c *Cache) lookupUsed(key string, comp Compression) *Layer {
 	defer c.shared()()
 	l := c.lookup(key, comp)
-	if l != nil {
-		touch(filepath.Join(c.dir, "keys", key))
-		touch(l.path)
+	if l == nil {
+		return nil
 	}
+	held, err := c.claim(filepath.Join("keys", key), c.rel(l.path))
+	if err != nil {
+		return nil // unprotected, it could go any moment: build it again
+	}
+	l.held = held
+	touch(filepath.Join(c.dir, "keys", key))
+	touch(l.path)
 	return l
 }
 
@@ -137,51 +143,74 @@ func (c *Cache) lastTrim() (time.Time, bool) {
 }
 
 // Trim removes the layers, keys and binaries unused since before
-// now-maxAge, and keys whose blob is gone. It skips binaries a running
-// build holds and fails with ErrBusy, removing nothing, while another run
-// is looking entries up.
+// now-maxAge (with maxAge 0: everything unused), and keys whose blob is
+// gone. It never removes what a running build looked up or wrote (see
+// lease.go), nor the binaries a running build holds, and fails with
+// ErrBusy, removing nothing, while another run is looking entries up.
 func (c *Cache) Trim(now time.Time, maxAge time.Duration) (Usage, error) {
-	if maxAge <= 0 {
-		return Usage{}, fmt.Errorf("trimming the cache: maximum age %s is not positive", maxAge)
+	if maxAge < 0 {
+		return Usage{}, fmt.Errorf("trimming the cache: maximum age %s is negative", maxAge)
 	}
 	unlock, err := c.exclusive(false)
 	if err != nil {
 		return Usage{}, err
 	}
 	defer unlock()
-	cutoff := now.Add(-maxAge)
-	old := func(fi fs.FileInfo) bool { return fi.ModTime().Before(cutoff) }
+	held := c.leased()
+	old := unused(held, now, now.Add(-maxAge))
 	var freed Usage
 	for _, dir := range []string{filepath.Join(c.dir, "blobs", "sha256"), filepath.Join(c.dir, "blobs"), filepath.Join(c.dir, "keys")} {
 		freed.add(removeFiles(dir, old))
 	}
-	freed.add(c.removeKeysWithoutBlob())
-	freed.add(c.removeWorkspaces(old))
+	freed.add(c.removeKeysWithoutBlob(held))
+	freed.add(c.removeWorkspaces(func(fi fs.FileInfo) bool { return !fi.ModTime().After(now.Add(-maxAge)) }))
 	freed.add(removeTree(filepath.Join(c.dir, GoCacheDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, ToolboxCacheDir), old))
 	return freed, nil
 }
 
-// Clean removes everything the cache holds but the binaries of builds
-// running now; it waits for lookups in progress to finish.
+// unused returns the test for a file a trim may remove: last used at or
+// before cutoff, not held by a running build and, for a temporary file,
+// old enough that no run is still writing it.
+func unused(held map[string]bool, now, cutoff time.Time) func(string, fs.FileInfo) bool {
+	staleTmp := now.Add(-atomicfile.StaleAge)
+	return func(path string, fi fs.FileInfo) bool {
+		if held[path] || fi.ModTime().After(cutoff) {
+			return false
+		}
+		name := fi.Name()
+		if strings.HasPrefix(name, "tmp-") || strings.Contains(name, ".tmp-") {
+			return fi.ModTime().Before(staleTmp)
+		}
+		return true
+	}
+}
+
+// Clean removes everything the cache holds but what running builds use;
+// it waits for lookups in progress to finish.
 func (c *Cache) Clean() (Usage, error) {
 	unlock, err := c.exclusive(true)
 	if err != nil {
 		return Usage{}, err
 	}
 	defer unlock()
-	all := func(fs.FileInfo) bool { return true }
+	now := time.Now()
+	unused := unused(c.leased(), now, now)
 	var freed Usage
-	freed.add(c.removeWorkspaces(all))
+	freed.add(c.removeWorkspaces(func(fs.FileInfo) bool { return true }))
 	entries, err := os.ReadDir(c.dir)
 	if err != nil {
 		return freed, err
 	}
 	for _, e := range entries {
-		if e.Name() == lockName || e.Name() == "bin" {
+		p := filepath.Join(c.dir, e.Name())
+		switch e.Name() {
+		case lockName, "bin", leasesDir:
+			continue
+		case "blobs", "keys":
+			freed.add(removeTree(p, unused))
 			continue
 		}
-		p := filepath.Join(c.dir, e.Name())
 		u, _ := du(p)
 		if err := os.RemoveAll(p); err != nil {
 			return freed, fmt.Errorf("cleaning the cache: %w", err)
@@ -219,15 +248,16 @@ func du(root string) (Usage, error) {
 }
 
 // removeFiles removes the regular files directly in dir that match.
-func removeFiles(dir string, match func(fs.FileInfo) bool) Usage {
+func removeFiles(dir string, match func(string, fs.FileInfo) bool) Usage {
 	var u Usage
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
 		fi, err := e.Info()
-		if err != nil || !fi.Mode().IsRegular() || !match(fi) {
+		if err != nil || !fi.Mode().IsRegular() || !match(p, fi) {
 			continue
 		}
-		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+		if os.Remove(p) == nil {
 			u.Files++
 			u.Bytes += fi.Size()
 		}
@@ -248,13 +278,13 @@ const GoCacheDir = "gocache"
 const ToolboxCacheDir = "toolbox"
 
 // removeTree removes the regular files under root that match.
-func removeTree(root string, match func(fs.FileInfo) bool) Usage {
+func removeTree(root string, match func(string, fs.FileInfo) bool) Usage {
 	var u Usage
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
 		}
-		if fi, err := d.Info(); err == nil && match(fi) && os.Remove(p) == nil {
+		if fi, err := d.Info(); err == nil && match(p, fi) && os.Remove(p) == nil {
 			u.Files++
 			u.Bytes += fi.Size()
 		}
@@ -263,11 +293,12 @@ func removeTree(root string, match func(fs.FileInfo) bool) Usage {
 	return u
 }
 
-// removeKeysWithoutBlob removes the records whose blob a trim removed.
-func (c *Cache) removeKeysWithoutBlob() Usage {
-	return removeFiles(filepath.Join(c.dir, "keys"), func(fi fs.FileInfo) bool {
+// removeKeysWithoutBlob removes the records whose blob a trim removed,
+// but for those a running build holds.
+func (c *Cache) removeKeysWithoutBlob(held map[string]bool) Usage {
+	return removeFiles(filepath.Join(c.dir, "keys"), func(p string, fi fs.FileInfo) bool {
 		r, ok := c.readRecord(fi.Name())
-		if !ok {
+		if !ok || held[p] {
 			return false // not ours to judge; lookup drops damaged records
 		}
 		_, hex, _ := strings.Cut(r.Digest, ":")

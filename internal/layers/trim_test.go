@@ -32,20 +32,34 @@ func workspaceAt(t *testing.T, c *Cache, name string, when time.Time) (dir strin
 	return dir
 }
 
+// endedBuild builds layers from sampleEntries with each compression as a
+// run that has ended does: through its own cache, closed after.
+func endedBuild(t *testing.T, c *Cache, comps ...Compression) []*Layer {
+	t.Helper()
+	b, err := OpenCache(c.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var ls []*Layer
+	for _, comp := range comps {
+		l, err := Build(b, sampleEntries(), Options{Compression: comp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}
+
 // Entries unused for longer than the maximum age go; fresh ones, and the
 // binaries of a build running now, stay; a build after the trim works.
 func TestTrim(t *testing.T) {
 	c := mustCache(t)
 	now := time.Now()
 	old := now.Add(-6 * 24 * time.Hour)
-	oldLayer, err := Build(c, sampleEntries(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	freshLayer, err := Build(c, sampleEntries(), Options{Compression: Zstd})
-	if err != nil {
-		t.Fatal(err)
-	}
+	built := endedBuild(t, c, Gzip, Zstd)
+	oldLayer, freshLayer := built[0], built[1]
 	oldKeys, _ := filepath.Glob(filepath.Join(c.Dir(), "keys", "*"))
 	for _, k := range oldKeys {
 		if r, _ := c.readRecord(filepath.Base(k)); r.Digest == oldLayer.digest.String() {
@@ -105,10 +119,7 @@ func TestTrim(t *testing.T) {
 	}
 
 	// A build right after a trim rebuilds what went.
-	again, err := Build(c, sampleEntries(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := endedBuild(t, c, Gzip)[0]
 	if again.digest != oldLayer.digest || !exists(again.path) {
 		t.Errorf("rebuilt layer %s (present: %t), want %s", again.digest, exists(again.path), oldLayer.digest)
 	}
@@ -141,9 +152,7 @@ func TestLookupTouches(t *testing.T) {
 // it usable; Usage counts what it holds.
 func TestCleanAndUsage(t *testing.T) {
 	c := mustCache(t)
-	if _, err := Build(c, sampleEntries(), Options{}); err != nil {
-		t.Fatal(err)
-	}
+	endedBuild(t, c, Gzip)
 	workspaceAt(t, c, "idle", time.Now())
 	busyBin := workspaceAt(t, c, "busy", time.Now())
 	busy, _ := os.OpenFile(filepath.Join(busyBin, ".lock"), os.O_RDWR, 0)

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -223,6 +224,17 @@ func (r *Registry) writeDockerConfig() error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(r.DockerConfigDir, "config.json"), append(b, '\n'), 0o600)
+}
+
+// Freeze stops the registry process (SIGSTOP) without closing anything:
+// the kernel still accepts connections, nothing answers. The returned
+// function thaws it (SIGCONT).
+func (r *Registry) Freeze() (thaw func(), err error) {
+	p := r.proc.cmd.Process
+	if err := p.Signal(syscall.SIGSTOP); err != nil {
+		return nil, err
+	}
+	return func() { p.Signal(syscall.SIGCONT) }, nil
 }
 
 // Close stops the registry (SIGTERM, then SIGKILL after 5s) and waits for
