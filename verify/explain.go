@@ -2,7 +2,6 @@ package verify
 
 import (
 	"archive/tar"
-	"context"
 	"debug/buildinfo"
 	"encoding/json"
 	"fmt"
@@ -14,9 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/publish"
@@ -26,11 +23,10 @@ import (
 // one: the config, each layer that differs (by what mingo put in it), and
 // for the binary layer the build info settings that differ. It never
 // fails: what it cannot find out, it says.
-func explain(ctx context.Context, want name.Digest, got publish.PlatformImage, opts []remote.Option) []string {
-	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	reg, err := remote.Image(want, opts...)
+func explain(pub *published, want v1.Hash, got publish.PlatformImage) []string {
+	reg, err := pub.image(want)
 	if err != nil {
-		return []string{fmt.Sprintf("cannot fetch the registry's image to compare: %v", err)}
+		return []string{fmt.Sprintf("cannot read the published image to compare: %v", err)}
 	}
 	wm, err1 := reg.Manifest()
 	gm, err2 := got.Image.Manifest()
