@@ -114,7 +114,16 @@ func (s layoutSource) fetch(context.Context, []remote.Option) (*published, error
 	}
 	index := func() (v1.ImageIndex, error) { return top.ImageIndex(desc.Digest) }
 	img := func() (v1.Image, error) { return top.Image(desc.Digest) }
-	image := func(h v1.Hash) (v1.Image, error) { return p.Image(h) }
+	image := func(h v1.Hash) (v1.Image, error) {
+		if !desc.MediaType.IsIndex() {
+			return img()
+		}
+		idx, err := index()
+		if err != nil {
+			return nil, err
+		}
+		return idx.Image(h)
+	}
 	return readTop(s, desc, index, img, image)
 }
 

@@ -302,6 +302,11 @@ func specOf(r *recipe.Recipe, pattern string) (mingo.Spec, error) {
 	if r.Created != nil {
 		s.Created = time.Unix(*r.Created, 0).UTC()
 	}
+	if r.Created == nil {
+		// Not the commit time of the checkout here: the image's, which
+		// is the epoch when the recipe names none.
+		s.ConfigCreated = time.Unix(recipe.Or0(r.ConfigCreated), 0).UTC()
+	}
 	return s, nil
 }
 
