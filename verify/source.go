@@ -14,8 +14,10 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/mingo-build/mingo/internal/recipe"
+	"github.com/mingo-build/mingo/publish"
 )
 
 // Source is an image to verify: where it is, and how to read it.
@@ -36,6 +38,9 @@ type published struct {
 	image func(h v1.Hash) (v1.Image, error)
 	// cleanup, when set, removes what fetch left on disk.
 	cleanup func()
+	// byConfig says the digests are image IDs, the configs' digests:
+	// those an engine keeps.
+	byConfig bool
 }
 
 func (p *published) close() {
@@ -228,6 +233,70 @@ func writeFile(path string, r io.Reader) error {
 		return err
 	}
 	return f.Close()
+}
+
+// Engine is the image called ref in the container engine d talks to
+// (Docker's or podman's API). An engine keeps no manifest: the digests
+// compared are image IDs (the configs' digests), the recipe is the
+// config's label, and the one platform rebuilt is the image's.
+func Engine(d *publish.Daemon, ref string) Source { return engineSource{d: d, ref: ref} }
+
+type engineSource struct {
+	d   *publish.Daemon
+	ref string
+}
+
+func (s engineSource) String() string { return s.ref }
+
+// fetch saves the image into a temporary file, removed when the rebuild
+// is compared, and reads it.
+func (s engineSource) fetch(ctx context.Context, _ []remote.Option) (*published, error) {
+	f, err := os.CreateTemp("", "mingo-verify-*.tar")
+	if err != nil {
+		return nil, err
+	}
+	cleanup := func() { os.Remove(f.Name()) }
+	pub, err := s.read(ctx, f)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	pub.cleanup = cleanup
+	return pub, nil
+}
+
+func (s engineSource) read(ctx context.Context, f *os.File) (*published, error) {
+	err := s.d.Save(ctx, s.ref, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s from the engine: %w", s, err)
+	}
+	img, err := tarball.ImageFromPath(f.Name(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", s, err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", s, err)
+	}
+	id, err := img.ConfigName()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", s, err)
+	}
+	label, ok := cf.Config.Labels[recipe.Annotation]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", s, ErrNoRecipe)
+	}
+	r, err := recipe.Parse(label)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s, err)
+	}
+	plat := platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})
+	r.Platforms = []string{plat}
+	image := func(v1.Hash) (v1.Image, error) { return img, nil }
+	return &published{digest: id, platforms: map[string]v1.Hash{plat: id}, recipe: r, image: image, byConfig: true}, nil
 }
 
 // readTop reads the manifest desc describes, an index or an image, and its

@@ -345,12 +345,22 @@ func (o *options) rebuild(ctx context.Context, ref Source, spec mingo.Spec, want
 // points at.
 func compare(ref Source, pub *published, img *mingo.Image) (*Report, error) {
 	rep := &Report{Reference: ref, Want: pub.digest, WantGo: pub.recipe.GoVersion, GotGo: img.GoVersion}
+	digest := v1.Image.Digest
+	if pub.byConfig {
+		digest = v1.Image.ConfigName
+	}
 	var err error
 	if rep.Got, err = img.Artifact().Digest(); err != nil {
 		return nil, err
 	}
+	if pub.byConfig && len(img.Images) == 1 {
+		rep.Got, err = img.Images[0].Image.ConfigName()
+		if err != nil {
+			return nil, err
+		}
+	}
 	for _, pi := range img.Images {
-		got, err := pi.Image.Digest()
+		got, err := digest(pi.Image)
 		if err != nil {
 			return nil, err
 		}

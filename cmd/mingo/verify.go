@@ -35,14 +35,16 @@ IMAGE's. It prints one line per platform and exits non-zero if any differs:
 the reproducibility promise, made checkable.
 
 IMAGE is any output of mingo build, told apart in this order:
-  FILE or FILE:NAME   an existing file: a --tarball archive
-  DIR or DIR:NAME     a directory holding an oci-layout file: an --oci-layout
-  mingo.local/...     an image --load put in the container engine
-  docker-daemon:NAME  any other image in the engine (DOCKER_HOST)
+  docker-daemon:NAME  the image --load named NAME in the container engine
+                      (DOCKER_HOST: Docker or podman), such as a -t
+  mingo.local/...     the same: the name --load gives without -t
+  FILE[:NAME]         an existing file: a --tarball archive
+  DIR[:NAME]          a directory holding an oci-layout file: an --oci-layout
   REF                 anything else: a registry reference
-NAME picks one image of a tarball or layout that holds several (with -t
-api:v1 and --debug, "v1" and "v1-debug"): a tag, "api:v1", or the full name.
-` + "`" + `docker-daemon:` + "`" + ` takes the names --load gave: each -t.
+NAME picks one image of a tarball or layout holding several: a tag ("v1"),
+"api:v1" or the full name. An engine keeps no manifest: for its images the
+digests compared are image IDs (the configs' digests), and the platform
+rebuilt is the image's.
 
 Files added with --add, a --ca-bundle and the --ldflags are not stored in
 the recipe (only where they went, and digests): give them again. Without
@@ -51,8 +53,9 @@ For a platform that differs, verify says what: the config, which layer, and
 the binary's build settings.`,
 		Example: `  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0
   mingo verify ./cmd/api api.tar
-  mingo verify ./cmd/api ./out:v1.2.0-debug
+  mingo verify ./cmd/api ./out:v1.2.0
   mingo verify ./cmd/api mingo.local/api:latest
+  mingo verify ./cmd/api docker-daemon:registry.example.com/team/api:v1.2.0
   mingo verify ./cmd/api registry.example.com/team/api:v1.2.0 --ldflags "-X main.version=v1.2.0"`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -103,11 +106,20 @@ func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, c
 	return printVerify(stdout, rep)
 }
 
+// engineScheme names an image in the container engine, as skopeo does.
+const engineScheme = "docker-daemon:"
+
 // verifySource classifies verify's IMAGE argument (see the command's
 // help): a tarball or an OCI layout on disk, optionally :NAME, an image in
 // the engine, or a registry reference.
 func verifySource(arg string, insecure bool) (verify.Source, *publish.Registry, error) {
 	reg := &publish.Registry{}
+	if n, ok := strings.CutPrefix(arg, engineScheme); ok {
+		return verify.Engine(&publish.Daemon{}, n), reg, nil
+	}
+	if strings.HasPrefix(arg, mingo.LocalRegistry+"/") || strings.HasPrefix(arg, koLocal+"/") {
+		return verify.Engine(&publish.Daemon{}, arg), reg, nil
+	}
 	path, imageName := arg, ""
 	if _, err := os.Stat(arg); err != nil {
 		if i := strings.LastIndex(arg, ":"); i > 0 {

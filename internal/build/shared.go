@@ -33,8 +33,11 @@ type shared struct {
 	// annots are the standard and the user's annotations.
 	annots map[string]string
 	recipe *recipe.Recipe
-	// recipeJSON is the AnnotationRecipe value of the top manifest.
-	recipeJSON string
+	// recipeJSON is the AnnotationRecipe value of the top manifest;
+	// recipeLabel the label of that name on each platform's config: the
+	// recipe without the platforms (the label holds for each of them), so
+	// that an engine, which keeps no manifest, keeps it.
+	recipeJSON, recipeLabel string
 	// ready is closed when finish has filled in the fields above (from
 	// layers on) or failed with err.
 	ready chan struct{}
@@ -125,6 +128,12 @@ func (s *session) finish(ctx context.Context, t *Target, sh *shared) (err error)
 		return fmt.Errorf("recording the recipe: %w", err)
 	}
 	sh.recipeJSON = string(b)
+	label := *sh.recipe
+	label.Platforms = nil
+	if b, err = json.Marshal(label); err != nil {
+		return fmt.Errorf("recording the recipe: %w", err)
+	}
+	sh.recipeLabel = string(b)
 	return nil
 }
 
