@@ -120,12 +120,7 @@ func verifySource(arg string, insecure bool) (verify.Source, *publish.Registry, 
 	if strings.HasPrefix(arg, mingo.LocalRegistry+"/") || strings.HasPrefix(arg, koLocal+"/") {
 		return verify.Engine(&publish.Daemon{}, arg), reg, nil
 	}
-	path, imageName := arg, ""
-	if _, err := os.Stat(arg); err != nil {
-		if i := strings.LastIndex(arg, ":"); i > 0 {
-			path, imageName = arg[:i], arg[i+1:]
-		}
-	}
+	path, imageName := splitLocal(arg)
 	fi, err := os.Stat(path)
 	switch {
 	case err == nil && fi.Mode().IsRegular():
@@ -150,6 +145,27 @@ func verifySource(arg string, insecure bool) (verify.Source, *publish.Registry, 
 		reg.Insecure = []string{ref.Context().RegistryStr()}
 	}
 	return verify.Registry(ref), reg, nil
+}
+
+// splitLocal splits PATH:NAME at the first colon after which PATH exists
+// (NAME may hold colons: registry:5000/api:v1); an arg that exists, or has
+// no such colon, is all path (a missing path then ends at its last colon).
+func splitLocal(arg string) (path, imageName string) {
+	if _, err := os.Stat(arg); err == nil {
+		return arg, ""
+	}
+	for i := range len(arg) {
+		if arg[i] != ':' {
+			continue
+		}
+		if _, err := os.Stat(arg[:i]); err == nil {
+			return arg[:i], arg[i+1:]
+		}
+	}
+	if i := strings.LastIndex(arg, ":"); i > 0 {
+		return arg[:i], arg[i+1:]
+	}
+	return arg, ""
 }
 
 // verifyAdvice adds to a verify error what to do about it, naming the
