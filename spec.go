@@ -62,6 +62,12 @@ type Spec struct {
 	// Created is the image time and every file's mtime; the zero value
 	// means the Unix epoch.
 	Created time.Time
+	// ConfigCreated is the image time when Created is zero, while the
+	// files keep the Unix epoch (so unchanged layers keep their digests
+	// from commit to commit). The zero value means the committer time of
+	// the commit the main package's module is checked out at, dirty or
+	// not, or the epoch outside a git checkout.
+	ConfigCreated time.Time
 
 	// Base is BaseDistroless, BaseScratch or a registry reference; ""
 	// means scratch.
@@ -202,7 +208,7 @@ func (s Spec) settings() (build.Settings, error) {
 		adds[i] = build.Add{Local: f.Local, ImagePath: f.Path}
 	}
 	return build.Settings{
-		Platforms: s.Platforms, LDFlags: s.LDFlags, BuildTags: s.BuildTags, Created: s.Created, DataCreated: s.DataCreated,
+		Platforms: s.Platforms, LDFlags: s.LDFlags, BuildTags: s.BuildTags, Created: s.Created, DataCreated: s.DataCreated, ConfigCreated: s.ConfigCreated,
 		Base:         s.Base,
 		Generated:    build.Generated{CACerts: s.CACerts || len(s.CABundle) > 0, CABundle: s.CABundle, TZData: s.TZData, Passwd: s.Passwd},
 		Adds:         adds,

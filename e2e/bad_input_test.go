@@ -89,6 +89,9 @@ func TestBadInput(t *testing.T) {
 		{name: "--oci-layout names a file", args: []string{".", "--push=false", "--oci-layout", longFlags}, want: "--oci-layout " + longFlags + ": is a file, not a directory: choose", upFront: true},
 		{name: "--oci-layout names a non-layout directory", args: []string{".", "--push=false", "--oci-layout", notLayout}, want: "--oci-layout " + notLayout + ": exists and is not an OCI layout: choose", upFront: true},
 		{name: "port out of range", args: []string{".", "--push=false", "-t", "127.0.0.1:99999/x:v1"}, want: "port 99999 out of range 1-65535", upFront: true},
+		{name: "capitals in the repository", args: []string{".", "-t", "localhost:5000/Hello:V1"}, want: "repository names are lowercase: use localhost:5000/hello:V1", upFront: true},
+		{name: "shorthand in the wrong case", args: []string{".", "-T", repo + ":v1"}, want: "unknown shorthand flag: 'T' in -T: did you mean -t?", upFront: true},
+		{name: "mistyped long flag", args: []string{".", "--tarbal", "x.tar"}, want: "unknown flag: --tarbal: did you mean --tarball?", upFront: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()
@@ -157,4 +160,31 @@ func readOnlyCache(t *testing.T) string {
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	return dir
+}
+
+// Command lines that are wrong before any flag is read: a mistyped
+// command, resolve's YAML given as an argument, verify with one argument
+// or an image that is not there. Each gets one line naming the fix.
+func TestBadCommandLine(t *testing.T) {
+	requireEnv(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"biuld", "."}, `unknown command "biuld" for "mingo": did you mean build?`},
+		{[]string{"resolve", "app.yaml"}, "mingo resolve takes its YAML from -f, not arguments: give -f app.yaml"},
+		{[]string{"verify", "."}, "mingo verify takes 2 argument(s), got 1: usage: mingo verify PACKAGE IMAGE [flags]"},
+		{[]string{"verify", ".", "./nope.tar"}, "IMAGE ./nope.tar: file does not exist"},
+		{[]string{"verify", ".", "."}, "IMAGE . is a directory without an oci-layout file: give an --oci-layout directory"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := mingo(t, nil, tc.args...)
+			if r.err == nil || r.stdout != "" {
+				t.Fatalf("mingo %v: %v, stdout %q; want a failure", tc.args, r.err, r.stdout)
+			}
+			if got := strings.TrimSpace(r.stderr); got != "mingo: error: "+tc.want {
+				t.Errorf("stderr %q, want the one line %q", got, "mingo: error: "+tc.want)
+			}
+		})
+	}
 }

@@ -112,10 +112,15 @@ type result struct {
 // and its credentials in DOCKER_CONFIG, plus extra KEY=VALUE settings.
 func mingo(t *testing.T, extraEnv []string, args ...string) result {
 	t.Helper()
+	return mingoAt(env.probeDir, extraEnv, args...)
+}
+
+// mingoAt is mingo run in dir.
+func mingoAt(dir string, extraEnv []string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, env.mingo, args...)
-	cmd.Dir = env.probeDir
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"SSL_CERT_FILE="+env.reg.CAFile,
 		"DOCKER_CONFIG="+env.reg.DockerConfigDir,
@@ -140,15 +145,11 @@ func mustMingo(t *testing.T, args ...string) string {
 // mingoIn runs mingo like mingo() does, in dir instead of the probe module.
 func mingoIn(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(env.mingo, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+env.reg.CAFile, "DOCKER_CONFIG="+env.reg.DockerConfigDir, "MINGO_CACHE="+filepath.Join(env.work, "cache"))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("mingo %s in %s: %v\n%s", strings.Join(args, " "), dir, err, stderr.String())
+	r := mingoAt(dir, nil, args...)
+	if r.err != nil {
+		t.Fatalf("mingo %s in %s: %v\n%s", strings.Join(args, " "), dir, r.err, r.stderr)
 	}
-	return stdout.String()
+	return r.stdout
 }
 
 func skopeo(t *testing.T, args ...string) []byte {

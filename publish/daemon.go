@@ -375,21 +375,31 @@ func (d *Daemon) tag(ctx context.Context, it item) error {
 	return nil
 }
 
+// Save writes the engine's image called ref to w as `docker save` does
+// (GET /images/NAME/get): manifest.json, the config and the layers.
+func (d *Daemon) Save(ctx context.Context, ref string, w io.Writer) error {
+	if err := d.connect(); err != nil {
+		return err
+	}
+	body, err := d.open(ctx, "/images/"+ref+"/get")
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	if _, err := io.Copy(w, body); err != nil {
+		return d.fail(err)
+	}
+	return nil
+}
+
 // get GETs path and decodes the JSON answer into v (when not nil).
 func (d *Daemon) get(ctx context.Context, path string, v any) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://engine"+path, nil)
+	body, err := d.open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return nil, d.fail(err)
-	}
-	defer resp.Body.Close()
-	if err := d.status(resp); err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(resp.Body)
+	defer body.Close()
+	b, err := io.ReadAll(body)
 	if err != nil {
 		return nil, d.fail(err)
 	}
@@ -399,6 +409,24 @@ func (d *Daemon) get(ctx context.Context, path string, v any) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// open GETs path and returns the answer's body, once its status says
+// success.
+func (d *Daemon) open(ctx context.Context, path string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://engine"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return nil, d.fail(err)
+	}
+	if err := d.status(resp); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return resp.Body, nil
 }
 
 // status turns an error status into a DaemonError with the engine's

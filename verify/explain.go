@@ -2,9 +2,9 @@ package verify
 
 import (
 	"archive/tar"
-	"context"
 	"debug/buildinfo"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -14,9 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/publish"
@@ -26,43 +24,67 @@ import (
 // one: the config, each layer that differs (by what mingo put in it), and
 // for the binary layer the build info settings that differ. It never
 // fails: what it cannot find out, it says.
-func explain(ctx context.Context, want name.Digest, got publish.PlatformImage, opts []remote.Option) []string {
-	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	reg, err := remote.Image(want, opts...)
+func explain(pub *published, want v1.Hash, got publish.PlatformImage) []string {
+	reg, err := pub.image(want)
 	if err != nil {
-		return []string{fmt.Sprintf("cannot fetch the registry's image to compare: %v", err)}
+		return []string{fmt.Sprintf("cannot read the published image to compare: %v", err)}
 	}
 	wm, err1 := reg.Manifest()
 	gm, err2 := got.Image.Manifest()
-	if err1 != nil || err2 != nil {
-		return []string{"cannot read the manifests to compare"}
+	wl, err3 := layerDigests(reg, pub.byConfig)
+	gl, err4 := layerDigests(got.Image, pub.byConfig)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return []string{fmt.Sprintf("cannot read the manifests to compare: %v", err)}
 	}
 	var out []string
 	if wm.Config.Digest != gm.Config.Digest {
 		out = append(out, configDiff(reg, got.Image)...)
 	}
-	if len(wm.Layers) != len(gm.Layers) {
-		out = append(out, fmt.Sprintf("layers: the registry's image has %d, the rebuilt one %d", len(wm.Layers), len(gm.Layers)))
+	if len(wl) != len(gl) {
+		out = append(out, fmt.Sprintf("layers: the registry's image has %d, the rebuilt one %d", len(wl), len(gl)))
 	} else {
-		for i := range gm.Layers {
-			if wm.Layers[i].Digest == gm.Layers[i].Digest {
+		for i := range gl {
+			if wl[i] == gl[i] {
 				continue
 			}
 			layerName := "layer"
 			if i < len(got.Layers) {
 				layerName = got.Layers[i].Name
 			}
-			out = append(out, fmt.Sprintf("layer %d (%s): registry %s, rebuilt %s", i+1, layerName, wm.Layers[i].Digest, gm.Layers[i].Digest))
+			out = append(out, fmt.Sprintf("layer %d (%s): registry %s, rebuilt %s", i+1, layerName, wl[i], gl[i]))
 			if layerName == "binary" {
 				out = append(out, binaryDiff(reg, got.Image, i)...)
 			}
 		}
 	}
-	out = append(out, annotationDiff(wm.Annotations, gm.Annotations)...)
+	if !pub.byConfig { // an engine keeps no manifest, so no annotations
+		out = append(out, annotationDiff(wm.Annotations, gm.Annotations)...)
+	}
 	if len(out) == 0 {
 		out = append(out, "the manifests differ in neither config, layers nor annotations (media types?)")
 	}
 	return out
+}
+
+// layerDigests are the digests of img's layers as compressed, or
+// uncompressed (the diff IDs) when byConfig: an engine recompresses.
+func layerDigests(img v1.Image, byConfig bool) ([]v1.Hash, error) {
+	if byConfig {
+		cf, err := img.ConfigFile()
+		if err != nil {
+			return nil, err
+		}
+		return cf.RootFS.DiffIDs, nil
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]v1.Hash, len(m.Layers))
+	for i, l := range m.Layers {
+		out[i] = l.Digest
+	}
+	return out, nil
 }
 
 // configDiff names the config fields that differ, other than the layers'

@@ -73,7 +73,7 @@ type Platform struct {
 // Report is the outcome of a rebuild.
 type Report struct {
 	// Reference is what was verified.
-	Reference name.Reference
+	Reference Source
 	// Want is the digest Reference points at, Got the rebuilt index's (or
 	// image's, when one platform was built).
 	Want, Got v1.Hash
@@ -125,7 +125,7 @@ var ErrCABundleNeeded = errors.New("the image was built with a CA bundle, which 
 // PackageMismatchError is returned when the package given is not the one
 // the image was built from.
 type PackageMismatchError struct {
-	Reference name.Reference
+	Reference fmt.Stringer
 	// Want is the import path in the recipe, Got the one given.
 	Want, Got string
 }
@@ -137,7 +137,7 @@ func (e *PackageMismatchError) Error() string {
 // AddsMismatchError is returned when the files given to add do not go where
 // the image's added files went.
 type AddsMismatchError struct {
-	Reference name.Reference
+	Reference fmt.Stringer
 	// Want are the image paths in the recipe, Got those given, in order.
 	Want, Got []string
 }
@@ -149,7 +149,7 @@ func (e *AddsMismatchError) Error() string {
 // CABundleMismatchError is returned when the CA bundle given is not the one
 // the image was built with, or one was given for an image built without.
 type CABundleMismatchError struct {
-	Reference name.Reference
+	Reference fmt.Stringer
 	// Want is the digest in the recipe ("" when the image has no CA
 	// bundle), Got the digest of the bundle given.
 	Want, Got string
@@ -165,7 +165,7 @@ func (e *CABundleMismatchError) Error() string {
 // LDFlagsMismatchError is returned when the ldflags given are not the ones
 // the image was built with: the recipe holds their digest only.
 type LDFlagsMismatchError struct {
-	Reference name.Reference
+	Reference fmt.Stringer
 	// Want is the digest in the recipe ("" when built without ldflags),
 	// Got the digest of the ldflags given ("" for none).
 	Want, Got string
@@ -242,14 +242,21 @@ func WithProgress(f func(mingo.Event)) Option {
 // *PackageMismatchError, *AddsMismatchError, *CABundleMismatchError,
 // *LDFlagsMismatchError, or a registry, resolve or build failure.
 func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Option) (*Report, error) {
+	return RebuildFrom(ctx, pattern, Registry(ref), opts...)
+}
+
+// RebuildFrom is Rebuild of the image src holds: a registry's, an OCI
+// layout's, a tarball's or a container engine's.
+func RebuildFrom(ctx context.Context, pattern string, ref Source, opts ...Option) (*Report, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	pub, err := fetch(ctx, ref, o.remote)
+	pub, err := ref.fetch(ctx, o.remote)
 	if err != nil {
 		return nil, err
 	}
+	defer pub.close()
 	spec, err := specOf(pub.recipe, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
@@ -261,7 +268,7 @@ func Rebuild(ctx context.Context, pattern string, ref name.Reference, opts ...Op
 	if err != nil {
 		return nil, err
 	}
-	rep, err := compare(ctx, ref, pub, img, o.remote)
+	rep, err := compare(ref, pub, img)
 	if err != nil {
 		return nil, err
 	}
@@ -295,12 +302,17 @@ func specOf(r *recipe.Recipe, pattern string) (mingo.Spec, error) {
 	if r.Created != nil {
 		s.Created = time.Unix(*r.Created, 0).UTC()
 	}
+	if r.Created == nil {
+		// Not the commit time of the checkout here: the image's, which
+		// is the epoch when the recipe names none.
+		s.ConfigCreated = time.Unix(recipe.Or0(r.ConfigCreated), 0).UTC()
+	}
 	return s, nil
 }
 
 // rebuild builds the one package spec names, after checking it is the
 // package want (the recipe's).
-func (o *options) rebuild(ctx context.Context, ref name.Reference, spec mingo.Spec, want string) (*mingo.Image, error) {
+func (o *options) rebuild(ctx context.Context, ref Source, spec mingo.Spec, want string) (*mingo.Image, error) {
 	pattern := "."
 	if len(spec.Packages) > 0 {
 		pattern = spec.Packages[0]
@@ -331,14 +343,24 @@ func (o *options) rebuild(ctx context.Context, ref name.Reference, spec mingo.Sp
 
 // compare reports how img, the rebuild, compares with pub, what ref
 // points at.
-func compare(ctx context.Context, ref name.Reference, pub *published, img *mingo.Image, opts []remote.Option) (*Report, error) {
+func compare(ref Source, pub *published, img *mingo.Image) (*Report, error) {
 	rep := &Report{Reference: ref, Want: pub.digest, WantGo: pub.recipe.GoVersion, GotGo: img.GoVersion}
+	digest := v1.Image.Digest
+	if pub.byConfig {
+		digest = v1.Image.ConfigName
+	}
 	var err error
 	if rep.Got, err = img.Artifact().Digest(); err != nil {
 		return nil, err
 	}
+	if pub.byConfig && len(img.Images) == 1 {
+		rep.Got, err = img.Images[0].Image.ConfigName()
+		if err != nil {
+			return nil, err
+		}
+	}
 	for _, pi := range img.Images {
-		got, err := pi.Image.Digest()
+		got, err := digest(pi.Image)
 		if err != nil {
 			return nil, err
 		}
@@ -351,7 +373,7 @@ func compare(ctx context.Context, ref name.Reference, pub *published, img *mingo
 			p.Want, p.Status = want, Match
 		default:
 			p.Want, p.Status = want, Mismatch
-			p.Differences = explain(ctx, ref.Context().Digest(want.String()), pi, opts)
+			p.Differences = explain(pub, want, pi)
 		}
 		rep.Platforms = append(rep.Platforms, p)
 	}
@@ -363,7 +385,7 @@ func compare(ctx context.Context, ref name.Reference, pub *published, img *mingo
 
 // inputs puts into s the inputs the recipe names but does not hold, after
 // checking they are the ones it names.
-func (o *options) inputs(ref name.Reference, r *recipe.Recipe, s *mingo.Spec) error {
+func (o *options) inputs(ref Source, r *recipe.Recipe, s *mingo.Spec) error {
 	var paths []string
 	for _, f := range o.files {
 		paths = append(paths, f.Path)
@@ -388,65 +410,6 @@ func (o *options) inputs(ref name.Reference, r *recipe.Recipe, s *mingo.Spec) er
 		s.CABundle = o.caBundle
 	}
 	return nil
-}
-
-// published is what a reference points at.
-type published struct {
-	digest    v1.Hash
-	platforms map[string]v1.Hash // "linux/arm64" -> manifest digest
-	recipe    *recipe.Recipe
-	// annotations are the top manifest's.
-	annotations map[string]string
-}
-
-func fetch(ctx context.Context, ref name.Reference, opts []remote.Option) (*published, error) {
-	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	desc, err := remote.Get(ref, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", ref, err)
-	}
-	pub := &published{digest: desc.Digest, platforms: map[string]v1.Hash{}}
-	var annots map[string]string
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", ref, err)
-		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", ref, err)
-		}
-		annots = im.Annotations
-		for _, d := range im.Manifests {
-			if d.Platform != nil {
-				pub.platforms[platformString(d.Platform)] = d.Digest
-			}
-		}
-	} else {
-		img, err := desc.Image()
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", ref, err)
-		}
-		m, err := img.Manifest()
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", ref, err)
-		}
-		cf, err := img.ConfigFile()
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", ref, err)
-		}
-		annots = m.Annotations
-		pub.platforms[platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})] = desc.Digest
-	}
-	pub.annotations = annots
-	s, ok := annots[recipe.Annotation]
-	if !ok {
-		return nil, fmt.Errorf("%s: %w", ref, ErrNoRecipe)
-	}
-	if pub.recipe, err = recipe.Parse(s); err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
-	}
-	return pub, nil
 }
 
 // platformString names p as platform.Platform.String does.

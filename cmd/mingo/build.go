@@ -15,8 +15,8 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/platform"
+	"github.com/mingo-build/mingo/publish"
 )
 
 // buildFlags holds the flags of mingo build (and mingo resolve) as cobra
@@ -60,7 +60,9 @@ pushed for the first --tag, or sha256:... of the built index or image when
 nothing was pushed (--json prints a JSON document instead, an array for
 several packages). Progress goes to standard
 error. Builds are reproducible: the same source, Go version and flags give the
-same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).`,
+same digests. The image time is SOURCE_DATE_EPOCH, else the commit time of
+the git checkout's HEAD (file times stay at the Unix epoch, so unchanged
+layers keep their digests), else the Unix epoch.`,
 		Example: `  # Push a linux/amd64 + linux/arm64 index under two tags
   mingo build ./cmd/api -t registry.example.com/team/api:v1.2.0 -t registry.example.com/team/api:latest
 
@@ -106,7 +108,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.load, "load", false, "load the images into the local container engine (Docker or podman, at DOCKER_HOST; default unix:///var/run/docker.sock), as each -t or mingo.local/<binary>:latest; implies --push=false unless --push is given")
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
-	fl.BoolVar(&f.over.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag")
+	fl.BoolVar(&f.over.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag (not needed for plain HTTP at localhost, 127.0.0.1 or a private address)")
 	fl.Var(duration{&f.timeout}, "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.Var(text{dst: &im.LDFlags}, "ldflags", "extra linker `FLAGS`, added after -s -w (for example \"-X main.version=v1\")")
 	fl.Var(list{dst: &im.BuildTags, comma: true}, "build-tags", "Go build `TAGS`, comma-separated")

@@ -174,7 +174,7 @@ collection then frees their blobs. Deleting needs push access and a registry
 that allows it (Distribution: storage.delete.enabled).`,
 		Example: `  mingo cache repo registry.example.com/team/gocache
   mingo cache repo registry.example.com/team/gocache --max-age 30d`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var cutoff time.Time
 			if maxAge != "" {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/config"
@@ -34,6 +36,9 @@ func advise(err error) error {
 	case errors.As(err, &regErr):
 		return fmt.Errorf("%w%s", err, registryHint(regErr))
 	case errors.As(err, &tagErr):
+		if lower, ok := lowercaseRepo(tagErr.Ref); ok {
+			return &advice{fmt.Sprintf("invalid --tag %q: repository names are lowercase: use %s", tagErr.Ref, lower), err}
+		}
 		return &advice{fmt.Sprintf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", tagErr.Ref, tagErr.Err), err}
 	case errors.Is(err, mingo.ErrNotBareTag):
 		return fmt.Errorf("%w: with --repo, -t takes a bare tag such as v1.2.0; the repository is --repo/<binary name>", err)
@@ -181,3 +186,19 @@ type advice struct {
 
 func (a *advice) Error() string { return a.msg }
 func (a *advice) Unwrap() error { return a.err }
+
+// lowercaseRepo returns ref with its registry and repository in lowercase
+// (the tag keeps its case), if ref has capitals there and is valid
+// without them.
+func lowercaseRepo(ref string) (string, bool) {
+	repo, tag := ref, ""
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		repo, tag = ref[:i], ref[i:]
+	}
+	lower := strings.ToLower(repo) + tag
+	if lower == ref {
+		return "", false
+	}
+	_, err := name.NewTag(lower)
+	return lower, err == nil
+}

@@ -25,7 +25,7 @@ then saves them in the Docker config ($DOCKER_CONFIG/config.json, or
 No Docker installation is needed, so a CI job can log in and push with mingo
 alone. The password is never printed.`,
 		Example: `  echo "$GITHUB_TOKEN" | mingo login ghcr.io -u "$GITHUB_ACTOR" --password-stdin`,
-		Args:    cobra.ExactArgs(1),
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if user == "" {
 				return errors.New("no user: give -u USER")

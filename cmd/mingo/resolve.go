@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
@@ -65,7 +67,7 @@ Inputs are refused past 4 MiB a file (or stdin), 16 MiB in all.`,
 
   # Into the local engine, for kind or minikube sharing its images
   mingo resolve -f deploy/api.yaml --load --platform linux/amd64`,
-		Args: cobra.NoArgs,
+		Args: filesByFlag,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runResolve(cmd.Context(), f, r, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -166,4 +168,13 @@ func localTag(img *mingo.Image) name.Tag {
 		hex = d.Hex[:12]
 	}
 	return img.Names[0].Context().Tag(hex)
+}
+
+// filesByFlag refuses arguments: resolve reads its YAML from -f, which
+// `mingo resolve app.yaml` names.
+func filesByFlag(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s takes its YAML from -f, not arguments: give -f %s", cmd.CommandPath(), strings.Join(args, " -f "))
 }

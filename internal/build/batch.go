@@ -210,7 +210,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	spec.base, spec.annotations = base, annots
+	spec.base, spec.annotations, spec.recipe = base, annots, sh.recipeLabel
 	img, err := newImage(spec)
 	if err != nil {
 		return PlatformImage{}, err

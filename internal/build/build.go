@@ -37,6 +37,12 @@ type Settings struct {
 	// Created is the image creation time and every file's mtime; the zero
 	// value means the Unix epoch.
 	Created time.Time
+	// ConfigCreated is the image creation time when Created is zero; the
+	// files keep the epoch, so a layer whose files did not change keeps
+	// its digest. Zero means the committer time of the git commit the
+	// main package's module is checked out at (dirty or not), or the
+	// epoch outside git.
+	ConfigCreated time.Time
 	// Base is "scratch", "distroless" or a registry reference; "" means
 	// scratch.
 	Base string

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/recipe"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/sbom"
 )
@@ -63,6 +64,8 @@ type imageSpec struct {
 	env         []string // KEY=VALUE set by mingo (SSL_CERT_FILE), before the user's
 	config      ImageConfig
 	compression layers.Compression
+	// recipe is the recipe label's value ("" for none).
+	recipe string
 }
 
 // newImage appends our layers to the base and writes a config that runs
@@ -103,11 +106,14 @@ func newImage(s imageSpec) (v1.Image, error) {
 		cf.Config.WorkingDir = s.config.WorkDir
 	}
 	applyRuntime(&cf.Config, s.config)
-	if len(s.config.Labels) > 0 {
+	if len(s.config.Labels) > 0 || s.recipe != "" {
 		if cf.Config.Labels == nil {
 			cf.Config.Labels = map[string]string{}
 		}
 		maps.Copy(cf.Config.Labels, s.config.Labels)
+		if s.recipe != "" {
+			cf.Config.Labels[recipe.Annotation] = s.recipe
+		}
 	}
 	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {

@@ -64,6 +64,10 @@ func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 		c := t.Created.Unix()
 		r.Created = &c
 	}
+	if t.Created.IsZero() && sh.created.Unix() != 0 {
+		c := sh.created.Unix()
+		r.ConfigCreated = &c
+	}
 	if !sh.koData.IsZero() {
 		k := sh.koData.Unix()
 		r.KoData = &k
@@ -100,6 +104,11 @@ func SettingsFromRecipe(r *recipe.Recipe) (Settings, error) {
 	}
 	if r.KoData != nil {
 		s.DataCreated = time.Unix(*r.KoData, 0).UTC()
+	}
+	if r.Created == nil {
+		// Not the commit time of the checkout here: the image's, which
+		// is the epoch when the recipe names none.
+		s.ConfigCreated = time.Unix(recipe.Or0(r.ConfigCreated), 0).UTC()
 	}
 	return s, nil
 }

@@ -21,10 +21,10 @@ type session struct {
 	goCacheProg string
 	mu          sync.Mutex
 	bases       map[string]*memo[*baseImage]
-	annots      map[string]*memo[map[string]string] // module dir -> source, revision
-	generated   map[string]*memo[[]layerSpec]       // generated-layer settings -> layers
-	dlv         map[string]*memo[layerSpec]         // platform and compression -> Delve's layer
-	cache       *buildcache.Client                  // nil without Builder.CacheRepo
+	vcsInfos    map[string]*memo[vcsInfo]     // module dir -> source, revision, commit time
+	generated   map[string]*memo[[]layerSpec] // generated-layer settings -> layers
+	dlv         map[string]*memo[layerSpec]   // platform and compression -> Delve's layer
+	cache       *buildcache.Client            // nil without Builder.CacheRepo
 }
 
 // memo is a value computed at most once, by the first caller that needs
@@ -77,11 +77,12 @@ func (s *session) base(ctx context.Context, base string) (*baseImage, error) {
 	})
 }
 
-// vcsAnnotations returns source and revision for the module in dir, asked
-// of git once per module.
-func (s *session) vcsAnnotations(ctx context.Context, dir string) map[string]string {
-	a, _ := entry(&s.mu, &s.annots, dir).get(func() (map[string]string, error) {
-		return vcsAnnotations(ctx, dir), nil
+// vcs returns what git says of the checkout of the module in dir, asked
+// once per module; the annotations are the caller's to change.
+func (s *session) vcs(ctx context.Context, dir string) vcsInfo {
+	v, _ := entry(&s.mu, &s.vcsInfos, dir).get(func() (vcsInfo, error) {
+		return vcsInfo{annots: vcsAnnotations(ctx, dir), commit: commitTime(ctx, dir)}, nil
 	})
-	return maps.Clone(a)
+	v.annots = maps.Clone(v.annots)
+	return v
 }

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,8 +33,11 @@ type shared struct {
 	// annots are the standard and the user's annotations.
 	annots map[string]string
 	recipe *recipe.Recipe
-	// recipeJSON is the AnnotationRecipe value of the top manifest.
-	recipeJSON string
+	// recipeJSON is the AnnotationRecipe value of the top manifest;
+	// recipeLabel the label of that name on each platform's config: the
+	// recipe without the platforms (the label holds for each of them), so
+	// that an engine, which keeps no manifest, keeps it.
+	recipeJSON, recipeLabel string
 	// ready is closed when finish has filled in the fields above (from
 	// layers on) or failed with err.
 	ready chan struct{}
@@ -77,14 +81,10 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: base, platforms: t.Platforms, config: cfg, created: t.Created, ready: make(chan struct{})}
+	sh := &shared{base: base, platforms: t.Platforms, config: cfg, created: s.imageTime(ctx, t), ready: make(chan struct{})}
 	if sh.koEntries, err = koDataEntries(t.Package); err != nil {
 		return nil, err
 	}
-	if sh.created.IsZero() {
-		sh.created = time.Unix(0, 0)
-	}
-	sh.created = sh.created.UTC()
 	if sh.platforms == nil {
 		if sh.platforms, err = allPlatforms(base); err != nil {
 			return nil, err
@@ -117,19 +117,9 @@ func (s *session) finish(ctx context.Context, t *Target, sh *shared) (err error)
 	if err := s.buildLayers(ctx, t, sh); err != nil {
 		return err
 	}
-	dir := t.Package.ModuleDir
-	if dir == "" {
-		dir = t.Package.Dir
-	}
-	sh.annots = map[string]string{}
-	if !t.Package.Dependency {
-		// A dependency's source is in the module cache, not a checkout
-		// of its own: git there would only find whatever repository
-		// holds the cache.
-		sh.annots = s.vcsAnnotations(ctx, dir)
-	}
-	if !t.Created.IsZero() {
-		sh.annots[AnnotationCreated] = t.Created.UTC().Format(time.RFC3339)
+	sh.annots = s.checkout(ctx, t).annots
+	if !t.Created.IsZero() || sh.created.Unix() != 0 {
+		sh.annots[AnnotationCreated] = sh.created.Format(time.RFC3339)
 	}
 	maps.Copy(sh.annots, t.Config.Annotations)
 	sh.recipe = sh.makeRecipe(t, s.goVer(ctx))
@@ -138,7 +128,36 @@ func (s *session) finish(ctx context.Context, t *Target, sh *shared) (err error)
 		return fmt.Errorf("recording the recipe: %w", err)
 	}
 	sh.recipeJSON = string(b)
+	label := *sh.recipe
+	label.Platforms = nil
+	if b, err = json.Marshal(label); err != nil {
+		return fmt.Errorf("recording the recipe: %w", err)
+	}
+	sh.recipeLabel = string(b)
 	return nil
+}
+
+// checkout is what git says of the checkout of t's module; nothing for a
+// dependency, whose source is in the module cache, not a checkout of its
+// own: git there would only find whatever repository holds the cache.
+func (s *session) checkout(ctx context.Context, t *Target) vcsInfo {
+	if t.Package.Dependency {
+		return vcsInfo{annots: map[string]string{}}
+	}
+	return s.vcs(ctx, cmp.Or(t.Package.ModuleDir, t.Package.Dir))
+}
+
+// imageTime is the config's created time: Created, else ConfigCreated,
+// else the commit time of the module's checkout, else the Unix epoch.
+func (s *session) imageTime(ctx context.Context, t *Target) time.Time {
+	c := cmp.Or(t.Created, t.ConfigCreated)
+	if c.IsZero() {
+		c = s.checkout(ctx, t).commit
+	}
+	if c.IsZero() {
+		c = time.Unix(0, 0)
+	}
+	return c.UTC()
 }
 
 // wait returns when finish is done, with its error, or when ctx ends.

@@ -2,11 +2,14 @@ package build
 
 import (
 	"context"
-	"github.com/mingo-build/mingo/internal/gotool"
 	"net/url"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // Standard OCI annotations mingo fills in when it knows them.
@@ -27,6 +30,23 @@ func vcsAnnotations(ctx context.Context, dir string) map[string]string {
 		out[AnnotationSource] = src
 	}
 	return out
+}
+
+// vcsInfo is what git says of a module's checkout.
+type vcsInfo struct {
+	annots map[string]string
+	// commit is HEAD's committer time; zero outside git.
+	commit time.Time
+}
+
+// commitTime returns the committer time of HEAD of the git checkout at
+// dir, or the zero time.
+func commitTime(ctx context.Context, dir string) time.Time {
+	sec, err := strconv.ParseInt(git(ctx, dir, "log", "-1", "--format=%ct"), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
 }
 
 func git(ctx context.Context, dir string, args ...string) string {

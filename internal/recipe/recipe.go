@@ -54,6 +54,9 @@ type Recipe struct {
 	// Created is SOURCE_DATE_EPOCH, nil when it was unset; 0 is a time
 	// like any other (it gives the image a created annotation).
 	Created *int64 `json:"created,omitempty"`
+	// ConfigCreated is the config's created time when Created is nil and
+	// it is not the epoch: the commit time (see build.Settings).
+	ConfigCreated *int64 `json:"configCreated,omitempty"`
 	// KoData is the time of the files of the kodata layer (the main
 	// package's kodata directory at /var/run/ko), nil when the image has
 	// none.
@@ -67,6 +70,14 @@ func LDFlagsDigest(ldflags string) string {
 		return ""
 	}
 	return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(ldflags)))
+}
+
+// Or0 is *p, or 0 when p is nil.
+func Or0(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // Parse reads a recipe annotation.
