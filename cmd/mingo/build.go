@@ -137,7 +137,11 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		return err
 	}
 	defer r.log.finish()
-	cfg, err := mingo.LoadConfig(ctx, f.configPath, f.overlay(patterns, r.push))
+	over, err := r.overlay(ctx, patterns)
+	if err != nil {
+		return err
+	}
+	cfg, err := mingo.LoadConfig(ctx, f.configPath, over)
 	if err != nil {
 		return advise(err)
 	}
@@ -197,6 +201,17 @@ func (f *buildFlags) pushes(ctx context.Context, patterns []string) bool {
 		return f.push
 	}
 	return len(patterns) == 0 && config.Find(ctx, "") != ""
+}
+
+// namesNothing reports whether nothing says where the images go: no -t,
+// --repo, KO_DOCKER_REPO, --push, --load, local output or config file
+// (a mingo.yaml may name repositories).
+func (f *buildFlags) namesNothing(ctx context.Context, patterns []string) bool {
+	if f.changed("push") || f.loads() || f.over.Image.Tags.Set || f.over.Repo.Set || os.Getenv("KO_DOCKER_REPO") != "" ||
+		f.tarball != "" || f.layout != "" || f.sbomDir != "" || f.configPath != "" {
+		return false
+	}
+	return len(patterns) > 0 || config.Find(ctx, "") == ""
 }
 
 // koLocal is KO_DOCKER_REPO's value (or prefix) that means the local
