@@ -42,7 +42,9 @@ func newBuildCommand() *cobra.Command {
 		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
 		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
 the main module or its dependencies, or a pattern such as ./cmd/...; default
-".", or the images of mingo.yaml at the module root when it exists) with
+".", or the images of mingo.yaml at the module root when it exists; or
+PKG@VERSION, any module's main package at a version, built as
+"go install PKG@VERSION" builds it, without a checkout) with
 CGO_ENABLED=0, -trimpath, -buildvcs=false and -ldflags "-s -w" for every
 --platform,
 concurrently, checks each binary is static, and wraps it in a minimal image:
@@ -57,10 +59,18 @@ credential helpers.
 Standard output is one line per image: REPOSITORY@sha256:... of what was
 pushed for the first --tag, or sha256:... of the built index or image when
 nothing was pushed (--json prints a JSON document instead, an array for
-several packages). Progress goes to standard
+several packages). With no --tag, --repo, KO_DOCKER_REPO, --push or local
+output, the images go into the local engine, as with --load, when one
+answers. Progress goes to standard
 error. Builds are reproducible: the same source, Go version and flags give the
 same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).`,
-		Example: `  # Push a linux/amd64 + linux/arm64 index under two tags
+		Example: `  # No -t: load into the local Docker or podman engine, for its platform
+  mingo build ./cmd/api
+
+  # A third-party program at a version, no checkout needed
+  mingo build github.com/google/go-containerregistry/cmd/crane@v0.20.2 -t ghcr.io/acme/crane:v0.20.2
+
+  # Push a linux/amd64 + linux/arm64 index under two tags
   mingo build ./cmd/api -t registry.example.com/team/api:v1.2.0 -t registry.example.com/team/api:latest
 
   # Three platforms into a tarball; docker load gets the host's platform
@@ -153,6 +163,11 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}))
 	if err != nil {
 		return advise(err)
+	}
+	for _, t := range targets {
+		if t.Version != "" {
+			r.log.progress("building %s@%s", t.ImportPath, t.Version)
+		}
 	}
 	images, outs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {

@@ -39,6 +39,7 @@ the recipe (only where they went, and digests): give them again. Without
 For a platform that differs, verify says what: the config, which layer, and
 the binary's build settings.`,
 		Example: `  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0
+  mingo verify github.com/acme/tool/cmd/tool@v1.4.0 registry.example.com/team/tool:v1.4.0
   mingo verify ./cmd/api registry.example.com/team/api:v1.2.0 --ldflags "-X main.version=v1.2.0"`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -31,6 +31,9 @@ type Package struct {
 	// WorkDir is where the package resolved and `go build` runs for it;
 	// "" is the Builder's Dir.
 	WorkDir string
+	// Version is the module version of a package built at one
+	// (PKG@VERSION, see FindVersioned); "" for one of the source here.
+	Version string
 }
 
 // loadMode is what package discovery asks go/packages for.

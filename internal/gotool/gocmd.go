@@ -21,9 +21,16 @@ func output(ctx context.Context, dir string, env []string, args ...string) ([]by
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go %s: %w: %s", args[0], err, FirstLine(stderr.String()))
+		return nil, fmt.Errorf("go %s: %w: %s", args[0], err, errorLine(stderr.String()))
 	}
 	return out, nil
+}
+
+// Run runs the go command with args in dir and env, for what it does
+// (such as `go get`); its error carries the first line of stderr.
+func Run(ctx context.Context, dir string, env []string, args ...string) error {
+	_, err := output(ctx, dir, env, args...)
+	return err
 }
 
 // GoEnv runs `go env -json vars...` in dir with env and returns the values.
@@ -111,4 +118,20 @@ func FirstLine(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSuffix(strings.TrimSpace(s), ":")
+}
+
+// errorLine is the first line of the go command's stderr that is not a
+// progress note (go: downloading, go: added...).
+func errorLine(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		for _, note := range []string{"go: downloading ", "go: finding ", "go: added ", "go: upgraded ", "go: found "} {
+			if strings.HasPrefix(line, note) {
+				line = ""
+			}
+		}
+		if strings.TrimSpace(line) != "" {
+			return FirstLine(line)
+		}
+	}
+	return FirstLine(stderr)
 }
