@@ -15,6 +15,7 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -147,6 +148,11 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		return err
 	}
 	defer r.log.finish()
+	for _, p := range patterns {
+		if strings.HasSuffix(p, ".go") { // before looking for an engine
+			return advise(&build.GoFileError{File: p})
+		}
+	}
 	over, err := r.overlay(ctx, patterns)
 	if err != nil {
 		return err

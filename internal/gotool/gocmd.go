@@ -135,3 +135,10 @@ func errorLine(stderr string) string {
 	}
 	return FirstLine(stderr)
 }
+
+// OneLine is the go command's message s on one line: its lines trimmed
+// and joined by spaces, so that a fix Go gives on the next line (to add
+// it:\n\tgo get PKG) stays with the problem.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
