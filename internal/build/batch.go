@@ -96,7 +96,9 @@ func place(bs []*batch, pkgs []*Package) *batch {
 // runBatch compiles a batch into its workspace, then layers each binary
 // and assembles its platform image.
 func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
-	ws, err := openWorkspace(s.Cache, s.Dir, b.key())
+	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
+		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
+	})
 	if err != nil {
 		return err
 	}
