@@ -68,14 +68,15 @@ type ListedPackage struct {
 		Replace              *struct{ Path, Version string }
 	}
 	Deps []string
-	// The files the build reads, relative to Dir.
-	GoFiles, CgoFiles, SFiles, HFiles, SysoFiles, EmbedFiles, CFiles, CXXFiles, MFiles, FFiles, SwigFiles, SwigCXXFiles []string
+	// The files the build reads, relative to Dir; IgnoredGoFiles are
+	// those build constraints (or CGO_ENABLED=0) leave out.
+	GoFiles, CgoFiles, IgnoredGoFiles, SFiles, HFiles, SysoFiles, EmbedFiles, CFiles, CXXFiles, MFiles, FFiles, SwigFiles, SwigCXXFiles []string
 	// Error is set, with -e, for a package that does not load.
 	Error *struct{ Err string }
 }
 
 // listFields are the fields of ListedPackage, for -json=.
-const listFields = "ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
+const listFields = "ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,IgnoredGoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
 
 // List runs `go list -json=... args...` in dir with env (args are the
 // flags, such as -deps or -e, then the packages) and returns every package
