@@ -36,36 +36,8 @@ type buildFlags struct {
 	changed                  func(flag string) bool
 }
 
-func newBuildCommand() *cobra.Command {
-	f := &buildFlags{jobs: runtime.NumCPU(), sbom: "spdx"}
-	cmd := &cobra.Command{
-		Use:   "build [PACKAGE...]",
-		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
-		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
-the main module or its dependencies, or a pattern such as ./cmd/...; default
-".", or the images of mingo.yaml at the module root when it exists; or
-PKG@VERSION, any module's main package at a version, built as
-"go install PKG@VERSION" builds it, without a checkout) with
-CGO_ENABLED=0, -trimpath, -buildvcs=false and -ldflags "-s -w" for every
---platform,
-concurrently, checks each binary is static, and wraps it in a minimal image:
-distroless by default (CA roots, time zones, a nonroot user, all generated,
-nothing pulled). Several platforms give one OCI index.
-
-The result is pushed to the registry of each --tag (blobs and platform
-images first, tags last), and/or written as a tarball for docker load or an
-OCI layout. Credentials come from the Docker config (DOCKER_CONFIG) and its
-credential helpers.
-
-Standard output is one line per image: REPOSITORY@sha256:... of what was
-pushed for the first --tag, or sha256:... of the built index or image when
-nothing was pushed (--json prints a JSON document instead, an array for
-several packages). With no --tag, --repo, KO_DOCKER_REPO, --push or local
-output, the images go into the local engine, as with --load, when one
-answers. Progress goes to standard
-error. Builds are reproducible: the same source, Go version and flags give the
-same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).`,
-		Example: `  # No -t: load into the local Docker or podman engine, for its platform
+// buildExamples are mingo build's examples in its help.
+const buildExamples = `  # No -t: load into the local Docker or podman engine, for its platform
   mingo build ./cmd/api
 
   # A third-party program at a version, no checkout needed
@@ -96,7 +68,38 @@ same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).
 
   # Sign with a cosign key, or keylessly (GitHub Actions with id-token: write)
   COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key --provenance
-  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign`,
+  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign`
+
+func newBuildCommand() *cobra.Command {
+	f := &buildFlags{jobs: runtime.NumCPU(), sbom: "spdx"}
+	cmd := &cobra.Command{
+		Use:   "build [PACKAGE...]",
+		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
+		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
+the main module or its dependencies, or a pattern such as ./cmd/...; default
+".", or the images of mingo.yaml at the module root when it exists; or
+PKG@VERSION, any module's main package at a version, built as
+"go install PKG@VERSION" builds it, without a checkout) with
+CGO_ENABLED=0, -trimpath, -buildvcs=false and -ldflags "-s -w" for every
+--platform,
+concurrently, checks each binary is static, and wraps it in a minimal image:
+distroless by default (CA roots, time zones, a nonroot user, all generated,
+nothing pulled). Several platforms give one OCI index.
+
+The result is pushed to the registry of each --tag (blobs and platform
+images first, tags last), and/or written as a tarball for docker load or an
+OCI layout. Credentials come from the Docker config (DOCKER_CONFIG) and its
+credential helpers.
+
+Standard output is one line per image: REPOSITORY@sha256:... of what was
+pushed for the first --tag, or sha256:... of the built index or image when
+nothing was pushed (--json prints a JSON document instead, an array for
+several packages). With no --tag, --repo, KO_DOCKER_REPO, --push or local
+output, the images go into the local engine, as with --load, when one
+answers. Progress goes to standard
+error. Builds are reproducible: the same source, Go version and flags give the
+same digests; image times come from SOURCE_DATE_EPOCH (default: the Unix epoch).`,
+		Example: buildExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
