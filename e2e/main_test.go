@@ -112,10 +112,16 @@ type result struct {
 // and its credentials in DOCKER_CONFIG, plus extra KEY=VALUE settings.
 func mingo(t *testing.T, extraEnv []string, args ...string) result {
 	t.Helper()
+	return mingoAt(t, env.probeDir, extraEnv, args...)
+}
+
+// mingoAt is mingo in dir instead of the probe module.
+func mingoAt(t *testing.T, dir string, extraEnv []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, env.mingo, args...)
-	cmd.Dir = env.probeDir
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"SSL_CERT_FILE="+env.reg.CAFile,
 		"DOCKER_CONFIG="+env.reg.DockerConfigDir,
