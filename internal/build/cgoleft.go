@@ -44,7 +44,7 @@ func (s *session) checkCgo(ctx context.Context, b *batch) error {
 	for _, p := range b.pkgs {
 		pkgs = append(pkgs, p.ImportPath)
 	}
-	found, err := leftOutCgo(ctx, b.dir, b.platform, b.buildTags, pkgs)
+	found, err := leftOutCgo(ctx, b.dir, b.env(), b.platform, b.buildTags, pkgs)
 	if err != nil {
 		s.logf("not checking for cgo files left out: %v", err)
 		return nil
@@ -70,7 +70,7 @@ func cgoChecks(batches []*batch) []*batch {
 		k := b.dir + "\x00" + strings.Join(b.buildTags, ",")
 		c, ok := seen[k]
 		if !ok {
-			c = &batch{platform: b.platform, buildTags: b.buildTags, dir: b.dir}
+			c = &batch{platform: b.platform, buildTags: b.buildTags, dir: b.dir, standalone: b.standalone}
 			seen[k] = c
 			out = append(out, c)
 		}
@@ -84,11 +84,11 @@ func cgoChecks(batches []*batch) []*batch {
 }
 
 // leftOutCgo lists the non-standard packages in the graph of pkgs, built
-// for p with tags, whose cgo files CGO_ENABLED=0 leaves out: Go files that
+// for p with tags in the go command's environment env, whose cgo files CGO_ENABLED=0 leaves out: Go files that
 // build with cgo and not without, or that import "C".
-func leftOutCgo(ctx context.Context, dir string, p platform.Platform, tags, pkgs []string) ([]cgoPackage, error) {
+func leftOutCgo(ctx context.Context, dir string, env []string, p platform.Platform, tags, pkgs []string) ([]cgoPackage, error) {
 	args := append([]string{"-e", "-deps"}, gotool.TagFlags(tags)...)
-	listed, err := gotool.List(ctx, dir, gotool.Env(&p), append(args, pkgs...)...)
+	listed, err := gotool.List(ctx, dir, env, append(args, pkgs...)...)
 	if err != nil {
 		return nil, err
 	}

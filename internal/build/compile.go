@@ -20,7 +20,7 @@ import (
 // they are up to date in one pass. It runs the go command so that Go's
 // build cache is shared with the user's own builds.
 func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, pkgs []*Package, dir string) error {
-	gb := &gotool.Build{Dir: b.dir, Platform: b.platform, LDFlags: b.ldflags, Tags: b.buildTags, Debug: b.delve, Out: dir, CacheProg: s.goCacheProg}
+	gb := &gotool.Build{Dir: b.dir, Platform: b.platform, LDFlags: b.ldflags, Tags: b.buildTags, Debug: b.delve, Out: dir, CacheProg: s.goCacheProg, Standalone: b.standalone}
 	for _, p := range pkgs {
 		gb.Packages = append(gb.Packages, p.ImportPath)
 	}

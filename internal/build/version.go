@@ -38,20 +38,20 @@ func FindVersioned(ctx context.Context, root, pattern string, tags []string) (*P
 	if err != nil {
 		return nil, fmt.Errorf("resolving %s: %w", pattern, err)
 	}
-	env := append(gotool.Env(nil), "GOWORK=off")
-	listed, err := gotool.List(ctx, dir, env, pkgPath)
+	env := append(gotool.Env(nil), gotool.NoWorkspace)
+	listed, err := gotool.List(ctx, dir, env, append(gotool.TagFlags(tags), pkgPath)...)
 	if err != nil {
 		return nil, fmt.Errorf("resolving %s: %w", pattern, err)
 	}
 	if len(listed) != 1 || listed[0].Module == nil {
 		return nil, fmt.Errorf("resolving %s: no module provides package %s", pattern, pkgPath)
 	}
-	p, err := FindPackage(ctx, dir, pkgPath, tags)
-	if err != nil {
-		return nil, err
+	l := listed[0]
+	if l.Name != "main" {
+		return nil, fmt.Errorf("package %s is not a main package (it is package %s): mingo builds commands", pkgPath, l.Name)
 	}
-	p.WorkDir, p.Version, p.Dependency = dir, listed[0].Module.Version, true
-	return p, nil
+	return &Package{ImportPath: l.ImportPath, Name: binaryName(l.ImportPath), Dir: l.Dir, ModulePath: l.Module.Path, ModuleDir: l.Module.Dir,
+		Dependency: true, WorkDir: dir, Version: l.Module.Version}, nil
 }
 
 // goModHeader is the go.mod of the module FindVersioned builds in, before
@@ -74,7 +74,7 @@ func versionModule(ctx context.Context, root, pkgPath, query string) (string, er
 	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), []byte(goModHeader), 0o644); err != nil {
 		return "", err
 	}
-	env := append(gotool.Env(nil), "GOWORK=off")
+	env := append(gotool.Env(nil), gotool.NoWorkspace)
 	if err := gotool.Run(ctx, tmp, env, "get", pkgPath+"@"+query); err != nil {
 		return "", err
 	}

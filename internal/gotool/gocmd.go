@@ -60,10 +60,11 @@ func Var(ctx context.Context, dir, name string) (string, error) {
 // mingo asks (see List).
 type ListedPackage struct {
 	ImportPath string
+	Name       string
 	Dir        string
 	Standard   bool
 	Module     *struct {
-		Path, Version, GoMod string
+		Path, Version, GoMod, Dir string
 		Main                 bool
 		Replace              *struct{ Path, Version string }
 	}
@@ -76,7 +77,7 @@ type ListedPackage struct {
 }
 
 // listFields are the fields of ListedPackage, for -json=.
-const listFields = "ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,IgnoredGoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
+const listFields = "ImportPath,Name,Dir,Standard,Module,Deps,GoFiles,CgoFiles,IgnoredGoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
 
 // List runs `go list -json=... args...` in dir with env (args are the
 // flags, such as -deps or -e, then the packages) and returns every package
