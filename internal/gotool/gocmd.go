@@ -65,8 +65,8 @@ type ListedPackage struct {
 	Standard   bool
 	Module     *struct {
 		Path, Version, GoMod, Dir string
-		Main                 bool
-		Replace              *struct{ Path, Version string }
+		Main                      bool
+		Replace                   *struct{ Path, Version string }
 	}
 	Deps []string
 	// The files the build reads, relative to Dir; IgnoredGoFiles are
