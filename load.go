@@ -85,7 +85,7 @@ func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config,
 	if path == "" {
 		var env config.Image
 		config.KoEnv(&env)
-		over.Image = config.Merge(env, over.Image)
+		over.Image = config.WithDefaultPlatforms(config.Merge(env, over.Image), over.DefaultPlatforms)
 		c, err := fromOverlay(over, created, vars)
 		if err == nil {
 			c.Specs[0].DataCreated = dataCreated
@@ -160,7 +160,7 @@ func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars
 
 // fileImage is file, image i of f, with the overlay's values over it.
 func fileImage(f *config.File, i int, file config.Image, over config.Overlay, vars func() config.Vars) (Spec, error) {
-	im := config.Merge(file, over.Image)
+	im := config.WithDefaultPlatforms(config.Merge(file, over.Image), over.DefaultPlatforms)
 	s, err := specOf(im, vars)
 	if err != nil {
 		return s, located(err, f.Path, i, im)

@@ -112,3 +112,44 @@ func TestLoadConfigNames(t *testing.T) {
 		t.Errorf("a pushed file image without a repository: %v", err)
 	}
 }
+
+// DefaultPlatforms (the engine's platform, for a build it loads) stand in
+// only where neither the overlay nor the file names platforms.
+func TestLoadConfigDefaultPlatforms(t *testing.T) {
+	path := writeConfig(t, `repo: reg.example.com/file
+images:
+  - package: ./cmd/api
+    platforms: [linux/arm64, linux/amd64]
+  - package: ./cmd/worker
+`)
+	over := config.Overlay{DefaultPlatforms: []string{"linux/riscv64"}}
+	cfg, err := LoadConfig(context.Background(), path, over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{}
+	for _, s := range cfg.Specs {
+		got = append(got, platformList(s))
+	}
+	if strings.Join(got, " ") != "linux/arm64,linux/amd64 linux/riscv64" {
+		t.Errorf("platforms %v, want the file's, then the default", got)
+	}
+	over.Packages = []string{"./cmd/api"}
+	cfg, err = LoadConfig(context.Background(), "", over)
+	if err != nil || platformList(cfg.Specs[0]) != "linux/riscv64" {
+		t.Errorf("packages without platforms: %v, %v", cfg, err)
+	}
+	over.Image.Platforms = config.Set([]string{"linux/amd64"})
+	cfg, err = LoadConfig(context.Background(), "", over)
+	if err != nil || platformList(cfg.Specs[0]) != "linux/amd64" {
+		t.Errorf("--platform with a default: %v, %v", cfg, err)
+	}
+}
+
+func platformList(s Spec) string {
+	var out []string
+	for _, p := range s.Platforms {
+		out = append(out, p.String())
+	}
+	return strings.Join(out, ",")
+}

@@ -3,12 +3,14 @@ package mingo
 import (
 	"cmp"
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // Target is one image to build: a main package that Resolve found, with
@@ -16,6 +18,10 @@ import (
 type Target struct {
 	// ImportPath is the package's import path, Binary its binary's name.
 	ImportPath, Binary string
+	// Version is the module version the package was built at, for a
+	// PKG@VERSION pattern (a query such as latest resolved); "" for a
+	// package of the source here.
+	Version string
 	// Tags are the registry tags the image is pushed to (none when it is
 	// not pushed); Names are what local outputs (a tarball, a layout, an
 	// engine) call it: the tags, or mingo.local/<binary>:latest.
@@ -54,13 +60,15 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 		}
 		first := specs[byTags[k][0]]
 		dir := cmp.Or(first.Dir, o.build.Dir)
-		found, err := build.FindPackages(ctx, dir, patterns, first.BuildTags, o.skipped)
+		found, err := findPackages(ctx, o, dir, patterns, first.BuildTags)
 		if err != nil {
 			return nil, err
 		}
 		for _, l := range found {
 			for _, p := range l {
-				p.WorkDir = first.Dir
+				if p.Version == "" {
+					p.WorkDir = first.Dir
+				}
 			}
 		}
 		for _, i := range byTags[k] {
@@ -88,7 +96,7 @@ func resolve(ctx context.Context, o *options, specs []Spec) ([]Target, error) {
 				return nil, err
 			}
 			t := build.Target{Package: p, With: with, Settings: settings, Tags: tags, Names: names}
-			targets = append(targets, Target{ImportPath: p.ImportPath, Binary: p.Name, Tags: tags, Names: names, t: t,
+			targets = append(targets, Target{ImportPath: p.ImportPath, Version: p.Version, Binary: p.Name, Tags: tags, Names: names, t: t,
 				debug: s.Debug, toolbox: s.Toolbox})
 		}
 	}
@@ -123,4 +131,50 @@ func uniqueSorted(lists [][]*build.Package) []*build.Package {
 	}
 	slices.SortFunc(out, func(a, b *build.Package) int { return strings.Compare(a.ImportPath, b.ImportPath) })
 	return out
+}
+
+// findPackages is build.FindPackages for the patterns, but that each
+// PKG@VERSION pattern resolves on its own, in a module of its own kept in
+// the cache (see build.FindVersioned).
+func findPackages(ctx context.Context, o *options, dir string, patterns, tags []string) ([][]*build.Package, error) {
+	var local []string
+	for _, p := range patterns {
+		if !build.IsVersioned(p) {
+			local = append(local, p)
+		}
+	}
+	var found [][]*build.Package
+	if len(local) > 0 {
+		var err error
+		if found, err = build.FindPackages(ctx, dir, local, tags, o.skipped); err != nil {
+			return nil, err
+		}
+	}
+	out := make([][]*build.Package, 0, len(patterns))
+	for _, p := range patterns {
+		if !build.IsVersioned(p) {
+			out, found = append(out, found[0]), found[1:]
+			continue
+		}
+		root, err := modulesDir(o.cacheDir)
+		if err != nil {
+			return nil, err
+		}
+		pkg, err := build.FindVersioned(ctx, root, p, tags)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, []*build.Package{pkg})
+	}
+	return out, nil
+}
+
+// modulesDir is where the modules of PKG@VERSION builds are kept: in the
+// cache directory (see WithCacheDir).
+func modulesDir(cacheDir string) (string, error) {
+	c, err := layers.OpenDefault(cacheDir, false)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(c.Dir(), "modules"), nil
 }

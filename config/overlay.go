@@ -17,6 +17,10 @@ type Overlay struct {
 	// DefaultRepo stands for Repo when neither Repo nor the file's repo
 	// is set: ko's KO_DOCKER_REPO. Tags are then bare tags.
 	DefaultRepo Located[string]
+	// DefaultPlatforms stand for the platforms when neither the overlay's
+	// Image nor the file sets them (nor KO_DEFAULTPLATFORMS): the local
+	// engine's platform, for a build it loads.
+	DefaultPlatforms []string
 	// Image holds the image settings set over every image of the file
 	// (its Package and Repository are ignored). Map values merge: the
 	// file's entries, then the overlay's, which win.
@@ -85,3 +89,12 @@ func (e *ValueError) Error() string {
 }
 
 func (e *ValueError) Unwrap() error { return e.Err }
+
+// WithDefaultPlatforms is im with platforms set to def when im sets none
+// and def is not empty.
+func WithDefaultPlatforms(im Image, def []string) Image {
+	if !im.Platforms.Set && len(def) > 0 {
+		im.Platforms = Set(def)
+	}
+	return im
+}

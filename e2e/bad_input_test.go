@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mingo-build/mingo/e2e/internal/harness"
+	"github.com/mingo-build/mingo/internal/modproxy"
 )
 
 // aliasBomb is a small mingo.yaml whose aliases, under a known key, expand
@@ -61,6 +62,7 @@ func TestBadInput(t *testing.T) {
 	}
 	roCache := readOnlyCache(t)
 	repo := env.reg.Host + "/e2e/bad"
+	proxy := modproxy.Env(t)
 	for _, tc := range []struct {
 		name    string
 		env     []string
@@ -72,11 +74,14 @@ func TestBadInput(t *testing.T) {
 		{name: "non-main package", args: []string{"./lib", "--push=false"}, want: "is not a main package"},
 		{name: "missing package", args: []string{"./nope", "--push=false"}, want: "not found"},
 		{name: "cgo-only package", args: []string{"./cgoonly", "--push=false"}, want: `imports "C" in main.go`},
+		{name: "package not in go.mod", args: []string{"example.com/notthere/cmd/x", "--push=false"}, want: "no required module provides package example.com/notthere/cmd/x; to add it: go get example.com/notthere/cmd/x"},
+		{name: "go-sqlite3 stub without cgo", env: proxy, args: []string{"example.com/sqliteapp@v1.0.0", "--push=false"}, want: "package github.com/mattn/go-sqlite3 needs cgo: CGO_ENABLED=0 leaves out sqlite3.go, and its pure-Go side is a stub"},
 		{name: "unknown platform", args: []string{".", "--platform", "linux/amd64,linux/vax", "--push=false"}, want: "unknown platform"},
 		{name: "unreachable registry", args: []string{".", "-t", fmt.Sprintf("127.0.0.1:%d/e2e/bad:v1", closed)}, want: "cannot reach registry"},
 		{name: "wrong credentials", env: []string{"DOCKER_CONFIG=" + wrongCreds}, args: []string{".", "-t", repo + ":v1"}, want: "rejected the credentials", secret: "wrong"},
 		{name: "untrusted TLS", env: []string{"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"}, args: []string{".", "-t", repo + ":v1"}, want: "does not trust"},
 
+		{name: "go file", args: []string{"cmd/alpha/main.go"}, want: "cmd/alpha/main.go is a Go file, and mingo builds packages: give its package directory instead, for example mingo build ./cmd/alpha", upFront: true},
 		{name: "alias bomb", args: []string{"--config", bomb, "-t", "v1", "--repo", repo}, want: "mingo.yaml:4: too large: YAML aliases expand", upFront: true},
 		{name: "tag starting with -", args: []string{".", "-t", repo + ":-bad"}, want: `invalid --tag "` + repo + `:-bad"`, upFront: true},
 		{name: "year 10000", env: []string{"SOURCE_DATE_EPOCH=253402300800"}, args: []string{".", "-t", repo + ":v1"}, want: "SOURCE_DATE_EPOCH=\"253402300800\" is past the year 9999", upFront: true},

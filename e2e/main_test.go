@@ -112,11 +112,12 @@ type result struct {
 // and its credentials in DOCKER_CONFIG, plus extra KEY=VALUE settings.
 func mingo(t *testing.T, extraEnv []string, args ...string) result {
 	t.Helper()
-	return mingoAt(env.probeDir, extraEnv, args...)
+	return mingoAt(t, env.probeDir, extraEnv, args...)
 }
 
-// mingoAt is mingo run in dir.
-func mingoAt(dir string, extraEnv []string, args ...string) result {
+// mingoAt is mingo in dir instead of the probe module.
+func mingoAt(t *testing.T, dir string, extraEnv []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, env.mingo, args...)
@@ -145,7 +146,7 @@ func mustMingo(t *testing.T, args ...string) string {
 // mingoIn runs mingo like mingo() does, in dir instead of the probe module.
 func mingoIn(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	r := mingoAt(dir, nil, args...)
+	r := mingoAt(t, dir, nil, args...)
 	if r.err != nil {
 		t.Fatalf("mingo %s in %s: %v\n%s", strings.Join(args, " "), dir, r.err, r.stderr)
 	}

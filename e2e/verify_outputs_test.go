@@ -22,18 +22,18 @@ func TestVerifyLocalOutputs(t *testing.T) {
 	out := t.TempDir()
 	tarPath, layout := filepath.Join(out, "probe.tar"), filepath.Join(out, "layout")
 	engine := env.docker.Env(env.reg.DockerConfigDir)
-	r := mingoAt(src, engine, "build", ".", "--platform", "linux/amd64", "-t", "e2e.example/verify/probe:v1",
+	r := mingoAt(t, src, engine, "build", ".", "--platform", "linux/amd64", "-t", "e2e.example/verify/probe:v1",
 		"--tarball", tarPath, "--oci-layout", layout, "--load")
 	if r.err != nil {
 		t.Fatalf("build: %v\n%s", r.err, r.stderr)
 	}
 	images := []string{tarPath, tarPath + ":v1", layout, layout + ":v1", layout + ":e2e.example/verify/probe:v1", "docker-daemon:e2e.example/verify/probe:v1"}
 	for _, image := range images {
-		if r := mingoAt(src, engine, "verify", ".", image); r.err != nil || strings.Count(r.stdout, " match ") != 2 {
+		if r := mingoAt(t, src, engine, "verify", ".", image); r.err != nil || strings.Count(r.stdout, " match ") != 2 {
 			t.Errorf("verify %s of an unchanged build: %v\n%s%s", image, r.err, r.stdout, r.stderr)
 		}
 	}
-	if r := mingoAt(src, engine, "verify", ".", layout+":v2"); r.err == nil || !strings.Contains(r.stderr, "no such image (it holds v1)") {
+	if r := mingoAt(t, src, engine, "verify", ".", layout+":v2"); r.err == nil || !strings.Contains(r.stderr, "no such image (it holds v1)") {
 		t.Errorf("verify of a name the layout does not hold: %v\n%s", r.err, r.stderr)
 	}
 	main := filepath.Join(src, "main.go")
@@ -45,7 +45,7 @@ func TestVerifyLocalOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, image := range images {
-		r := mingoAt(src, engine, "verify", ".", image)
+		r := mingoAt(t, src, engine, "verify", ".", image)
 		if r.err == nil || !strings.Contains(r.stdout, "MISMATCH") || !strings.Contains(r.stdout, "(binary)") {
 			t.Errorf("verify %s of changed source: %v\n%s%s", image, r.err, r.stdout, r.stderr)
 		}
@@ -62,7 +62,7 @@ func TestImageTimeIsCommitTime(t *testing.T) {
 	build := func(dir string) (config map[string]any, manifest manifestJSON) {
 		t.Helper()
 		layout := filepath.Join(t.TempDir(), "layout")
-		if r := mingoAt(dir, nil, "build", ".", "--platform", "linux/amd64", "--oci-layout", layout); r.err != nil {
+		if r := mingoAt(t, dir, nil, "build", ".", "--platform", "linux/amd64", "--oci-layout", layout); r.err != nil {
 			t.Fatalf("build in %s: %v\n%s", dir, r.err, r.stderr)
 		}
 		manifest = readLayoutManifest(t, layout)

@@ -174,6 +174,24 @@ func (d *Daemon) Check(ctx context.Context) error {
 	return err
 }
 
+// Platform asks the engine which platform it runs images of (GET
+// /version, which Docker and podman answer with Os and Arch), so that a
+// build for it compiles that platform only.
+func (d *Daemon) Platform(ctx context.Context) (platform.Platform, error) {
+	if err := d.connect(); err != nil {
+		return platform.Platform{}, err
+	}
+	var v struct{ Os, Arch string }
+	if _, err := d.get(ctx, "/version", &v); err != nil {
+		return platform.Platform{}, err
+	}
+	p, err := platform.Parse(v.Os + "/" + v.Arch)
+	if err != nil {
+		return platform.Platform{}, &DaemonError{Host: d.host, Problem: EngineRefused, Err: fmt.Errorf("GET /version: %w", err)}
+	}
+	return p, nil
+}
+
 // info asks the engine for its platform (/version) and image store
 // (/info: Docker's containerd store reports a containerd snapshotter).
 func (d *Daemon) info(ctx context.Context) (engineInfo, error) {

@@ -186,3 +186,12 @@ func TestDaemonErrors(t *testing.T) {
 		t.Errorf("Address() = %s", a)
 	}
 }
+
+// Platform is the engine's own, from /version.
+func TestDaemonPlatform(t *testing.T) {
+	d := &Daemon{Host: startEngine(t, &fakeEngine{images: map[string]string{}})}
+	p, err := d.Platform(context.Background())
+	if err != nil || p.String() != "linux/arm64" {
+		t.Errorf("Platform = %v, %v; want linux/arm64", p, err)
+	}
+}

@@ -257,6 +257,9 @@ func RebuildFrom(ctx context.Context, pattern string, ref Source, opts ...Option
 		return nil, err
 	}
 	defer pub.close()
+	if r := pub.recipe; r.Version != "" && pattern == r.Package {
+		pattern += "@" + r.Version // the version the image was built at
+	}
 	spec, err := specOf(pub.recipe, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
@@ -264,7 +267,7 @@ func RebuildFrom(ctx context.Context, pattern string, ref Source, opts ...Option
 	if err := o.inputs(ref, pub.recipe, &spec); err != nil {
 		return nil, err
 	}
-	img, err := o.rebuild(ctx, ref, spec, pub.recipe.Package)
+	img, err := o.rebuild(ctx, ref, spec, pub.recipe)
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +314,8 @@ func specOf(r *recipe.Recipe, pattern string) (mingo.Spec, error) {
 }
 
 // rebuild builds the one package spec names, after checking it is the
-// package want (the recipe's).
-func (o *options) rebuild(ctx context.Context, ref Source, spec mingo.Spec, want string) (*mingo.Image, error) {
+// recipe's package, at the recipe's module version when it has one.
+func (o *options) rebuild(ctx context.Context, ref Source, spec mingo.Spec, r *recipe.Recipe) (*mingo.Image, error) {
 	pattern := "."
 	if len(spec.Packages) > 0 {
 		pattern = spec.Packages[0]
@@ -331,8 +334,8 @@ func (o *options) rebuild(ctx context.Context, ref Source, spec mingo.Spec, want
 	if len(targets) != 1 {
 		return nil, fmt.Errorf("package pattern %q matches %d packages: name one main package", pattern, len(targets))
 	}
-	if got := targets[0].ImportPath; got != want {
-		return nil, &PackageMismatchError{Reference: ref, Want: want, Got: got}
+	if t := targets[0]; t.ImportPath != r.Package || t.Version != r.Version {
+		return nil, &PackageMismatchError{Reference: ref, Want: atVersion(r.Package, r.Version), Got: atVersion(t.ImportPath, t.Version)}
 	}
 	images, err := mingo.BuildTargets(ctx, targets, opts...)
 	if err != nil {
@@ -419,4 +422,12 @@ func platformString(p *v1.Platform) string {
 		s += "/" + p.Variant
 	}
 	return s
+}
+
+// atVersion is pkg@version, or pkg for a package built from source here.
+func atVersion(pkg, version string) string {
+	if version == "" {
+		return pkg
+	}
+	return pkg + "@" + version
 }

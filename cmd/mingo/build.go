@@ -15,6 +15,7 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
+	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 )
@@ -36,34 +37,14 @@ type buildFlags struct {
 	changed                  func(flag string) bool
 }
 
-func newBuildCommand() *cobra.Command {
-	f := &buildFlags{jobs: runtime.NumCPU(), sbom: "spdx"}
-	cmd := &cobra.Command{
-		Use:   "build [PACKAGE...]",
-		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
-		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
-the main module or its dependencies, or a pattern such as ./cmd/...; default
-".", or the images of mingo.yaml at the module root when it exists) with
-CGO_ENABLED=0, -trimpath, -buildvcs=false and -ldflags "-s -w" for every
---platform,
-concurrently, checks each binary is static, and wraps it in a minimal image:
-distroless by default (CA roots, time zones, a nonroot user, all generated,
-nothing pulled). Several platforms give one OCI index.
+// buildExamples are mingo build's examples in its help.
+const buildExamples = `  # No -t: load into the local Docker or podman engine, for its platform
+  mingo build ./cmd/api
 
-The result is pushed to the registry of each --tag (blobs and platform
-images first, tags last), and/or written as a tarball for docker load or an
-OCI layout. Credentials come from the Docker config (DOCKER_CONFIG) and its
-credential helpers.
+  # A third-party program at a version, no checkout needed
+  mingo build github.com/google/go-containerregistry/cmd/crane@v0.20.2 -t ghcr.io/acme/crane:v0.20.2
 
-Standard output is one line per image: REPOSITORY@sha256:... of what was
-pushed for the first --tag, or sha256:... of the built index or image when
-nothing was pushed (--json prints a JSON document instead, an array for
-several packages). Progress goes to standard
-error. Builds are reproducible: the same source, Go version and flags give the
-same digests. The image time is SOURCE_DATE_EPOCH, else the commit time of
-the git checkout's HEAD (file times stay at the Unix epoch, so unchanged
-layers keep their digests), else the Unix epoch.`,
-		Example: `  # Push a linux/amd64 + linux/arm64 index under two tags
+  # Push a linux/amd64 + linux/arm64 index under two tags
   mingo build ./cmd/api -t registry.example.com/team/api:v1.2.0 -t registry.example.com/team/api:latest
 
   # Three platforms into a tarball; docker load gets the host's platform
@@ -88,7 +69,40 @@ layers keep their digests), else the Unix epoch.`,
 
   # Sign with a cosign key, or keylessly (GitHub Actions with id-token: write)
   COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key --provenance
-  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign`,
+  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign`
+
+func newBuildCommand() *cobra.Command {
+	f := &buildFlags{jobs: runtime.NumCPU(), sbom: "spdx"}
+	cmd := &cobra.Command{
+		Use:   "build [PACKAGE...]",
+		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
+		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
+the main module or its dependencies, or a pattern such as ./cmd/...; default
+".", or the images of mingo.yaml at the module root when it exists; or
+PKG@VERSION, any module's main package at a version, built as
+"go install PKG@VERSION" builds it, without a checkout) with
+CGO_ENABLED=0, -trimpath, -buildvcs=false and -ldflags "-s -w" for every
+--platform,
+concurrently, checks each binary is static, and wraps it in a minimal image:
+distroless by default (CA roots, time zones, a nonroot user, all generated,
+nothing pulled). Several platforms give one OCI index.
+
+The result is pushed to the registry of each --tag (blobs and platform
+images first, tags last), and/or written as a tarball for docker load or an
+OCI layout. Credentials come from the Docker config (DOCKER_CONFIG) and its
+credential helpers.
+
+Standard output is one line per image: REPOSITORY@sha256:... of what was
+pushed for the first --tag, or sha256:... of the built index or image when
+nothing was pushed (--json prints a JSON document instead, an array for
+several packages). With no --tag, --repo, KO_DOCKER_REPO, --push or local
+output, the images go into the local engine, as with --load, when one
+answers. Progress goes to standard
+error. Builds are reproducible: the same source, Go version and flags give the
+same digests. The image time is SOURCE_DATE_EPOCH, else the commit time of
+the git checkout's HEAD (file times stay at the Unix epoch, so unchanged
+layers keep their digests), else the Unix epoch.`,
+		Example: buildExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -140,7 +154,16 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		return err
 	}
 	defer r.log.finish()
-	cfg, err := mingo.LoadConfig(ctx, f.configPath, f.overlay(patterns, r.push))
+	for _, p := range patterns {
+		if strings.HasSuffix(p, ".go") { // before looking for an engine
+			return advise(&build.GoFileError{File: p})
+		}
+	}
+	over, err := r.overlay(ctx, patterns)
+	if err != nil {
+		return err
+	}
+	cfg, err := mingo.LoadConfig(ctx, f.configPath, over)
 	if err != nil {
 		return advise(err)
 	}
@@ -152,6 +175,11 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}))
 	if err != nil {
 		return advise(err)
+	}
+	for _, t := range targets {
+		if t.Version != "" {
+			r.log.progress("building %s@%s", t.ImportPath, t.Version)
+		}
 	}
 	images, outs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {
@@ -208,6 +236,17 @@ func (f *buildFlags) pushes(ctx context.Context, patterns []string) bool {
 		return f.push
 	}
 	return len(patterns) == 0 && config.Find(ctx, "") != ""
+}
+
+// namesNothing reports whether nothing says where the images go: no -t,
+// --repo, KO_DOCKER_REPO, --push, --load, local output or config file
+// (a mingo.yaml may name repositories).
+func (f *buildFlags) namesNothing(ctx context.Context, patterns []string) bool {
+	if f.changed("push") || f.loads() || f.over.Image.Tags.Set || f.over.Repo.Set || os.Getenv("KO_DOCKER_REPO") != "" ||
+		f.tarball != "" || f.layout != "" || f.sbomDir != "" || f.configPath != "" {
+		return false
+	}
+	return len(patterns) > 0 || config.Find(ctx, "") == ""
 }
 
 // koLocal is KO_DOCKER_REPO's value (or prefix) that means the local

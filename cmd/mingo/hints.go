@@ -30,7 +30,10 @@ func advise(err error) error {
 	var missing *build.MissingPlatformError
 	var engine *publish.DaemonError
 	var goEnv *gotool.EnvError
+	var goFile *build.GoFileError
 	switch {
+	case errors.As(err, &goFile):
+		return fmt.Errorf("%w: give its package directory instead, for example mingo build %s", err, goFile.Dir())
 	case errors.As(err, &engine):
 		return fmt.Errorf("%w%s", err, engineHint(engine))
 	case errors.As(err, &regErr):

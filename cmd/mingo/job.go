@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
@@ -26,10 +27,49 @@ type job struct {
 	signer  *sign.Signer    // with --sign
 }
 
-// connect checks, before any build, that the engine answers (--load) and
-// that signing works (--sign).
-func (r *job) connect(ctx context.Context) error {
-	if r.f.loads() {
+// overlay is the flags' overlay (see buildFlags.overlay) with what the
+// local engine decides when the images go there: when nothing names
+// where they go, the build loads into an engine that answers, or fails
+// saying what to give; loading without --platform (and without platforms
+// in the config file) builds the engine's platform only.
+func (r *job) overlay(ctx context.Context, patterns []string) (config.Overlay, error) {
+	f := r.f
+	if f.namesNothing(ctx, patterns) {
+		if err := r.loadByDefault(ctx); err != nil {
+			return config.Overlay{}, err
+		}
+	}
+	over := f.overlay(patterns, r.push)
+	if !f.loads() || f.changed("platform") {
+		return over, nil
+	}
+	p, err := r.engine().Platform(ctx)
+	if err != nil {
+		return over, advise(err)
+	}
+	over.DefaultPlatforms = []string{p.String()}
+	return over, nil
+}
+
+// loadByDefault makes a run that names no output load into the local
+// engine when one answers; without one it is an error naming the outputs
+// to choose from.
+func (r *job) loadByDefault(ctx context.Context) error {
+	d := r.engine()
+	probe, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := d.Check(probe); err != nil {
+		r.log.debugf("no engine to load into: %v", err)
+		return fmt.Errorf("nothing to push to: no -t given, and no container engine answers at %s: give --load with Docker or podman running, --tarball FILE, or -t REGISTRY/REPOSITORY:TAG", d.Address())
+	}
+	r.f.load, r.push = true, false
+	r.log.progress("no -t, --tarball or --oci-layout given: loading into the container engine at %s (give -t REGISTRY/REPOSITORY:TAG to push)", d.Address())
+	return nil
+}
+
+// engine is the local engine that --load loads into.
+func (r *job) engine() *publish.Daemon {
+	if r.daemon == nil {
 		r.daemon = &publish.Daemon{Timeout: r.timeout, Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
 			s := make([]string, len(skipped))
 			for i, p := range skipped {
@@ -37,7 +77,15 @@ func (r *job) connect(ctx context.Context) error {
 			}
 			r.log.progress("load: %s gets %s only (this engine keeps one platform per tag); skipped %s", joinTags(img.Names), loaded, strings.Join(s, ", "))
 		}}
-		if err := r.daemon.Check(ctx); err != nil {
+	}
+	return r.daemon
+}
+
+// connect checks, before any build, that the engine answers (--load) and
+// that signing works (--sign).
+func (r *job) connect(ctx context.Context) error {
+	if r.f.loads() {
+		if err := r.engine().Check(ctx); err != nil {
 			return advise(err)
 		}
 	}

@@ -56,6 +56,7 @@ the binary's build settings.`,
   mingo verify ./cmd/api ./out:v1.2.0
   mingo verify ./cmd/api mingo.local/api:latest
   mingo verify ./cmd/api docker-daemon:registry.example.com/team/api:v1.2.0
+  mingo verify github.com/acme/tool/cmd/tool@v1.4.0 registry.example.com/team/tool:v1.4.0
   mingo verify ./cmd/api registry.example.com/team/api:v1.2.0 --ldflags "-X main.version=v1.2.0"`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

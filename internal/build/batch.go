@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -29,6 +30,9 @@ type batch struct {
 	ldflags   string
 	buildTags []string
 	delve     bool
+	// standalone is set for the module of a PKG@VERSION build, which
+	// builds outside any go.work (see gotool.Build.Standalone).
+	standalone bool
 	// dir is where `go build` runs: the packages' WorkDir, else the
 	// Builder's Dir.
 	dir string
@@ -59,7 +63,8 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 			settings := strings.Join([]string{p.String(), t.LDFlags, strings.Join(t.BuildTags, ","), fmt.Sprint(t.Delve), dir}, "\x00")
 			b := place(groups[settings], append([]*Package{t.Package}, t.With...))
 			if b == nil {
-				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, delve: t.Delve, dir: dir, part: len(groups[settings])}
+				b = &batch{platform: p, ldflags: t.LDFlags, buildTags: t.BuildTags, delve: t.Delve, dir: dir, part: len(groups[settings]),
+					standalone: t.Package.Version != ""}
 				groups[settings] = append(groups[settings], b)
 				out = append(out, b)
 			}
@@ -72,6 +77,15 @@ func (s *session) batches(targets []Target, shared []*shared) []*batch {
 		}
 	}
 	return out
+}
+
+// env is the go command's environment for b.
+func (b *batch) env() []string {
+	env := gotool.Env(&b.platform)
+	if b.standalone {
+		env = append(env, gotool.NoWorkspace)
+	}
+	return env
 }
 
 // place returns the first batch pkgs can join: one where each of them is
@@ -96,7 +110,9 @@ func place(bs []*batch, pkgs []*Package) *batch {
 // runBatch compiles a batch into its workspace, then layers each binary
 // and assembles its platform image.
 func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
-	ws, err := openWorkspace(s.Cache, s.Dir, b.key())
+	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
+		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
+	})
 	if err != nil {
 		return err
 	}

@@ -236,8 +236,12 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	for i := range targets {
 		g2.Go(func() error { return s.finish(gctx, &targets[i], shared[i]) })
 	}
-	for _, bt := range s.batches(targets, shared) {
+	batches := s.batches(targets, shared)
+	for _, bt := range batches {
 		g2.Go(func() error { return s.runBatch(gctx, limit, bt, targets, shared, images) })
+	}
+	for _, c := range cgoChecks(batches) {
+		g2.Go(func() error { return s.checkCgo(gctx, c) })
 	}
 	if err := g2.Wait(); err != nil {
 		return nil, err

@@ -76,7 +76,7 @@ func (s *session) lookup(ctx context.Context, limit *semaphore.Weighted, b *batc
 // keys computes the compile key of every package of b, with the go
 // command's environment and flags that compile will use.
 func (s *session) keys(ctx context.Context, limit *semaphore.Weighted, b *batch) (map[string]buildcache.Key, error) {
-	q := buildcache.Query{Dir: b.dir, Env: gotool.Env(&b.platform), Flags: gotool.BuildFlags(b.ldflags, b.buildTags, b.delve)}
+	q := buildcache.Query{Dir: b.dir, Env: b.env(), Flags: gotool.BuildFlags(b.ldflags, b.buildTags, b.delve)}
 	for _, p := range b.pkgs {
 		q.Packages = append(q.Packages, p.ImportPath)
 	}

@@ -31,6 +31,9 @@ type Package struct {
 	// WorkDir is where the package resolved and `go build` runs for it;
 	// "" is the Builder's Dir.
 	WorkDir string
+	// Version is the module version of a package built at one
+	// (PKG@VERSION, see FindVersioned); "" for one of the source here.
+	Version string
 }
 
 // loadMode is what package discovery asks go/packages for.
@@ -76,6 +79,11 @@ func newPackage(p *packages.Package) *Package {
 // on: a package that only builds with cgo, or one that does not exist.
 func loadError(ctx context.Context, workDir, pattern string, p *packages.Package, tags []string) error {
 	msg := gotool.FirstLine(p.Errors[0].Msg)
+	if fix := gotool.OneLine(p.Errors[0].Msg); strings.Contains(fix, "go get ") {
+		// Go's own fix, such as go get for a package no required module
+		// provides, which is on the message's second line.
+		return fmt.Errorf("package %s not found: %s", pattern, fix)
+	}
 	if strings.Contains(msg, "build constraints exclude all Go files") {
 		if culprits, _ := cgoPackages(ctx, workDir, p.PkgPath, nil, tags); len(culprits) > 0 {
 			return cgoError(p.PkgPath, culprits)
@@ -155,6 +163,11 @@ func pkgDir(p *packages.Package) string {
 // files); it may be nil. Only when a pattern fails is it listed again on
 // its own, to say precisely why.
 func FindPackages(ctx context.Context, workDir string, patterns, buildTags []string, skipped func(pkg, why string)) ([][]*Package, error) {
+	for _, p := range patterns {
+		if strings.HasSuffix(p, ".go") {
+			return nil, &GoFileError{File: p}
+		}
+	}
 	pkgs, err := gotool.Load(ctx, workDir, loadMode, buildTags, patterns...)
 	if err != nil {
 		return nil, loadFailure(strings.Join(patterns, " "), err)
@@ -274,4 +287,24 @@ func loadFailure(pattern string, err error) error {
 		msg = msg[i+len("stderr: "):]
 	}
 	return fmt.Errorf("resolving %s: %s", pattern, gotool.FirstLine(msg))
+}
+
+// GoFileError is a .go file given where a package is wanted: the go
+// command would build it as the package command-line-arguments, which
+// has no import path to build for other platforms or to name an image.
+type GoFileError struct {
+	File string
+}
+
+func (e *GoFileError) Error() string {
+	return fmt.Sprintf("%s is a Go file, and mingo builds packages", e.File)
+}
+
+// Dir is the directory of the file, as a package pattern.
+func (e *GoFileError) Dir() string {
+	d := filepath.Dir(e.File)
+	if d == "." || filepath.IsAbs(d) || strings.HasPrefix(d, ".") {
+		return d
+	}
+	return "./" + d
 }

@@ -19,6 +19,7 @@ const AnnotationRecipe = recipe.Annotation
 func (sh *shared) makeRecipe(t *Target, goVersion string) *recipe.Recipe {
 	r := &recipe.Recipe{
 		Package:   t.Package.ImportPath,
+		Version:   t.Package.Version,
 		GoVersion: goVersion,
 		LDFlags:   recipe.LDFlagsDigest(t.LDFlags),
 		BuildTags: t.BuildTags,

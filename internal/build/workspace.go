@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/mingo-build/mingo/internal/layers"
 )
@@ -20,7 +21,15 @@ type workspace struct {
 	lock *os.File
 }
 
-func openWorkspace(c *layers.Cache, workDir, key string) (*workspace, error) {
+// waitNotice is how long a build waits for another's workspace lock
+// before it says so: a second mingo next to a long build otherwise looks
+// hung.
+var waitNotice = time.Second
+
+// openWorkspace opens and locks the workspace of key for workDir; waiting
+// is told of the workspace directory when another mingo holds its lock
+// for waitNotice.
+func openWorkspace(c *layers.Cache, workDir, key string, waiting func(dir string)) (*workspace, error) {
 	abs, err := filepath.Abs(workDir)
 	if err != nil {
 		return nil, err
@@ -35,7 +44,7 @@ func openWorkspace(c *layers.Cache, workDir, key string) (*workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := lockFile(lock); err != nil {
+	if err := lockFile(lock, func() { waiting(dir) }); err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("locking %s: %w", dir, err)
 	}

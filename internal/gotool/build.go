@@ -28,6 +28,9 @@ type Build struct {
 	// from, never what the binary holds, so it is in neither the command
 	// line nor the recipe.
 	CacheProg string
+	// Standalone builds the module in Dir on its own, outside any go.work
+	// (GOWORK=off): the module of a PKG@VERSION build.
+	Standalone bool
 }
 
 // Args are the go command's arguments, "build" first.
@@ -40,7 +43,11 @@ func (b *Build) Args() []string {
 // CommandLine is the build as a shell command line that can be pasted
 // into a shell: quoted, with the variables mingo sets.
 func (b *Build) CommandLine() string {
-	return commandLine(b.Dir, TargetEnv(&b.Platform), "go", b.Args())
+	env := TargetEnv(&b.Platform)
+	if b.Standalone {
+		env = append(env, NoWorkspace)
+	}
+	return commandLine(b.Dir, env, "go", b.Args())
 }
 
 // Command returns the go command that runs the build, in the environment
@@ -51,11 +58,18 @@ func (b *Build) Command(ctx context.Context) *exec.Cmd {
 	stopGroup(cmd)
 	cmd.Dir = b.Dir
 	cmd.Env = Env(&b.Platform)
+	if b.Standalone {
+		cmd.Env = append(cmd.Env, NoWorkspace)
+	}
 	if b.CacheProg != "" {
 		cmd.Env = append(cmd.Env, "GOCACHEPROG="+b.CacheProg)
 	}
 	return cmd
 }
+
+// NoWorkspace is the setting that keeps the go command out of any go.work,
+// as `go install PKG@VERSION` is.
+const NoWorkspace = "GOWORK=off"
 
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {

@@ -21,9 +21,16 @@ func output(ctx context.Context, dir string, env []string, args ...string) ([]by
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go %s: %w: %s", args[0], err, FirstLine(stderr.String()))
+		return nil, fmt.Errorf("go %s: %w: %s", args[0], err, errorLine(stderr.String()))
 	}
 	return out, nil
+}
+
+// Run runs the go command with args in dir and env, for what it does
+// (such as `go get`); its error carries the first line of stderr.
+func Run(ctx context.Context, dir string, env []string, args ...string) error {
+	_, err := output(ctx, dir, env, args...)
+	return err
 }
 
 // GoEnv runs `go env -json vars...` in dir with env and returns the values.
@@ -53,22 +60,24 @@ func Var(ctx context.Context, dir, name string) (string, error) {
 // mingo asks (see List).
 type ListedPackage struct {
 	ImportPath string
+	Name       string
 	Dir        string
 	Standard   bool
 	Module     *struct {
-		Path, Version, GoMod string
-		Main                 bool
-		Replace              *struct{ Path, Version string }
+		Path, Version, GoMod, Dir string
+		Main                      bool
+		Replace                   *struct{ Path, Version string }
 	}
 	Deps []string
-	// The files the build reads, relative to Dir.
-	GoFiles, CgoFiles, SFiles, HFiles, SysoFiles, EmbedFiles, CFiles, CXXFiles, MFiles, FFiles, SwigFiles, SwigCXXFiles []string
+	// The files the build reads, relative to Dir; IgnoredGoFiles are
+	// those build constraints (or CGO_ENABLED=0) leave out.
+	GoFiles, CgoFiles, IgnoredGoFiles, SFiles, HFiles, SysoFiles, EmbedFiles, CFiles, CXXFiles, MFiles, FFiles, SwigFiles, SwigCXXFiles []string
 	// Error is set, with -e, for a package that does not load.
 	Error *struct{ Err string }
 }
 
 // listFields are the fields of ListedPackage, for -json=.
-const listFields = "ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
+const listFields = "ImportPath,Name,Dir,Standard,Module,Deps,GoFiles,CgoFiles,IgnoredGoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
 
 // List runs `go list -json=... args...` in dir with env (args are the
 // flags, such as -deps or -e, then the packages) and returns every package
@@ -111,4 +120,27 @@ func FirstLine(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSuffix(strings.TrimSpace(s), ":")
+}
+
+// errorLine is the first line of the go command's stderr that is not a
+// progress note (go: downloading, go: added...).
+func errorLine(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		for _, note := range []string{"go: downloading ", "go: finding ", "go: added ", "go: upgraded ", "go: found "} {
+			if strings.HasPrefix(line, note) {
+				line = ""
+			}
+		}
+		if strings.TrimSpace(line) != "" {
+			return FirstLine(line)
+		}
+	}
+	return FirstLine(stderr)
+}
+
+// OneLine is the go command's message s on one line: its lines trimmed
+// and joined by spaces, so that a fix Go gives on the next line (to add
+// it:\n\tgo get PKG) stays with the problem.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

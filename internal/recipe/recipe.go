@@ -20,7 +20,10 @@ const Annotation = "dev.mingo.recipe"
 // else that changes a digest is in it, or is the source tree and the Go
 // release the rebuild uses.
 type Recipe struct {
-	Package   string   `json:"package"`
+	Package string `json:"package"`
+	// Version is the module version Package was built at, for an image
+	// built from PKG@VERSION rather than from a checkout; "" otherwise.
+	Version   string   `json:"version,omitempty"`
 	GoVersion string   `json:"go"`
 	Platforms []string `json:"platforms"`
 	// LDFlags is the digest of the extra linker flags (see LDFlagsDigest),

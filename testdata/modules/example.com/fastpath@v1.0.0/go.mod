@@ -1,0 +1,3 @@
+module example.com/fastpath
+
+go 1.21
