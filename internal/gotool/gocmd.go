@@ -52,6 +52,7 @@ func Var(ctx context.Context, dir, name string) (string, error) {
 // ListedPackage is what `go list -json` says of a package, as far as
 // mingo asks (see List).
 type ListedPackage struct {
+	Name       string
 	ImportPath string
 	Dir        string
 	Standard   bool
@@ -68,7 +69,7 @@ type ListedPackage struct {
 }
 
 // listFields are the fields of ListedPackage, for -json=.
-const listFields = "ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
+const listFields = "Name,ImportPath,Dir,Standard,Module,Deps,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,CFiles,CXXFiles,MFiles,FFiles,SwigFiles,SwigCXXFiles,Error"
 
 // List runs `go list -json=... args...` in dir with env (args are the
 // flags, such as -deps or -e, then the packages) and returns every package
