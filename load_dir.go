@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,8 +125,8 @@ func localPath(abs string) string {
 
 // dirImages returns what to build for the overlay's packages when a
 // directory they name holds a mingo.yaml (see dirConfigs): a spec per main
-// package the files list, and one with the overlay's settings for the
-// rest (with env, ko's environment, under them). It returns nil when no file applies, or when a package does not
+// package, with its image's settings when a file lists it, else the
+// overlay's (with env, ko's environment, under them), in package order. It returns nil when no file applies, or when a package does not
 // load (the build then says why).
 func dirImages(ctx context.Context, over config.Overlay, env config.Image, created, dataCreated time.Time, vars func() config.Vars) (*Config, error) {
 	files, err := dirConfigs(over.Packages)
@@ -167,13 +168,18 @@ func dirImages(ctx context.Context, over config.Overlay, env config.Image, creat
 	if len(rest) > 0 {
 		o := over
 		o.Packages, o.Image = rest, config.Merge(env, over.Image)
-		r, err := fromOverlay(o, created, vars)
+		r, err := fromOverlay(o, created, vars) // checks the names of them all
 		if err != nil {
 			return nil, err
 		}
-		r.Specs[0].DataCreated = dataCreated
-		c.Specs = append(c.Specs, r.Specs...)
+		for _, p := range rest { // one spec each, to sort them with the others
+			s := r.Specs[0]
+			s.Packages, s.DataCreated = []string{p}, dataCreated
+			c.Specs = append(c.Specs, s)
+		}
 	}
+	// In package order, as a pattern's images are.
+	slices.SortStableFunc(c.Specs, func(a, b Spec) int { return strings.Compare(a.Packages[0], b.Packages[0]) })
 	return c, nil
 }
 

@@ -13,7 +13,7 @@ import (
 
 // examples/mingo.yaml gives the datafiles example its files and working
 // directory when a build names ./examples/... or ./examples/datafiles; the
-// other examples get the flags alone.
+// other examples get the flags alone; the images stay in package order.
 func TestLoadConfigDirectoryFile(t *testing.T) {
 	ctx := context.Background()
 	datafiles := []File{{Local: "./examples/datafiles/static", Path: "/srv/static"}}
@@ -21,7 +21,7 @@ func TestLoadConfigDirectoryFile(t *testing.T) {
 		packages []string
 		specs    [][]string // the packages of each spec
 	}{
-		{[]string{"./examples/..."}, [][]string{{"./examples/datafiles"}, {"./examples/cli", "./examples/hello", "./examples/server"}}},
+		{[]string{"./examples/..."}, [][]string{{"./examples/cli"}, {"./examples/datafiles"}, {"./examples/hello"}, {"./examples/server"}}},
 		{[]string{"./examples/datafiles"}, [][]string{{"./examples/datafiles"}}},
 		{[]string{"./examples/hello", "./examples/datafiles"}, [][]string{{"./examples/datafiles"}, {"./examples/hello"}}},
 	} {
