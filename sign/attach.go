@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -85,7 +86,7 @@ func attach(digest name.Digest, suffix string, a attachment, ropts []remote.Opti
 // sameLayer reports whether existing holds payload with want's annotations
 // (the signature annotation aside) and media type.
 func sameLayer(existing v1.Descriptor, payload []byte, mt types.MediaType, want map[string]string) bool {
-	h, _, err := v1.SHA256(strings.NewReader(string(payload)))
+	h, _, err := v1.SHA256(bytes.NewReader(payload))
 	if err != nil || existing.Digest != h || existing.MediaType != mt {
 		return false
 	}
