@@ -15,6 +15,14 @@
 // other key signatures use no network besides the registry, and verifiers
 // pass --insecure-ignore-tlog=true. COSIGN_REPOSITORY (storing signatures in
 // another repository) is not supported.
+//
+// The formats (the encrypted key file, simple signing, DSSE, the signature
+// images, Rekor's entries and bundles) are written here rather than through
+// cosign's and sigstore's libraries, which would bring some 400 packages
+// (Rekor's generated clients, gRPC, OpenTelemetry, TUF) into mingo's build;
+// only cosign's in-toto statement generator is imported. The tests check
+// every format with those libraries, and the end-to-end tests with the
+// cosign CLI.
 package sign
 
 import (
