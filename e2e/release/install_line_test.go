@@ -53,7 +53,7 @@ func TestREADMEInstallLine(t *testing.T) {
 
 	dir := t.TempDir()
 	out, err := sh(dir, script)
-	if err != nil || !regexp.MustCompile(`^mingo \d+\.\d+\.\d+-snapshot`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`(?m)^mingo \d+\.\d+\.\d+-snapshot`).MatchString(out) {
 		t.Fatalf("the install line: %v\n%s", err, out)
 	}
 
