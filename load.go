@@ -51,7 +51,8 @@ var ErrInsecureNoTag = errors.New("insecure applies to the registries of the tag
 // packages, the one spec of those packages with the overlay's settings.
 // With no path and no packages it reads mingo.yaml at the root of the main
 // module; failing that (or with packages), ko's .ko.yaml where ko finds it
-// (see config.FindKo); else it builds ".". A .ko.yaml (by name, see
+// (see config.FindKo); else it builds "." or the packages, with the
+// settings of a mingo.yaml in a directory they name (see dirImages). A .ko.yaml (by name, see
 // config.IsKo) gives the packages the overlay names the settings of the
 // build whose main names them, or of its default* keys; with no packages,
 // every build is an image. KO_DATA_DATE_EPOCH sets DataCreated. Templates ({{.Version}}, {{.Commit}}, {{.Date}})
@@ -85,6 +86,9 @@ func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config,
 	if path == "" {
 		var env config.Image
 		config.KoEnv(&env)
+		if c, err := dirImages(ctx, over, env, created, dataCreated, vars); c != nil || err != nil {
+			return c, err
+		}
 		over.Image = config.WithDefaultPlatforms(config.Merge(env, over.Image), over.DefaultPlatforms)
 		c, err := fromOverlay(over, created, vars)
 		if err == nil {

@@ -3,7 +3,6 @@ package sign
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,9 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/sigstore/sigstore/pkg/cryptoutils"
-	"github.com/sigstore/sigstore/pkg/signature"
 )
 
 // DefaultFulcioURL is the public-good Fulcio certificate authority, the
@@ -66,7 +62,7 @@ type keyless struct {
 
 // keylessCert is an ephemeral key with its Fulcio certificate.
 type keylessCert struct {
-	sv       signature.SignerVerifier
+	sv       *keySigner
 	certPEM  []byte // the leaf certificate
 	chainPEM []byte // the rest of the chain, up to the root
 	notAfter time.Time
@@ -242,7 +238,7 @@ func (k *keyless) newCert(ctx context.Context, tok string) (*keylessCert, error)
 		chain = append(chain, strings.TrimSpace(c)...)
 		chain = append(chain, '\n')
 	}
-	sv, err := signature.LoadECDSASignerVerifier(priv, crypto.SHA256)
+	sv, err := newKeySigner(priv, false)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
@@ -318,11 +314,11 @@ func (k *keyless) fulcioCerts(body []byte, priv *ecdsa.PrivateKey) ([]string, *x
 		return nil, nil, fmt.Errorf("sign: Fulcio at %s returned no certificate: %s", k.fulcioURL, snippet(body))
 	}
 	certs := ch.Chain.Certificates
-	leaf, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(certs[0]))
+	leaf, err := parseCertificates([]byte(certs[0]))
 	if err != nil || len(leaf) != 1 {
 		return nil, nil, fmt.Errorf("sign: Fulcio at %s returned a bad certificate: %w", k.fulcioURL, err)
 	}
-	if err := cryptoutils.EqualKeys(leaf[0].PublicKey, priv.Public()); err != nil {
+	if !priv.PublicKey.Equal(leaf[0].PublicKey) {
 		return nil, nil, fmt.Errorf("sign: Fulcio at %s returned a certificate for another key", k.fulcioURL)
 	}
 	return certs, leaf[0], nil

@@ -15,6 +15,14 @@
 // other key signatures use no network besides the registry, and verifiers
 // pass --insecure-ignore-tlog=true. COSIGN_REPOSITORY (storing signatures in
 // another repository) is not supported.
+//
+// The formats (the encrypted key file, simple signing, DSSE, the signature
+// images, Rekor's entries and bundles) are written here rather than through
+// cosign's and sigstore's libraries, which would bring some 400 packages
+// (Rekor's generated clients, gRPC, OpenTelemetry, TUF) into mingo's build;
+// only cosign's in-toto statement generator is imported. The tests check
+// every format with those libraries, and the end-to-end tests with the
+// cosign CLI.
 package sign
 
 import (
@@ -23,7 +31,6 @@ import (
 	"crypto"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -39,19 +46,7 @@ import (
 	"github.com/in-toto/in-toto-golang/in_toto"
 	slsa02 "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v0.2"
 	slsa1 "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v1"
-	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/cosign/attestation"
-	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
-	cremote "github.com/sigstore/cosign/v2/pkg/cosign/remote"
-	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
-	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
-	"github.com/sigstore/cosign/v2/pkg/oci/static"
-	"github.com/sigstore/cosign/v2/pkg/types"
-	"github.com/sigstore/sigstore/pkg/cryptoutils"
-	"github.com/sigstore/sigstore/pkg/signature"
-	"github.com/sigstore/sigstore/pkg/signature/dsse"
-	sigopts "github.com/sigstore/sigstore/pkg/signature/options"
-	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 )
 
 // File names written by GenerateKeyPair, the same as `cosign generate-key-pair`.
@@ -75,9 +70,9 @@ var ErrNoKeyless = errors.New("keyless signing (Fulcio certificate + Rekor trans
 // Signer signs images and attestations, with a cosign private key (LoadKey)
 // or keylessly (Keyless). It is safe for concurrent use.
 type Signer struct {
-	sv   signature.SignerVerifier // key-based signers
-	kl   *keyless                 // keyless signers
-	tlog *rekorLog                // nil: no transparency log entries
+	sv   *keySigner // key-based signers
+	kl   *keyless   // keyless signers
+	tlog *rekorLog  // nil: no transparency log entries
 }
 
 // WithTransparencyLog returns a key-based signer like s that also records
@@ -96,19 +91,20 @@ func (s *Signer) WithTransparencyLog(ctx context.Context, rekorURL string, hc *h
 	return &c, nil
 }
 
-// attachOptions returns the options that attach to a signature or
-// attestation the certificate of a keyless signer and, when s
-// records in a transparency log, the Rekor bundle of the entry that record
-// makes for the PEM certificate or public key.
-func (s *Signer) attachOptions(kc *keylessCert, record func(pemBytes []byte) (*cbundle.RekorBundle, error)) ([]static.Option, error) {
-	var opts []static.Option
+// tlogAnnotations returns the layer annotations that attach to a signature
+// or attestation the certificate of a keyless signer and, when s records in
+// a transparency log, the Rekor bundle of the entry that record makes for
+// the PEM certificate or public key.
+func (s *Signer) tlogAnnotations(kc *keylessCert, record func(pemBytes []byte) (*rekorBundle, error)) (map[string]string, error) {
+	ann := map[string]string{}
 	var pemBytes []byte
 	if kc != nil {
-		opts = append(opts, static.WithCertChain(kc.certPEM, kc.chainPEM))
+		ann[certificateAnnotation] = string(kc.certPEM)
+		ann[chainAnnotation] = string(kc.chainPEM)
 		pemBytes = kc.certPEM
 	}
 	if s.tlog == nil {
-		return opts, nil
+		return ann, nil
 	}
 	if pemBytes == nil {
 		var err error
@@ -120,12 +116,17 @@ func (s *Signer) attachOptions(kc *keylessCert, record func(pemBytes []byte) (*c
 	if err != nil {
 		return nil, err
 	}
-	return append(opts, static.WithBundle(b)), nil
+	j, err := json.Marshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	ann[bundleAnnotation] = string(j)
+	return ann, nil
 }
 
 // signer returns the key to sign with and, for a keyless Signer, its
 // certificate.
-func (s *Signer) signer(ctx context.Context) (signature.SignerVerifier, *keylessCert, error) {
+func (s *Signer) signer(ctx context.Context) (*keySigner, *keylessCert, error) {
 	if s.kl == nil {
 		return s.sv, nil, nil
 	}
@@ -156,17 +157,17 @@ func GenerateKeyPair(dir string, password []byte) error {
 	if pass == nil {
 		pass = []byte{}
 	}
-	keys, err := cosign.GenerateKeyPair(func(bool) ([]byte, error) { return pass, nil })
+	privPEM, pubPEM, err := generateCosignKeys(pass)
 	if err != nil {
 		return fmt.Errorf("sign: generating key pair: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
-	if err := writeNew(keyPath, keys.PrivateBytes, 0o600); err != nil {
+	if err := writeNew(keyPath, privPEM, 0o600); err != nil {
 		return err
 	}
-	if err := writeNew(pubPath, keys.PublicBytes, 0o644); err != nil {
+	if err := writeNew(pubPath, pubPEM, 0o644); err != nil {
 		os.Remove(keyPath)
 		return err
 	}
@@ -207,9 +208,9 @@ func LoadKey(path string, password []byte) (*Signer, error) {
 	if pass == nil {
 		pass = []byte{}
 	}
-	sv, err := cosign.LoadPrivateKey(pemBytes, pass, nil)
+	sv, err := loadCosignKey(pemBytes, pass)
 	if err != nil {
-		if isEncryptedKey(pemBytes) && isDecryptError(err) {
+		if errors.Is(err, errDecrypt) {
 			return nil, fmt.Errorf("sign: %s: %w (%w)", path, ErrWrongPassword, err)
 		}
 		return nil, fmt.Errorf("sign: loading private key %s: %w", path, err)
@@ -221,24 +222,11 @@ func LoadKey(path string, password []byte) (*Signer, error) {
 // *ecdsa.PrivateKey, *rsa.PrivateKey or ed25519.PrivateKey), for programs
 // that keep their keys in a KMS client or a secret store rather than a file.
 func NewSigner(key crypto.PrivateKey) (*Signer, error) {
-	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	sv, err := newKeySigner(key, false)
 	if err != nil {
 		return nil, fmt.Errorf("sign: loading private key: %w", err)
 	}
 	return &Signer{sv: sv}, nil
-}
-
-// isEncryptedKey reports whether pemBytes is a private key in cosign's
-// password-encrypted format.
-func isEncryptedKey(pemBytes []byte) bool {
-	b, _ := pem.Decode(pemBytes)
-	return b != nil && (b.Type == cosign.SigstorePrivateKeyPemType || b.Type == cosign.CosignPrivateKeyPemType)
-}
-
-// isDecryptError reports whether err comes from decrypting the key (which,
-// for a well-formed cosign key, means the password is wrong).
-func isDecryptError(err error) bool {
-	return bytes.Contains([]byte(err.Error()), []byte("decrypt"))
 }
 
 // PublicKey returns the signer's public key (for a keyless Signer, that of
@@ -257,7 +245,7 @@ func (s *Signer) PublicKeyPEM() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cryptoutils.MarshalPublicKeyToPEM(pub)
+	return publicKeyPEM(pub)
 }
 
 // Sign signs the manifest at digest (an image or an index; for an index only
@@ -280,7 +268,7 @@ func (s *Signer) Sign(ctx context.Context, digest name.Digest, opts ...remote.Op
 	if err := checkExists(digest, ropts); err != nil {
 		return err
 	}
-	payload, err := (&sigpayload.Cosign{Image: digest}).MarshalJSON()
+	payload, err := simpleSigningPayload(digest)
 	if err != nil {
 		return fmt.Errorf("sign: payload: %w", err)
 	}
@@ -288,30 +276,50 @@ func (s *Signer) Sign(ctx context.Context, digest name.Digest, opts ...remote.Op
 	if err != nil {
 		return err
 	}
-	sig, err := sv.SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
+	sig, err := sv.SignMessage(payload)
 	if err != nil {
 		return fmt.Errorf("sign: signing %s: %w", digest, err)
 	}
-	sopts, err := s.attachOptions(kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
+	ann, err := s.tlogAnnotations(kc, func(pemBytes []byte) (*rekorBundle, error) {
 		return s.tlog.signature(ctx, pemBytes, payload, sig)
 	})
 	if err != nil {
 		return err
 	}
-	ociSig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(sig), sopts...)
-	if err != nil {
-		return fmt.Errorf("sign: %w", err)
+	ann[signatureAnnotation] = base64.StdEncoding.EncodeToString(sig)
+	a := attachment{payload: payload, mediaType: simpleSigningMediaType, annotations: ann}
+	a.isCopy = func(l v1.Descriptor) bool {
+		old, err := base64.StdEncoding.DecodeString(l.Annotations[signatureAnnotation])
+		return err == nil && len(old) > 0 && sameLayer(l, payload, a.mediaType, ann) && sv.VerifySignature(old, payload) == nil
 	}
-	oopts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
-	se := ociremote.SignedUnknown(digest, oopts...)
-	newSE, err := mutate.AttachSignatureToEntity(se, ociSig, mutate.WithDupeDetector(cremote.NewDupeDetector(sv)))
-	if err != nil {
-		return fmt.Errorf("sign: attaching signature to %s: %w", digest, err)
-	}
-	if err := ociremote.WriteSignatures(digest.Repository, newSE, oopts...); err != nil {
+	if err := attach(digest, "sig", a, ropts); err != nil {
 		return fmt.Errorf("sign: pushing signature of %s: %w", digest, err)
 	}
 	return nil
+}
+
+// simpleSigningPayload is the payload cosign signs for an image: sigstore's
+// payload.Cosign ("simple signing") without optional annotations.
+func simpleSigningPayload(digest name.Digest) ([]byte, error) {
+	type identity struct {
+		DockerReference string `json:"docker-reference"`
+	}
+	type image struct {
+		DockerManifestDigest string `json:"docker-manifest-digest"`
+	}
+	type critical struct {
+		Identity identity `json:"identity"`
+		Image    image    `json:"image"`
+		Type     string   `json:"type"`
+	}
+	return json.Marshal(struct {
+		Critical critical       `json:"critical"`
+		Optional map[string]any `json:"optional"`
+	}{Critical: critical{
+		Identity: identity{digest.Repository.Name()},
+		Image:    image{digest.DigestStr()},
+		Type:     "cosign container image signature",
+	}})
 }
 
 // predicateTypes maps cosign's --type names to predicate type URIs, as the
@@ -386,35 +394,42 @@ func (s *Signer) Attest(ctx context.Context, digest name.Digest, predicateType s
 	if err != nil {
 		return err
 	}
-	envelope, err := dsse.WrapSigner(sv, types.IntotoPayloadType).SignMessage(bytes.NewReader(payload), sigopts.WithContext(ctx))
+	envelope, err := dsseEnvelope(sv, payload)
 	if err != nil {
 		return fmt.Errorf("sign: signing attestation for %s: %w", digest, err)
 	}
-	aopts := []static.Option{
-		static.WithLayerMediaType(types.DssePayloadType),
-		static.WithAnnotations(map[string]string{"predicateType": uri}),
-	}
-	topts, err := s.attachOptions(kc, func(pemBytes []byte) (*cbundle.RekorBundle, error) {
+	ann, err := s.tlogAnnotations(kc, func(pemBytes []byte) (*rekorBundle, error) {
 		return s.tlog.attestation(ctx, pemBytes, envelope)
 	})
 	if err != nil {
 		return err
 	}
-	aopts = append(aopts, topts...)
-	att, err := static.NewAttestation(envelope, aopts...)
-	if err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	oopts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
-	se := ociremote.SignedUnknown(digest, oopts...)
-	newSE, err := mutate.AttachAttestationToEntity(se, att, mutate.WithDupeDetector(cremote.NewDupeDetector(sv)))
-	if err != nil {
-		return fmt.Errorf("sign: attaching attestation to %s: %w", digest, err)
-	}
-	if err := ociremote.WriteAttestations(digest.Repository, newSE, oopts...); err != nil {
+	ann["predicateType"] = uri
+	ann[signatureAnnotation] = "" // cosign's empty signature: the envelope holds it
+	a := attachment{payload: envelope, mediaType: dsseMediaType, annotations: ann}
+	if err := attach(digest, "att", a, ropts); err != nil {
 		return fmt.Errorf("sign: pushing attestation of %s: %w", digest, err)
 	}
 	return nil
+}
+
+// dsseEnvelope signs payload, an in-toto statement, as a DSSE envelope
+// (sigstore's dsse.WrapSigner).
+func dsseEnvelope(sv *keySigner, payload []byte) ([]byte, error) {
+	pae := fmt.Sprintf("DSSEv1 %d %s %d %s", len(intotoPayloadType), intotoPayloadType, len(payload), payload)
+	sig, err := sv.SignMessage([]byte(pae))
+	if err != nil {
+		return nil, err
+	}
+	type signature struct {
+		KeyID string `json:"keyid"`
+		Sig   string `json:"sig"`
+	}
+	return json.Marshal(struct {
+		PayloadType string      `json:"payloadType"`
+		Payload     string      `json:"payload"`
+		Signatures  []signature `json:"signatures"`
+	}{intotoPayloadType, base64.StdEncoding.EncodeToString(payload), []signature{{Sig: base64.StdEncoding.EncodeToString(sig)}}})
 }
 
 // resolvePredicateType returns the cosign statement type to generate and the

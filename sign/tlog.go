@@ -1,23 +1,18 @@
 package sign
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/go-openapi/runtime"
-	httptransport "github.com/go-openapi/runtime/client"
-	"github.com/go-openapi/strfmt"
-	"github.com/sigstore/cosign/v2/pkg/cosign"
-	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
-	rekorclient "github.com/sigstore/rekor/pkg/client"
-	rekorgen "github.com/sigstore/rekor/pkg/generated/client"
-	"github.com/sigstore/rekor/pkg/generated/models"
 )
 
 // DefaultRekorURL is the public-good Rekor transparency log, the default of
@@ -26,9 +21,8 @@ const DefaultRekorURL = "https://rekor.sigstore.dev"
 
 // rekorLog records signatures and attestations in a Rekor transparency log.
 type rekorLog struct {
-	url    string
-	hc     *http.Client
-	client *rekorgen.Rekor
+	url string
+	hc  *http.Client
 }
 
 // newRekorLog returns the log at rekorURL (DefaultRekorURL when empty),
@@ -42,22 +36,9 @@ func newRekorLog(ctx context.Context, rekorURL string, hc *http.Client) (*rekorL
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("sign: bad Rekor URL %q: want https://HOST[:PORT]", rekorURL)
 	}
-	l := &rekorLog{url: rekorURL, hc: hc}
+	l := &rekorLog{url: strings.TrimRight(rekorURL, "/"), hc: hc}
 	if hc == nil {
 		l.hc = &http.Client{Timeout: time.Minute}
-		if l.client, err = rekorclient.GetRekorClient(rekorURL, rekorclient.WithRetryCount(3)); err != nil {
-			return nil, fmt.Errorf("sign: Rekor client: %w", err)
-		}
-	} else {
-		path := u.Path
-		if path == "" || path == "/" {
-			path = rekorgen.DefaultBasePath
-		}
-		rt := httptransport.NewWithClient(u.Host, path, []string{u.Scheme}, hc)
-		rt.Consumers["application/json"] = runtime.JSONConsumer()
-		rt.Consumers["application/x-pem-file"] = runtime.TextConsumer()
-		rt.Producers["application/json"] = runtime.JSONProducer()
-		l.client = rekorgen.New(rt, strfmt.Default)
 	}
 	return l, l.ping(ctx)
 }
@@ -66,7 +47,7 @@ func newRekorLog(ctx context.Context, rekorURL string, hc *http.Client) (*rekorL
 func (l *rekorLog) ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(l.url, "/")+"/api/v1/log", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.url+"/api/v1/log", nil)
 	if err != nil {
 		return fmt.Errorf("sign: Rekor URL %q: %w", l.url, err)
 	}
@@ -83,34 +64,141 @@ func (l *rekorLog) ping(ctx context.Context) error {
 	return nil
 }
 
+// rekorBundle is what cosign attaches to a signature as proof of its log
+// entry (cosign's bundle.RekorBundle): the entry and the log's signed entry
+// timestamp over it, which cosign verifies offline.
+type rekorBundle struct {
+	SignedEntryTimestamp []byte
+	Payload              struct {
+		Body           any    `json:"body"`
+		IntegratedTime int64  `json:"integratedTime"`
+		LogIndex       int64  `json:"logIndex"`
+		LogID          string `json:"logID"`
+	}
+}
+
+// logEntry is an entry as the Rekor API returns it (models.LogEntryAnon).
+type logEntry struct {
+	Body           any    `json:"body"`
+	IntegratedTime *int64 `json:"integratedTime"`
+	LogID          string `json:"logID"`
+	LogIndex       *int64 `json:"logIndex"`
+	Verification   struct {
+		SignedEntryTimestamp []byte `json:"signedEntryTimestamp"`
+	} `json:"verification"`
+}
+
 // signature records a hashedrekord entry for a simple-signing payload and
-// its signature, made by the key of pemBytes (a certificate or public key).
-func (l *rekorLog) signature(ctx context.Context, pemBytes, payload, sig []byte) (*cbundle.RekorBundle, error) {
-	return l.record("signature", func() (*models.LogEntryAnon, error) {
-		h := sha256.New()
-		h.Write(payload)
-		return cosign.TLogUpload(ctx, l.client, sig, h, pemBytes)
-	})
+// its signature, made by the key of pemBytes (a certificate or public key),
+// as cosign.TLogUpload does.
+func (l *rekorLog) signature(ctx context.Context, pemBytes, payload, sig []byte) (*rekorBundle, error) {
+	sum := sha256.Sum256(payload)
+	entry := map[string]any{
+		"apiVersion": "0.0.1",
+		"kind":       "hashedrekord",
+		"spec": map[string]any{
+			"data": map[string]any{"hash": map[string]string{"algorithm": "sha256", "value": hex.EncodeToString(sum[:])}},
+			"signature": map[string]any{
+				"content":   base64.StdEncoding.EncodeToString(sig),
+				"publicKey": map[string]string{"content": base64.StdEncoding.EncodeToString(pemBytes)},
+			},
+		},
+	}
+	return l.record(ctx, "signature", entry)
 }
 
 // attestation records a dsse entry for a DSSE envelope, as `cosign attest`
-// does by default.
-func (l *rekorLog) attestation(ctx context.Context, pemBytes, envelope []byte) (*cbundle.RekorBundle, error) {
-	return l.record("attestation", func() (*models.LogEntryAnon, error) {
-		return cosign.TLogUploadDSSEEnvelope(ctx, l.client, envelope, pemBytes)
-	})
+// does by default (cosign.TLogUploadDSSEEnvelope).
+func (l *rekorLog) attestation(ctx context.Context, pemBytes, envelope []byte) (*rekorBundle, error) {
+	entry := map[string]any{
+		"apiVersion": "0.0.1",
+		"kind":       "dsse",
+		"spec": map[string]any{
+			"proposedContent": map[string]any{
+				"envelope":  string(envelope),
+				"verifiers": []string{base64.StdEncoding.EncodeToString(pemBytes)},
+			},
+		},
+	}
+	return l.record(ctx, "attestation", entry)
 }
 
-// record runs upload and returns the Rekor bundle (entry and signed entry
-// timestamp) that cosign verifies offline.
-func (l *rekorLog) record(what string, upload func() (*models.LogEntryAnon, error)) (*cbundle.RekorBundle, error) {
-	entry, err := upload()
+// record posts entry to the log and returns the Rekor bundle of the entry
+// the log made (or, when the log holds it already, of that one).
+func (l *rekorLog) record(ctx context.Context, what string, entry any) (*rekorBundle, error) {
+	e, err := l.upload(ctx, entry)
 	if err != nil {
 		return nil, fmt.Errorf("sign: uploading the %s to the Rekor transparency log at %s: %w", what, l.url, err)
 	}
-	if entry == nil || entry.Verification == nil || len(entry.Verification.SignedEntryTimestamp) == 0 ||
-		entry.IntegratedTime == nil || entry.LogIndex == nil || entry.LogID == nil || entry.Body == nil {
+	if len(e.Verification.SignedEntryTimestamp) == 0 || e.IntegratedTime == nil || e.LogIndex == nil || e.LogID == "" || e.Body == nil {
 		return nil, fmt.Errorf("sign: Rekor at %s returned an incomplete log entry for the %s (no signed entry timestamp)", l.url, what)
 	}
-	return cbundle.EntryToBundle(entry), nil
+	b := &rekorBundle{SignedEntryTimestamp: e.Verification.SignedEntryTimestamp}
+	b.Payload.Body, b.Payload.IntegratedTime, b.Payload.LogIndex, b.Payload.LogID = e.Body, *e.IntegratedTime, *e.LogIndex, e.LogID
+	return b, nil
+}
+
+// upload posts entry (POST /api/v1/log/entries); on 409 Conflict, an entry
+// the log already holds, it reads that entry from the Location given.
+func (l *rekorLog) upload(ctx context.Context, entry any) (*logEntry, error) {
+	body, err := json.Marshal(entry)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := l.do(ctx, http.MethodPost, l.url+"/api/v1/log/entries", body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.status == http.StatusConflict && resp.location != "" {
+		loc, err := url.Parse(l.url + "/")
+		if err == nil {
+			loc, err = loc.Parse(resp.location)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bad Location %q: %w", resp.location, err)
+		}
+		if resp, err = l.do(ctx, http.MethodGet, loc.String(), nil); err != nil {
+			return nil, err
+		}
+	}
+	if resp.status != http.StatusCreated && resp.status != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", http.StatusText(resp.status), snippet(resp.body))
+	}
+	var entries map[string]logEntry
+	if err := json.Unmarshal(resp.body, &entries); err != nil {
+		return nil, fmt.Errorf("bad response: %w", err)
+	}
+	for _, e := range entries {
+		return &e, nil
+	}
+	return nil, fmt.Errorf("bad response from server: no entry")
+}
+
+// rekorResponse is the part of an HTTP response upload reads.
+type rekorResponse struct {
+	status   int
+	location string
+	body     []byte
+}
+
+// do makes one JSON request to the log.
+func (l *rekorLog) do(ctx context.Context, method, u string, body []byte) (*rekorResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := l.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	return &rekorResponse{resp.StatusCode, resp.Header.Get("Location"), b}, nil
 }

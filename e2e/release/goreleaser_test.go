@@ -31,6 +31,7 @@ type goreleaserConfig struct {
 		ModTimestamp string   `yaml:"mod_timestamp"`
 	} `yaml:"builds"`
 	Archives []struct {
+		NameTemplate    string   `yaml:"name_template"`
 		Formats         []string `yaml:"formats"`
 		FormatOverrides []struct {
 			Goos    string   `yaml:"goos"`
@@ -71,8 +72,13 @@ func TestGoreleaser(t *testing.T) {
 		!slices.Equal(c.Archives[0].FormatOverrides[0].Formats, []string{"zip"}) {
 		t.Errorf("archives %+v, want tar.gz, and zip for windows", c.Archives)
 	}
-	if c.Checksum == nil {
-		t.Error("no checksum section")
+	// The README's install line downloads releases/latest/download/
+	// mingo_OS_ARCH.tar.gz and checksums.txt: names without the version.
+	if len(c.Archives) == 1 && c.Archives[0].NameTemplate != "{{ .ProjectName }}_{{ .Os }}_{{ .Arch }}" {
+		t.Errorf("archive name_template %q, want {{ .ProjectName }}_{{ .Os }}_{{ .Arch }} (the README's install line)", c.Archives[0].NameTemplate)
+	}
+	if c.Checksum["name_template"] != "checksums.txt" {
+		t.Errorf("checksum %v, want name_template: checksums.txt (the README's install line)", c.Checksum)
 	}
 
 	// goreleaser check. The first go run compiles GoReleaser (minutes); the

@@ -1,8 +1,10 @@
 // Package release tests what mingo ships for its users' pipelines and for its
 // own releases: the composite GitHub Action (action.yml), the example
-// workflow and Makefile under examples/, and .goreleaser.yaml: one file
-// each (action_test.go and action_run_test.go, examples_makefile_test.go,
-// goreleaser_test.go), and helpers_test.go for what they share.
+// workflow and Makefile under examples/, `mingo build ./examples/...`,
+// .goreleaser.yaml and the README's install line: one file each
+// (action_test.go and action_run_test.go, examples_makefile_test.go,
+// examples_pattern_test.go, goreleaser_test.go, install_line_test.go), and
+// helpers_test.go for what they share.
 //
 // The tools run at pinned versions through the Go module proxy (go run
 // module@version, which leaves go.mod alone): actionlint and GoReleaser.
