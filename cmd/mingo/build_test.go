@@ -29,6 +29,9 @@ func run(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	t.Setenv("MINGO_CACHE", filepath.Join(t.TempDir(), "cache"))
 	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no credentials from the host
+	// No engine: a build that names no output fails rather than loading
+	// into the host's Docker.
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-engine.sock"))
 	return runIn(t, testModule, args...)
 }
 

@@ -116,7 +116,10 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 		return err
 	}
 	defer j.log.finish()
-	over := f.overlay([]string{"./..."}, j.push)
+	over, err := j.overlay(ctx, []string{"./..."})
+	if err != nil {
+		return err
+	}
 	cfg, err := mingo.LoadConfig(ctx, "", over)
 	if err != nil {
 		return advise(err)
