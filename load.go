@@ -199,6 +199,10 @@ func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, 
 		s.Naming = defaultNaming(over)
 	}
 	switch {
+	case !f.Ko && fullRefs(over):
+		// Packages named on the command line with -t naming the image in
+		// full (a directory's mingo.yaml): the flag names it.
+		s.Tags = tags
 	case file.Repository.Set:
 		for _, t := range tags {
 			s.Tags = append(s.Tags, file.Repository.V+":"+t)
@@ -211,6 +215,20 @@ func nameImage(s *Spec, f *config.File, file config.Image, over config.Overlay, 
 		return ErrNoRepository
 	}
 	return nil
+}
+
+// fullRefs reports whether the overlay names packages and its -t are full
+// references (registry/repository[:tag]), not bare tags under a repository.
+func fullRefs(over config.Overlay) bool {
+	if !over.Image.Tags.Set || over.Repo.Set || over.DefaultRepo.Set || len(over.Packages) == 0 {
+		return false
+	}
+	for _, t := range over.Image.Tags.V {
+		if !strings.ContainsAny(t, "/:@") {
+			return false
+		}
+	}
+	return true
 }
 
 // defaultNaming is the naming of images under the overlay's DefaultRepo

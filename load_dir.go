@@ -3,6 +3,7 @@ package mingo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -147,6 +148,9 @@ func dirImages(ctx context.Context, over config.Overlay, env config.Image, creat
 		return nil, nil
 	}
 	c := &Config{CacheRepo: over.CacheRepo.V, Plural: true}
+	if plural := len(over.Packages) > 1 || strings.Contains(over.Packages[0], "..."); plural && fullRefs(over) {
+		return nil, fmt.Errorf("%s: %w", strings.Join(over.Packages, " "), ErrTagsForMany)
+	}
 	for _, p := range listed {
 		if p.Error != nil {
 			return nil, nil

@@ -2,6 +2,7 @@ package mingo
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -48,6 +49,27 @@ func TestLoadConfigDirectoryFile(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.specs) || !c.Plural {
 			t.Errorf("%v: specs of %v (plural %v), want %v", tc.packages, got, c.Plural, tc.specs)
 		}
+	}
+}
+
+// A full -t reference names the one image of a package that a directory's
+// mingo.yaml lists (make -C examples tarball does this), and is refused for
+// a pattern naming several.
+func TestLoadConfigDirectoryFileFullTag(t *testing.T) {
+	ctx := context.Background()
+	const ref = "mingo.local/datafiles:v0.0.0-test"
+	over := config.Overlay{Packages: []string{"./examples/datafiles"}}
+	over.Image.Tags = config.Set([]string{ref})
+	c, err := LoadConfig(ctx, "", over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Specs) != 1 || !slices.Equal(c.Specs[0].Tags, []string{ref}) || c.Specs[0].WorkDir != "/srv" {
+		t.Fatalf("specs %+v, want one with tags [%s] and the file's workdir", c.Specs, ref)
+	}
+	over.Packages = []string{"./examples/..."}
+	if _, err := LoadConfig(ctx, "", over); !errors.Is(err, ErrTagsForMany) {
+		t.Fatalf("-t %s for ./examples/...: %v, want ErrTagsForMany", ref, err)
 	}
 }
 

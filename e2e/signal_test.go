@@ -182,9 +182,9 @@ func interrupt(t *testing.T, cache string, args []string, trigger *regexp.Regexp
 }
 
 // A signal received at the very end of a run, after its outputs are
-// written and its result printed, still gives 128+signal (the outputs,
-// complete, may stay): 16 tries with SIGINT at and just after the result
-// line.
+// written, still gives 128+signal (the outputs, complete, may stay): 16
+// tries, half with SIGINT as the tarball's "wrote" line appears, half at
+// and just after the result line, the last thing mingo prints.
 func TestSignalAtTheEnd(t *testing.T) {
 	requireEnv(t)
 	cache := t.TempDir()
@@ -197,40 +197,75 @@ func TestSignalAtTheEnd(t *testing.T) {
 		cmd := exec.Command(env.mingo, append(args, "--tarball", filepath.Join(t.TempDir(), "img.tar"))...)
 		cmd.Dir = env.probeDir
 		cmd.Env = append(os.Environ(), "MINGO_CACHE="+cache)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		pipe, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
+		trigger, delay := "wrote ", time.Duration(0)
+		if try%2 == 1 {
+			trigger, delay = "sha256:", time.Duration(try/2%4)*100*time.Microsecond
 		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		signalled := false
-		sc := bufio.NewScanner(pipe)
-		for sc.Scan() {
-			if signalled {
-				continue
-			}
-			time.Sleep(time.Duration(try%4) * time.Millisecond)
-			// Only a process that has not exited yet counts: a zombie
-			// takes the signal without ever seeing it.
-			if stat, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat"); err == nil && !strings.Contains(string(stat), ") Z ") {
-				signalled = cmd.Process.Signal(syscall.SIGINT) == nil
-			}
-		}
-		cmd.Wait()
+		signalled, output := signalOn(t, cmd, trigger, delay)
 		if !signalled {
 			continue
 		}
 		sent++
 		ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 		if code := cmd.ProcessState.ExitCode(); code != 130 && !(ws.Signaled() && ws.Signal() == syscall.SIGINT) {
-			t.Errorf("try %d: SIGINT at the end exited %d, want 130\n%s", try, code, stderr.String())
+			t.Errorf("try %d: SIGINT at %q exited %d, want 130\n%s", try, trigger, code, output)
 		}
 	}
 	if sent < 8 {
 		t.Errorf("only %d of 16 signals reached mingo before it exited", sent)
 	}
 	t.Logf("%d signals at the end, all 130", sent)
+}
+
+// signalOn runs cmd, its stdout and stderr in one pipe, and sends SIGINT
+// delay after the first line that starts with trigger; it reports whether
+// the signal reached the process before it began to exit, and the output.
+//
+// One in the kernel's exit takes a signal without ever seeing it, and no
+// program can change that. A process that SIGSTOP stops had not begun to
+// exit: SIGINT is then sent while it is stopped, and seen when SIGCONT
+// resumes it.
+func signalOn(t *testing.T, cmd *exec.Cmd, trigger string, delay time.Duration) (bool, string) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	defer r.Close()
+	var output strings.Builder
+	signalled := false
+	for sc := bufio.NewScanner(r); sc.Scan(); {
+		output.WriteString(sc.Text() + "\n")
+		if signalled || !strings.HasPrefix(sc.Text(), trigger) {
+			continue
+		}
+		time.Sleep(delay)
+		pid := cmd.Process.Pid
+		if cmd.Process.Signal(syscall.SIGSTOP) == nil && procState(pid, "T", 200*time.Millisecond) {
+			signalled = cmd.Process.Signal(syscall.SIGINT) == nil
+		}
+		cmd.Process.Signal(syscall.SIGCONT)
+	}
+	cmd.Wait()
+	return signalled, output.String()
+}
+
+// procState reports whether the process pid reaches the state (a letter
+// of /proc/PID/stat: T for stopped) within d.
+func procState(pid int, state string, d time.Duration) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return false
+		}
+		// The command name, in parentheses, may hold spaces: skip it.
+		if f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(f) > 0 && f[0] == state {
+			return true
+		}
+	}
+	return false
 }
