@@ -96,18 +96,28 @@ func (c *Client) NoLookup(platform string, err error) {
 	c.logf("%s: no cache lookup: %v", platform, oneLine(err))
 }
 
-// Fetch looks b up and, on a hit, returns its layer, from the local cache
+// Fetch looks b up and, on a hit, returns its layer: first the one this
+// machine built for the same key (see Record), which no entry of the
+// repository replaces; else the repository's entry, from the local cache
 // when an earlier build fetched it, else downloaded into it and checked;
 // comp is how the local cache keeps it. It returns nil on a miss, after
 // saying (with -v) which parts of the key changed since the binary was
-// last recorded.
+// last recorded. An entry the repository's Verifier rejects is a miss and
+// one warning.
 func (c *Client) Fetch(ctx context.Context, b Binary, comp layers.Compression) v1.Layer {
+	hex := b.Key.Hex()
+	if own := c.cache.Built(hex, comp); own != nil {
+		c.logf("cache hit: %s for %s (built on this machine)", b.Package, b.Platform)
+		return own
+	}
 	if c.Down() {
 		return nil
 	}
-	hex := b.Key.Hex()
 	e, err := c.repo.Lookup(ctx, b.Key)
 	switch {
+	case errors.Is(err, ErrUntrusted):
+		c.warnf("ignoring cache entry %v for %s on %s; compiling it", oneLine(err), b.Package, b.Platform)
+		return nil
 	case errors.Is(err, ErrCorrupt):
 		c.warnf("ignoring a corrupt entry in cache repository %s for %s on %s: %v", c.repo.Name(), b.Package, b.Platform, oneLine(err))
 		return nil
@@ -174,7 +184,14 @@ func (c *Client) Extract(b Binary, hit v1.Layer, imagePath, dst string) error {
 // Record stores layer, b's binary layer built on a miss, in the
 // repository, and returns the layer to put in the image: once recorded,
 // one that a push to the same registry mounts instead of uploading again.
+// A layer of the local cache is also remembered there as built on this
+// machine, which a later Fetch of the same key prefers to any entry.
 func (c *Client) Record(ctx context.Context, b Binary, layer v1.Layer) v1.Layer {
+	if l, ok := layer.(*layers.Layer); ok {
+		if err := c.cache.Remember(b.Key.Hex(), l); err != nil {
+			c.logf("not remembering %s for %s as built here: %v", b.Package, b.Platform, err)
+		}
+	}
 	if c.Down() || c.repo.readOnly {
 		return layer
 	}

@@ -35,7 +35,44 @@ type Repo struct {
 	opts []remote.Option
 	// readOnly: a Client looks entries up and records none.
 	readOnly bool
+	// signer signs the entries Record stores; trust, when set, must have
+	// signed an entry for a lookup to return it.
+	signer Signer
+	trust  Verifier
 }
+
+// Signer signs the manifest at a digest where a Verifier finds the
+// signature (beside it in its repository, never inside it);
+// *sign.Signer is one.
+type Signer interface {
+	Sign(ctx context.Context, digest name.Digest, opts ...remote.Option) error
+}
+
+// Verifier checks that the manifest at a digest was signed by a key it
+// trusts; *sign.PublicKey is one.
+type Verifier interface {
+	Verify(ctx context.Context, digest name.Digest, opts ...remote.Option) error
+}
+
+// SignedBy returns r for a Client whose recorded entries s signs.
+func (r *Repo) SignedBy(s Signer) *Repo {
+	c := *r
+	c.signer = s
+	return &c
+}
+
+// Trusting returns r for a Client that takes only entries v verifies: any
+// other entry is a miss, and Lookup's error wraps ErrUntrusted. Without a
+// Verifier, anyone who can write the repository decides what a hit is.
+func (r *Repo) Trusting(v Verifier) *Repo {
+	c := *r
+	c.trust = v
+	return &c
+}
+
+// ErrUntrusted is wrapped by Lookup's error for an entry the Verifier of
+// Trusting does not accept.
+var ErrUntrusted = errors.New("not signed by the trusted key")
 
 // ReadOnly returns r for a Client that looks binaries up and never
 // records one (for builds that may not write the shared cache).
@@ -93,9 +130,12 @@ func (r *Repo) Lookup(ctx context.Context, k Key) (*Entry, error) {
 }
 
 // Last returns the parts of the entry last recorded under pointer (see
-// Record), or nil when there is none.
+// Record), or nil when there is none or it is not trusted.
 func (r *Repo) Last(ctx context.Context, pointer string) (map[string]string, error) {
 	e, err := r.get(ctx, r.repo.Tag(pointerTag(pointer)), "")
+	if errors.Is(err, ErrUntrusted) {
+		return nil, nil
+	}
 	if e == nil || err != nil {
 		return nil, err
 	}
@@ -112,6 +152,13 @@ func (r *Repo) get(ctx context.Context, ref name.Tag, wantKey string) (*Entry, e
 	}
 	if err != nil {
 		return nil, err
+	}
+	// The manifest's digest, which the signature covers, is computed from
+	// the bytes read: it pins the config (so the key) and the layer.
+	if r.trust != nil {
+		if err := r.trust.Verify(ctx, r.repo.Digest(desc.Digest.String()), r.opts...); err != nil {
+			return nil, fmt.Errorf("%s@%s: %w: %v", ref, desc.Digest, ErrUntrusted, err)
+		}
 	}
 	var m v1.Manifest
 	if err := json.Unmarshal(desc.Manifest, &m); err != nil || len(m.Layers) != 1 || m.Config.MediaType != ConfigMediaType {
@@ -167,7 +214,9 @@ func (r *Repo) config(ctx context.Context, d v1.Descriptor, opts []remote.Option
 // Record stores layer, the binary layer built for k, as k's entry, and
 // points the pointer tag at it, so that a later miss of the same binary can
 // say which parts changed. The layer's blob is uploaded unless the
-// repository has it.
+// repository has it. With a Signer, the entry's manifest is pushed by
+// digest and signed before any tag names it, so that a reader never sees
+// it unsigned.
 func (r *Repo) Record(ctx context.Context, k Key, pointer string, layer v1.Layer) error {
 	opts := append([]remote.Option{remote.WithContext(ctx)}, r.opts...)
 	diffID, err := layer.DiffID()
@@ -188,10 +237,31 @@ func (r *Repo) Record(ctx context.Context, k Key, pointer string, layer v1.Layer
 	if err != nil {
 		return err
 	}
+	if r.signer != nil {
+		if err := r.putSigned(ctx, man, opts); err != nil {
+			return err
+		}
+	}
 	for _, tag := range []string{keyTag(k.Hex()), pointerTag(pointer)} {
 		if err := remote.Put(r.repo.Tag(tag), man, opts...); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// putSigned pushes man by digest and signs it.
+func (r *Repo) putSigned(ctx context.Context, man *rawManifest, opts []remote.Option) error {
+	h, _, err := v1.SHA256(bytes.NewReader(man.b))
+	if err != nil {
+		return err
+	}
+	d := r.repo.Digest(h.String())
+	if err := remote.Put(d, man, opts...); err != nil {
+		return err
+	}
+	if err := r.signer.Sign(ctx, d, r.opts...); err != nil {
+		return fmt.Errorf("signing cache entry %s: %w", h, err)
 	}
 	return nil
 }

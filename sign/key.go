@@ -66,8 +66,11 @@ func newKeySigner(key crypto.PrivateKey, curveHash bool) (*keySigner, error) {
 }
 
 // digest hashes msg with s's hash.
-func (s *keySigner) digest(msg []byte) []byte {
-	switch s.hash {
+func (s *keySigner) digest(msg []byte) []byte { return hashMessage(s.hash, msg) }
+
+// hashMessage hashes msg with h (SHA-256, SHA-384 or SHA-512).
+func hashMessage(h crypto.Hash, msg []byte) []byte {
+	switch h {
 	case crypto.SHA384:
 		d := sha512.Sum384(msg)
 		return d[:]
@@ -93,15 +96,21 @@ func (s *keySigner) SignMessage(msg []byte) ([]byte, error) {
 
 // VerifySignature reports whether sig is s's key's signature of msg.
 func (s *keySigner) VerifySignature(sig, msg []byte) error {
-	d := s.digest(msg)
+	return verifyMessage(s.priv.Public(), s.hash, s.pure, sig, msg)
+}
+
+// verifyMessage reports whether sig is pub's signature of msg, made the
+// way keySigner signs with hash (and pure, for Ed25519).
+func verifyMessage(pub crypto.PublicKey, hash crypto.Hash, pure bool, sig, msg []byte) error {
+	d := hashMessage(hash, msg)
 	ok := false
-	switch pub := s.priv.Public().(type) {
+	switch pub := pub.(type) {
 	case *ecdsa.PublicKey:
 		ok = ecdsa.VerifyASN1(pub, d, sig)
 	case *rsa.PublicKey:
-		ok = rsa.VerifyPKCS1v15(pub, s.hash, d, sig) == nil
+		ok = rsa.VerifyPKCS1v15(pub, hash, d, sig) == nil
 	case ed25519.PublicKey:
-		if s.pure {
+		if pure {
 			ok = ed25519.Verify(pub, msg, sig)
 		} else {
 			ok = ed25519.VerifyWithOptions(pub, d, sig, &ed25519.Options{Hash: crypto.SHA512}) == nil
