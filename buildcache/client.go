@@ -116,7 +116,7 @@ func (c *Client) Fetch(ctx context.Context, b Binary, comp layers.Compression) v
 	e, err := c.repo.Lookup(ctx, b.Key)
 	switch {
 	case errors.Is(err, ErrUntrusted):
-		c.warnf("ignoring cache entry %v for %s on %s; compiling it", oneLine(err), b.Package, b.Platform)
+		c.warnf("ignoring cache entry for %s on %s, %v; compiling it", b.Package, b.Platform, oneLine(err))
 		return nil
 	case errors.Is(err, ErrCorrupt):
 		c.warnf("ignoring a corrupt entry in cache repository %s for %s on %s: %v", c.repo.Name(), b.Package, b.Platform, oneLine(err))

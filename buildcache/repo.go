@@ -157,7 +157,7 @@ func (r *Repo) get(ctx context.Context, ref name.Tag, wantKey string) (*Entry, e
 	// the bytes read: it pins the config (so the key) and the layer.
 	if r.trust != nil {
 		if err := r.trust.Verify(ctx, r.repo.Digest(desc.Digest.String()), r.opts...); err != nil {
-			return nil, fmt.Errorf("%s@%s: %w: %v", ref, desc.Digest, ErrUntrusted, err)
+			return nil, fmt.Errorf("%s: %w (%v)", ref, ErrUntrusted, err)
 		}
 	}
 	var m v1.Manifest

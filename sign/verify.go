@@ -97,14 +97,14 @@ func (k *PublicKey) Verify(ctx context.Context, digest name.Digest, opts ...remo
 	tag := digest.Repository.Tag(strings.Replace(digest.DigestStr(), ":", "-", 1) + ".sig")
 	desc, err := remote.Get(tag, ropts...)
 	if isNotFound(err) {
-		return fmt.Errorf("%w (no tag %s)", ErrNotSigned, tag.TagStr())
+		return fmt.Errorf("%w: no tag %s", ErrNotSigned, tag.TagStr())
 	}
 	if err != nil {
 		return err
 	}
 	var m v1.Manifest
 	if err := json.Unmarshal(desc.Manifest, &m); err != nil {
-		return fmt.Errorf("%w (%s is not a signature image)", ErrNotSigned, tag.TagStr())
+		return fmt.Errorf("%w: %s is not a signature image", ErrNotSigned, tag.TagStr())
 	}
 	// mingo's own payload is known in advance: its signature needs no
 	// download.
