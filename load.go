@@ -27,6 +27,13 @@ type Config struct {
 	// CacheRepo is the registry repository that shares compiled binaries:
 	// the overlay's, else the file's; "" for none (see WithCacheRepo).
 	CacheRepo string
+	// CacheSignKey (a cosign private key file) signs the entries recorded
+	// in CacheRepo; an entry CacheTrustKey (a cosign public key file) did
+	// not sign is a miss; with CacheRepoReadOnly, none is recorded. Each
+	// is the overlay's, else the file's (see WithCacheSigner,
+	// WithCacheTrust, WithCacheRepoReadOnly).
+	CacheSignKey, CacheTrustKey string
+	CacheRepoReadOnly           bool
 	// Plural reports whether the images are named in the plural (a file,
 	// several packages, or a "..." pattern), however many there are.
 	Plural bool
@@ -100,10 +107,8 @@ func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config,
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Path: path, CacheRepo: f.CacheRepo.V, Plural: true}
-	if over.CacheRepo.Set {
-		c.CacheRepo = over.CacheRepo.V
-	}
+	c := cacheConfig(f, over)
+	c.Path, c.Plural = path, true
 	images := f.Images
 	if f.Ko {
 		images, c.Plural = koImages(f, over.Packages)
@@ -117,6 +122,28 @@ func LoadConfig(ctx context.Context, path string, over config.Overlay) (*Config,
 		c.Specs = append(c.Specs, s)
 	}
 	return c, nil
+}
+
+// cacheConfig is a Config with the cache settings of f (nil for none)
+// under the overlay's.
+func cacheConfig(f *config.File, over config.Overlay) *Config {
+	if f == nil {
+		f = &config.File{}
+	}
+	pick := func(file, over config.Located[string]) string {
+		if over.Set {
+			return over.V
+		}
+		return file.V
+	}
+	ro := f.CacheRepoReadOnly.V
+	if over.CacheRepoReadOnly.Set {
+		ro = over.CacheRepoReadOnly.V
+	}
+	return &Config{
+		CacheRepo: pick(f.CacheRepo, over.CacheRepo), CacheRepoReadOnly: ro,
+		CacheSignKey: pick(f.CacheSignKey, over.CacheSignKey), CacheTrustKey: pick(f.CacheTrustKey, over.CacheTrustKey),
+	}
 }
 
 // koImages are the images of a .ko.yaml for the packages given: each the
@@ -158,7 +185,8 @@ func fromOverlay(over config.Overlay, created time.Time, vars func() config.Vars
 	if s.Tags, err = config.ExpandAll(over.Image.Tags.V, vars); err != nil {
 		return nil, located(&SettingError{Key: "tags", Err: err}, "", -1, over.Image)
 	}
-	c := &Config{Specs: []Spec{s}, CacheRepo: over.CacheRepo.V, Plural: s.plural()}
+	c := cacheConfig(nil, over)
+	c.Specs, c.Plural = []Spec{s}, s.plural()
 	return c, s.checkNames(over.Push, c.Plural)
 }
 

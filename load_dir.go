@@ -147,7 +147,8 @@ func dirImages(ctx context.Context, over config.Overlay, env config.Image, creat
 	if err != nil {
 		return nil, nil
 	}
-	c := &Config{CacheRepo: over.CacheRepo.V, Plural: true}
+	c := cacheConfig(nil, over)
+	c.Plural = true
 	if plural := len(over.Packages) > 1 || strings.Contains(over.Packages[0], "..."); plural && fullRefs(over) {
 		return nil, fmt.Errorf("%s: %w", strings.Join(over.Packages, " "), ErrTagsForMany)
 	}

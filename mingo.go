@@ -39,6 +39,8 @@ type options struct {
 	cacheOpts []remote.Option
 	// cacheReadOnly: look binaries up in cacheRepo, record none.
 	cacheReadOnly bool
+	cacheSigner   buildcache.Signer
+	cacheTrust    buildcache.Verifier
 }
 
 // WithDir resolves packages and runs `go build` in dir (default: the
@@ -100,6 +102,21 @@ func WithCacheRepo(ref string, opts ...remote.Option) Option {
 // the build takes its hits and records no miss (for builds, such as pull
 // requests', that may not write what other builds will use).
 func WithCacheRepoReadOnly() Option { return func(o *options) { o.cacheReadOnly = true } }
+
+// WithCacheSigner signs every entry the build records in the repository
+// of WithCacheRepo with s (a *sign.Signer from sign.LoadKey), so that
+// builds trusting its public key (WithCacheTrust) take them. The
+// signature is a cosign signature of the entry's manifest, in the
+// repository beside it; images do not change.
+func WithCacheSigner(s buildcache.Signer) Option { return func(o *options) { o.cacheSigner = s } }
+
+// WithCacheTrust makes the build take from the repository of WithCacheRepo
+// only entries v verifies (a *sign.PublicKey from sign.LoadPublicKey): any
+// other entry is a miss, with a warning naming it, and the binary is
+// compiled. Without it, whoever can write the repository decides what a
+// build ships. Binaries this machine built itself are taken first either
+// way.
+func WithCacheTrust(v buildcache.Verifier) Option { return func(o *options) { o.cacheTrust = v } }
 
 // WithGoCache makes program Go's build cache for the build's go build
 // commands (their GOCACHEPROG, such as "/usr/bin/mingo gocache --repo
@@ -177,6 +194,28 @@ func BuildTargets(ctx context.Context, targets []Target, opts ...Option) ([]*Ima
 	return images, <-checked
 }
 
+// openCacheRepo is the repository of WithCacheRepo with its read-only,
+// signing and trust settings; nil without one.
+func (o options) openCacheRepo() (*buildcache.Repo, error) {
+	if o.cacheRepo == "" {
+		return nil, nil
+	}
+	repo, err := buildcache.Open(o.cacheRepo, o.cacheOpts...)
+	if err != nil {
+		return nil, err
+	}
+	if o.cacheReadOnly {
+		repo = repo.ReadOnly()
+	}
+	if o.cacheSigner != nil {
+		repo = repo.SignedBy(o.cacheSigner)
+	}
+	if o.cacheTrust != nil {
+		repo = repo.Trusting(o.cacheTrust)
+	}
+	return repo, nil
+}
+
 func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, error) {
 	o.described = &sbomInputs{}
 	c, err := layers.OpenDefault(o.cacheDir, true)
@@ -188,15 +227,8 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 	if o.sbom {
 		o.build.SBOM = sbomFunc(o.version, o.described)
 	}
-	if o.cacheRepo != "" {
-		repo, err := buildcache.Open(o.cacheRepo, o.cacheOpts...)
-		if err != nil {
-			return nil, err
-		}
-		if o.cacheReadOnly {
-			repo = repo.ReadOnly()
-		}
-		o.build.CacheRepo = repo
+	if o.build.CacheRepo, err = o.openCacheRepo(); err != nil {
+		return nil, err
 	}
 	tbs, err := openToolboxes(ctx, targets, o)
 	if err != nil {

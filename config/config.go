@@ -80,7 +80,15 @@ type File struct {
 	// CacheRepo is the registry repository that shares compiled binaries
 	// between machines.
 	CacheRepo Located[string] `yaml:"cache-repo"`
-	Images    []Image         `yaml:"images"`
+	// CacheSignKey is a cosign private key file (relative to the file)
+	// that signs the entries a build records in CacheRepo.
+	CacheSignKey Located[string] `yaml:"cache-sign-key"`
+	// CacheTrustKey is a cosign public key file (relative to the file):
+	// an entry of CacheRepo it did not sign is a miss.
+	CacheTrustKey Located[string] `yaml:"cache-trust-key"`
+	// CacheRepoReadOnly: look binaries up in CacheRepo, record none.
+	CacheRepoReadOnly Located[bool] `yaml:"cache-repo-read-only"`
+	Images            []Image       `yaml:"images"`
 	// Ko reports that the file is ko's .ko.yaml: its builds are the
 	// Images, and Defaults holds what its default* keys give a package
 	// that no build names.
@@ -212,7 +220,28 @@ func Load(path string) (*File, error) {
 	for i := range f.Images {
 		f.Images[i].Dir.V = fileDir(path, f.Images[i].Dir.V)
 	}
+	if err := f.keyFiles(); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// keyFiles makes the cache key files absolute and checks they exist, so
+// that a wrong path points at its line before anything is built.
+func (f *File) keyFiles() error {
+	for _, k := range []struct {
+		name string
+		v    *Located[string]
+	}{{"cache-sign-key", &f.CacheSignKey}, {"cache-trust-key", &f.CacheTrustKey}} {
+		if k.v.V == "" {
+			continue
+		}
+		k.v.V = fileDir(f.Path, k.v.V)
+		if _, err := os.Stat(k.v.V); err != nil {
+			return &Error{Path: f.Path, Line: k.v.Line, Err: fmt.Errorf("%s: %w", k.name, err)}
+		}
+	}
+	return nil
 }
 
 // fileDir is dir, a directory written in the config file at path, made

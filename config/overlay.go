@@ -14,6 +14,10 @@ type Overlay struct {
 	Packages []string
 	// Repo and CacheRepo replace the file's top-level repo and cache-repo.
 	Repo, CacheRepo Located[string]
+	// CacheSignKey, CacheTrustKey and CacheRepoReadOnly replace the
+	// file's cache-sign-key, cache-trust-key and cache-repo-read-only.
+	CacheSignKey, CacheTrustKey Located[string]
+	CacheRepoReadOnly           Located[bool]
 	// DefaultRepo stands for Repo when neither Repo nor the file's repo
 	// is set: ko's KO_DOCKER_REPO. Tags are then bare tags.
 	DefaultRepo Located[string]
