@@ -109,7 +109,11 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name: "unknown top-level key",
 		text: "repo: r\nimagez: []\n",
-		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, cache-repo, images`},
+		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, cache-repo, cache-sign-key, cache-trust-key, cache-repo-read-only, images`},
+	}, {
+		name: "missing cache key file",
+		text: "cache-repo: r/c\n\ncache-trust-key: no-such.pub\nimages:\n  - package: ./cmd/a\n",
+		want: []string{"mingo.yaml:3: cache-trust-key: stat "},
 	}, {
 		name: "Line is not a key",
 		text: "images:\n  - package: ./cmd/hello\n    Line: 7\n",
@@ -351,4 +355,25 @@ func ExampleExpand() {
 	tag, err := config.Expand("{{.Version}}-{{.Date}}", vars)
 	fmt.Println(tag, err)
 	// Output: v1.4.0-2024-05-01T00:00:00Z <nil>
+}
+
+// The cache's key files are relative to the file, made absolute.
+func TestLoadCacheTrust(t *testing.T) {
+	p := write(t, "cache-repo: r/c\ncache-sign-key: keys/cosign.key\ncache-trust-key: cosign.pub\ncache-repo-read-only: true\nimages:\n  - package: ./cmd/a\n")
+	dir := filepath.Dir(p)
+	for _, k := range []string{"keys/cosign.key", "cosign.pub"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, k)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, k), []byte("key"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.CacheSignKey.V != filepath.Join(dir, "keys/cosign.key") || f.CacheTrustKey.V != filepath.Join(dir, "cosign.pub") || !f.CacheRepoReadOnly.V {
+		t.Errorf("sign key %q, trust key %q, read-only %t", f.CacheSignKey.V, f.CacheTrustKey.V, f.CacheRepoReadOnly.V)
+	}
 }

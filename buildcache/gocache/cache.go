@@ -55,6 +55,9 @@ type Cache struct {
 	// down: the registry failed a read; noWrite: it failed a write.
 	down, noWrite atomic.Bool
 	warnOnce      sync.Once
+	// untrustedOnce: the first entry the trust key rejects is a warning,
+	// the others are counted (a build asks for thousands).
+	untrustedOnce sync.Once
 	uploads       sync.WaitGroup
 	// base is cancelled when Close gives up waiting for uploads.
 	base   context.Context
@@ -106,6 +109,14 @@ func (c *Cache) Get(ctx context.Context, action []byte) (*Output, error) {
 	defer c.jobs.Release(1)
 	o, err := c.fetch(ctx, action)
 	switch {
+	case errors.Is(err, ErrUntrusted):
+		c.stats.untrusted.Add(1)
+		c.untrustedOnce.Do(func() {
+			if c.o.Warn != nil {
+				c.o.Warn("go cache repository %s: ignoring %s; entries not signed by the trusted key are misses", c.o.Registry.Name(), oneLine(err))
+			}
+		})
+		return nil, nil
 	case errors.Is(err, ErrCorrupt) || errors.Is(err, ErrMismatch):
 		c.stats.corrupt.Add(1)
 		return nil, nil
@@ -235,14 +246,16 @@ func oneLine(err error) string { return strings.Join(strings.Fields(err.Error())
 // counters count what a Cache did.
 type counters struct {
 	gets, localHits, remoteHits, corrupt, puts, uploads atomic.Int64
+	untrusted                                           atomic.Int64
 	downloaded, uploaded                                atomic.Int64
 }
 
 // Stats is what a Cache did.
 type Stats struct {
 	// Gets were answered by LocalHits, RemoteHits, or were misses;
-	// Corrupt counts registry entries treated as misses.
-	Gets, LocalHits, RemoteHits, Corrupt int64
+	// Corrupt counts registry entries treated as misses, Untrusted those
+	// the trust key rejected.
+	Gets, LocalHits, RemoteHits, Corrupt, Untrusted int64
 	// Puts were kept locally; Uploads of them reached the registry.
 	Puts, Uploads int64
 	// Downloaded and Uploaded are output bytes moved.
@@ -252,7 +265,7 @@ type Stats struct {
 // Stats returns what the cache did so far.
 func (c *Cache) Stats() Stats {
 	s := &c.stats
-	return Stats{Gets: s.gets.Load(), LocalHits: s.localHits.Load(), RemoteHits: s.remoteHits.Load(), Corrupt: s.corrupt.Load(),
+	return Stats{Gets: s.gets.Load(), LocalHits: s.localHits.Load(), RemoteHits: s.remoteHits.Load(), Corrupt: s.corrupt.Load(), Untrusted: s.untrusted.Load(),
 		Puts: s.puts.Load(), Uploads: s.uploads.Load(), Downloaded: s.downloaded.Load(), Uploaded: s.uploaded.Load()}
 }
 

@@ -30,6 +30,10 @@ const (
 	OutputMediaType = "application/vnd.dev.mingo.gocache.output.v1"
 	// TimeAnnotation holds when the output was put (RFC 3339).
 	TimeAnnotation = "dev.mingo.gocache.time"
+	// ActionAnnotation holds the action ID (hex) the entry answers, so
+	// that a signature of the manifest covers the action as well as the
+	// output: the tag alone is not signed.
+	ActionAnnotation = "dev.mingo.gocache.action"
 	// TagPrefix starts the tag of every action entry.
 	TagPrefix = "gocache-"
 )
@@ -50,7 +54,36 @@ type Registry struct {
 	pusher    *remote.Pusher
 	configSet bool
 	opts      []remote.Option
+	// signer signs the entries Record writes; trust, when set, must
+	// have signed an entry for Lookup to return it.
+	signer Signer
+	trust  Verifier
 }
+
+// Signer signs the manifest at a digest beside it in its repository;
+// *sign.Signer is one.
+type Signer interface {
+	Sign(ctx context.Context, digest name.Digest, opts ...remote.Option) error
+}
+
+// Verifier checks that the manifest at a digest was signed by a key it
+// trusts; *sign.PublicKey is one.
+type Verifier interface {
+	Verify(ctx context.Context, digest name.Digest, opts ...remote.Option) error
+}
+
+// ErrUntrusted is wrapped by Lookup's error for an entry the Verifier of
+// Trusting does not accept.
+var ErrUntrusted = errors.New("not signed by the trusted key")
+
+// SignedBy makes Record sign every entry with s, before its tag names it.
+// Call it before the registry is used.
+func (r *Registry) SignedBy(s Signer) { r.signer = s }
+
+// Trusting makes Lookup return only entries v verifies, which name the
+// action they answer: any other is an error wrapping ErrUntrusted. Call
+// it before the registry is used.
+func (r *Registry) Trusting(v Verifier) { r.trust = v }
 
 // NewRegistry returns the registry tier in repo, reached with opts
 // (credentials, transport). Nothing is sent yet.
@@ -67,6 +100,9 @@ func (r *Registry) Name() name.Repository { return r.repo }
 
 // Entry is an action entry as the registry holds it.
 type Entry struct {
+	// Action is the action ID the entry says it answers; nil in entries
+	// written before it was recorded.
+	Action []byte
 	Output []byte
 	Size   int64
 	Time   time.Time
@@ -96,7 +132,21 @@ func (r *Registry) Lookup(ctx context.Context, action []byte) (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseEntry(desc.Manifest)
+	e, err := parseEntry(desc.Manifest)
+	switch {
+	case err != nil:
+		return nil, err
+	case e.Action != nil && !bytes.Equal(e.Action, action):
+		return nil, fmt.Errorf("%w: tag %s holds the entry of action %x", ErrCorrupt, Tag(action), e.Action)
+	case r.trust == nil:
+		return e, nil
+	case e.Action == nil:
+		return nil, fmt.Errorf("%s: %w (the entry names no action)", Tag(action), ErrUntrusted)
+	}
+	if err := r.trust.Verify(ctx, r.repo.Digest(desc.Digest.String()), r.opts...); err != nil {
+		return nil, fmt.Errorf("%s: %w (%v)", Tag(action), ErrUntrusted, err)
+	}
+	return e, nil
 }
 
 // parseEntry reads an action entry's manifest.
@@ -114,6 +164,11 @@ func parseEntry(b []byte) (*Entry, error) {
 	}
 	t, _ := time.Parse(time.RFC3339Nano, m.Annotations[TimeAnnotation])
 	e := &Entry{Output: out, Size: m.Layers[0].Size, Time: t}
+	if a, ok := m.Annotations[ActionAnnotation]; ok {
+		if e.Action, err = hex.DecodeString(a); err != nil || len(e.Action) == 0 {
+			return nil, fmt.Errorf("%w: action annotation %q", ErrCorrupt, a)
+		}
+	}
 	if d := m.Layers[0].Data; int64(len(d)) == e.Size {
 		e.Data = append([]byte{}, d...) // an empty output is never downloaded
 	}
@@ -136,8 +191,10 @@ func (r *Registry) Fetch(ctx context.Context, output []byte) (io.ReadCloser, err
 
 // Record uploads the output in the local file path, then tags action's
 // entry for it: several requests. Concurrent records of the same action
-// are safe: each entry is complete, and the last tag wins.
+// are safe: each entry is complete, and the last tag wins. With a Signer,
+// the entry is pushed by digest and signed before it is tagged.
 func (r *Registry) Record(ctx context.Context, action []byte, e Entry, path string) error {
+	e.Action = action
 	p, err := r.writer(ctx)
 	if err != nil {
 		return err
@@ -154,6 +211,15 @@ func (r *Registry) Record(ctx context.Context, action []byte, e Entry, path stri
 	m, err := entryManifest(e)
 	if err != nil {
 		return err
+	}
+	if r.signer != nil {
+		h, _, _ := v1.SHA256(bytes.NewReader(m))
+		if err := p.Put(ctx, r.repo.Digest(h.String()), m); err != nil {
+			return err
+		}
+		if err := r.signer.Sign(ctx, r.repo.Digest(h.String()), r.opts...); err != nil {
+			return fmt.Errorf("signing go cache entry %s: %w", h, err)
+		}
 	}
 	return p.Put(ctx, r.repo.Tag(Tag(action)), m)
 }
@@ -189,7 +255,7 @@ func (r *Registry) writer(ctx context.Context) (*remote.Pusher, error) {
 }
 
 // entryManifest is e's manifest.
-func entryManifest(e Entry) (remote.Taggable, error) {
+func entryManifest(e Entry) (rawManifest, error) {
 	cfgDigest, _ := emptyConfig.Digest()
 	m := struct {
 		SchemaVersion int               `json:"schemaVersion"`
@@ -205,6 +271,9 @@ func entryManifest(e Entry) (remote.Taggable, error) {
 		Config:        v1.Descriptor{MediaType: "application/vnd.oci.empty.v1+json", Digest: cfgDigest, Size: 2},
 		Layers:        []v1.Descriptor{{MediaType: OutputMediaType, Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(e.Output)}, Size: e.Size, Data: e.Data}},
 		Annotations:   map[string]string{TimeAnnotation: e.Time.UTC().Format(time.RFC3339Nano)},
+	}
+	if e.Action != nil {
+		m.Annotations[ActionAnnotation] = hex.EncodeToString(e.Action)
 	}
 	b, err := json.Marshal(m)
 	if err != nil {

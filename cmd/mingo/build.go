@@ -134,6 +134,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.Var(choice{&f.sbom, []string{"spdx", "none"}}, "sbom", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
 	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
+	registerCacheTrust(fl, &f.over)
 	f.sign.register(fl)
 	registerImageFlags(fl, im)
 	registerNaming(fl, &f.over.Naming)
@@ -167,7 +168,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err != nil {
 		return advise(err)
 	}
-	if err := r.connect(ctx); err != nil {
+	if err := r.connect(ctx, cfg); err != nil {
 		return err
 	}
 	targets, err := mingo.Resolve(ctx, cfg.Specs, mingo.WithSkipped(func(pkg, why string) {
@@ -299,6 +300,7 @@ func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
 	if r := os.Getenv("MINGO_CACHE_REPO"); !o.CacheRepo.Set && r != "" {
 		o.CacheRepo = config.Set(r)
 	}
+	cacheTrustEnv(&o)
 	if r := os.Getenv("MINGO_DEBUG_TOOLBOX"); !o.Image.DebugToolbox.Set && r != "" {
 		o.Image.DebugToolbox = config.Set(r)
 	}

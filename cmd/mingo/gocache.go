@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/buildcache/gocache"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/publish"
@@ -20,6 +21,7 @@ import (
 // goCacheFlags are mingo gocache's flags.
 type goCacheFlags struct {
 	repo               string
+	signKey, trustKey  string
 	readOnly, insecure bool
 	verbose            bool
 	timeout            time.Duration
@@ -38,20 +40,30 @@ command itself cached in GOCACHE before is read too. Credentials come
 from the Docker config and its helpers (mingo login, docker login).
 
 An unreachable, slow or denying repository is one warning, and the go command
-builds as without it. --read-only (or MINGO_CACHE_REPO_READONLY=1) reads the
+builds as without it. --read-only (or MINGO_CACHE_REPO_READ_ONLY=1) reads the
 repository and never writes to it. mingo build --cache-repo uses it for its
-go build commands, unless GOCACHEPROG is set.`,
+go build commands, unless GOCACHEPROG is set.
+
+Anyone who can write the repository decides what the go command gets from it,
+unless --trust-key names a cosign public key: an entry it did not sign is then
+a miss (one warning), and the go command compiles. --sign-key signs what this
+process writes (passphrase in COSIGN_PASSWORD).`,
 		Example: `  GOCACHEPROG="mingo gocache --repo registry.example.com/team/gocache" go test ./...
 
   # Pull requests read what the main branch's builds wrote
-  export MINGO_CACHE_REPO=registry.example.com/team/gocache MINGO_CACHE_REPO_READONLY=1
-  GOCACHEPROG="mingo gocache" go build ./...`,
+  export MINGO_CACHE_REPO=registry.example.com/team/gocache MINGO_CACHE_REPO_READ_ONLY=1
+  GOCACHEPROG="mingo gocache --trust-key cosign.pub" go build ./...
+
+  # The main branch signs what it writes
+  COSIGN_PASSWORD=... GOCACHEPROG="mingo gocache --sign-key cosign.key --trust-key cosign.pub" go build ./...`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runGoCache(cmd, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.repo, "repo", os.Getenv("MINGO_CACHE_REPO"), "share the cache through the registry repository `REGISTRY/REPOSITORY` (default $MINGO_CACHE_REPO; none: the local tier only)")
-	fl.BoolVar(&f.readOnly, "read-only", envTrue("MINGO_CACHE_REPO_READONLY"), "read the repository, never write to it (default $MINGO_CACHE_REPO_READONLY=1)")
+	fl.BoolVar(&f.readOnly, "read-only", envTrue("MINGO_CACHE_REPO_READ_ONLY") || envTrue("MINGO_CACHE_REPO_READONLY"), "read the repository, never write to it (default $MINGO_CACHE_REPO_READ_ONLY=1)")
+	fl.StringVar(&f.signKey, "sign-key", os.Getenv("MINGO_CACHE_SIGN_KEY"), "sign the entries written with the cosign private key `FILE` (passphrase in COSIGN_PASSWORD; default $MINGO_CACHE_SIGN_KEY)")
+	fl.StringVar(&f.trustKey, "trust-key", os.Getenv("MINGO_CACHE_TRUST_KEY"), "take only entries signed by the cosign public key `FILE`; others are misses (default $MINGO_CACHE_TRUST_KEY)")
 	fl.BoolVar(&f.insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the repository's registry")
 	fl.Var(duration{&f.timeout}, "registry-timeout", "give up a download or upload after `DURATION`, a lookup after a sixth of it (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print on standard error, at the end, the hits, misses and bytes moved")
@@ -88,6 +100,9 @@ func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
 		if o.Registry, err = goCacheRegistry(cmd, f); err != nil {
 			return err
 		}
+		if err := f.trust(o.Registry); err != nil {
+			return err
+		}
 	}
 	c := gocache.New(disk, o)
 	err = gocache.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), c)
@@ -114,23 +129,57 @@ func goCacheRegistry(cmd *cobra.Command, f goCacheFlags) (*gocache.Registry, err
 	return gocache.NewRegistry(repo, reg.RemoteOptions(cmd.Context())...)
 }
 
+// trust gives reg the keys of --sign-key and --trust-key.
+func (f goCacheFlags) trust(reg *gocache.Registry) error {
+	if f.trustKey != "" {
+		k, err := loadTrustKey(f.trustKey)
+		if err != nil {
+			return err
+		}
+		reg.Trusting(k)
+	}
+	if f.signKey != "" && !f.readOnly {
+		s, err := loadCacheSignKey(f.signKey)
+		if err != nil {
+			return err
+		}
+		reg.SignedBy(s)
+	}
+	return nil
+}
+
 // envTrue reports whether the variable k is set to 1 or true.
 func envTrue(k string) bool {
 	v, _ := strconv.ParseBool(os.Getenv(k))
 	return v
 }
 
-// goCacheProgram is the GOCACHEPROG that makes repo Go's build cache too:
-// this mingo's gocache command, with the registry settings of the build
-// (insecure lists the registries --insecure-registry applies to).
-// MINGO_CACHE, MINGO_CACHE_REPO_READONLY and the credentials reach it
-// through the environment.
-func goCacheProgram(repo string, insecure []string, timeout time.Duration) (string, error) {
+// goCacheProgram is the GOCACHEPROG that makes cfg's cache repository
+// Go's build cache too: this mingo's gocache command, with the registry
+// settings of the build (insecure lists the registries
+// --insecure-registry applies to) and its cache's read-only setting and
+// keys. MINGO_CACHE, COSIGN_PASSWORD and the credentials reach it through
+// the environment.
+func goCacheProgram(cfg *mingo.Config, insecure []string, timeout time.Duration) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
+	repo := cfg.CacheRepo
 	args := []string{exe, "gocache", "--repo", repo}
+	if cfg.CacheRepoReadOnly {
+		args = append(args, "--read-only")
+	}
+	for _, k := range [][2]string{{"--sign-key", cfg.CacheSignKey}, {"--trust-key", cfg.CacheTrustKey}} {
+		if k[1] != "" {
+			// The go command may start it in another directory.
+			abs, err := filepath.Abs(k[1])
+			if err != nil {
+				return "", err
+			}
+			args = append(args, k[0], abs)
+		}
+	}
 	if r, err := name.NewRepository(repo); err == nil && slices.Contains(insecure, r.RegistryStr()) {
 		args = append(args, "--insecure-registry")
 	}

@@ -25,6 +25,7 @@ type job struct {
 	log     *display
 	daemon  *publish.Daemon // with --load
 	signer  *sign.Signer    // with --sign
+	cache   cacheTrust      // the cache repository's keys
 }
 
 // overlay is the flags' overlay (see buildFlags.overlay) with what the
@@ -81,15 +82,18 @@ func (r *job) engine() *publish.Daemon {
 	return r.daemon
 }
 
-// connect checks, before any build, that the engine answers (--load) and
-// that signing works (--sign).
-func (r *job) connect(ctx context.Context) error {
+// connect checks, before any build, that the engine answers (--load),
+// that signing works (--sign) and that the cache repository's keys load.
+func (r *job) connect(ctx context.Context, cfg *mingo.Config) error {
 	if r.f.loads() {
 		if err := r.engine().Check(ctx); err != nil {
 			return advise(err)
 		}
 	}
 	var err error
+	if r.cache, err = r.f.openCacheTrust(cfg); err != nil {
+		return err
+	}
 	r.signer, err = r.f.sign.signer(ctx, r.push)
 	return err
 }
@@ -133,10 +137,11 @@ func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *ming
 	}
 	if cfg.CacheRepo != "" {
 		opts = append(opts, mingo.WithCacheRepo(cfg.CacheRepo, reg.RemoteOptions(ctx)...))
-		if envTrue("MINGO_CACHE_REPO_READONLY") {
+		opts = append(opts, r.cache.options()...)
+		if cfg.CacheRepoReadOnly {
 			opts = append(opts, mingo.WithCacheRepoReadOnly())
 		}
-		if prog, err := goCacheProgram(cfg.CacheRepo, reg.Insecure, r.timeout); err == nil {
+		if prog, err := goCacheProgram(cfg, reg.Insecure, r.timeout); err == nil {
 			opts = append(opts, mingo.WithGoCache(prog))
 		} else {
 			r.log.debugf("not sharing Go's build cache: %v", err)

@@ -124,7 +124,7 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 	if err != nil {
 		return advise(err)
 	}
-	if err := j.connect(ctx); err != nil {
+	if err := j.connect(ctx, cfg); err != nil {
 		return err
 	}
 	if j.daemon != nil {
