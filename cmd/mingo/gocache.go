@@ -22,6 +22,7 @@ import (
 type goCacheFlags struct {
 	repo               string
 	signKey, trustKey  string
+	signSocket         string
 	readOnly, insecure bool
 	verbose            bool
 	timeout            time.Duration
@@ -64,6 +65,8 @@ process writes (passphrase in COSIGN_PASSWORD).`,
 	fl.BoolVar(&f.readOnly, "read-only", envTrue("MINGO_CACHE_REPO_READ_ONLY") || envTrue("MINGO_CACHE_REPO_READONLY"), "read the repository, never write to it (default $MINGO_CACHE_REPO_READ_ONLY=1)")
 	fl.StringVar(&f.signKey, "sign-key", os.Getenv("MINGO_CACHE_SIGN_KEY"), "sign the entries written with the cosign private key `FILE` (passphrase in COSIGN_PASSWORD; default $MINGO_CACHE_SIGN_KEY)")
 	fl.StringVar(&f.trustKey, "trust-key", os.Getenv("MINGO_CACHE_TRUST_KEY"), "take only entries signed by the cosign public key `FILE`; others are misses (default $MINGO_CACHE_TRUST_KEY)")
+	fl.StringVar(&f.signSocket, "sign-socket", "", "sign through the mingo build listening on the unix socket `PATH`")
+	_ = fl.MarkHidden("sign-socket") // mingo build's own use
 	fl.BoolVar(&f.insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the repository's registry")
 	fl.Var(duration{&f.timeout}, "registry-timeout", "give up a download or upload after `DURATION`, a lookup after a sixth of it (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print on standard error, at the end, the hits, misses and bytes moved")
@@ -138,7 +141,14 @@ func (f goCacheFlags) trust(reg *gocache.Registry) error {
 		}
 		reg.Trusting(k)
 	}
-	if f.signKey != "" && !f.readOnly {
+	if f.readOnly {
+		return nil
+	}
+	if f.signSocket != "" {
+		reg.SignedBy(newSocketSigner(f.signSocket))
+		return nil
+	}
+	if f.signKey != "" {
 		s, err := loadCacheSignKey(f.signKey)
 		if err != nil {
 			return err
@@ -157,10 +167,12 @@ func envTrue(k string) bool {
 // goCacheProgram is the GOCACHEPROG that makes cfg's cache repository
 // Go's build cache too: this mingo's gocache command, with the registry
 // settings of the build (insecure lists the registries
-// --insecure-registry applies to) and its cache's read-only setting and
-// keys. MINGO_CACHE, COSIGN_PASSWORD and the credentials reach it through
-// the environment.
-func goCacheProgram(cfg *mingo.Config, insecure []string, timeout time.Duration) (string, error) {
+// --insecure-registry applies to), its cache's read-only setting and
+// trust key, and signSocket (see signService; "" when the build does not
+// sign): the go command's environment has no COSIGN_PASSWORD to open the
+// sign key with. MINGO_CACHE and the credentials reach it through the
+// environment.
+func goCacheProgram(cfg *mingo.Config, signSocket string, insecure []string, timeout time.Duration) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
@@ -170,15 +182,16 @@ func goCacheProgram(cfg *mingo.Config, insecure []string, timeout time.Duration)
 	if cfg.CacheRepoReadOnly {
 		args = append(args, "--read-only")
 	}
-	for _, k := range [][2]string{{"--sign-key", cfg.CacheSignKey}, {"--trust-key", cfg.CacheTrustKey}} {
-		if k[1] != "" {
-			// The go command may start it in another directory.
-			abs, err := filepath.Abs(k[1])
-			if err != nil {
-				return "", err
-			}
-			args = append(args, k[0], abs)
+	if signSocket != "" {
+		args = append(args, "--sign-socket", signSocket)
+	}
+	if cfg.CacheTrustKey != "" {
+		// The go command may start it in another directory.
+		abs, err := filepath.Abs(cfg.CacheTrustKey)
+		if err != nil {
+			return "", err
 		}
+		args = append(args, "--trust-key", abs)
 	}
 	if r, err := name.NewRepository(repo); err == nil && slices.Contains(insecure, r.RegistryStr()) {
 		args = append(args, "--insecure-registry")

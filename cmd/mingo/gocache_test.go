@@ -15,7 +15,7 @@ func TestGoCacheProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := goCacheProgram(&mingo.Config{CacheRepo: "reg.example.com:5000/team/gocache"}, []string{"reg.example.com:5000"}, 90*time.Second)
+	got, err := goCacheProgram(&mingo.Config{CacheRepo: "reg.example.com:5000/team/gocache"}, "", []string{"reg.example.com:5000"}, 90*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,14 +23,14 @@ func TestGoCacheProgram(t *testing.T) {
 	if strings.ContainsAny(exe, " '\"") || got != want {
 		t.Errorf("goCacheProgram = %q, want %q", got, want)
 	}
-	got, _ = goCacheProgram(&mingo.Config{CacheRepo: "ghcr.io/acme/cache"}, []string{"reg.example.com:5000"}, 0)
+	got, _ = goCacheProgram(&mingo.Config{CacheRepo: "ghcr.io/acme/cache"}, "", []string{"reg.example.com:5000"}, 0)
 	if want := exe + " gocache --repo ghcr.io/acme/cache"; got != want {
 		t.Errorf("goCacheProgram = %q, want %q", got, want)
 	}
 	// The cache's trust reaches the program, with absolute key paths.
-	got, _ = goCacheProgram(&mingo.Config{CacheRepo: "ghcr.io/acme/cache", CacheRepoReadOnly: true, CacheTrustKey: "cosign.pub", CacheSignKey: "/keys/cosign.key"}, nil, 0)
+	got, _ = goCacheProgram(&mingo.Config{CacheRepo: "ghcr.io/acme/cache", CacheRepoReadOnly: true, CacheTrustKey: "cosign.pub", CacheSignKey: "/keys/cosign.key"}, "/tmp/s/sock", nil, 0)
 	wd, _ := os.Getwd()
-	if want := exe + " gocache --repo ghcr.io/acme/cache --read-only --sign-key /keys/cosign.key --trust-key " + filepath.Join(wd, "cosign.pub"); got != want {
+	if want := exe + " gocache --repo ghcr.io/acme/cache --read-only --sign-socket /tmp/s/sock --trust-key " + filepath.Join(wd, "cosign.pub"); got != want {
 		t.Errorf("goCacheProgram = %q, want %q", got, want)
 	}
 }

@@ -119,6 +119,10 @@ func (r *job) build(ctx context.Context, targets []mingo.Target, cfg *mingo.Conf
 		tags = append(tags, t.Tags...)
 	}
 	reg := r.registry(tags)
+	if err := r.cache.startService(cfg, reg.RemoteOptions(ctx)); err != nil {
+		return nil, err
+	}
+	defer r.cache.service.close()
 	opts := r.buildOptions(ctx, reg, cfg)
 	if r.push {
 		opts = append(opts, mingo.WithPreflight(func(ctx context.Context) error { return reg.Check(ctx, tags) }))
@@ -141,7 +145,7 @@ func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *ming
 		if cfg.CacheRepoReadOnly {
 			opts = append(opts, mingo.WithCacheRepoReadOnly())
 		}
-		if prog, err := goCacheProgram(cfg, reg.Insecure, r.timeout); err == nil {
+		if prog, err := goCacheProgram(cfg, r.cache.service.socket(), reg.Insecure, r.timeout); err == nil {
 			opts = append(opts, mingo.WithGoCache(prog))
 		} else {
 			r.log.debugf("not sharing Go's build cache: %v", err)
