@@ -50,6 +50,19 @@
 // changed. Tags are all it needs: any Distribution registry works, without
 // the referrers API. Reading needs pull access only.
 //
+// # Trust
+//
+// Without more, whoever can write the repository decides what a hit is: a
+// writer can point mingo-<key> at any layer, with a config that records
+// the right key. A Repo made SignedBy a Signer pushes each entry's manifest
+// by digest, signs it (a cosign signature in the tag
+// sha256-<manifest digest>.sig), and only then tags it; one made Trusting
+// a Verifier takes only entries whose manifest digest, as read, the
+// Verifier accepts. The manifest pins the config, so the key, and the
+// layer; a tag moved to another signed entry records another key and is
+// refused as corrupt. Either way, an entry that is not trusted is a miss
+// and a warning, never an error.
+//
 // # Use in a build
 //
 // A Client is one build's use of a Repo: Fetch looks a binary up and keeps
@@ -57,7 +70,10 @@
 // is a warning, never an error: after the first failure to reach the
 // repository the client stops using it, and after a refused write it stops
 // recording (Report says how many binaries went unrecorded). A Repo made
-// ReadOnly records nothing.
+// ReadOnly records nothing. Record also remembers, in the local layer
+// cache, the layer this machine built for the key; Fetch takes that one
+// first, without asking the repository, so no entry there replaces what
+// a machine built itself.
 //
 // # Go's build cache
 //

@@ -31,8 +31,11 @@ func TestCachePoisoning(t *testing.T) {
 	mustRun(t, keys, "", []string{"COSIGN_PASSWORD=pw"}, "generate-key", "--dir", keys)
 	priv, pub := filepath.Join(keys, "cosign.key"), filepath.Join(keys, "cosign.pub")
 	cache := env.reg.Host + "/poison-cache"
-	gocache := filepath.Join(env.work, "cache-test-gocache")
+	// Go's own cache, warmed without a repository: the go command then
+	// records (and mingo gocache signs and uploads) only the main package.
+	gocache := filepath.Join(env.work, "poison-gocache")
 	app := probeCopy(t, "")
+	mustRun(t, app, gocache, nil, "build", ".", "--push=false", "--platform", "linux/amd64")
 	warm := []string{"COSIGN_PASSWORD=pw", "MINGO_CACHE=" + t.TempDir()}
 	build := func(t *testing.T, dir string, extraEnv []string, extra ...string) (digest, layout, stderr string) {
 		t.Helper()
