@@ -43,7 +43,7 @@ func cacheTrustEnv(o *config.Overlay) {
 		o.CacheTrustKey = config.Set(v)
 	}
 	// MINGO_CACHE_REPO_READONLY is the name mingo gocache read first.
-	for _, k := range []string{"MINGO_CACHE_REPO_READONLY", "MINGO_CACHE_REPO_READ_ONLY"} {
+	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
 		if v, err := strconv.ParseBool(os.Getenv(k)); !o.CacheRepoReadOnly.Set && err == nil {
 			o.CacheRepoReadOnly = config.Set(v)
 		}
