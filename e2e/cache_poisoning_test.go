@@ -44,7 +44,6 @@ func TestCachePoisoning(t *testing.T) {
 		r := mustRun(t, dir, gocache, extraEnv, args...)
 		return digestOf(r.stdout), layout, r.stderr
 	}
-
 	good, _, stderr := build(t, app, warm, "--cache-sign-key", priv, "--cache-trust-key", pub)
 	if !strings.Contains(stderr, "cache miss: example.com/probe for linux/amd64") || strings.Contains(stderr, "warning:") {
 		t.Fatalf("the first build: want a miss and no warning:\n%s", stderr)
@@ -52,7 +51,6 @@ func TestCachePoisoning(t *testing.T) {
 	if d, _, stderr := build(t, app, nil, "--cache-trust-key", pub, "--cache-repo-read-only"); d != good || !strings.Contains(stderr, "cache hit: example.com/probe for linux/amd64 ("+cache) {
 		t.Fatalf("a cold runner trusting the key: digest %s, want a hit and %s:\n%s", d, good, stderr)
 	}
-
 	attacker := env.reg.Host + "/poison-attacker"
 	mustRun(t, probeCopy(t, "PWNED"), gocache, nil, "build", ".", "--push=false", "--platform", "linux/amd64", "--cache-repo", attacker)
 	poison(t, cache, attacker)
