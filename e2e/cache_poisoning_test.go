@@ -71,8 +71,8 @@ func TestCachePoisoning(t *testing.T) {
 			t.Fatalf("digest %s, want the real binary's %s:\n%s", d, good, stderr)
 		}
 	})
-	for _, trust := range [][]string{{"--cache-trust-key", pub}, nil} {
-		t.Run("warm runner "+strings.Join(trust, " "), func(t *testing.T) {
+	for name, trust := range map[string][]string{"trusting the key": {"--cache-trust-key", pub}, "without a trust key": nil} {
+		t.Run("warm runner "+name, func(t *testing.T) {
 			d, layout, stderr := build(t, app, warm, trust...)
 			if d != good || layoutHas(t, layout, "PWNED") || !strings.Contains(stderr, "(built on this machine)") || strings.Contains(stderr, "warning:") {
 				t.Fatalf("digest %s, want its own binary's %s and no warning:\n%s", d, good, stderr)
