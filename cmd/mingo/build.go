@@ -69,7 +69,11 @@ const buildExamples = `  # No -t: load into the local Docker or podman engine, f
 
   # Sign with a cosign key, or keylessly (GitHub Actions with id-token: write)
   COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key --provenance
-  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign`
+  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign
+
+  # A shared build cache only the main branch's key can fill; pull requests read it
+  COSIGN_PASSWORD=... mingo build ./cmd/... --repo ghcr.io/acme --cache-repo ghcr.io/acme/cache --cache-sign-key cosign.key --cache-trust-key cosign.pub
+  mingo build ./cmd/... --repo ghcr.io/acme --cache-repo ghcr.io/acme/cache --cache-trust-key cosign.pub --cache-repo-read-only`
 
 func newBuildCommand() *cobra.Command {
 	f := &buildFlags{jobs: runtime.NumCPU(), sbom: "spdx"}
