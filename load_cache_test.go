@@ -1,0 +1,43 @@
+package mingo
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mingo-build/mingo/config"
+)
+
+// The cache repository's keys and read-only setting come from the file,
+// relative to it, unless the overlay sets them.
+func TestLoadConfigCacheTrust(t *testing.T) {
+	path := writeConfig(t, `cache-repo: reg.example.com/cache
+cache-sign-key: cosign.key
+cache-trust-key: cosign.pub
+cache-repo-read-only: true
+images:
+  - package: ./cmd/api
+    repository: reg.example.com/api
+`)
+	dir := filepath.Dir(path)
+	for _, f := range []string{"cosign.key", "cosign.pub"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("key"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := LoadConfig(context.Background(), path, config.Overlay{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CacheSignKey != filepath.Join(dir, "cosign.key") || cfg.CacheTrustKey != filepath.Join(dir, "cosign.pub") || !cfg.CacheRepoReadOnly {
+		t.Errorf("from the file: sign %q, trust %q, read-only %t", cfg.CacheSignKey, cfg.CacheTrustKey, cfg.CacheRepoReadOnly)
+	}
+	over := config.Overlay{CacheTrustKey: config.Set("/flag/trust.pub"), CacheRepoReadOnly: config.Set(false)}
+	if cfg, err = LoadConfig(context.Background(), path, over); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CacheTrustKey != "/flag/trust.pub" || cfg.CacheRepoReadOnly || cfg.CacheSignKey != filepath.Join(dir, "cosign.key") {
+		t.Errorf("with an overlay: sign %q, trust %q, read-only %t; want the overlay's trust key and read-only", cfg.CacheSignKey, cfg.CacheTrustKey, cfg.CacheRepoReadOnly)
+	}
+}
