@@ -12,6 +12,7 @@ import (
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -140,7 +141,9 @@ func Build(ctx context.Context, specs []Spec, opts ...Option) ([]*Image, error) 
 // will push to. Two packages may not share a name.
 func Resolve(ctx context.Context, specs []Spec, opts ...Option) ([]Target, error) {
 	o := newOptions(opts)
+	done := trace.Phase("load (resolve packages)")
 	targets, err := resolve(ctx, &o, specs)
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +182,9 @@ func BuildTargets(ctx context.Context, targets []Target, opts ...Option) ([]*Ima
 
 func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, error) {
 	o.described = &sbomInputs{}
+	done := trace.Phase("open the mingo cache")
 	c, err := layers.OpenDefault(o.cacheDir, true)
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +207,9 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 	if err != nil {
 		return nil, err
 	}
+	done = trace.Phase("build (all targets)")
 	images, err := o.build.Build(ctx, internalTargets(targets))
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +234,7 @@ func newOptions(opts []Option) options {
 // publish.Multi), and returns for each image its reference in the last
 // output that has one (a registry's repository@digest), or nil.
 func Publish(ctx context.Context, images []*Image, outputs ...publish.Interface) ([]name.Reference, error) {
+	defer trace.Phase("write (publish outputs)")()
 	m := publish.Multi(outputs...)
 	refs, err := m.Publish(ctx, images)
 	if cerr := m.Close(); err == nil && cerr != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -128,11 +129,16 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	before := ws.buildIDs(names)
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
 	if len(bc.compiled) > 0 {
-		if err := s.compile(ctx, limit, b, bc.compiled, ws.dir); err != nil {
+		done := trace.Phase("compile " + b.platform.String())
+		err := s.compile(ctx, limit, b, bc.compiled, ws.dir)
+		done()
+		if err != nil {
 			return err
 		}
 	}
+	done := trace.Phase("hash binaries " + b.platform.String())
 	sums, err := s.settle(ctx, limit, b, ws, names, before)
+	done()
 	if err != nil {
 		return err
 	}
@@ -214,7 +220,9 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		return PlatformImage{}, err
 	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
+	done := trace.Phase("layer " + pkg.Name + " " + p.String())
 	layer, err := s.binaryLayer(ctx, entry, t, mc)
+	done()
 	if err != nil {
 		return PlatformImage{}, err
 	}
@@ -235,7 +243,9 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
+	done = trace.Phase("image+sbom " + pkg.Name + " " + p.String())
 	doc, err := s.sbom(bin, t, spec.layers, p, img)
+	done()
 	if err != nil {
 		return PlatformImage{}, err
 	}

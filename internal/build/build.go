@@ -19,6 +19,7 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sbom"
@@ -265,7 +266,9 @@ func (b *Builder) newSession(ctx context.Context, targets []Target) (*session, e
 	}
 	// Before anything is built: a host GOFLAGS=-tags=netgo would change
 	// every binary while the recipe says nothing of it.
+	done := trace.Phase("go env")
 	goenv, err := gotool.CheckEnv(ctx, b.Dir)
+	done()
 	if err != nil {
 		return nil, err
 	}
