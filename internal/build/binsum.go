@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/stamp"
 )
 
 // Go decides a binary in a workspace is up to date from its build ID, not
@@ -43,6 +45,11 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 	var damaged []string
 	for _, name := range names {
 		bin := filepath.Join(w.dir, name)
+		if sum, ok := w.stamped(name); ok {
+			sums[name] = sum // the very bytes recorded: no need to read them
+			continue
+		}
+		st, _ := stamp.Path(bin)
 		got, err := layers.FileSum(bin)
 		if err != nil {
 			return nil, nil, fmt.Errorf("hashing the binary: %w", err)
@@ -52,6 +59,7 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 		switch {
 		case recErr == nil && want == got:
 			sums[name] = got
+			w.stamp(name, st, got)
 		case before[name] != "" && buildID(bin) == before[name]:
 			// Go kept the file, so it should still be what was
 			// recorded; without a record it cannot be trusted either.
@@ -65,9 +73,57 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 				return nil, nil, fmt.Errorf("recording the binary's digest: %w", err)
 			}
 			sums[name] = got
+			w.stamp(name, st, got)
 		}
 	}
 	return sums, damaged, nil
+}
+
+// stampPath is where the stamp of the workspace's binary name is recorded,
+// with the digest it had then. A file of its own, so that an older mingo
+// sharing the cache still reads the digest file it knows.
+func (w *workspace) stampPath(name string) string {
+	return filepath.Join(w.dir, "."+name+".stamp")
+}
+
+// stamped returns the recorded digest of binary name when its stamp is
+// the one recorded with that digest, and the digest file agrees: then the
+// file is the one hashed, and is not read again. Any difference (a link,
+// a damaged file, a copy) means hashing it.
+func (w *workspace) stamped(name string) (string, bool) {
+	rec, err := os.ReadFile(w.stampPath(name))
+	if err != nil {
+		return "", false
+	}
+	var was stamp.Stamp
+	var sum string
+	if _, err := fmt.Sscanf(string(rec), "%d %d %d %d %s", &was.Ino, &was.Size, &was.MTime, &was.CTime, &sum); err != nil {
+		return "", false
+	}
+	now, ok := stamp.Path(filepath.Join(w.dir, name))
+	if !ok || now != was {
+		return "", false
+	}
+	digest, err := os.ReadFile(w.sumPath(name))
+	if err != nil || strings.TrimSpace(string(digest)) != sum {
+		return "", false
+	}
+	return sum, true
+}
+
+// stamp records that binary name, stamped before at st, hashed to sum,
+// when it still has that stamp (nothing wrote it while it was read) and
+// the stamp is settled; otherwise it removes any old record, so the next
+// build hashes the file again.
+func (w *workspace) stamp(name string, st stamp.Stamp, sum string) {
+	now, ok := stamp.Path(filepath.Join(w.dir, name))
+	if !ok || now != st || !st.Settled(time.Now()) {
+		os.Remove(w.stampPath(name))
+		return
+	}
+	rec := fmt.Sprintf("%d %d %d %d %s\n", st.Ino, st.Size, st.MTime, st.CTime, sum)
+	// Best effort: without a record the next build hashes again.
+	_ = os.WriteFile(w.stampPath(name), []byte(rec), 0o644)
 }
 
 // buildID returns the Go build ID note of the ELF binary at path, which

@@ -1,0 +1,44 @@
+// Package stamp tells whether a file may have changed without reading it:
+// a stamp is what the kernel changes whenever a file's bytes do (inode,
+// size, modification and change times). Two equal stamps of a path mean
+// the same bytes, provided the first was taken once the file's times were
+// older than the file system's clock granularity (see Settled): a write
+// within the same tick could otherwise leave both times as they were.
+package stamp
+
+import (
+	"io/fs"
+	"os"
+	"time"
+)
+
+// Granularity is the coarsest timestamp resolution the stamps trust:
+// FAT's two seconds; ext4, XFS, btrfs and tmpfs are far finer.
+const Granularity = 2 * time.Second
+
+// Stamp identifies a version of a file; the zero Stamp matches nothing.
+type Stamp struct {
+	Ino, Size, MTime, CTime int64
+}
+
+// Of returns fi's stamp; ok is false where the platform gives no inode
+// or change time (then nothing is trusted).
+func Of(fi fs.FileInfo) (Stamp, bool) {
+	return of(fi)
+}
+
+// Path stats path and returns its stamp.
+func Path(path string) (Stamp, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return Stamp{}, false
+	}
+	return Of(fi)
+}
+
+// Settled reports whether s may be recorded at now: both its times are at
+// least Granularity old, so a later write cannot share them.
+func (s Stamp) Settled(now time.Time) bool {
+	limit := now.Add(-Granularity).UnixNano()
+	return s.MTime < limit && s.CTime < limit
+}
