@@ -118,6 +118,9 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 		return err
 	}
 	defer ws.close()
+	s.mu.Lock()
+	s.workspaces = append(s.workspaces, ws)
+	s.mu.Unlock()
 	for _, m := range b.members {
 		t := &targets[m.target]
 		s.progress(Event{Package: t.Package.ImportPath, Name: t.Package.Name, Platform: b.platform, Stage: Compiling})

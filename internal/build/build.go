@@ -207,6 +207,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err != nil {
 		return nil, err
 	}
+	donePrep := trace.Phase("prepare (base, platforms)")
 	shared := make([]*shared, len(targets))
 	// Not errgroup.WithContext: a registry base keeps the context it was
 	// fetched with, to pull its layers when the image is published.
@@ -221,6 +222,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	donePrep()
 	images := make([][]PlatformImage, len(targets))
 	for i, sh := range shared {
 		images[i] = make([]PlatformImage, len(sh.platforms))
@@ -246,6 +248,9 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	}
 	if err := g2.Wait(); err != nil {
 		return nil, err
+	}
+	for _, ws := range s.workspaces {
+		ws.recordStamps()
 	}
 	s.cache.Report()
 	return results(targets, shared, images), nil

@@ -13,8 +13,13 @@ import (
 )
 
 // Granularity is the coarsest timestamp resolution the stamps trust:
-// FAT's two seconds; ext4, XFS, btrfs and tmpfs are far finer.
-const Granularity = 2 * time.Second
+// FAT's two seconds. FineGranularity is the file times' resolution on a
+// file system that keeps nanoseconds (ext4, XFS, btrfs, tmpfs): the
+// kernel's coarse clock ticks at most every 10ms (HZ=100), twice that.
+const (
+	Granularity     = 2 * time.Second
+	FineGranularity = 20 * time.Millisecond
+)
 
 // Stamp identifies a version of a file; the zero Stamp matches nothing.
 type Stamp struct {
@@ -36,9 +41,15 @@ func Path(path string) (Stamp, bool) {
 	return Of(fi)
 }
 
-// Settled reports whether s may be recorded at now: both its times are at
-// least Granularity old, so a later write cannot share them.
+// Settled reports whether s may be recorded at now: both its times are
+// older than the file system's resolution, so a later write cannot share
+// them. Times with sub-millisecond digits come from a file system that
+// keeps them (FineGranularity); others may be FAT's (Granularity).
 func (s Stamp) Settled(now time.Time) bool {
-	limit := now.Add(-Granularity).UnixNano()
+	g := Granularity
+	if s.MTime%1e6 != 0 || s.CTime%1e6 != 0 {
+		g = FineGranularity
+	}
+	limit := now.Add(-g).UnixNano()
 	return s.MTime < limit && s.CTime < limit
 }
