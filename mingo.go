@@ -3,6 +3,7 @@ package mingo
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -11,6 +12,7 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/publish"
@@ -141,6 +143,7 @@ func Build(ctx context.Context, specs []Spec, opts ...Option) ([]*Image, error) 
 // will push to. Two packages may not share a name.
 func Resolve(ctx context.Context, specs []Spec, opts ...Option) ([]Target, error) {
 	o := newOptions(opts)
+	ctx = withGoMemo(ctx, o.cacheDir)
 	done := trace.Phase("load (resolve packages)")
 	targets, err := resolve(ctx, &o, specs)
 	done()
@@ -190,6 +193,7 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 	}
 	c.Warn = o.build.Warn
 	o.build.Cache = c
+	ctx = withGoMemo(ctx, c.Dir())
 	if o.sbom {
 		o.build.SBOM = sbomFunc(o.version, o.described)
 	}
@@ -220,6 +224,20 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 		return nil, err
 	}
 	return images, nil
+}
+
+// withGoMemo keeps the go command's package loading answers in the cache
+// at dir ("" the default cache): a build that changed no package's
+// imports asks the go command nothing but `go build`. Memos are off
+// without a cache directory.
+func withGoMemo(ctx context.Context, dir string) context.Context {
+	if dir == "" {
+		var err error
+		if dir, err = layers.DefaultCacheDir(); err != nil {
+			return ctx
+		}
+	}
+	return gotool.WithMemo(ctx, filepath.Join(dir, gotool.MemoDir))
 }
 
 func newOptions(opts []Option) options {

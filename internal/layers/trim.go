@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mingo-build/mingo/internal/atomicfile"
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // DefaultMaxAge is how long a cache entry may go unused before a trim
@@ -165,6 +166,7 @@ func (c *Cache) Trim(now time.Time, maxAge time.Duration) (Usage, error) {
 	freed.add(c.removeKeysWithoutBlob(held))
 	freed.add(c.removeWorkspaces(func(fi fs.FileInfo) bool { return !fi.ModTime().After(now.Add(-maxAge)) }))
 	freed.add(removeTree(filepath.Join(c.dir, GoCacheDir), old))
+	freed.add(removeTree(filepath.Join(c.dir, gotool.MemoDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, ToolboxCacheDir), old))
 	return freed, nil
 }
