@@ -252,6 +252,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	for _, ws := range s.workspaces {
 		ws.recordStamps()
 	}
+	b.Cache.RecordStamps()
 	s.cache.Report()
 	return results(targets, shared, images), nil
 }
