@@ -111,6 +111,7 @@ func place(bs []*batch, pkgs []*Package) *batch {
 // runBatch compiles a batch into its workspace, then layers each binary
 // and assembles its platform image.
 func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
+	doneWS := trace.Phase("workspace " + b.platform.String())
 	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
 		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
 	})
@@ -130,6 +131,7 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 		names[i] = p.Name
 	}
 	before := ws.buildIDs(names)
+	doneWS()
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
 	if len(bc.compiled) > 0 {
 		done := trace.Phase("compile " + b.platform.String())
