@@ -38,7 +38,6 @@ if [ -n "${MINGO_BASE:-}" ]; then
 	cp "$MINGO_BASE" "$work/base"
 	tools="go mingo base"
 fi
-export MINGO_CACHE="$work/cache"
 plats=linux/amd64,linux/arm64
 
 # timed NAME CMD...: runs CMD, appends "seconds rss_kb" to $work/NAME.times
@@ -69,6 +68,9 @@ edit_line() { sed -i "s/^const edit = .*/const edit = \"edit $RANDOM$RANDOM\"/" 
 run() {
 	local c=$1 tool=$2 bin
 	bin="$work/$tool"
+	# A cache per tool: one mingo's go build touches the binaries (and its
+	# lookups the blobs) whose stamps the other recorded.
+	export MINGO_CACHE="$work/cache-$tool"
 	case $c in
 	edit | nochange)
 		[ "$c" = edit ] && edit_line
