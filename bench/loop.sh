@@ -18,6 +18,12 @@
 # longest instance) are printed next to go build's total. Peak RSS is the
 # largest process's (GNU time's %M), median over runs.
 #
+# Measured 2026-12-06 on the 2-core machine under heavy load from other
+# builds (load average 14-41), 5 alternating runs, medians, against mingo
+# before issue 22's changes (base): edit 0.90x (base 1.06x), nochange 0.90x
+# (1.61x), mono 1.46x (2.18x); peak RSS equal to go build's (31-175 MiB).
+# At that load single runs vary by 2x: compare ratios measured together.
+#
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
 #   "base" (before/after in the same load).
