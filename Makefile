@@ -23,6 +23,9 @@ vet:
 test: vet
 	$(GO) test -count=1 -timeout 40m ./...
 
-## bench: mingo against plain go build, printed as ratios
+## bench: mingo against plain go build, printed as ratios: first issue 22's
+## edit-loop and at-rest cases against both platforms' go build at once, with
+## mingo's phases (bench/loop.sh), then the rest (bench/bench.sh)
 bench:
+	bench/loop.sh
 	bench/bench.sh

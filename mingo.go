@@ -3,6 +3,7 @@ package mingo
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -11,7 +12,9 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -157,7 +160,10 @@ func Build(ctx context.Context, specs []Spec, opts ...Option) ([]*Image, error) 
 // will push to. Two packages may not share a name.
 func Resolve(ctx context.Context, specs []Spec, opts ...Option) ([]Target, error) {
 	o := newOptions(opts)
+	ctx = withGoMemo(ctx, o.cacheDir)
+	done := trace.Phase("load (resolve packages)")
 	targets, err := resolve(ctx, &o, specs)
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -218,12 +224,15 @@ func (o options) openCacheRepo() (*buildcache.Repo, error) {
 
 func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, error) {
 	o.described = &sbomInputs{}
+	done := trace.Phase("open the mingo cache")
 	c, err := layers.OpenDefault(o.cacheDir, true)
+	done()
 	if err != nil {
 		return nil, err
 	}
 	c.Warn = o.build.Warn
 	o.build.Cache = c
+	ctx = withGoMemo(ctx, c.Dir())
 	if o.sbom {
 		o.build.SBOM = sbomFunc(o.version, o.described)
 	}
@@ -234,7 +243,9 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 	if err != nil {
 		return nil, err
 	}
+	done = trace.Phase("build (all targets)")
 	images, err := o.build.Build(ctx, internalTargets(targets))
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -245,6 +256,20 @@ func buildTargets(ctx context.Context, targets []Target, o options) ([]*Image, e
 		return nil, err
 	}
 	return images, nil
+}
+
+// withGoMemo keeps the go command's package loading answers in the cache
+// at dir ("" the default cache): a build that changed no package's
+// imports asks the go command nothing but `go build`. Memos are off
+// without a cache directory.
+func withGoMemo(ctx context.Context, dir string) context.Context {
+	if dir == "" {
+		var err error
+		if dir, err = layers.DefaultCacheDir(); err != nil {
+			return ctx
+		}
+	}
+	return gotool.WithMemo(ctx, filepath.Join(dir, gotool.MemoDir))
 }
 
 func newOptions(opts []Option) options {
@@ -259,6 +284,7 @@ func newOptions(opts []Option) options {
 // publish.Multi), and returns for each image its reference in the last
 // output that has one (a registry's repository@digest), or nil.
 func Publish(ctx context.Context, images []*Image, outputs ...publish.Interface) ([]name.Reference, error) {
+	defer trace.Phase("write (publish outputs)")()
 	m := publish.Multi(outputs...)
 	refs, err := m.Publish(ctx, images)
 	if cerr := m.Close(); err == nil && cerr != nil {

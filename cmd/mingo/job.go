@@ -151,7 +151,9 @@ func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *ming
 			r.log.debugf("not sharing Go's build cache: %v", err)
 		}
 	}
-	if r.f.sbom == "spdx" {
+	// Only a push (which attaches them) and --sbom-dir read the SBOMs;
+	// they are not part of any image, so skipping them changes no digest.
+	if r.f.sbom == "spdx" && (r.push || r.f.sbomDir != "") {
 		opts = append(opts, mingo.WithSBOM())
 	}
 	return opts

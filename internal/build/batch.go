@@ -19,6 +19,7 @@ import (
 
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -110,6 +111,7 @@ func place(bs []*batch, pkgs []*Package) *batch {
 // runBatch compiles a batch into its workspace, then layers each binary
 // and assembles its platform image.
 func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
+	doneWS := trace.Phase("workspace " + b.platform.String())
 	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
 		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
 	})
@@ -117,6 +119,9 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 		return err
 	}
 	defer ws.close()
+	s.mu.Lock()
+	s.workspaces = append(s.workspaces, ws)
+	s.mu.Unlock()
 	for _, m := range b.members {
 		t := &targets[m.target]
 		s.progress(Event{Package: t.Package.ImportPath, Name: t.Package.Name, Platform: b.platform, Stage: Compiling})
@@ -126,13 +131,19 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 		names[i] = p.Name
 	}
 	before := ws.buildIDs(names)
+	doneWS()
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
 	if len(bc.compiled) > 0 {
-		if err := s.compile(ctx, limit, b, bc.compiled, ws.dir); err != nil {
+		done := trace.Phase("compile " + b.platform.String())
+		err := s.compile(ctx, limit, b, bc.compiled, ws.dir)
+		done()
+		if err != nil {
 			return err
 		}
 	}
+	done := trace.Phase("hash binaries " + b.platform.String())
 	sums, err := s.settle(ctx, limit, b, ws, names, before)
+	done()
 	if err != nil {
 		return err
 	}
@@ -214,7 +225,9 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 		return PlatformImage{}, err
 	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
+	done := trace.Phase("layer " + pkg.Name + " " + p.String())
 	layer, err := s.binaryLayer(ctx, entry, t, mc)
+	done()
 	if err != nil {
 		return PlatformImage{}, err
 	}
@@ -235,7 +248,9 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
+	done = trace.Phase("image+sbom " + pkg.Name + " " + p.String())
 	doc, err := s.sbom(bin, t, spec.layers, p, img)
+	done()
 	if err != nil {
 		return PlatformImage{}, err
 	}

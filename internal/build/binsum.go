@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/stamp"
 )
 
 // Go decides a binary in a workspace is up to date from its build ID, not
@@ -25,13 +27,42 @@ func (w *workspace) sumPath(name string) string {
 }
 
 // buildIDs returns the Go build ID of each binary of names in the
-// workspace ("" for one not built yet or unreadable).
+// workspace ("" for one not built yet or unreadable). It runs before `go
+// build` and notes which binaries still have the stamp recorded with their
+// digest (see stamped).
 func (w *workspace) buildIDs(names []string) map[string]string {
 	ids := make(map[string]string, len(names))
+	w.unchanged = map[string]binStamp{}
 	for _, name := range names {
 		ids[name] = buildID(filepath.Join(w.dir, name))
+		if b, ok := w.stamped(name); ok {
+			w.unchanged[name] = b
+		}
 	}
 	return ids
+}
+
+// binStamp is a binary's stamp and digest.
+type binStamp struct {
+	st  stamp.Stamp
+	sum string
+}
+
+// touched reports whether binary name, unchanged before `go build` (see
+// buildIDs), was at most touched by it: `go build` updates the times of
+// an up-to-date output it does not write, and a binary it writes has a
+// new build ID. Then its digest is the recorded one, without reading it.
+func (w *workspace) touched(name, idBefore string) (binStamp, bool) {
+	b, ok := w.unchanged[name]
+	if !ok || idBefore == "" {
+		return binStamp{}, false
+	}
+	bin := filepath.Join(w.dir, name)
+	now, ok := stamp.Path(bin)
+	if !ok || now.Ino != b.st.Ino || now.Size != b.st.Size || buildID(bin) != idBefore {
+		return binStamp{}, false
+	}
+	return binStamp{now, b.sum}, true
 }
 
 // settle hashes each binary of names once, now that `go build` has run,
@@ -43,6 +74,12 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 	var damaged []string
 	for _, name := range names {
 		bin := filepath.Join(w.dir, name)
+		if b, ok := w.touched(name, before[name]); ok {
+			sums[name] = b.sum // the very bytes recorded: no need to read them
+			w.seen[name] = b
+			continue
+		}
+		st, _ := stamp.Path(bin)
 		got, err := layers.FileSum(bin)
 		if err != nil {
 			return nil, nil, fmt.Errorf("hashing the binary: %w", err)
@@ -52,6 +89,7 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 		switch {
 		case recErr == nil && want == got:
 			sums[name] = got
+			w.seen[name] = binStamp{st, got}
 		case before[name] != "" && buildID(bin) == before[name]:
 			// Go kept the file, so it should still be what was
 			// recorded; without a record it cannot be trusted either.
@@ -65,9 +103,61 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 				return nil, nil, fmt.Errorf("recording the binary's digest: %w", err)
 			}
 			sums[name] = got
+			w.seen[name] = binStamp{st, got}
 		}
 	}
 	return sums, damaged, nil
+}
+
+// stampPath is where the stamp of the workspace's binary name is recorded,
+// with the digest it had then. A file of its own, so that an older mingo
+// sharing the cache still reads the digest file it knows.
+func (w *workspace) stampPath(name string) string {
+	return filepath.Join(w.dir, "."+name+".stamp")
+}
+
+// stamped returns the recorded stamp and digest of binary name when its
+// stamp is still the one recorded with that digest and the digest file
+// agrees: then the file is the one hashed. Any difference (a link, a
+// damaged file, a copy) means hashing it.
+func (w *workspace) stamped(name string) (binStamp, bool) {
+	rec, err := os.ReadFile(w.stampPath(name))
+	if err != nil {
+		return binStamp{}, false
+	}
+	var b binStamp
+	if _, err := fmt.Sscanf(string(rec), "%d %d %d %d %s", &b.st.Ino, &b.st.Size, &b.st.MTime, &b.st.CTime, &b.sum); err != nil {
+		return binStamp{}, false
+	}
+	now, ok := stamp.Path(filepath.Join(w.dir, name))
+	if !ok || now != b.st || b.st == (stamp.Stamp{}) {
+		return binStamp{}, false
+	}
+	digest, err := os.ReadFile(w.sumPath(name))
+	if err != nil || strings.TrimSpace(string(digest)) != b.sum {
+		return binStamp{}, false
+	}
+	return b, true
+}
+
+// recordStamps records, once the build is done, the stamp each binary had
+// when its digest was settled, if it still has it (nothing wrote it since)
+// and it is settled (a later write cannot share it); otherwise it removes
+// any old record, so the next build hashes the file again. Recording
+// late lets the times `go build` just set grow old enough. It needs no
+// lock: a binary written since has another stamp, so a record written
+// late never matches it.
+func (w *workspace) recordStamps() {
+	for name, b := range w.seen {
+		now, ok := stamp.Path(filepath.Join(w.dir, name))
+		if !ok || now != b.st || !b.st.Settled(time.Now()) {
+			os.Remove(w.stampPath(name))
+			continue
+		}
+		rec := fmt.Sprintf("%d %d %d %d %s\n", b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime, b.sum)
+		// Best effort: without a record the next build hashes again.
+		_ = os.WriteFile(w.stampPath(name), []byte(rec), 0o644)
+	}
 }
 
 // buildID returns the Go build ID note of the ELF binary at path, which

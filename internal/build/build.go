@@ -19,6 +19,7 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sbom"
@@ -206,6 +207,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err != nil {
 		return nil, err
 	}
+	donePrep := trace.Phase("prepare (base, platforms)")
 	shared := make([]*shared, len(targets))
 	// Not errgroup.WithContext: a registry base keeps the context it was
 	// fetched with, to pull its layers when the image is published.
@@ -220,6 +222,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	donePrep()
 	images := make([][]PlatformImage, len(targets))
 	for i, sh := range shared {
 		images[i] = make([]PlatformImage, len(sh.platforms))
@@ -246,6 +249,10 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err := g2.Wait(); err != nil {
 		return nil, err
 	}
+	for _, ws := range s.workspaces {
+		ws.recordStamps()
+	}
+	b.Cache.RecordStamps()
 	s.cache.Report()
 	return results(targets, shared, images), nil
 }
@@ -265,7 +272,9 @@ func (b *Builder) newSession(ctx context.Context, targets []Target) (*session, e
 	}
 	// Before anything is built: a host GOFLAGS=-tags=netgo would change
 	// every binary while the recipe says nothing of it.
+	done := trace.Phase("go env")
 	goenv, err := gotool.CheckEnv(ctx, b.Dir)
+	done()
 	if err != nil {
 		return nil, err
 	}

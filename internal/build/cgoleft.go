@@ -88,7 +88,9 @@ func cgoChecks(batches []*batch) []*batch {
 // build with cgo and not without, or that import "C".
 func leftOutCgo(ctx context.Context, dir string, env []string, p platform.Platform, tags, pkgs []string) ([]cgoPackage, error) {
 	args := append([]string{"-e", "-deps"}, gotool.TagFlags(tags)...)
-	listed, err := gotool.List(ctx, dir, env, append(args, pkgs...)...)
+	// Memoized: its answer only warns (and names a known stub), so a
+	// stale one cannot change what is built.
+	listed, err := gotool.ListMemo(ctx, dir, env, append(args, pkgs...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
@@ -25,6 +26,7 @@ type session struct {
 	generated   map[string]*memo[[]layerSpec] // generated-layer settings -> layers
 	dlv         map[string]*memo[layerSpec]   // platform and compression -> Delve's layer
 	cache       *buildcache.Client            // nil without Builder.CacheRepo
+	workspaces  []*workspace                  // whose binaries' stamps to record
 }
 
 // memo is a value computed at most once, by the first caller that needs
@@ -81,7 +83,11 @@ func (s *session) base(ctx context.Context, base string) (*baseImage, error) {
 // once per module; the annotations are the caller's to change.
 func (s *session) vcs(ctx context.Context, dir string) vcsInfo {
 	v, _ := entry(&s.mu, &s.vcsInfos, dir).get(func() (vcsInfo, error) {
-		return vcsInfo{annots: vcsAnnotations(ctx, dir), commit: commitTime(ctx, dir)}, nil
+		// Two git commands at once, not one after the other.
+		commit := make(chan time.Time, 1)
+		go func() { commit <- commitTime(ctx, dir) }()
+		annots := vcsAnnotations(ctx, dir)
+		return vcsInfo{annots: annots, commit: <-commit}, nil
 	})
 	v.annots = maps.Clone(v.annots)
 	return v

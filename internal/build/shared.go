@@ -81,7 +81,7 @@ func (s *session) prepare(ctx context.Context, t *Target) (*shared, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: base, platforms: t.Platforms, config: cfg, created: s.imageTime(ctx, t), ready: make(chan struct{})}
+	sh := &shared{base: base, platforms: t.Platforms, config: cfg, ready: make(chan struct{})}
 	if sh.koEntries, err = koDataEntries(t.Package); err != nil {
 		return nil, err
 	}
@@ -114,6 +114,9 @@ func (s *session) finish(ctx context.Context, t *Target, sh *shared) (err error)
 		sh.err = err
 		close(sh.ready)
 	}()
+	// Here, not in prepare: git's answers (the commit time, the
+	// annotations) are needed by the images only, not by go build.
+	sh.created = s.imageTime(ctx, t)
 	if err := s.buildLayers(ctx, t, sh); err != nil {
 		return err
 	}

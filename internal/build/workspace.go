@@ -19,6 +19,9 @@ import (
 type workspace struct {
 	dir  string
 	lock *os.File
+	// unchanged are the binaries whose recorded stamp held before `go
+	// build`; seen the stamps and digests settled after it (binsum.go).
+	unchanged, seen map[string]binStamp
 }
 
 // waitNotice is how long a build waits for another's workspace lock
@@ -51,8 +54,9 @@ func openWorkspace(c *layers.Cache, workDir, key string, waiting func(dir string
 	// The lock file's time says when a build last used the directory,
 	// which is what trimming the cache goes by.
 	layers.TouchWorkspace(lock.Name())
-	return &workspace{dir: dir, lock: lock}, nil
+	return &workspace{dir: dir, lock: lock, seen: map[string]binStamp{}}, nil
 }
 
-// close releases the lock; the binaries stay for the next build.
+// close releases the lock; the binaries stay for the next build. Their
+// stamps are recorded later (recordStamps).
 func (w *workspace) close() { w.lock.Close() }

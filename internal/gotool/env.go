@@ -2,10 +2,12 @@ package gotool
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mingo-build/mingo/platform"
 )
@@ -165,9 +167,16 @@ func (e *EnvError) Error() string {
 // value it read, GOVERSION, GOROOT and GOCACHEPROG too: one go command
 // answers what the build needs to know.
 func CheckEnv(ctx context.Context, dir string) (map[string]string, error) {
-	vals, err := GoEnv(ctx, dir, Env(nil), "GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "GOVERSION", "GOROOT", "GOCACHEPROG")
-	if err != nil {
-		return nil, err
+	vars := []string{"GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "GOVERSION", "GOROOT", "GOCACHEPROG"}
+	// Its memo's key holds all the go command reads (see memo.go).
+	file := memoFile(ctx, dir, Env(nil), append([]string{"env"}, vars...)...)
+	var vals map[string]string
+	if ans, ok := recall(file); !ok || json.Unmarshal(ans, &vals) != nil {
+		var err error
+		if vals, err = GoEnv(ctx, dir, Env(nil), vars...); err != nil {
+			return nil, err
+		}
+		remember(file, newMemo(vals, nil, nil, nil, time.Now()))
 	}
 	return vals, envPolicy(vals, func(k string) bool { return os.Getenv(k) != "" })
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os/exec"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -101,15 +102,54 @@ func List(ctx context.Context, dir string, env []string, args ...string) ([]*Lis
 }
 
 // Load loads the packages patterns name with go/packages, from dir, for
-// the host target without cgo (Env(nil)) and with the build tags.
+// the host target without cgo (Env(nil)) and with the build tags. With a
+// memo directory in ctx (WithMemo), an answer whose sources did not change
+// is the last one (see memo.go).
 func Load(ctx context.Context, dir string, mode packages.LoadMode, tags []string, patterns ...string) ([]*packages.Package, error) {
-	return packages.Load(&packages.Config{
+	env := Env(nil)
+	file := memoFile(ctx, dir, env, append([]string{"load", fmt.Sprint(mode), strings.Join(tags, ",")}, patterns...)...)
+	if ans, ok := recall(file); ok {
+		var pkgs []*packages.Package
+		if json.Unmarshal(ans, &pkgs) == nil {
+			return pkgs, nil
+		}
+	}
+	pre := preStamps(file, patternDirs(dir, patterns))
+	start := time.Now()
+	pkgs, err := packages.Load(&packages.Config{
 		Context:    ctx,
 		Mode:       mode,
 		Dir:        dir,
-		Env:        Env(nil),
+		Env:        env,
 		BuildFlags: TagFlags(tags),
 	}, patterns...)
+	if err == nil && file != "" {
+		if dirs, goMods, ok := loadedDirs(dir, patterns, pkgs); ok {
+			remember(file, newMemo(pkgs, dirs, goMods, pre, start))
+		}
+	}
+	return pkgs, err
+}
+
+// ListMemo is List with memos (see Load): for questions whose answer
+// only informs (warnings, names), never a cache key.
+func ListMemo(ctx context.Context, dir string, env []string, args ...string) ([]*ListedPackage, error) {
+	file := memoFile(ctx, dir, env, append([]string{"list", listFields}, args...)...)
+	if ans, ok := recall(file); ok {
+		var pkgs []*ListedPackage
+		if json.Unmarshal(ans, &pkgs) == nil {
+			return pkgs, nil
+		}
+	}
+	pre := preStamps(file, nil)
+	start := time.Now()
+	pkgs, err := List(ctx, dir, env, args...)
+	if err == nil && file != "" {
+		if dirs, goMods, ok := listedDirs(args, pkgs); ok {
+			remember(file, newMemo(pkgs, dirs, goMods, pre, start))
+		}
+	}
+	return pkgs, err
 }
 
 // FirstLine is the first line of the go command's message s, without

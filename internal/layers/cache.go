@@ -30,6 +30,7 @@ type Cache struct {
 	mu     sync.Mutex
 	lease  *lease // see lease.go
 	closed bool
+	stamps map[string]blobStamp // verified this build (blobstamp.go)
 }
 
 // DefaultCacheDir is $MINGO_CACHE, or "mingo" in the user's cache directory.
@@ -88,6 +89,9 @@ func (c *Cache) lookup(key string, comp Compression) *Layer {
 	if err != nil {
 		c.drop(keyPath, "", fmt.Errorf("unreadable record %s: %w", keyPath, err))
 		return nil
+	}
+	if c.vouched(l) {
+		return l
 	}
 	if err := verifyFile(l.path, l.digest, r.Size); err != nil {
 		c.drop(keyPath, l.path, err)

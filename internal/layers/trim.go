@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/mingo-build/mingo/internal/atomicfile"
+	"github.com/mingo-build/mingo/internal/gotool"
+	"github.com/mingo-build/mingo/internal/stamp"
 )
 
 // DefaultMaxAge is how long a cache entry may go unused before a trim
@@ -103,6 +105,9 @@ func (c *Cache) lookupUsed(key string, comp Compression) *Layer {
 	l.held = held
 	touch(filepath.Join(c.dir, "keys", key))
 	touch(l.path)
+	if st, ok := stamp.Path(l.path); ok {
+		c.verified(l, st)
+	}
 	return l
 }
 
@@ -165,6 +170,8 @@ func (c *Cache) Trim(now time.Time, maxAge time.Duration) (Usage, error) {
 	freed.add(c.removeKeysWithoutBlob(held))
 	freed.add(c.removeWorkspaces(func(fi fs.FileInfo) bool { return !fi.ModTime().After(now.Add(-maxAge)) }))
 	freed.add(removeTree(filepath.Join(c.dir, GoCacheDir), old))
+	freed.add(removeTree(filepath.Join(c.dir, gotool.MemoDir), old))
+	freed.add(removeTree(filepath.Join(c.dir, StampsDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, ToolboxCacheDir), old))
 	return freed, nil
 }

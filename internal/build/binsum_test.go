@@ -1,0 +1,51 @@
+package build
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/mingo-build/mingo/internal/stamp"
+)
+
+// TestStampedSum checks that a recorded stamp spares the hash only while
+// the binary is the file hashed: a fresh stamp is not recorded, and a
+// rewrite of the same size, even with its times put back, is hashed again.
+func TestStampedSum(t *testing.T) {
+	if _, ok := stamp.Path(t.TempDir()); !ok {
+		t.Skip("no stamps on this system")
+	}
+	w := &workspace{dir: t.TempDir(), seen: map[string]binStamp{}}
+	bin := filepath.Join(w.dir, "app")
+	if err := os.WriteFile(bin, []byte("binary one"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sums, _, err := w.settle([]string{"app"}, map[string]string{}, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.recordStamps()
+	if _, ok := w.stamped("app"); ok {
+		t.Fatal("a stamp within the clock granularity of its change time was recorded")
+	}
+	time.Sleep(2 * stamp.FineGranularity)
+	w.seen = map[string]binStamp{}
+	if _, _, err := w.settle([]string{"app"}, map[string]string{}, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	w.recordStamps()
+	if b, ok := w.stamped("app"); !ok || b.sum != sums["app"] {
+		t.Fatalf("stamped = %v, %t; want the recorded digest %s", b, ok, sums["app"])
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.WriteFile(bin, []byte("binary two"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(bin, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.stamped("app"); ok {
+		t.Fatal("a rewritten binary with its times put back kept its stamp")
+	}
+}

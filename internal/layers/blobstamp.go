@@ -1,0 +1,80 @@
+package layers
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mingo-build/mingo/internal/stamp"
+)
+
+// A cached blob is verified (read and hashed) before a build uses it, so
+// that a damaged one is rebuilt rather than pushed. At rest that reread
+// every binary layer (a thirty-binary build read 300 MB). Once verified,
+// a blob's stamp is recorded under stamps/HEX; a blob with that very stamp
+// is the one verified and is not read again. A write to it changes the
+// stamp, so it is verified again. Damage no write explains (a failing
+// disk) is still caught where bytes leave the cache: Compressed verifies
+// what it reads, so a bad blob fails the output instead of reaching it.
+
+// StampsDir holds the blobs' stamps within the cache.
+const StampsDir = "stamps"
+
+func (c *Cache) stampPath(l *Layer) string {
+	return filepath.Join(c.dir, StampsDir, l.digest.Hex)
+}
+
+// vouched reports whether l's blob has the stamp recorded when it was
+// last verified.
+func (c *Cache) vouched(l *Layer) bool {
+	rec, err := os.ReadFile(c.stampPath(l))
+	if err != nil {
+		return false
+	}
+	var was stamp.Stamp
+	if _, err := fmt.Sscanf(string(rec), "%d %d %d %d", &was.Ino, &was.Size, &was.MTime, &was.CTime); err != nil {
+		return false
+	}
+	now, ok := stamp.Path(l.path)
+	return ok && now == was && was.Size == l.size
+}
+
+// verified notes that l's blob, verified or vouched for, now has stamp
+// st (taken after it was marked used); RecordStamps writes it.
+func (c *Cache) verified(l *Layer, st stamp.Stamp) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stamps == nil {
+		c.stamps = map[string]blobStamp{}
+	}
+	c.stamps[l.digest.Hex] = blobStamp{c.stampPath(l), l.path, st}
+}
+
+type blobStamp struct {
+	file, blob string
+	st         stamp.Stamp
+}
+
+// RecordStamps records the stamps of the blobs this build verified, at the
+// end of the build, when touching them is long enough ago for their stamps
+// to be settled: a stamp that is not, or that changed since, is removed,
+// so the next build verifies the blob again.
+func (c *Cache) RecordStamps() {
+	c.mu.Lock()
+	pending := c.stamps
+	c.stamps = nil
+	c.mu.Unlock()
+	if len(pending) > 0 {
+		_ = os.MkdirAll(filepath.Join(c.dir, StampsDir), 0o755)
+	}
+	for _, b := range pending {
+		now, ok := stamp.Path(b.blob)
+		if !ok || now != b.st || !b.st.Settled(time.Now()) {
+			os.Remove(b.file)
+			continue
+		}
+		rec := fmt.Sprintf("%d %d %d %d\n", b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime)
+		_ = os.WriteFile(b.file, []byte(rec), 0o644) // without it, the next build verifies
+	}
+}
