@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -67,29 +64,21 @@ func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
 		}
 		f.timeout = d
 	}
-	dir, err := layers.DefaultCacheDir()
-	if err != nil {
-		return err
-	}
-	// Held shared while serving: no trim removes a file the go command
-	// is about to read.
-	if lc, err := layers.OpenCache(dir); err == nil {
-		defer lc.Use()()
-	}
-	disk, err := gocache.OpenDisk(filepath.Join(dir, layers.GoCacheDir))
-	if err != nil {
-		return err
-	}
 	stderr := cmd.ErrOrStderr()
 	o := gocache.Options{ReadOnly: f.readOnly, Timeout: f.timeout, LookupTimeout: f.timeout / 6, GoDir: gocache.DefaultGoDir(), Warn: func(format string, args ...any) {
 		fmt.Fprintf(stderr, "mingo gocache: warning: "+format+"\n", args...)
 	}}
 	if f.repo != "" {
+		var err error
 		if o.Registry, err = goCacheRegistry(cmd, f); err != nil {
 			return err
 		}
 	}
-	c := gocache.New(disk, o)
+	c, release, err := gocache.OpenDefault(o)
+	if err != nil {
+		return err
+	}
+	defer release()
 	err = gocache.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), c)
 	if f.verbose {
 		fmt.Fprintf(stderr, "mingo gocache: %v\n", c.Stats())
@@ -121,42 +110,13 @@ func envTrue(k string) bool {
 }
 
 // goCacheProgram is the GOCACHEPROG that makes repo Go's build cache too:
-// this mingo's gocache command, with the registry settings of the build
-// (insecure lists the registries --insecure-registry applies to).
-// MINGO_CACHE, MINGO_CACHE_REPO_READONLY and the credentials reach it
-// through the environment.
+// this mingo's gocache command (see gocache.Program).
 func goCacheProgram(repo string, insecure []string, timeout time.Duration) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	args := []string{exe, "gocache", "--repo", repo}
-	if r, err := name.NewRepository(repo); err == nil && slices.Contains(insecure, r.RegistryStr()) {
-		args = append(args, "--insecure-registry")
-	}
-	if timeout > 0 {
-		args = append(args, "--registry-timeout", timeout.String())
-	}
-	return quoteFields(args)
-}
-
-// quoteFields joins args as the go command splits GOCACHEPROG: on spaces,
-// with a field that holds one in single or double quotes.
-func quoteFields(args []string) (string, error) {
-	var quoted []string
-	for _, a := range args {
-		switch {
-		case a != "" && !strings.ContainsAny(a, " \t\n\r'\""):
-			quoted = append(quoted, a)
-		case !strings.Contains(a, "'"):
-			quoted = append(quoted, "'"+a+"'")
-		case !strings.Contains(a, `"`):
-			quoted = append(quoted, `"`+a+`"`)
-		default:
-			return "", fmt.Errorf("%q holds both quotes: GOCACHEPROG cannot quote it", a)
-		}
-	}
-	return strings.Join(quoted, " "), nil
+	return gocache.Program(exe, repo, insecure, timeout)
 }
 
 // newGoCacheRepoCommand is mingo cache repo: what a repository holds of
