@@ -249,17 +249,13 @@ func (f *buildFlags) namesNothing(ctx context.Context, patterns []string) bool {
 	return len(patterns) > 0 || config.Find(ctx, "") == ""
 }
 
-// koLocal is KO_DOCKER_REPO's value (or prefix) that means the local
-// engine.
-const koLocal = "ko.local"
-
 // koRepo is KO_DOCKER_REPO, ko's repository for images named after their
 // package, when neither --repo nor a full -t reference names them (bare
 // -t tags, as ko takes them, go under it); "" when it is unset or means
 // the local engine.
 func (f *buildFlags) koRepo() string {
 	r := os.Getenv("KO_DOCKER_REPO")
-	if f.over.Repo.Set || !f.bareTags() || r == koLocal || strings.HasPrefix(r, koLocal+"/") {
+	if f.over.Repo.Set || !f.bareTags() || r == mingo.KoLocal || strings.HasPrefix(r, mingo.KoLocal+"/") {
 		return ""
 	}
 	return r
@@ -283,7 +279,7 @@ func (f *buildFlags) loads() bool {
 		return true
 	}
 	r := os.Getenv("KO_DOCKER_REPO")
-	local := r == koLocal || strings.HasPrefix(r, koLocal+"/")
+	local := r == mingo.KoLocal || strings.HasPrefix(r, mingo.KoLocal+"/")
 	return local && !f.over.Repo.Set && f.bareTags()
 }
 

@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo"
@@ -107,66 +105,24 @@ func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, c
 	return printVerify(stdout, rep)
 }
 
-// engineScheme names an image in the container engine, as skopeo does.
-const engineScheme = "docker-daemon:"
-
-// verifySource classifies verify's IMAGE argument (see the command's
-// help): a tarball or an OCI layout on disk, optionally :NAME, an image in
-// the engine, or a registry reference.
+// verifySource is verify's IMAGE argument (see verify.ParseSource), and
+// the registry settings that reach it.
 func verifySource(arg string, insecure bool) (verify.Source, *publish.Registry, error) {
-	reg := &publish.Registry{}
-	if n, ok := strings.CutPrefix(arg, engineScheme); ok {
-		return verify.Engine(&publish.Daemon{}, n), reg, nil
-	}
-	if strings.HasPrefix(arg, mingo.LocalRegistry+"/") || strings.HasPrefix(arg, koLocal+"/") {
-		return verify.Engine(&publish.Daemon{}, arg), reg, nil
-	}
-	path, imageName := splitLocal(arg)
-	fi, err := os.Stat(path)
+	src, ref, err := verify.ParseSource(arg, insecure)
+	var refErr *verify.ReferenceError
 	switch {
-	case err == nil && fi.Mode().IsRegular():
-		return verify.Tarball(path, imageName), reg, nil
-	case err == nil && fi.IsDir():
-		if _, err := os.Stat(filepath.Join(path, "oci-layout")); err != nil {
-			return nil, nil, fmt.Errorf("IMAGE %s is a directory without an oci-layout file: give an --oci-layout directory", path)
-		}
-		return verify.Layout(path, imageName), reg, nil
-	case strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") || strings.HasSuffix(path, ".tar"):
-		return nil, nil, fmt.Errorf("IMAGE %s: %w", path, os.ErrNotExist)
+	case errors.As(err, &refErr):
+		return nil, nil, fmt.Errorf("invalid IMAGE %v", err)
+	case errors.Is(err, verify.ErrNoLayoutFile):
+		return nil, nil, fmt.Errorf("IMAGE %v: give an --oci-layout directory", err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("IMAGE %w", err)
 	}
-	var nameOpts []name.Option
-	if insecure {
-		nameOpts = append(nameOpts, name.Insecure)
-	}
-	ref, err := name.ParseReference(arg, nameOpts...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid IMAGE %q: not a tarball or OCI layout here, nor a registry/repository:tag or @sha256:... reference: %v", arg, err)
-	}
-	if insecure {
+	reg := &publish.Registry{}
+	if insecure && ref != nil {
 		reg.Insecure = []string{ref.Context().RegistryStr()}
 	}
-	return verify.Registry(ref), reg, nil
-}
-
-// splitLocal splits PATH:NAME at the first colon after which PATH exists
-// (NAME may hold colons: registry:5000/api:v1); an arg that exists, or has
-// no such colon, is all path (a missing path then ends at its last colon).
-func splitLocal(arg string) (path, imageName string) {
-	if _, err := os.Stat(arg); err == nil {
-		return arg, ""
-	}
-	for i := range len(arg) {
-		if arg[i] != ':' {
-			continue
-		}
-		if _, err := os.Stat(arg[:i]); err == nil {
-			return arg[:i], arg[i+1:]
-		}
-	}
-	if i := strings.LastIndex(arg, ":"); i > 0 {
-		return arg[:i], arg[i+1:]
-	}
-	return arg, ""
+	return src, reg, nil
 }
 
 // verifyAdvice adds to a verify error what to do about it, naming the
