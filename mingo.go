@@ -24,11 +24,6 @@ type Image = publish.Image
 // mingo.local/<binary>:latest.
 const LocalRegistry = "mingo.local"
 
-// KoLocal is ko's name for the local engine: KO_DOCKER_REPO=ko.local (or
-// ko.local/PATH) loads the images into it, and ko.local/... names an
-// image there.
-const KoLocal = "ko.local"
-
 // Option configures Build.
 type Option func(*options)
 

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -49,7 +50,7 @@ func ParseSource(arg string, insecure bool) (src Source, ref name.Reference, err
 	if n, ok := strings.CutPrefix(arg, EngineScheme); ok {
 		return Engine(&publish.Daemon{}, n), nil, nil
 	}
-	if strings.HasPrefix(arg, mingo.LocalRegistry+"/") || strings.HasPrefix(arg, mingo.KoLocal+"/") {
+	if strings.HasPrefix(arg, mingo.LocalRegistry+"/") || strings.HasPrefix(arg, config.KoLocal+"/") {
 		return Engine(&publish.Daemon{}, arg), nil, nil
 	}
 	path, imageName := splitLocal(arg)

@@ -25,26 +25,12 @@ type goCacheFlags struct {
 func newGoCacheCommand() *cobra.Command {
 	var f goCacheFlags
 	cmd := &cobra.Command{
-		Use:   "gocache",
-		Short: "Share Go's build cache through a registry repository (a GOCACHEPROG program)",
-		Long: `gocache is a GOCACHEPROG program: the go command starts it and keeps its build
-cache (compiled packages, test results) through it. Outputs are kept in
-$MINGO_CACHE/gocache and shared through the registry repository --repo, so a
-fresh CI runner compiles only what no runner compiled before. What the go
-command itself cached in GOCACHE before is read too. Credentials come
-from the Docker config and its helpers (mingo login, docker login).
-
-An unreachable, slow or denying repository is one warning, and the go command
-builds as without it. --read-only (or MINGO_CACHE_REPO_READONLY=1) reads the
-repository and never writes to it. mingo build --cache-repo uses it for its
-go build commands, unless GOCACHEPROG is set.`,
-		Example: `  GOCACHEPROG="mingo gocache --repo registry.example.com/team/gocache" go test ./...
-
-  # Pull requests read what the main branch's builds wrote
-  export MINGO_CACHE_REPO=registry.example.com/team/gocache MINGO_CACHE_REPO_READONLY=1
-  GOCACHEPROG="mingo gocache" go build ./...`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runGoCache(cmd, f) },
+		Use:     "gocache",
+		Short:   "Share Go's build cache through a registry repository (a GOCACHEPROG program)",
+		Long:    helpText("gocache.long"),
+		Example: helpText("gocache.examples"),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runGoCache(cmd, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.repo, "repo", os.Getenv("MINGO_CACHE_REPO"), "share the cache through the registry repository `REGISTRY/REPOSITORY` (default $MINGO_CACHE_REPO; none: the local tier only)")
@@ -57,19 +43,15 @@ go build commands, unless GOCACHEPROG is set.`,
 
 // runGoCache serves the go command on standard input and output.
 func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
-	if v := os.Getenv("MINGO_REGISTRY_TIMEOUT"); v != "" && !cmd.Flags().Changed("registry-timeout") {
-		d, err := parseTimeout(v)
-		if err != nil {
-			return fmt.Errorf("MINGO_REGISTRY_TIMEOUT %q: %w", v, err)
-		}
-		f.timeout = d
+	var err error
+	if f.timeout, err = registryTimeout(cmd.Flags().Changed("registry-timeout"), f.timeout); err != nil {
+		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	o := gocache.Options{ReadOnly: f.readOnly, Timeout: f.timeout, LookupTimeout: f.timeout / 6, GoDir: gocache.DefaultGoDir(), Warn: func(format string, args ...any) {
 		fmt.Fprintf(stderr, "mingo gocache: warning: "+format+"\n", args...)
 	}}
 	if f.repo != "" {
-		var err error
 		if o.Registry, err = goCacheRegistry(cmd, f); err != nil {
 			return err
 		}
@@ -125,16 +107,11 @@ func newGoCacheRepoCommand() *cobra.Command {
 	var f goCacheFlags
 	var maxAge string
 	cmd := &cobra.Command{
-		Use:   "repo REGISTRY/REPOSITORY",
-		Short: "Show, or trim by age, the Go build cache entries mingo gocache keeps in a repository",
-		Long: `repo reads every gocache- entry of the repository (one request each) and prints
-how many there are, the size of their outputs and when they were put. With
---max-age it deletes the entries put longer ago; the registry's garbage
-collection then frees their blobs. Deleting needs push access and a registry
-that allows it (Distribution: storage.delete.enabled).`,
-		Example: `  mingo cache repo registry.example.com/team/gocache
-  mingo cache repo registry.example.com/team/gocache --max-age 30d`,
-		Args: exactArgs(1),
+		Use:     "repo REGISTRY/REPOSITORY",
+		Short:   "Show, or trim by age, the Go build cache entries mingo gocache keeps in a repository",
+		Long:    helpText("cache-repo.long"),
+		Example: helpText("cache-repo.examples"),
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var cutoff time.Time
 			if maxAge != "" {

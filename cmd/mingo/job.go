@@ -21,6 +21,7 @@ import (
 type job struct {
 	f       *buildFlags
 	push    bool
+	load    bool // into the local engine
 	timeout time.Duration
 	log     *display
 	daemon  *publish.Daemon // with --load
@@ -40,7 +41,7 @@ func (r *job) overlay(ctx context.Context, patterns []string) (config.Overlay, e
 		}
 	}
 	over := f.overlay(patterns, r.push)
-	if !f.loads() || f.changed("platform") {
+	if !r.load || f.changed("platform") {
 		return over, nil
 	}
 	p, err := r.engine().Platform(ctx)
@@ -62,7 +63,7 @@ func (r *job) loadByDefault(ctx context.Context) error {
 		r.log.debugf("no engine to load into: %v", err)
 		return fmt.Errorf("nothing to push to: no -t given, and no container engine answers at %s: give --load with Docker or podman running, --tarball FILE, or -t REGISTRY/REPOSITORY:TAG", d.Address())
 	}
-	r.f.load, r.push = true, false
+	r.load, r.push = true, false
 	r.log.progress("no -t, --tarball or --oci-layout given: loading into the container engine at %s (give -t REGISTRY/REPOSITORY:TAG to push)", d.Address())
 	return nil
 }
@@ -84,7 +85,7 @@ func (r *job) engine() *publish.Daemon {
 // connect checks, before any build, that the engine answers (--load) and
 // that signing works (--sign).
 func (r *job) connect(ctx context.Context) error {
-	if r.f.loads() {
+	if r.load {
 		if err := r.engine().Check(ctx); err != nil {
 			return advise(err)
 		}
@@ -94,32 +95,27 @@ func (r *job) connect(ctx context.Context) error {
 	return err
 }
 
-// buildAndPublish builds the targets and writes every output.
+// buildAndPublish builds the targets and writes every output the flags
+// name (see mingo.Outputs), and describes each image for printing.
 func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []*buildOutput, error) {
-	images, err := r.build(ctx, targets, cfg)
-	if err != nil {
-		return nil, nil, advise(err)
-	}
-	outs, err := r.publish(ctx, images)
-	if err != nil {
-		return nil, nil, advise(err)
-	}
-	return images, outs, nil
-}
-
-// build builds resolved targets while, when pushing, checking that every
-// registry is reachable and takes the credentials.
-func (r *job) build(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, error) {
 	var tags []name.Tag
 	for _, t := range targets {
 		tags = append(tags, t.Tags...)
 	}
 	reg := r.registry(tags)
-	opts := r.buildOptions(ctx, reg, cfg)
+	out := mingo.Outputs{Tarball: r.f.tarball, SBOMDir: r.f.sbomDir, Layout: r.f.layout, Engine: r.daemon, Progress: r.log.progress}
 	if r.push {
-		opts = append(opts, mingo.WithPreflight(func(ctx context.Context) error { return reg.Check(ctx, tags) }))
+		out.Registry = reg
 	}
-	return mingo.BuildTargets(ctx, targets, opts...)
+	images, refs, err := mingo.BuildAndPublish(ctx, targets, out, r.buildOptions(ctx, reg, cfg)...)
+	if err != nil {
+		return nil, nil, advise(err)
+	}
+	outs, err := r.describe(images, refs)
+	if err != nil {
+		return nil, nil, advise(err)
+	}
+	return images, outs, nil
 }
 
 func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *mingo.Config) []mingo.Option {
@@ -173,14 +169,9 @@ func (r *job) registry(tags []name.Tag) *publish.Registry {
 	return reg
 }
 
-// publish writes the local outputs (every image in one tarball, SBOM
-// directory or layout), then pushes each image; each output is all or
-// nothing.
-func (r *job) publish(ctx context.Context, images []*mingo.Image) ([]*buildOutput, error) {
-	refs, err := mingo.Publish(ctx, images, r.outputs(images)...)
-	if err != nil {
-		return nil, err
-	}
+// describe is what mingo build prints of each image (see printResult):
+// a debug variant goes with the image it follows.
+func (r *job) describe(images []*mingo.Image, refs []name.Reference) ([]*buildOutput, error) {
 	var outs []*buildOutput
 	for i, img := range images {
 		out, err := describe(img)
@@ -198,55 +189,4 @@ func (r *job) publish(ctx context.Context, images []*mingo.Image) ([]*buildOutpu
 		outs = append(outs, out)
 	}
 	return outs, nil
-}
-
-// outputs are the outputs the flags ask for, local files first.
-func (r *job) outputs(images []*mingo.Image) []publish.Interface {
-	f := r.f
-	var outputs []publish.Interface
-	if f.tarball != "" {
-		for _, img := range images {
-			if len(img.Images) > 1 {
-				load := publish.LoadImage(img)
-				r.log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(img.Names), len(img.Images))
-			}
-		}
-		outputs = append(outputs, r.logged(&publish.Tarball{Path: f.tarball}, "wrote "+f.tarball))
-	}
-	if f.sbomDir != "" {
-		outputs = append(outputs, r.logged(&publish.SBOMDir{Dir: f.sbomDir}, "wrote SBOMs to "+f.sbomDir))
-	}
-	if f.layout != "" {
-		outputs = append(outputs, r.logged(&publish.Layout{Dir: f.layout}, "wrote OCI layout "+f.layout))
-	}
-	if r.daemon != nil {
-		outputs = append(outputs, r.logged(r.daemon, "loaded into the engine at "+r.daemon.Address()))
-	}
-	if r.push {
-		var tags []name.Tag
-		for _, img := range images {
-			tags = append(tags, img.Tags...)
-		}
-		outputs = append(outputs, r.registry(tags))
-	}
-	return outputs
-}
-
-// loggedOutput reports a local output once it is written.
-type loggedOutput struct {
-	publish.Interface
-	log  *display
-	done string
-}
-
-func (r *job) logged(o publish.Interface, done string) publish.Interface {
-	return &loggedOutput{o, r.log, done}
-}
-
-func (l *loggedOutput) Publish(ctx context.Context, images []*mingo.Image) ([]name.Reference, error) {
-	refs, err := l.Interface.Publish(ctx, images)
-	if err == nil {
-		l.log.progress("%s", l.done)
-	}
-	return refs, err
 }

@@ -24,39 +24,11 @@ func newVerifyCommand() *cobra.Command {
 	var insecure bool
 	var ldflags string
 	cmd := &cobra.Command{
-		Use:   "verify PACKAGE IMAGE",
-		Short: "Rebuild PACKAGE as IMAGE was built and check the digests match",
-		Long: `Verify reads the rebuild recipe mingo records on every image it builds
-(platforms, flags, base pinned by digest, the image time), rebuilds PACKAGE
-from the source here with it, and compares each platform's digest with
-IMAGE's. It prints one line per platform and exits non-zero if any differs:
-the reproducibility promise, made checkable.
-
-IMAGE is any output of mingo build, told apart in this order:
-  docker-daemon:NAME  the image --load named NAME in the container engine
-                      (DOCKER_HOST: Docker or podman), such as a -t
-  mingo.local/...     the same: the name --load gives without -t
-  FILE[:NAME]         an existing file: a --tarball archive
-  DIR[:NAME]          a directory holding an oci-layout file: an --oci-layout
-  REF                 anything else: a registry reference
-NAME picks one image of a tarball or layout holding several: a tag ("v1"),
-"api:v1" or the full name. An engine keeps no manifest: for its images the
-digests compared are image IDs (the configs' digests), and the platform
-rebuilt is the image's.
-
-Files added with --add, a --ca-bundle and the --ldflags are not stored in
-the recipe (only where they went, and digests): give them again. Without
---ldflags, those of PACKAGE's image in mingo.yaml are used, when it has one.
-For a platform that differs, verify says what: the config, which layer, and
-the binary's build settings.`,
-		Example: `  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0
-  mingo verify ./cmd/api api.tar
-  mingo verify ./cmd/api ./out:v1.2.0
-  mingo verify ./cmd/api mingo.local/api:latest
-  mingo verify ./cmd/api docker-daemon:registry.example.com/team/api:v1.2.0
-  mingo verify github.com/acme/tool/cmd/tool@v1.4.0 registry.example.com/team/tool:v1.4.0
-  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0 --ldflags "-X main.version=v1.2.0"`,
-		Args: exactArgs(2),
+		Use:     "verify PACKAGE IMAGE",
+		Short:   "Rebuild PACKAGE as IMAGE was built and check the digests match",
+		Long:    helpText("verify.long"),
+		Example: helpText("verify.examples"),
+		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flags, err := verifyLDFlags(cmd.Context(), args[0], ldflags, cmd.Flags().Changed("ldflags"))
 			if err != nil {

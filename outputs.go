@@ -1,0 +1,120 @@
+package mingo
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/mingo-build/mingo/publish"
+)
+
+// Outputs are where built images go, as mingo build's flags name them.
+// They are written in this order: the local files (a tarball, the SBOMs,
+// an OCI layout), the local engine, then the registries of the images'
+// tags, so that a push that fails leaves the local outputs complete. Each
+// output is all or nothing. The zero value writes nothing.
+type Outputs struct {
+	// Tarball is a file docker load accepts, holding every image (see
+	// publish.Tarball).
+	Tarball string
+	// SBOMDir is a directory the SBOMs are written to (see
+	// publish.SBOMDir).
+	SBOMDir string
+	// Layout is an OCI image layout directory (see publish.Layout).
+	Layout string
+	// Engine is the local container engine to load the images into.
+	Engine *publish.Daemon
+	// Registry pushes the images to the registries of their tags; nil
+	// pushes nothing.
+	Registry *publish.Registry
+	// Progress, when set, receives a line once each local output is
+	// written, and what a classic docker load takes of a multi-platform
+	// tarball.
+	Progress func(format string, args ...any)
+}
+
+// BuildAndPublish builds the targets and publishes the images to out. When
+// out pushes, every registry is checked (it answers and takes the
+// credentials) while the build runs, so that a typo or a missing login
+// fails in a second (see WithPreflight). It returns the images and, for
+// each, its reference in the registry, nil when it was not pushed.
+func BuildAndPublish(ctx context.Context, targets []Target, out Outputs, opts ...Option) ([]*Image, []name.Reference, error) {
+	if out.Registry != nil {
+		var tags []name.Tag
+		for _, t := range targets {
+			tags = append(tags, t.Tags...)
+		}
+		opts = append(opts, WithPreflight(func(ctx context.Context) error { return out.Registry.Check(ctx, tags) }))
+	}
+	images, err := BuildTargets(ctx, targets, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	refs, err := Publish(ctx, images, out.list(images)...)
+	if err != nil {
+		return images, nil, err
+	}
+	return images, refs, nil
+}
+
+// list is the outputs out names, in the order they are written.
+func (out Outputs) list(images []*Image) []publish.Interface {
+	var list []publish.Interface
+	if out.Tarball != "" {
+		for _, img := range images {
+			if len(img.Images) > 1 {
+				load := publish.LoadImage(img)
+				out.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(img.Names), len(img.Images))
+			}
+		}
+		list = append(list, out.reported(&publish.Tarball{Path: out.Tarball}, "wrote "+out.Tarball))
+	}
+	if out.SBOMDir != "" {
+		list = append(list, out.reported(&publish.SBOMDir{Dir: out.SBOMDir}, "wrote SBOMs to "+out.SBOMDir))
+	}
+	if out.Layout != "" {
+		list = append(list, out.reported(&publish.Layout{Dir: out.Layout}, "wrote OCI layout "+out.Layout))
+	}
+	if out.Engine != nil {
+		list = append(list, out.reported(out.Engine, "loaded into the engine at "+out.Engine.Address()))
+	}
+	if out.Registry != nil {
+		list = append(list, out.Registry)
+	}
+	return list
+}
+
+func (out Outputs) progress(format string, args ...any) {
+	if out.Progress != nil {
+		out.Progress(format, args...)
+	}
+}
+
+// reported is an output that says so once it is written.
+type reported struct {
+	publish.Interface
+	progress func(format string, args ...any)
+	done     string
+}
+
+func (out Outputs) reported(o publish.Interface, done string) publish.Interface {
+	return &reported{o, out.progress, done}
+}
+
+func (r *reported) Publish(ctx context.Context, images []*Image) ([]name.Reference, error) {
+	refs, err := r.Interface.Publish(ctx, images)
+	if err == nil {
+		r.progress("%s", r.done)
+	}
+	return refs, err
+}
+
+// joinTags lists tags as messages show them.
+func joinTags(tags []name.Tag) string {
+	s := make([]string, len(tags))
+	for i, t := range tags {
+		s[i] = t.String()
+	}
+	return strings.Join(s, ", ")
+}
