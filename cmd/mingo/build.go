@@ -122,9 +122,13 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 			r.log.progress("building %s@%s", t.ImportPath, t.Version)
 		}
 	}
-	images, outs, err := r.buildAndPublish(ctx, targets, cfg)
+	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {
 		return err
+	}
+	outs, err := r.describe(images, refs)
+	if err != nil {
+		return advise(err)
 	}
 	r.log.finish()
 	sizeReport(r.log, images, cfg.Plural)

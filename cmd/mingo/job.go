@@ -96,8 +96,8 @@ func (r *job) connect(ctx context.Context) error {
 }
 
 // buildAndPublish builds the targets and writes every output the flags
-// name (see mingo.Outputs), and describes each image for printing.
-func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []*buildOutput, error) {
+// name (see mingo.Outputs).
+func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []name.Reference, error) {
 	var tags []name.Tag
 	for _, t := range targets {
 		tags = append(tags, t.Tags...)
@@ -111,11 +111,7 @@ func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *
 	if err != nil {
 		return nil, nil, advise(err)
 	}
-	outs, err := r.describe(images, refs)
-	if err != nil {
-		return nil, nil, advise(err)
-	}
-	return images, outs, nil
+	return images, refs, nil
 }
 
 func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *mingo.Config) []mingo.Option {

@@ -30,7 +30,6 @@ type buildOutput struct {
 	Platforms []platformOutput `json:"platforms"`
 	// Debug is the image's debug variant, with --debug.
 	Debug *buildOutput `json:"debug,omitempty"`
-	img   *mingo.Image
 }
 
 type platformOutput struct {
@@ -51,7 +50,7 @@ func describe(res *mingo.Image) (*buildOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &buildOutput{img: res, Package: res.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
+	out := &buildOutput{Package: res.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
 	if res.Index != nil {
 		out.MediaType = "application/vnd.oci.image.index.v1+json"
 	}

@@ -90,7 +90,7 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 		return err
 	}
 	if j.daemon != nil {
-		j.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{localTag(img)} }
+		j.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{resolve.LocalTag(img)} }
 	}
 	out, err := resolve.Documents(ctx, sources, cfg.Specs[0], func(ctx context.Context, targets []mingo.Target) ([]string, error) {
 		return j.references(ctx, targets, cfg)
@@ -103,36 +103,13 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 }
 
 // references builds and publishes the targets and returns the reference
-// that replaces each: its digest in the registry, or with --load its
-// local tag.
+// that replaces each (see resolve.References).
 func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
-	_, outs, err := r.buildAndPublish(ctx, targets, cfg)
+	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {
 		return nil, err
 	}
-	refs := make([]string, len(outs))
-	for i, out := range outs {
-		if out.Debug != nil {
-			out = out.Debug // --debug: the references are to the variants
-		}
-		refs[i] = out.Reference
-		if r.load {
-			refs[i] = localTag(out.img).String()
-		}
-	}
-	return refs, nil
-}
-
-// localTag is the tag resolve --load gives an image: its binary's local
-// name, tagged with the first 12 hex digits of its digest, so that the
-// reference changes whenever the image does.
-func localTag(img *mingo.Image) name.Tag {
-	d, err := img.Artifact().Digest()
-	hex := "unknown"
-	if err == nil {
-		hex = d.Hex[:12]
-	}
-	return img.Names[0].Context().Tag(hex)
+	return resolve.References(images, refs, r.load), nil
 }
 
 // filesByFlag refuses arguments: resolve reads its YAML from -f, which
