@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 )
 
@@ -23,14 +24,16 @@ type Outputs struct {
 	SBOMDir string
 	// Layout is an OCI image layout directory (see publish.Layout).
 	Layout string
-	// Engine is the local container engine to load the images into.
+	// Engine is the local container engine to load the images into. When
+	// its Skipped is nil, the platforms it did not load are reported to
+	// Progress.
 	Engine *publish.Daemon
 	// Registry pushes the images to the registries of their tags; nil
 	// pushes nothing.
 	Registry *publish.Registry
 	// Progress, when set, receives a line once each local output is
-	// written, and what a classic docker load takes of a multi-platform
-	// tarball.
+	// written, and what a classic docker load or an engine keeping one
+	// platform per tag takes of a multi-platform image.
 	Progress func(format string, args ...any)
 }
 
@@ -77,12 +80,30 @@ func (out Outputs) list(images []*Image) []publish.Interface {
 		list = append(list, out.reported(&publish.Layout{Dir: out.Layout}, "wrote OCI layout "+out.Layout))
 	}
 	if out.Engine != nil {
-		list = append(list, out.reported(out.Engine, "loaded into the engine at "+out.Engine.Address()))
+		list = append(list, out.reported(out.engine(), "loaded into the engine at "+out.Engine.Address()))
 	}
 	if out.Registry != nil {
 		list = append(list, out.Registry)
 	}
 	return list
+}
+
+// engine is Engine, reporting the platforms it skips to Progress unless
+// it has its own Skipped. It is a copy: the caller's Daemon is left as
+// it was.
+func (out Outputs) engine() *publish.Daemon {
+	if out.Engine.Skipped != nil || out.Progress == nil {
+		return out.Engine
+	}
+	d := *out.Engine
+	d.Skipped = func(img *Image, loaded platform.Platform, skipped []platform.Platform) {
+		s := make([]string, len(skipped))
+		for i, p := range skipped {
+			s[i] = p.String()
+		}
+		out.progress("load: %s gets %s only (this engine keeps one platform per tag); skipped %s", joinTags(img.Names), loaded, strings.Join(s, ", "))
+	}
+	return &d
 }
 
 func (out Outputs) progress(format string, args ...any) {

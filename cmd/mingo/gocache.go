@@ -121,8 +121,7 @@ func newGoCacheRepoCommand() *cobra.Command {
 				}
 				cutoff = time.Now().Add(-age)
 			}
-			f.repo = args[0]
-			reg, err := goCacheRegistry(cmd, f)
+			reg, err := goCacheRegistry(cmd, goCacheFlags{repo: args[0], insecure: f.insecure})
 			if err != nil {
 				return err
 			}

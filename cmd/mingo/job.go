@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
@@ -71,13 +69,7 @@ func (r *job) loadByDefault(ctx context.Context) error {
 // engine is the local engine that --load loads into.
 func (r *job) engine() *publish.Daemon {
 	if r.daemon == nil {
-		r.daemon = &publish.Daemon{Timeout: r.timeout, Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
-			s := make([]string, len(skipped))
-			for i, p := range skipped {
-				s[i] = p.String()
-			}
-			r.log.progress("load: %s gets %s only (this engine keeps one platform per tag); skipped %s", joinTags(img.Names), loaded, strings.Join(s, ", "))
-		}}
+		r.daemon = &publish.Daemon{Timeout: r.timeout}
 	}
 	return r.daemon
 }

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
-
-	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo"
 )
@@ -97,12 +94,4 @@ func (o *buildOutput) line() string {
 		return o.Reference
 	}
 	return o.Digest
-}
-
-func joinTags(tags []name.Tag) string {
-	s := make([]string, len(tags))
-	for i, t := range tags {
-		s[i] = t.String()
-	}
-	return strings.Join(s, ", ")
 }
