@@ -2,6 +2,10 @@ package mingo
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -35,6 +39,47 @@ type Outputs struct {
 	// written, and what a classic docker load or an engine keeping one
 	// platform per tag takes of a multi-platform image.
 	Progress func(format string, args ...any)
+}
+
+// ErrNoDir is a local output whose directory does not exist.
+var ErrNoDir = errors.New("directory does not exist")
+
+// OutputError is a local output that cannot be written, found by Check:
+// Output names the field of Outputs (Tarball, SBOMDir or Layout), Path
+// is its value.
+type OutputError struct {
+	Output, Path string
+	Err          error
+}
+
+func (e *OutputError) Error() string { return fmt.Sprintf("%s %s: %v", e.Output, e.Path, e.Err) }
+func (e *OutputError) Unwrap() error { return e.Err }
+
+// Check reports, before anything is built, a local output that cannot be
+// written, so that a typo fails in a second rather than after compiling:
+// a path whose directory does not exist (ErrNoDir), a Tarball that is a
+// directory (publish.ErrIsDir), a Layout that is neither new, empty nor
+// an OCI layout (publish.ErrNotDir, publish.ErrNotLayout). Outputs are
+// checked in the order they are written.
+func (out Outputs) Check() error {
+	for _, o := range []struct{ name, path string }{{"Tarball", out.Tarball}, {"SBOMDir", out.SBOMDir}, {"Layout", out.Layout}} {
+		if o.path == "" {
+			continue
+		}
+		dir := filepath.Dir(filepath.Clean(o.path))
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return &OutputError{Output: o.name, Path: o.path, Err: fmt.Errorf("%s: %w", dir, ErrNoDir)}
+		}
+	}
+	if fi, err := os.Stat(out.Tarball); out.Tarball != "" && err == nil && fi.IsDir() {
+		return &OutputError{Output: "Tarball", Path: out.Tarball, Err: publish.ErrIsDir}
+	}
+	if out.Layout != "" {
+		if err := publish.CheckLayoutDir(out.Layout); err != nil {
+			return &OutputError{Output: "Layout", Path: out.Layout, Err: errors.Unwrap(err)}
+		}
+	}
+	return nil
 }
 
 // BuildAndPublish builds the targets and publishes the images to out. When

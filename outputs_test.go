@@ -88,3 +88,37 @@ func resolveHello(t *testing.T, tag string) []mingo.Target {
 	}
 	return targets
 }
+
+// Check finds, before any build, each local output that cannot be
+// written, in the order the outputs are written.
+func TestOutputsCheck(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	notLayout := filepath.Join(dir, "src")
+	os.WriteFile(file, nil, 0o644)
+	os.MkdirAll(filepath.Join(notLayout, "main.go"), 0o755)
+	for _, tc := range []struct {
+		name   string
+		out    mingo.Outputs
+		output string
+		want   error
+	}{
+		{"new files", mingo.Outputs{Tarball: filepath.Join(dir, "a.tar"), Layout: filepath.Join(dir, "out"), SBOMDir: filepath.Join(dir, "sboms")}, "", nil},
+		{"no directory", mingo.Outputs{SBOMDir: filepath.Join(dir, "no", "sboms"), Layout: filepath.Join(dir, "no", "out")}, "SBOMDir", mingo.ErrNoDir},
+		{"a file as directory", mingo.Outputs{Tarball: filepath.Join(file, "a.tar")}, "Tarball", mingo.ErrNoDir},
+		{"tarball a directory", mingo.Outputs{Tarball: dir}, "Tarball", publish.ErrIsDir},
+		{"layout a file", mingo.Outputs{Layout: file}, "Layout", publish.ErrNotDir},
+		{"layout not a layout", mingo.Outputs{Layout: notLayout}, "Layout", publish.ErrNotLayout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.out.Check()
+			oe, ok := errors.AsType[*mingo.OutputError](err)
+			switch {
+			case tc.want == nil && err != nil:
+				t.Errorf("Check = %v, want nil", err)
+			case tc.want != nil && (!ok || oe.Output != tc.output || !errors.Is(err, tc.want)):
+				t.Errorf("Check = %v, want an *OutputError for %s wrapping %v", err, tc.output, tc.want)
+			}
+		})
+	}
+}

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -17,7 +15,6 @@ import (
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
-	"github.com/mingo-build/mingo/publish"
 )
 
 // buildFlags holds the flags of mingo build (and mingo resolve) as cobra
@@ -148,18 +145,8 @@ func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Wri
 	if err != nil {
 		return nil, err
 	}
-	for flag, path := range map[string]string{"--tarball": f.tarball, "--oci-layout": f.layout, "--sbom-dir": f.sbomDir} {
-		if err := parentExists(flag, path); err != nil {
-			return nil, err
-		}
-	}
-	if fi, err := os.Stat(f.tarball); f.tarball != "" && err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("--tarball %s: is a directory: give a file name", f.tarball)
-	}
-	if f.layout != "" {
-		if err := publish.CheckLayoutDir(f.layout); err != nil {
-			return nil, fmt.Errorf("--oci-layout %s: %w: choose a new or empty directory, or an existing OCI layout", f.layout, errors.Unwrap(err))
-		}
+	if err := (mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout}).Check(); err != nil {
+		return nil, advise(err)
 	}
 	if err := checkHome(); err != nil {
 		return nil, err
@@ -222,20 +209,6 @@ func checkHome() error {
 	}
 	if os.Getenv("GOMODCACHE") == "" && os.Getenv("GOPATH") == "" {
 		return errors.New("HOME is not set, and the go command keeps its module cache under it: set HOME (or GOMODCACHE)")
-	}
-	return nil
-}
-
-// parentExists checks, before any build, that path's directory exists, so
-// a typo fails in a second rather than after compiling.
-func parentExists(flag, path string) error {
-	if path == "" {
-		return nil
-	}
-	dir := filepath.Dir(filepath.Clean(path))
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		return fmt.Errorf("%s %s: directory %s does not exist: create it, or choose another path", flag, path, dir)
 	}
 	return nil
 }
