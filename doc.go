@@ -28,6 +28,11 @@
 //	}}, mingo.WithSBOM())
 //	refs, err := mingo.Publish(ctx, imgs, &publish.Registry{Signer: signer})
 //
+// Outputs names the outputs as mingo build's flags do (a tarball, SBOMs,
+// an OCI layout, the local engine, the registries), and BuildAndPublish
+// builds resolved targets and writes them in that order, checking every
+// registry while it compiles.
+//
 // WithCacheRepo shares compiled binaries between machines through a
 // registry repository (see package buildcache): a fresh CI runner compiles
 // only what changed.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/mingo-build/mingo"
 )
 
@@ -66,4 +68,42 @@ func targetsOf(ctx context.Context, spec mingo.Spec, paths []string, first map[s
 		}
 	}
 	return nil, err
+}
+
+// References are the values that replace the targets' import paths, given
+// the images built for them, in order, and each image's reference in the
+// registry (as mingo.BuildAndPublish returns them): the registry's
+// reference, or with local the image's LocalTag. A debug variant follows
+// its image and stands for it: the documents then run the variants.
+func References(images []*mingo.Image, refs []name.Reference, local bool) []string {
+	var out []string
+	for i, img := range images {
+		ref := ""
+		switch {
+		case local:
+			ref = LocalTag(img).String()
+		case refs[i] != nil:
+			ref = refs[i].String()
+		}
+		if img.Variant == "debug" && len(out) > 0 {
+			out[len(out)-1] = ref
+			continue
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// LocalTag is the tag an image gets in the local engine when the
+// documents point at it there: its first name's repository (such as
+// mingo.local/api) tagged with the first 12 hex digits of its digest, so
+// that the reference changes whenever the image does; a classic image
+// store cannot run an image by its digest.
+func LocalTag(img *mingo.Image) name.Tag {
+	d, err := img.Artifact().Digest()
+	hex := "unknown"
+	if err == nil {
+		hex = d.Hex[:12]
+	}
+	return img.Names[0].Context().Tag(hex)
 }

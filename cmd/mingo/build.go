@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -17,7 +15,6 @@ import (
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/platform"
-	"github.com/mingo-build/mingo/publish"
 )
 
 // buildFlags holds the flags of mingo build (and mingo resolve) as cobra
@@ -37,76 +34,13 @@ type buildFlags struct {
 	changed                  func(flag string) bool
 }
 
-// buildExamples are mingo build's examples in its help.
-const buildExamples = `  # No -t: load into the local Docker or podman engine, for its platform
-  mingo build ./cmd/api
-
-  # A third-party program at a version, no checkout needed
-  mingo build github.com/google/go-containerregistry/cmd/crane@v0.20.2 -t ghcr.io/acme/crane:v0.20.2
-
-  # Push a linux/amd64 + linux/arm64 index under two tags
-  mingo build ./cmd/api -t registry.example.com/team/api:v1.2.0 -t registry.example.com/team/api:latest
-
-  # Three platforms into a tarball; docker load gets the host's platform
-  mingo build ./cmd/api --platform linux/amd64,linux/arm64,linux/arm/v7 --tarball api.tar
-  docker load -i api.tar
-
-  # Straight into the local Docker or podman engine (DOCKER_HOST), then run it
-  mingo build ./cmd/api --load && docker run --rm mingo.local/api:latest
-
-  # An OCI image layout, for skopeo, umoci or crane
-  mingo build ./cmd/api --oci-layout ./out
-
-  # Stamp the git version, print machine-readable output
-  mingo build . -t ghcr.io/acme/tool:{{.Version}} --ldflags "-X main.version={{.Version}}" --json
-
-  # Every main package under ./cmd, each as ghcr.io/acme/<binary>
-  mingo build ./cmd/... --repo ghcr.io/acme -t v1.2.0 -t latest
-
-  # Distroless without a pull: CA roots, time zones, nonroot; or the binary alone
-  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --base scratch --ca-certs
-  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --env LOG_LEVEL=debug --add ./static:/srv/static --workdir /srv
-
-  # Sign with a cosign key, or keylessly (GitHub Actions with id-token: write)
-  COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key --provenance
-  mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign
-
-  # A shared build cache only the main branch's key can fill; pull requests read it
-  COSIGN_PASSWORD=... mingo build ./cmd/... --repo ghcr.io/acme --cache-repo ghcr.io/acme/cache --cache-sign-key cosign.key --cache-trust-key cosign.pub
-  mingo build ./cmd/... --repo ghcr.io/acme --cache-repo ghcr.io/acme/cache --cache-trust-key cosign.pub --cache-repo-read-only`
-
 func newBuildCommand() *cobra.Command {
 	f := &buildFlags{jobs: runtime.NumCPU(), sbom: "spdx"}
 	cmd := &cobra.Command{
-		Use:   "build [PACKAGE...]",
-		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
-		Long: `Build compiles each PACKAGE (a directory such as ./cmd/api, an import path in
-the main module or its dependencies, or a pattern such as ./cmd/...; default
-".", or the images of mingo.yaml at the module root when it exists; or
-PKG@VERSION, any module's main package at a version, built as
-"go install PKG@VERSION" builds it, without a checkout) with
-CGO_ENABLED=0, -trimpath, -buildvcs=false and -ldflags "-s -w" for every
---platform,
-concurrently, checks each binary is static, and wraps it in a minimal image:
-distroless by default (CA roots, time zones, a nonroot user, all generated,
-nothing pulled). Several platforms give one OCI index.
-
-The result is pushed to the registry of each --tag (blobs and platform
-images first, tags last), and/or written as a tarball for docker load or an
-OCI layout. Credentials come from the Docker config (DOCKER_CONFIG) and its
-credential helpers.
-
-Standard output is one line per image: REPOSITORY@sha256:... of what was
-pushed for the first --tag, or sha256:... of the built index or image when
-nothing was pushed (--json prints a JSON document instead, an array for
-several packages). With no --tag, --repo, KO_DOCKER_REPO, --push or local
-output, the images go into the local engine, as with --load, when one
-answers. Progress goes to standard
-error. Builds are reproducible: the same source, Go version and flags give the
-same digests. The image time is SOURCE_DATE_EPOCH, else the commit time of
-the git checkout's HEAD (file times stay at the Unix epoch, so unchanged
-layers keep their digests), else the Unix epoch.`,
-		Example: buildExamples,
+		Use:     "build [PACKAGE...]",
+		Short:   "Compile a Go main package and publish it as a minimal multi-platform image",
+		Long:    helpText("build.long"),
+		Example: helpText("build.examples"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -186,13 +120,17 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 			r.log.progress("building %s@%s", t.ImportPath, t.Version)
 		}
 	}
-	images, outs, err := r.buildAndPublish(ctx, targets, cfg)
+	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {
 		return err
 	}
+	outs, err := r.describe(images, refs)
+	if err != nil {
+		return advise(err)
+	}
 	r.log.finish()
 	sizeReport(r.log, images, cfg.Plural)
-	if !r.push && !f.loads() && f.tarball == "" && f.layout == "" && f.sbomDir == "" {
+	if !r.push && !r.load && f.tarball == "" && f.layout == "" && f.sbomDir == "" {
 		r.log.progress("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
 	}
 	return printResult(stdout, f.json, cfg.Plural, outs)
@@ -204,27 +142,17 @@ func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Wri
 	if f.quiet && f.verbose {
 		return nil, errors.New("--quiet and --verbose contradict each other: pick one")
 	}
-	timeout, err := f.registryTimeout()
+	timeout, err := registryTimeout(f.changed("registry-timeout"), f.timeout)
 	if err != nil {
 		return nil, err
 	}
-	for flag, path := range map[string]string{"--tarball": f.tarball, "--oci-layout": f.layout, "--sbom-dir": f.sbomDir} {
-		if err := parentExists(flag, path); err != nil {
-			return nil, err
-		}
-	}
-	if fi, err := os.Stat(f.tarball); f.tarball != "" && err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("--tarball %s: is a directory: give a file name", f.tarball)
-	}
-	if f.layout != "" {
-		if err := publish.CheckLayoutDir(f.layout); err != nil {
-			return nil, fmt.Errorf("--oci-layout %s: %w: choose a new or empty directory, or an existing OCI layout", f.layout, errors.Unwrap(err))
-		}
+	if err := (mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout}).Check(); err != nil {
+		return nil, advise(err)
 	}
 	if err := checkHome(); err != nil {
 		return nil, err
 	}
-	return &job{f: f, push: f.pushes(ctx, patterns), timeout: timeout, log: newDisplay(stderr, f.quiet, f.verbose)}, nil
+	return &job{f: f, push: f.pushes(ctx, patterns), load: f.loads(), timeout: timeout, log: newDisplay(stderr, f.quiet, f.verbose)}, nil
 }
 
 // pushes reports whether the run pushes: --push, which defaults to false
@@ -254,75 +182,21 @@ func (f *buildFlags) namesNothing(ctx context.Context, patterns []string) bool {
 	return len(patterns) > 0 || config.Find(ctx, "") == ""
 }
 
-// koLocal is KO_DOCKER_REPO's value (or prefix) that means the local
-// engine.
-const koLocal = "ko.local"
-
-// koRepo is KO_DOCKER_REPO, ko's repository for images named after their
-// package, when neither --repo nor a full -t reference names them (bare
-// -t tags, as ko takes them, go under it); "" when it is unset or means
-// the local engine.
-func (f *buildFlags) koRepo() string {
-	r := os.Getenv("KO_DOCKER_REPO")
-	if f.over.Repo.Set || !f.bareTags() || r == koLocal || strings.HasPrefix(r, koLocal+"/") {
-		return ""
-	}
-	return r
-}
-
-// bareTags reports whether every -t is a bare tag (v1.2.0), as ko takes
-// them: no registry, no repository.
-func (f *buildFlags) bareTags() bool {
-	for _, t := range f.over.Image.Tags.V {
-		if strings.ContainsAny(t, "/:@") {
-			return false
-		}
-	}
-	return true
-}
+// koRepo is KO_DOCKER_REPO when it names the images (see
+// config.Overlay.KoRepo).
+func (f *buildFlags) koRepo() string { return f.over.KoRepo() }
 
 // loads reports whether the images go into the local engine: --load, or
 // KO_DOCKER_REPO=ko.local when no -t or --repo names them.
-func (f *buildFlags) loads() bool {
-	if f.load {
-		return true
-	}
-	r := os.Getenv("KO_DOCKER_REPO")
-	local := r == koLocal || strings.HasPrefix(r, koLocal+"/")
-	return local && !f.over.Repo.Set && f.bareTags()
-}
+func (f *buildFlags) loads() bool { return f.load || f.over.KoLoads() }
 
-// overlay is what the flags set over mingo.yaml, with the packages given,
-// MINGO_CACHE_REPO under --cache-repo and KO_DOCKER_REPO under the file's
-// repo.
+// overlay is what the flags set over mingo.yaml, with the packages given
+// and the environment's defaults (see config.Overlay.WithEnv).
 func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
-	o := f.over
+	o := f.over.WithEnv()
 	o.Packages, o.Push = patterns, push
-	if r := f.koRepo(); r != "" {
-		o.DefaultRepo = config.Set(r)
-	}
-	if r := os.Getenv("MINGO_CACHE_REPO"); !o.CacheRepo.Set && r != "" {
-		o.CacheRepo = config.Set(r)
-	}
 	cacheTrustEnv(&o)
-	if r := os.Getenv("MINGO_DEBUG_TOOLBOX"); !o.Image.DebugToolbox.Set && r != "" {
-		o.Image.DebugToolbox = config.Set(r)
-	}
 	return o
-}
-
-// registryTimeout is --registry-timeout, else MINGO_REGISTRY_TIMEOUT
-// (0: the default).
-func (f *buildFlags) registryTimeout() (time.Duration, error) {
-	v := os.Getenv("MINGO_REGISTRY_TIMEOUT")
-	if f.changed("registry-timeout") || v == "" {
-		return f.timeout, nil
-	}
-	d, err := parseTimeout(v)
-	if err != nil {
-		return 0, fmt.Errorf("MINGO_REGISTRY_TIMEOUT %q: %w", v, err)
-	}
-	return d, nil
 }
 
 // checkHome refuses to start a build the go command cannot run: without
@@ -337,20 +211,6 @@ func checkHome() error {
 	}
 	if os.Getenv("GOMODCACHE") == "" && os.Getenv("GOPATH") == "" {
 		return errors.New("HOME is not set, and the go command keeps its module cache under it: set HOME (or GOMODCACHE)")
-	}
-	return nil
-}
-
-// parentExists checks, before any build, that path's directory exists, so
-// a typo fails in a second rather than after compiling.
-func parentExists(flag, path string) error {
-	if path == "" {
-		return nil
-	}
-	dir := filepath.Dir(filepath.Clean(path))
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		return fmt.Errorf("%s %s: directory %s does not exist: create it, or choose another path", flag, path, dir)
 	}
 	return nil
 }

@@ -12,18 +12,10 @@ import (
 
 func newCacheCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "cache",
-		Short: "Show, trim or empty mingo's cache of layers and binaries",
-		Long: `mingo keeps compressed layers and per-platform binaries in $MINGO_CACHE
-(default: mingo in the user's cache directory). It trims itself at most once
-a day of entries no build used for $MINGO_CACHE_MAX_AGE (a duration such as
-120h or 7d, default 5d; off never trims), never what a running build uses.
-mingo cache repo shows or trims the Go build cache that mingo gocache keeps
-in a registry repository.`,
-		Example: `  mingo cache size
-  mingo cache trim --max-age 1d
-  mingo cache clean
-  mingo cache repo registry.example.com/team/gocache --max-age 30d`,
+		Use:     "cache",
+		Short:   "Show, trim or empty mingo's cache of layers and binaries",
+		Long:    helpText("cache.long"),
+		Example: helpText("cache.examples"),
 	}
 	cmd.AddCommand(newCacheSizeCommand(), newCacheTrimCommand(), newGoCacheRepoCommand(), newCacheCleanCommand())
 	return cmd

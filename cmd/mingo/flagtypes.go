@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -114,6 +115,20 @@ func parseTimeout(s string) (time.Duration, error) {
 	}
 	if err != nil || d <= 0 {
 		return 0, errors.New("want a positive duration such as 60s or 2m")
+	}
+	return d, nil
+}
+
+// registryTimeout is --registry-timeout when given, else
+// MINGO_REGISTRY_TIMEOUT when set, else flag (0: the default).
+func registryTimeout(given bool, flag time.Duration) (time.Duration, error) {
+	v := os.Getenv("MINGO_REGISTRY_TIMEOUT")
+	if given || v == "" {
+		return flag, nil
+	}
+	d, err := parseTimeout(v)
+	if err != nil {
+		return 0, fmt.Errorf("MINGO_REGISTRY_TIMEOUT %q: %w", v, err)
 	}
 	return d, nil
 }

@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -31,34 +28,12 @@ type goCacheFlags struct {
 func newGoCacheCommand() *cobra.Command {
 	var f goCacheFlags
 	cmd := &cobra.Command{
-		Use:   "gocache",
-		Short: "Share Go's build cache through a registry repository (a GOCACHEPROG program)",
-		Long: `gocache is a GOCACHEPROG program: the go command starts it and keeps its build
-cache (compiled packages, test results) through it. Outputs are kept in
-$MINGO_CACHE/gocache and shared through the registry repository --repo, so a
-fresh CI runner compiles only what no runner compiled before. What the go
-command itself cached in GOCACHE before is read too. Credentials come
-from the Docker config and its helpers (mingo login, docker login).
-
-An unreachable, slow or denying repository is one warning, and the go command
-builds as without it. --read-only (or MINGO_CACHE_REPO_READ_ONLY=1) reads the
-repository and never writes to it. mingo build --cache-repo uses it for its
-go build commands, unless GOCACHEPROG is set.
-
-Anyone who can write the repository decides what the go command gets from it,
-unless --trust-key names a cosign public key: an entry it did not sign is then
-a miss (one warning), and the go command compiles. --sign-key signs what this
-process writes (passphrase in COSIGN_PASSWORD).`,
-		Example: `  GOCACHEPROG="mingo gocache --repo registry.example.com/team/gocache" go test ./...
-
-  # Pull requests read what the main branch's builds wrote
-  export MINGO_CACHE_REPO=registry.example.com/team/gocache MINGO_CACHE_REPO_READ_ONLY=1
-  GOCACHEPROG="mingo gocache --trust-key cosign.pub" go build ./...
-
-  # The main branch signs what it writes
-  COSIGN_PASSWORD=... GOCACHEPROG="mingo gocache --sign-key cosign.key --trust-key cosign.pub" go build ./...`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runGoCache(cmd, f) },
+		Use:     "gocache",
+		Short:   "Share Go's build cache through a registry repository (a GOCACHEPROG program)",
+		Long:    helpText("gocache.long"),
+		Example: helpText("gocache.examples"),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runGoCache(cmd, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.repo, "repo", os.Getenv("MINGO_CACHE_REPO"), "share the cache through the registry repository `REGISTRY/REPOSITORY` (default $MINGO_CACHE_REPO; none: the local tier only)")
@@ -75,24 +50,8 @@ process writes (passphrase in COSIGN_PASSWORD).`,
 
 // runGoCache serves the go command on standard input and output.
 func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
-	if v := os.Getenv("MINGO_REGISTRY_TIMEOUT"); v != "" && !cmd.Flags().Changed("registry-timeout") {
-		d, err := parseTimeout(v)
-		if err != nil {
-			return fmt.Errorf("MINGO_REGISTRY_TIMEOUT %q: %w", v, err)
-		}
-		f.timeout = d
-	}
-	dir, err := layers.DefaultCacheDir()
-	if err != nil {
-		return err
-	}
-	// Held shared while serving: no trim removes a file the go command
-	// is about to read.
-	if lc, err := layers.OpenCache(dir); err == nil {
-		defer lc.Use()()
-	}
-	disk, err := gocache.OpenDisk(filepath.Join(dir, layers.GoCacheDir))
-	if err != nil {
+	var err error
+	if f.timeout, err = registryTimeout(cmd.Flags().Changed("registry-timeout"), f.timeout); err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
@@ -107,7 +66,11 @@ func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
 			return err
 		}
 	}
-	c := gocache.New(disk, o)
+	c, release, err := gocache.OpenDefault(o)
+	if err != nil {
+		return err
+	}
+	defer release()
 	err = gocache.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), c)
 	if f.verbose {
 		fmt.Fprintf(stderr, "mingo gocache: %v\n", c.Stats())
@@ -165,60 +128,19 @@ func envTrue(k string) bool {
 }
 
 // goCacheProgram is the GOCACHEPROG that makes cfg's cache repository
-// Go's build cache too: this mingo's gocache command, with the registry
-// settings of the build (insecure lists the registries
-// --insecure-registry applies to), its cache's read-only setting and
-// trust key, and signSocket (see signService; "" when the build does not
-// sign): the go command's environment has no COSIGN_PASSWORD to open the
-// sign key with. MINGO_CACHE and the credentials reach it through the
-// environment.
+// Go's build cache too: this mingo's gocache command (see
+// gocache.Program), with the registry settings of the build (insecure
+// lists the registries --insecure-registry applies to), its cache's
+// read-only setting and trust key, and signSocket (see signService; ""
+// when the build does not sign): the go command's environment has no
+// COSIGN_PASSWORD to open the sign key with.
 func goCacheProgram(cfg *mingo.Config, signSocket string, insecure []string, timeout time.Duration) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	repo := cfg.CacheRepo
-	args := []string{exe, "gocache", "--repo", repo}
-	if cfg.CacheRepoReadOnly {
-		args = append(args, "--read-only")
-	}
-	if signSocket != "" {
-		args = append(args, "--sign-socket", signSocket)
-	}
-	if cfg.CacheTrustKey != "" {
-		// The go command may start it in another directory.
-		abs, err := filepath.Abs(cfg.CacheTrustKey)
-		if err != nil {
-			return "", err
-		}
-		args = append(args, "--trust-key", abs)
-	}
-	if r, err := name.NewRepository(repo); err == nil && slices.Contains(insecure, r.RegistryStr()) {
-		args = append(args, "--insecure-registry")
-	}
-	if timeout > 0 {
-		args = append(args, "--registry-timeout", timeout.String())
-	}
-	return quoteFields(args)
-}
-
-// quoteFields joins args as the go command splits GOCACHEPROG: on spaces,
-// with a field that holds one in single or double quotes.
-func quoteFields(args []string) (string, error) {
-	var quoted []string
-	for _, a := range args {
-		switch {
-		case a != "" && !strings.ContainsAny(a, " \t\n\r'\""):
-			quoted = append(quoted, a)
-		case !strings.Contains(a, "'"):
-			quoted = append(quoted, "'"+a+"'")
-		case !strings.Contains(a, `"`):
-			quoted = append(quoted, `"`+a+`"`)
-		default:
-			return "", fmt.Errorf("%q holds both quotes: GOCACHEPROG cannot quote it", a)
-		}
-	}
-	return strings.Join(quoted, " "), nil
+	return gocache.Program(exe, gocache.ProgramConfig{Repo: cfg.CacheRepo, ReadOnly: cfg.CacheRepoReadOnly,
+		SignSocket: signSocket, TrustKey: cfg.CacheTrustKey, Insecure: insecure, Timeout: timeout})
 }
 
 // newGoCacheRepoCommand is mingo cache repo: what a repository holds of
@@ -227,16 +149,11 @@ func newGoCacheRepoCommand() *cobra.Command {
 	var f goCacheFlags
 	var maxAge string
 	cmd := &cobra.Command{
-		Use:   "repo REGISTRY/REPOSITORY",
-		Short: "Show, or trim by age, the Go build cache entries mingo gocache keeps in a repository",
-		Long: `repo reads every gocache- entry of the repository (one request each) and prints
-how many there are, the size of their outputs and when they were put. With
---max-age it deletes the entries put longer ago; the registry's garbage
-collection then frees their blobs. Deleting needs push access and a registry
-that allows it (Distribution: storage.delete.enabled).`,
-		Example: `  mingo cache repo registry.example.com/team/gocache
-  mingo cache repo registry.example.com/team/gocache --max-age 30d`,
-		Args: exactArgs(1),
+		Use:     "repo REGISTRY/REPOSITORY",
+		Short:   "Show, or trim by age, the Go build cache entries mingo gocache keeps in a repository",
+		Long:    helpText("cache-repo.long"),
+		Example: helpText("cache-repo.examples"),
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var cutoff time.Time
 			if maxAge != "" {
@@ -246,8 +163,7 @@ that allows it (Distribution: storage.delete.enabled).`,
 				}
 				cutoff = time.Now().Add(-age)
 			}
-			f.repo = args[0]
-			reg, err := goCacheRegistry(cmd, f)
+			reg, err := goCacheRegistry(cmd, goCacheFlags{repo: args[0], insecure: f.insecure})
 			if err != nil {
 				return err
 			}

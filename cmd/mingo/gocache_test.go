@@ -34,21 +34,3 @@ func TestGoCacheProgram(t *testing.T) {
 		t.Errorf("goCacheProgram = %q, want %q", got, want)
 	}
 }
-
-func TestQuoteFields(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"/usr/bin/mingo", "gocache"}, "/usr/bin/mingo gocache"},
-		{[]string{"/opt/my tools/mingo", "gocache"}, "'/opt/my tools/mingo' gocache"},
-		{[]string{"/opt/it's/mingo", ""}, `"/opt/it's/mingo" ''`},
-	} {
-		if got, err := quoteFields(tc.args); err != nil || got != tc.want {
-			t.Errorf("quoteFields(%q) = %q, %v, want %q", tc.args, got, err, tc.want)
-		}
-	}
-	if got, err := quoteFields([]string{`a'b"c`}); err == nil {
-		t.Errorf("quoteFields of both quotes = %q, want an error", got)
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -31,7 +32,10 @@ func advise(err error) error {
 	var engine *publish.DaemonError
 	var goEnv *gotool.EnvError
 	var goFile *build.GoFileError
+	var output *mingo.OutputError
 	switch {
+	case errors.As(err, &output):
+		return outputHint(output)
 	case errors.As(err, &goFile):
 		return fmt.Errorf("%w: give its package directory instead, for example mingo build %s", err, goFile.Dir())
 	case errors.As(err, &engine):
@@ -113,6 +117,21 @@ func specHint(err error) string {
 		return ": choose --platform from those, or drop --delve"
 	}
 	return ""
+}
+
+// outputFlags are the flags that set the fields of mingo.Outputs.
+var outputFlags = map[string]string{"Tarball": "--tarball", "SBOMDir": "--sbom-dir", "Layout": "--oci-layout"}
+
+// outputHint words a local output that cannot be written by its flag.
+func outputHint(e *mingo.OutputError) error {
+	flag := outputFlags[e.Output]
+	switch {
+	case errors.Is(e.Err, mingo.ErrNoDir):
+		return &advice{fmt.Sprintf("%s %s: directory %s does not exist: create it, or choose another path", flag, e.Path, filepath.Dir(filepath.Clean(e.Path))), e}
+	case errors.Is(e.Err, publish.ErrIsDir):
+		return &advice{fmt.Sprintf("%s %s: is a directory: give a file name", flag, e.Path), e}
+	}
+	return &advice{fmt.Sprintf("%s %s: %v: choose a new or empty directory, or an existing OCI layout", flag, e.Path, e.Err), e}
 }
 
 // dynamicHint names what made a binary dynamic: the user's GOFLAGS when

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/publish"
 )
@@ -21,6 +22,9 @@ func TestAdvise(t *testing.T) {
 		{&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.Unauthorized, Err: errors.New("401")}, []string{"rejected the credentials", "mingo login reg"}},
 		{&publish.TagError{Ref: "reg/API", Err: errors.New("bad")}, []string{"invalid --tag", "reg/API"}},
 		{fmt.Errorf("writing: %w", publish.ErrNotLayout), []string{"--oci-layout", "not an OCI layout"}},
+		{&mingo.OutputError{Output: "SBOMDir", Path: "/no/sboms", Err: fmt.Errorf("/no: %w", mingo.ErrNoDir)}, []string{"--sbom-dir /no/sboms: directory /no does not exist: create it"}},
+		{&mingo.OutputError{Output: "Tarball", Path: "/tmp", Err: publish.ErrIsDir}, []string{"--tarball /tmp: is a directory: give a file name"}},
+		{&mingo.OutputError{Output: "Layout", Path: "src", Err: publish.ErrNotLayout}, []string{"--oci-layout src: exists and is not an OCI layout: choose a new or empty directory"}},
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineUnreachable, Err: errors.New("connect: no such file")}, []string{"unix:///run/x.sock", "start Docker", "DOCKER_HOST"}},
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EnginePermissionDenied, Err: errors.New("permission denied")}, []string{"unix:///run/x.sock", "join the group"}},
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineRefused, Err: errors.New("bad archive")}, []string{"bad archive", "refused the images"}},

@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
@@ -21,6 +19,7 @@ import (
 type job struct {
 	f       *buildFlags
 	push    bool
+	load    bool // into the local engine
 	timeout time.Duration
 	log     *display
 	daemon  *publish.Daemon // with --load
@@ -41,7 +40,7 @@ func (r *job) overlay(ctx context.Context, patterns []string) (config.Overlay, e
 		}
 	}
 	over := f.overlay(patterns, r.push)
-	if !f.loads() || f.changed("platform") {
+	if !r.load || f.changed("platform") {
 		return over, nil
 	}
 	p, err := r.engine().Platform(ctx)
@@ -63,7 +62,7 @@ func (r *job) loadByDefault(ctx context.Context) error {
 		r.log.debugf("no engine to load into: %v", err)
 		return fmt.Errorf("nothing to push to: no -t given, and no container engine answers at %s: give --load with Docker or podman running, --tarball FILE, or -t REGISTRY/REPOSITORY:TAG", d.Address())
 	}
-	r.f.load, r.push = true, false
+	r.load, r.push = true, false
 	r.log.progress("no -t, --tarball or --oci-layout given: loading into the container engine at %s (give -t REGISTRY/REPOSITORY:TAG to push)", d.Address())
 	return nil
 }
@@ -71,13 +70,7 @@ func (r *job) loadByDefault(ctx context.Context) error {
 // engine is the local engine that --load loads into.
 func (r *job) engine() *publish.Daemon {
 	if r.daemon == nil {
-		r.daemon = &publish.Daemon{Timeout: r.timeout, Skipped: func(img *mingo.Image, loaded platform.Platform, skipped []platform.Platform) {
-			s := make([]string, len(skipped))
-			for i, p := range skipped {
-				s[i] = p.String()
-			}
-			r.log.progress("load: %s gets %s only (this engine keeps one platform per tag); skipped %s", joinTags(img.Names), loaded, strings.Join(s, ", "))
-		}}
+		r.daemon = &publish.Daemon{Timeout: r.timeout}
 	}
 	return r.daemon
 }
@@ -85,7 +78,7 @@ func (r *job) engine() *publish.Daemon {
 // connect checks, before any build, that the engine answers (--load),
 // that signing works (--sign) and that the cache repository's keys load.
 func (r *job) connect(ctx context.Context, cfg *mingo.Config) error {
-	if r.f.loads() {
+	if r.load {
 		if err := r.engine().Check(ctx); err != nil {
 			return advise(err)
 		}
@@ -98,36 +91,27 @@ func (r *job) connect(ctx context.Context, cfg *mingo.Config) error {
 	return err
 }
 
-// buildAndPublish builds the targets and writes every output.
-func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []*buildOutput, error) {
-	images, err := r.build(ctx, targets, cfg)
-	if err != nil {
-		return nil, nil, advise(err)
-	}
-	outs, err := r.publish(ctx, images)
-	if err != nil {
-		return nil, nil, advise(err)
-	}
-	return images, outs, nil
-}
-
-// build builds resolved targets while, when pushing, checking that every
-// registry is reachable and takes the credentials.
-func (r *job) build(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, error) {
+// buildAndPublish builds the targets and writes every output the flags
+// name (see mingo.Outputs).
+func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []name.Reference, error) {
 	var tags []name.Tag
 	for _, t := range targets {
 		tags = append(tags, t.Tags...)
 	}
 	reg := r.registry(tags)
 	if err := r.cache.startService(cfg, reg.RemoteOptions(ctx)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer r.cache.service.close()
-	opts := r.buildOptions(ctx, reg, cfg)
+	out := mingo.Outputs{Tarball: r.f.tarball, SBOMDir: r.f.sbomDir, Layout: r.f.layout, Engine: r.daemon, Progress: r.log.progress}
 	if r.push {
-		opts = append(opts, mingo.WithPreflight(func(ctx context.Context) error { return reg.Check(ctx, tags) }))
+		out.Registry = reg
 	}
-	return mingo.BuildTargets(ctx, targets, opts...)
+	images, refs, err := mingo.BuildAndPublish(ctx, targets, out, r.buildOptions(ctx, reg, cfg)...)
+	if err != nil {
+		return nil, nil, advise(err)
+	}
+	return images, refs, nil
 }
 
 func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *mingo.Config) []mingo.Option {
@@ -184,14 +168,9 @@ func (r *job) registry(tags []name.Tag) *publish.Registry {
 	return reg
 }
 
-// publish writes the local outputs (every image in one tarball, SBOM
-// directory or layout), then pushes each image; each output is all or
-// nothing.
-func (r *job) publish(ctx context.Context, images []*mingo.Image) ([]*buildOutput, error) {
-	refs, err := mingo.Publish(ctx, images, r.outputs(images)...)
-	if err != nil {
-		return nil, err
-	}
+// describe is what mingo build prints of each image (see printResult):
+// a debug variant goes with the image it follows.
+func (r *job) describe(images []*mingo.Image, refs []name.Reference) ([]*buildOutput, error) {
 	var outs []*buildOutput
 	for i, img := range images {
 		out, err := describe(img)
@@ -209,55 +188,4 @@ func (r *job) publish(ctx context.Context, images []*mingo.Image) ([]*buildOutpu
 		outs = append(outs, out)
 	}
 	return outs, nil
-}
-
-// outputs are the outputs the flags ask for, local files first.
-func (r *job) outputs(images []*mingo.Image) []publish.Interface {
-	f := r.f
-	var outputs []publish.Interface
-	if f.tarball != "" {
-		for _, img := range images {
-			if len(img.Images) > 1 {
-				load := publish.LoadImage(img)
-				r.log.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(img.Names), len(img.Images))
-			}
-		}
-		outputs = append(outputs, r.logged(&publish.Tarball{Path: f.tarball}, "wrote "+f.tarball))
-	}
-	if f.sbomDir != "" {
-		outputs = append(outputs, r.logged(&publish.SBOMDir{Dir: f.sbomDir}, "wrote SBOMs to "+f.sbomDir))
-	}
-	if f.layout != "" {
-		outputs = append(outputs, r.logged(&publish.Layout{Dir: f.layout}, "wrote OCI layout "+f.layout))
-	}
-	if r.daemon != nil {
-		outputs = append(outputs, r.logged(r.daemon, "loaded into the engine at "+r.daemon.Address()))
-	}
-	if r.push {
-		var tags []name.Tag
-		for _, img := range images {
-			tags = append(tags, img.Tags...)
-		}
-		outputs = append(outputs, r.registry(tags))
-	}
-	return outputs
-}
-
-// loggedOutput reports a local output once it is written.
-type loggedOutput struct {
-	publish.Interface
-	log  *display
-	done string
-}
-
-func (r *job) logged(o publish.Interface, done string) publish.Interface {
-	return &loggedOutput{o, r.log, done}
-}
-
-func (l *loggedOutput) Publish(ctx context.Context, images []*mingo.Image) ([]name.Reference, error) {
-	refs, err := l.Interface.Publish(ctx, images)
-	if err == nil {
-		l.log.progress("%s", l.done)
-	}
-	return refs, err
 }

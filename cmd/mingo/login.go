@@ -17,14 +17,10 @@ func newLoginCommand() *cobra.Command {
 	var user string
 	var stdin, insecure bool
 	cmd := &cobra.Command{
-		Use:   "login REGISTRY -u USER --password-stdin",
-		Short: "Save registry credentials in the Docker config, as docker login does",
-		Long: `Login checks USER and the password read from standard input against REGISTRY,
-then saves them in the Docker config ($DOCKER_CONFIG/config.json, or
-~/.docker/config.json), where mingo build, docker, crane and skopeo find them.
-No Docker installation is needed, so a CI job can log in and push with mingo
-alone. The password is never printed.`,
-		Example: `  echo "$GITHUB_TOKEN" | mingo login ghcr.io -u "$GITHUB_ACTOR" --password-stdin`,
+		Use:     "login REGISTRY -u USER --password-stdin",
+		Short:   "Save registry credentials in the Docker config, as docker login does",
+		Long:    helpText("login.long"),
+		Example: helpText("login.examples"),
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if user == "" {

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
-
-	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo"
 )
@@ -30,7 +27,6 @@ type buildOutput struct {
 	Platforms []platformOutput `json:"platforms"`
 	// Debug is the image's debug variant, with --debug.
 	Debug *buildOutput `json:"debug,omitempty"`
-	img   *mingo.Image
 }
 
 type platformOutput struct {
@@ -51,7 +47,7 @@ func describe(res *mingo.Image) (*buildOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &buildOutput{img: res, Package: res.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
+	out := &buildOutput{Package: res.ImportPath, Tags: tags, Digest: d.String(), MediaType: "application/vnd.oci.image.manifest.v1+json"}
 	if res.Index != nil {
 		out.MediaType = "application/vnd.oci.image.index.v1+json"
 	}
@@ -98,12 +94,4 @@ func (o *buildOutput) line() string {
 		return o.Reference
 	}
 	return o.Digest
-}
-
-func joinTags(tags []name.Tag) string {
-	s := make([]string, len(tags))
-	for i, t := range tags {
-		s[i] = t.String()
-	}
-	return strings.Join(s, ", ")
 }

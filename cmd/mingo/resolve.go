@@ -25,49 +25,11 @@ func newResolveCommand() *cobra.Command {
 	f := &buildFlags{}
 	r := &resolveFlags{}
 	cmd := &cobra.Command{
-		Use:   "resolve -f FILE|DIR|- [-f ...] (--repo REGISTRY/NAMESPACE | --load)",
-		Short: "Build the Go packages YAML documents name as mingo:// or ko:// and write the documents with image digests",
-		Long: `Resolve reads YAML documents (a file, a directory's *.yaml and *.yml files in
-lexical order, recursively with -R, or - for standard input), finds every
-string value mingo://IMPORT_PATH or ko://IMPORT_PATH, builds each distinct
-package once, concurrently, with the build flags (platforms, base, SBOM,
-signing, ...), pushes it to REGISTRY/NAMESPACE/<binary>, and writes the
-documents to standard output with each reference replaced by
-REGISTRY/NAMESPACE/<binary>@sha256:DIGEST. Everything else (comments, order,
-quoting, document separators) is kept byte for byte.
-
-With --load instead of --repo, the images go into the local Docker or podman
-engine (DOCKER_HOST) and the references become mingo.local/<binary>:<first
-12 hex digits of the digest>, a tag the engine can run (a classic image store
-cannot run an image by digest), for a local cluster sharing the engine's
-images.
-
-A reference to a package that does not exist or is not a main package is an
-error naming the file and line, before anything is built or pushed. Nothing
-is written to standard output unless every image was built and published.
-Inputs are refused past 4 MiB a file (or stdin), 16 MiB in all.`,
-		Example: `  # deploy/api.yaml
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: api
-  spec:
-    selector:
-      matchLabels: {app: api}
-    template:
-      metadata:
-        labels: {app: api}
-      spec:
-        containers:
-          - name: api
-            image: mingo://example.com/app/cmd/api   # or ko://example.com/app/cmd/api
-
-  # Push, and apply the manifests with the digests
-  mingo resolve -f deploy/ --repo registry.example.com/team | kubectl apply -f -
-
-  # Into the local engine, for kind or minikube sharing its images
-  mingo resolve -f deploy/api.yaml --load --platform linux/amd64`,
-		Args: filesByFlag,
+		Use:     "resolve -f FILE|DIR|- [-f ...] (--repo REGISTRY/NAMESPACE | --load)",
+		Short:   "Build the Go packages YAML documents name as mingo:// or ko:// and write the documents with image digests",
+		Long:    helpText("resolve.long"),
+		Example: helpText("resolve.examples"),
+		Args:    filesByFlag,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runResolve(cmd.Context(), f, r, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -128,7 +90,7 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 		return err
 	}
 	if j.daemon != nil {
-		j.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{localTag(img)} }
+		j.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{resolve.LocalTag(img)} }
 	}
 	out, err := resolve.Documents(ctx, sources, cfg.Specs[0], func(ctx context.Context, targets []mingo.Target) ([]string, error) {
 		return j.references(ctx, targets, cfg)
@@ -141,36 +103,13 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 }
 
 // references builds and publishes the targets and returns the reference
-// that replaces each: its digest in the registry, or with --load its
-// local tag.
+// that replaces each (see resolve.References).
 func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
-	_, outs, err := r.buildAndPublish(ctx, targets, cfg)
+	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
 	if err != nil {
 		return nil, err
 	}
-	refs := make([]string, len(outs))
-	for i, out := range outs {
-		if out.Debug != nil {
-			out = out.Debug // --debug: the references are to the variants
-		}
-		refs[i] = out.Reference
-		if r.f.loads() {
-			refs[i] = localTag(out.img).String()
-		}
-	}
-	return refs, nil
-}
-
-// localTag is the tag resolve --load gives an image: its binary's local
-// name, tagged with the first 12 hex digits of its digest, so that the
-// reference changes whenever the image does.
-func localTag(img *mingo.Image) name.Tag {
-	d, err := img.Artifact().Digest()
-	hex := "unknown"
-	if err == nil {
-		hex = d.Hex[:12]
-	}
-	return img.Names[0].Context().Tag(hex)
+	return resolve.References(images, refs, r.load), nil
 }
 
 // filesByFlag refuses arguments: resolve reads its YAML from -f, which

@@ -61,20 +61,11 @@ func (f *signFlags) signer(ctx context.Context, push bool) (*sign.Signer, error)
 func newGenerateKeyCommand() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
-		Use:   "generate-key",
-		Short: "Write a cosign key pair (cosign.key, cosign.pub) for mingo build --sign --key",
-		Long: `Generate-key writes cosign.key, encrypted with the passphrase in
-COSIGN_PASSWORD (empty for none), and cosign.pub, in the format cosign uses,
-so that cosign verify --key cosign.pub checks what mingo signed. Existing
-files are never overwritten.`,
-		Example: `  COSIGN_PASSWORD=... mingo generate-key
-  COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key
-  cosign verify --key cosign.pub ghcr.io/acme/api:v1
-
-  # Offline: no transparency log entry
-  COSIGN_PASSWORD=... mingo build ./cmd/api -t ghcr.io/acme/api:v1 --sign --key cosign.key --tlog-upload=false
-  cosign verify --key cosign.pub --insecure-ignore-tlog=true ghcr.io/acme/api:v1`,
-		Args: cobra.NoArgs,
+		Use:     "generate-key",
+		Short:   "Write a cosign key pair (cosign.key, cosign.pub) for mingo build --sign --key",
+		Long:    helpText("generate-key.long"),
+		Example: helpText("generate-key.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			password, ok := os.LookupEnv("COSIGN_PASSWORD")
 			if !ok {

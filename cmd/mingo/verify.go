@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo"
@@ -26,39 +24,11 @@ func newVerifyCommand() *cobra.Command {
 	var insecure bool
 	var ldflags string
 	cmd := &cobra.Command{
-		Use:   "verify PACKAGE IMAGE",
-		Short: "Rebuild PACKAGE as IMAGE was built and check the digests match",
-		Long: `Verify reads the rebuild recipe mingo records on every image it builds
-(platforms, flags, base pinned by digest, the image time), rebuilds PACKAGE
-from the source here with it, and compares each platform's digest with
-IMAGE's. It prints one line per platform and exits non-zero if any differs:
-the reproducibility promise, made checkable.
-
-IMAGE is any output of mingo build, told apart in this order:
-  docker-daemon:NAME  the image --load named NAME in the container engine
-                      (DOCKER_HOST: Docker or podman), such as a -t
-  mingo.local/...     the same: the name --load gives without -t
-  FILE[:NAME]         an existing file: a --tarball archive
-  DIR[:NAME]          a directory holding an oci-layout file: an --oci-layout
-  REF                 anything else: a registry reference
-NAME picks one image of a tarball or layout holding several: a tag ("v1"),
-"api:v1" or the full name. An engine keeps no manifest: for its images the
-digests compared are image IDs (the configs' digests), and the platform
-rebuilt is the image's.
-
-Files added with --add, a --ca-bundle and the --ldflags are not stored in
-the recipe (only where they went, and digests): give them again. Without
---ldflags, those of PACKAGE's image in mingo.yaml are used, when it has one.
-For a platform that differs, verify says what: the config, which layer, and
-the binary's build settings.`,
-		Example: `  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0
-  mingo verify ./cmd/api api.tar
-  mingo verify ./cmd/api ./out:v1.2.0
-  mingo verify ./cmd/api mingo.local/api:latest
-  mingo verify ./cmd/api docker-daemon:registry.example.com/team/api:v1.2.0
-  mingo verify github.com/acme/tool/cmd/tool@v1.4.0 registry.example.com/team/tool:v1.4.0
-  mingo verify ./cmd/api registry.example.com/team/api:v1.2.0 --ldflags "-X main.version=v1.2.0"`,
-		Args: exactArgs(2),
+		Use:     "verify PACKAGE IMAGE",
+		Short:   "Rebuild PACKAGE as IMAGE was built and check the digests match",
+		Long:    helpText("verify.long"),
+		Example: helpText("verify.examples"),
+		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flags, err := verifyLDFlags(cmd.Context(), args[0], ldflags, cmd.Flags().Changed("ldflags"))
 			if err != nil {
@@ -107,66 +77,24 @@ func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, c
 	return printVerify(stdout, rep)
 }
 
-// engineScheme names an image in the container engine, as skopeo does.
-const engineScheme = "docker-daemon:"
-
-// verifySource classifies verify's IMAGE argument (see the command's
-// help): a tarball or an OCI layout on disk, optionally :NAME, an image in
-// the engine, or a registry reference.
+// verifySource is verify's IMAGE argument (see verify.ParseSource), and
+// the registry settings that reach it.
 func verifySource(arg string, insecure bool) (verify.Source, *publish.Registry, error) {
-	reg := &publish.Registry{}
-	if n, ok := strings.CutPrefix(arg, engineScheme); ok {
-		return verify.Engine(&publish.Daemon{}, n), reg, nil
-	}
-	if strings.HasPrefix(arg, mingo.LocalRegistry+"/") || strings.HasPrefix(arg, koLocal+"/") {
-		return verify.Engine(&publish.Daemon{}, arg), reg, nil
-	}
-	path, imageName := splitLocal(arg)
-	fi, err := os.Stat(path)
+	src, ref, err := verify.ParseSource(arg, insecure)
+	var refErr *verify.ReferenceError
 	switch {
-	case err == nil && fi.Mode().IsRegular():
-		return verify.Tarball(path, imageName), reg, nil
-	case err == nil && fi.IsDir():
-		if _, err := os.Stat(filepath.Join(path, "oci-layout")); err != nil {
-			return nil, nil, fmt.Errorf("IMAGE %s is a directory without an oci-layout file: give an --oci-layout directory", path)
-		}
-		return verify.Layout(path, imageName), reg, nil
-	case strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") || strings.HasSuffix(path, ".tar"):
-		return nil, nil, fmt.Errorf("IMAGE %s: %w", path, os.ErrNotExist)
+	case errors.As(err, &refErr):
+		return nil, nil, fmt.Errorf("invalid IMAGE %v", err)
+	case errors.Is(err, verify.ErrNoLayoutFile):
+		return nil, nil, fmt.Errorf("IMAGE %v: give an --oci-layout directory", err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("IMAGE %w", err)
 	}
-	var nameOpts []name.Option
-	if insecure {
-		nameOpts = append(nameOpts, name.Insecure)
-	}
-	ref, err := name.ParseReference(arg, nameOpts...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid IMAGE %q: not a tarball or OCI layout here, nor a registry/repository:tag or @sha256:... reference: %v", arg, err)
-	}
-	if insecure {
+	reg := &publish.Registry{}
+	if insecure && ref != nil {
 		reg.Insecure = []string{ref.Context().RegistryStr()}
 	}
-	return verify.Registry(ref), reg, nil
-}
-
-// splitLocal splits PATH:NAME at the first colon after which PATH exists
-// (NAME may hold colons: registry:5000/api:v1); an arg that exists, or has
-// no such colon, is all path (a missing path then ends at its last colon).
-func splitLocal(arg string) (path, imageName string) {
-	if _, err := os.Stat(arg); err == nil {
-		return arg, ""
-	}
-	for i := range len(arg) {
-		if arg[i] != ':' {
-			continue
-		}
-		if _, err := os.Stat(arg[:i]); err == nil {
-			return arg[:i], arg[i+1:]
-		}
-	}
-	if i := strings.LastIndex(arg, ":"); i > 0 {
-		return arg[:i], arg[i+1:]
-	}
-	return arg, ""
+	return src, reg, nil
 }
 
 // verifyAdvice adds to a verify error what to do about it, naming the

@@ -1,0 +1,59 @@
+package config
+
+import (
+	"os"
+	"strings"
+)
+
+// KoLocal is ko's name for the local container engine: KO_DOCKER_REPO=
+// ko.local (or ko.local/PATH) loads the images into it, and ko.local/...
+// names an image there.
+const KoLocal = "ko.local"
+
+// WithEnv returns o with the environment's defaults under what o sets:
+// MINGO_CACHE_REPO under CacheRepo, MINGO_DEBUG_TOOLBOX under the image's
+// DebugToolbox, and KO_DOCKER_REPO as DefaultRepo (see KoRepo).
+func (o Overlay) WithEnv() Overlay {
+	if r := o.KoRepo(); r != "" {
+		o.DefaultRepo = Set(r)
+	}
+	if r := os.Getenv("MINGO_CACHE_REPO"); !o.CacheRepo.Set && r != "" {
+		o.CacheRepo = Set(r)
+	}
+	if r := os.Getenv("MINGO_DEBUG_TOOLBOX"); !o.Image.DebugToolbox.Set && r != "" {
+		o.Image.DebugToolbox = Set(r)
+	}
+	return o
+}
+
+// KoRepo is KO_DOCKER_REPO, ko's repository for images named after their
+// package, when neither Repo nor a full tag reference names them (bare
+// tags, as ko takes them, go under it); "" when it is unset or means the
+// local engine (see KoLoads).
+func (o *Overlay) KoRepo() string {
+	r := os.Getenv("KO_DOCKER_REPO")
+	if o.Repo.Set || !o.bareTags() || r == KoLocal || strings.HasPrefix(r, KoLocal+"/") {
+		return ""
+	}
+	return r
+}
+
+// KoLoads reports whether KO_DOCKER_REPO sends the images to the local
+// engine: it is ko.local (or ko.local/PATH) and no Repo or full tag
+// reference names them.
+func (o *Overlay) KoLoads() bool {
+	r := os.Getenv("KO_DOCKER_REPO")
+	local := r == KoLocal || strings.HasPrefix(r, KoLocal+"/")
+	return local && !o.Repo.Set && o.bareTags()
+}
+
+// bareTags reports whether every tag is a bare tag (v1.2.0), as ko takes
+// them: no registry, no repository.
+func (o *Overlay) bareTags() bool {
+	for _, t := range o.Image.Tags.V {
+		if strings.ContainsAny(t, "/:@") {
+			return false
+		}
+	}
+	return true
+}
