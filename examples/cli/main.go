@@ -93,22 +93,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !*lines && !*words && !*bytes {
 		*lines, *words, *bytes = true, true, true
 	}
-	report := func(c counts, name string) {
-		if *lines {
-			fmt.Fprintf(stdout, "%8d", c.lines)
-		}
-		if *words {
-			fmt.Fprintf(stdout, "%8d", c.words)
-		}
-		if *bytes {
-			fmt.Fprintf(stdout, "%8d", c.bytes)
-		}
-		if name != "" {
-			fmt.Fprintf(stdout, " %s", name)
-		}
-		fmt.Fprintln(stdout)
-	}
-
+	report := func(c counts, name string) { c.print(stdout, *lines, *words, *bytes, name) }
 	if fs.NArg() == 0 {
 		c, err := count(stdin)
 		if err != nil {
@@ -118,9 +103,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		report(c, "")
 		return 0
 	}
+	return countFiles(fs.Args(), report, stderr)
+}
+
+// countFiles reports the counts of each file and, for more than one, their
+// total; it returns 1 if a file could not be read, 0 otherwise.
+func countFiles(names []string, report func(counts, string), stderr io.Writer) int {
 	status := 0
 	var total counts
-	for _, name := range fs.Args() {
+	for _, name := range names {
 		f, err := os.Open(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "cli: %v\n", err)
@@ -137,8 +128,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		report(c, name)
 		total.add(c)
 	}
-	if fs.NArg() > 1 {
+	if len(names) > 1 {
 		report(total, "total")
 	}
 	return status
+}
+
+// print writes the counts asked for, as wc does, then name if not "".
+func (c counts) print(w io.Writer, lines, words, bytes bool, name string) {
+	if lines {
+		fmt.Fprintf(w, "%8d", c.lines)
+	}
+	if words {
+		fmt.Fprintf(w, "%8d", c.words)
+	}
+	if bytes {
+		fmt.Fprintf(w, "%8d", c.bytes)
+	}
+	if name != "" {
+		fmt.Fprintf(w, " %s", name)
+	}
+	fmt.Fprintln(w)
 }
