@@ -64,7 +64,7 @@ floor() { # floor DIR OUT PKG...: both platforms' go build at once
 	shift 2
 	(cd "$dir" && for arch in amd64 arm64; do
 		CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "$out$arch" "$@" &
-	done && wait)
+	done && wait %1 && wait %2) # a failed go build fails the run
 }
 export -f floor
 
@@ -87,9 +87,10 @@ run() {
 		fi ;;
 	mono | monocold)
 		if [ "$tool" = go ]; then
+			# go build -o DIR (many packages) needs DIR to exist.
 			[ "$c" = monocold ] && rm -rf "$work/mono-amd64" "$work/mono-arm64"
-			timed "$c.$tool" bash -c "floor '$work/mono' '$work/mono-' ./cmd/..."
 			mkdir -p "$work/mono-amd64" "$work/mono-arm64"
+			timed "$c.$tool" bash -c "floor '$work/mono' '$work/mono-' ./cmd/..."
 		else
 			[ "$c" = monocold ] && rm -rf "$MINGO_CACHE"
 			timed "$c.$tool" env MINGO_TRACE=1 bash -c "cd '$work/mono' && '$bin' build ./cmd/... --platform $plats --push=false -q"
