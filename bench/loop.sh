@@ -62,9 +62,10 @@ timed() {
 floor() { # floor DIR OUT PKG...: both platforms' go build at once
 	local dir=$1 out=$2
 	shift 2
-	(cd "$dir" && for arch in amd64 arm64; do
+	(cd "$dir" && pids=() && for arch in amd64 arm64; do
 		CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "$out$arch" "$@" &
-	done && wait %1 && wait %2) # a failed go build fails the run
+		pids+=($!)
+	done && for p in "${pids[@]}"; do wait "$p" || exit 1; done) # a failed go build fails the run
 }
 export -f floor
 
