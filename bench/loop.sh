@@ -21,7 +21,8 @@
 # Measured 2026-12-06 on the 2-core machine under heavy load from other
 # builds (load average 14-41), 5 alternating runs, medians, against mingo
 # before issue 22's changes (base): edit 0.90x (base 1.06x), nochange 0.90x
-# (1.61x), mono 1.46x (2.18x); peak RSS equal to go build's (31-175 MiB).
+# (1.61x), mono 1.46x (2.18x), monocold 1.23x (1.53x; 3 runs); peak RSS
+# equal to go build's (31-175 MiB).
 # At that load single runs vary by 2x: compare ratios measured together.
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
