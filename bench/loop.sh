@@ -21,7 +21,8 @@
 # Measured 2026-12-06 on the 2-core machine under heavy load from other
 # builds (load average 14-41), 5 alternating runs, medians, against mingo
 # before issue 22's changes (base): edit 0.90x (base 1.06x), nochange 0.90x
-# (1.61x), mono 1.46x (2.18x); peak RSS equal to go build's (31-175 MiB).
+# (1.61x), mono 1.46x (2.18x), monocold 1.23x (1.53x; 3 runs); peak RSS
+# equal to go build's (31-175 MiB).
 # At that load single runs vary by 2x: compare ratios measured together.
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
@@ -62,9 +63,10 @@ timed() {
 floor() { # floor DIR OUT PKG...: both platforms' go build at once
 	local dir=$1 out=$2
 	shift 2
-	(cd "$dir" && for arch in amd64 arm64; do
+	(cd "$dir" && pids=() && for arch in amd64 arm64; do
 		CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "$out$arch" "$@" &
-	done && wait)
+		pids+=($!)
+	done && for p in "${pids[@]}"; do wait "$p" || exit 1; done) # a failed go build fails the run
 }
 export -f floor
 
@@ -87,9 +89,10 @@ run() {
 		fi ;;
 	mono | monocold)
 		if [ "$tool" = go ]; then
+			# go build -o DIR (many packages) needs DIR to exist.
 			[ "$c" = monocold ] && rm -rf "$work/mono-amd64" "$work/mono-arm64"
-			timed "$c.$tool" bash -c "floor '$work/mono' '$work/mono-' ./cmd/..."
 			mkdir -p "$work/mono-amd64" "$work/mono-arm64"
+			timed "$c.$tool" bash -c "floor '$work/mono' '$work/mono-' ./cmd/..."
 		else
 			[ "$c" = monocold ] && rm -rf "$MINGO_CACHE"
 			timed "$c.$tool" env MINGO_TRACE=1 bash -c "cd '$work/mono' && '$bin' build ./cmd/... --platform $plats --push=false -q"
