@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -254,16 +255,27 @@ func signalOn(t *testing.T, cmd *exec.Cmd, trigger string, delay time.Duration) 
 	return signalled, output.String()
 }
 
-// procState reports whether the process pid reaches the state (a letter
-// of /proc/PID/stat: T for stopped) within d.
+// procState reports whether every thread of the process pid reaches the
+// state (a letter of /proc/PID/task/TID/stat: T for stopped) within d.
+// Every thread, not the process's first: Go exits from whichever thread
+// runs the main goroutine, and a thread inside exit_group never stops
+// while the others may already show T.
 func procState(pid int, state string, d time.Duration) bool {
 	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(time.Millisecond) {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
+		tasks, err := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/stat")
+		if err != nil || len(tasks) == 0 {
 			return false
 		}
-		// The command name, in parentheses, may hold spaces: skip it.
-		if f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(f) > 0 && f[0] == state {
+		all := true
+		for _, task := range tasks {
+			stat, err := os.ReadFile(task)
+			// The command name, in parentheses, may hold spaces: skip it.
+			if err != nil || !slices.Contains(strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))[:1], state) {
+				all = false
+				break
+			}
+		}
+		if all {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -59,9 +60,21 @@ func interruptible() (context.Context, func() os.Signal) {
 	return ctx, func() os.Signal {
 		signal.Stop(sigs) // no signal is sent on sigs after this
 		close(sigs)
-		return <-first
+		s := <-first
+		if s == nil {
+			// A signal the kernel has handed to another thread whose
+			// handler has not run yet is past Stop's reach: that handler
+			// will find it unwanted and kill the process with it. Give it
+			// the time to, rather than exit 0 first.
+			time.Sleep(exitGrace)
+		}
+		return s
 	}
 }
+
+// exitGrace is how long a run that caught no signal waits before exiting,
+// for a signal in flight to take effect (see interruptible).
+const exitGrace = 10 * time.Millisecond
 
 // signalStatus is 128 plus the signal's number: 130 for SIGINT, 143 for
 // SIGTERM.
