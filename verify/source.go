@@ -215,7 +215,7 @@ func unpackLayout(path, dir string) error {
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.json")); err != nil {
-		return errors.New("no OCI image layout in the archive (not written by mingo build --tarball?)")
+		return errors.New("no OCI image layout in the archive: not a multi-platform tarball written by mingo")
 	}
 	return nil
 }
