@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -17,6 +16,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/mingo-build/mingo/internal/smallblob"
 )
 
 // Media types of a cache entry.
@@ -185,24 +186,12 @@ func (r *Repo) get(ctx context.Context, ref name.Tag, wantKey string) (*Entry, e
 
 // config fetches and checks an entry's config blob.
 func (r *Repo) config(ctx context.Context, d v1.Descriptor, opts []remote.Option) (*config, error) {
-	if d.Size > maxConfigSize {
-		return nil, fmt.Errorf("%w: config of %d bytes", ErrCorrupt, d.Size)
+	b, err := smallblob.Fetch(r.repo, d, maxConfigSize, opts...)
+	if errors.Is(err, smallblob.ErrTooLarge) || errors.Is(err, smallblob.ErrDigest) {
+		return nil, fmt.Errorf("%w: config: %v", ErrCorrupt, err)
 	}
-	l, err := remote.Layer(r.repo.Digest(d.Digest.String()), opts...)
 	if err != nil {
 		return nil, err
-	}
-	rc, err := l.Compressed()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxConfigSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if s := sha256.Sum256(b); "sha256:"+hex.EncodeToString(s[:]) != d.Digest.String() {
-		return nil, fmt.Errorf("%w: config blob %s does not match its digest", ErrCorrupt, d.Digest)
 	}
 	var c config
 	if err := json.Unmarshal(b, &c); err != nil {

@@ -14,7 +14,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -23,6 +22,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/mingo-build/mingo/internal/smallblob"
 )
 
 // ErrNotSigned is wrapped by PublicKey.Verify's error when the manifest
@@ -123,7 +124,7 @@ func (k *PublicKey) Verify(ctx context.Context, digest name.Digest, opts ...remo
 			if read++; read > maxSignatureLayers || l.Size > maxPayloadSize {
 				continue
 			}
-			if payload, err = fetchPayload(digest.Repository, l, ropts); err != nil || !namesDigest(payload, digest) {
+			if payload, err = smallblob.Fetch(digest.Repository, l, maxPayloadSize, ropts...); err != nil || !namesDigest(payload, digest) {
 				continue
 			}
 		}
@@ -141,28 +142,6 @@ func (k *PublicKey) check(sig64 string, payload []byte) error {
 		return err
 	}
 	return verifyMessage(k.pub, k.hash, false, sig, payload)
-}
-
-// fetchPayload reads a signature layer's payload, checked against its
-// digest.
-func fetchPayload(repo name.Repository, d v1.Descriptor, ropts []remote.Option) ([]byte, error) {
-	l, err := remote.Layer(repo.Digest(d.Digest.String()), ropts...)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := l.Compressed()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxPayloadSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if h, _, _ := v1.SHA256(bytes.NewReader(b)); h != d.Digest {
-		return nil, errors.New("payload does not match its digest")
-	}
-	return b, nil
 }
 
 // namesDigest reports whether payload, a simple signing payload, is about
