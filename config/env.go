@@ -12,10 +12,11 @@ import (
 const KoLocal = "ko.local"
 
 // WithEnv returns o with the environment's defaults under what o sets:
-// MINGO_CACHE_REPO under CacheRepo, MINGO_CACHE_SIGN_KEY,
-// MINGO_CACHE_TRUST_KEY and MINGO_CACHE_REPO_READ_ONLY under the cache's
-// trust (see cacheTrustEnv), MINGO_DEBUG_TOOLBOX under the image's
-// DebugToolbox, and KO_DOCKER_REPO as DefaultRepo (see KoRepo).
+// MINGO_CACHE_REPO under CacheRepo; MINGO_CACHE_SIGN_KEY,
+// MINGO_CACHE_TRUST_KEY and MINGO_CACHE_REPO_READ_ONLY (or
+// MINGO_CACHE_REPO_READONLY) under the cache's trust; MINGO_DEBUG_TOOLBOX
+// under the image's DebugToolbox; and KO_DOCKER_REPO as DefaultRepo (see
+// KoRepo).
 func (o Overlay) WithEnv() Overlay {
 	if r := o.KoRepo(); r != "" {
 		o.DefaultRepo = Set(r)
