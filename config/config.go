@@ -4,8 +4,9 @@
 // {{.Git.*}}) allowed in tags and ldflags.
 //
 // Errors point at the file and line of the problem (mingo.yaml:3: ...).
-// The package knows nothing about command-line flags: a front end decides
-// how the file's values combine with its own settings.
+// An Overlay is what a front end sets over the file; Overlay.AddFlags
+// defines mingo build's flags that set it, for a front end that takes the
+// same command line.
 package config
 
 import (

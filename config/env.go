@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -11,8 +12,11 @@ import (
 const KoLocal = "ko.local"
 
 // WithEnv returns o with the environment's defaults under what o sets:
-// MINGO_CACHE_REPO under CacheRepo, MINGO_DEBUG_TOOLBOX under the image's
-// DebugToolbox, and KO_DOCKER_REPO as DefaultRepo (see KoRepo).
+// MINGO_CACHE_REPO under CacheRepo; MINGO_CACHE_SIGN_KEY,
+// MINGO_CACHE_TRUST_KEY and MINGO_CACHE_REPO_READ_ONLY (or
+// MINGO_CACHE_REPO_READONLY) under the cache's trust; MINGO_DEBUG_TOOLBOX
+// under the image's DebugToolbox; and KO_DOCKER_REPO as DefaultRepo (see
+// KoRepo).
 func (o Overlay) WithEnv() Overlay {
 	if r := o.KoRepo(); r != "" {
 		o.DefaultRepo = Set(r)
@@ -23,7 +27,25 @@ func (o Overlay) WithEnv() Overlay {
 	if r := os.Getenv("MINGO_DEBUG_TOOLBOX"); !o.Image.DebugToolbox.Set && r != "" {
 		o.Image.DebugToolbox = Set(r)
 	}
+	o.cacheTrustEnv()
 	return o
+}
+
+// cacheTrustEnv sets in o what the environment says of the cache's trust
+// where o says nothing.
+func (o *Overlay) cacheTrustEnv() {
+	if v := os.Getenv("MINGO_CACHE_SIGN_KEY"); !o.CacheSignKey.Set && v != "" {
+		o.CacheSignKey = Set(v)
+	}
+	if v := os.Getenv("MINGO_CACHE_TRUST_KEY"); !o.CacheTrustKey.Set && v != "" {
+		o.CacheTrustKey = Set(v)
+	}
+	// MINGO_CACHE_REPO_READONLY is the name mingo gocache read first.
+	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
+		if v, err := strconv.ParseBool(os.Getenv(k)); !o.CacheRepoReadOnly.Set && err == nil {
+			o.CacheRepoReadOnly = Set(v)
+		}
+	}
 }
 
 // KoRepo is KO_DOCKER_REPO, ko's repository for images named after their

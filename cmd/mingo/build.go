@@ -14,7 +14,6 @@ import (
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
-	"github.com/mingo-build/mingo/platform"
 )
 
 // buildFlags holds the flags of mingo build (and mingo resolve) as cobra
@@ -52,39 +51,21 @@ func newBuildCommand() *cobra.Command {
 // register defines the build flags on cmd (mingo build, mingo resolve).
 func (f *buildFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	im := &f.over.Image
-	fl.VarP(list{dst: &im.Tags}, "tag", "t", "publish as `REF`, a full registry/repository[:tag] reference; with --repo, a bare tag applied to every image (repeatable)")
-	fl.Var(text{dst: &f.over.Repo}, "repo", "name each image `REGISTRY/NAMESPACE`/<binary name>, for several packages at once; -t then takes bare tags (default latest)")
-	withDefault(fl, list{dst: &im.Platforms, comma: true, check: checkPlatform}, "platform", platform.Default, "comma-separated `LIST` of os/arch[/variant] to build, or \"all\" for every Linux platform the base offers")
+	f.over.AddFlags(fl)
 	fl.BoolVar(&f.push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
 	fl.BoolVar(&f.load, "load", false, "load the images into the local container engine (Docker or podman, at DOCKER_HOST; default unix:///var/run/docker.sock), as each -t or mingo.local/<binary>:latest; implies --push=false unless --push is given")
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
-	fl.BoolVar(&f.over.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the registries named in --tag (not needed for plain HTTP at localhost, 127.0.0.1 or a private address)")
 	fl.Var(duration{&f.timeout}, "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
-	fl.Var(text{dst: &im.LDFlags}, "ldflags", "extra linker `FLAGS`, added after -s -w (for example \"-X main.version=v1\")")
-	fl.Var(list{dst: &im.BuildTags, comma: true}, "build-tags", "Go build `TAGS`, comma-separated")
 	fl.Var(count{&f.jobs}, "jobs", "compile at most `N` platforms at once")
 	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
-	fl.Var(text{dst: &f.over.CacheRepo}, "cache-repo", "share compiled binaries through the registry repository `REGISTRY/REPOSITORY`: binaries built before (on any machine) are not compiled again (default $MINGO_CACHE_REPO, then cache-repo: in mingo.yaml)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
 	fl.Var(choice{&f.sbom, []string{"spdx", "none"}}, "sbom", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
 	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
-	registerCacheTrust(fl, &f.over)
 	f.sign.register(fl)
-	registerImageFlags(fl, im)
-	registerNaming(fl, &f.over.Naming)
 	f.changed = func(name string) bool { return fl.Changed(name) }
-}
-
-func checkPlatform(p string) error {
-	if p == platform.All {
-		return nil
-	}
-	_, err := platform.ParseList(p)
-	return err
 }
 
 func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
@@ -195,7 +176,6 @@ func (f *buildFlags) loads() bool { return f.load || f.over.KoLoads() }
 func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
 	o := f.over.WithEnv()
 	o.Packages, o.Push = patterns, push
-	cacheTrustEnv(&o)
 	return o
 }
 

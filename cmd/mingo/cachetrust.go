@@ -9,46 +9,18 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/spf13/pflag"
 
 	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/sign"
 )
 
 // The trust settings of the cache repository: who signs the entries a
 // build records, whose signature a build requires of the entries it takes,
 // and whether it records any.
-
-// registerCacheTrust defines --cache-sign-key, --cache-trust-key and
-// --cache-repo-read-only on fl.
-func registerCacheTrust(fl *pflag.FlagSet, over *config.Overlay) {
-	fl.Var(text{dst: &over.CacheSignKey}, "cache-sign-key", "sign the entries this build records in --cache-repo with the cosign private key `FILE` (passphrase in COSIGN_PASSWORD; default $MINGO_CACHE_SIGN_KEY, then cache-sign-key: in mingo.yaml)")
-	fl.Var(text{dst: &over.CacheTrustKey}, "cache-trust-key", "take from --cache-repo only entries signed by the cosign public key `FILE`; any other entry is a miss and a warning (default $MINGO_CACHE_TRUST_KEY, then cache-trust-key: in mingo.yaml). Without it, anyone who can write the repository decides what is shipped")
-	boolVar(fl, &over.CacheRepoReadOnly, "cache-repo-read-only", "read --cache-repo, never write to it, for builds such as fork pull requests' (default $MINGO_CACHE_REPO_READ_ONLY=1, then cache-repo-read-only: in mingo.yaml)")
-}
-
-// cacheTrustEnv sets in o what the environment says of the cache's trust
-// where the flags say nothing.
-func cacheTrustEnv(o *config.Overlay) {
-	if v := os.Getenv("MINGO_CACHE_SIGN_KEY"); !o.CacheSignKey.Set && v != "" {
-		o.CacheSignKey = config.Set(v)
-	}
-	if v := os.Getenv("MINGO_CACHE_TRUST_KEY"); !o.CacheTrustKey.Set && v != "" {
-		o.CacheTrustKey = config.Set(v)
-	}
-	// MINGO_CACHE_REPO_READONLY is the name mingo gocache read first.
-	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
-		if v, err := strconv.ParseBool(os.Getenv(k)); !o.CacheRepoReadOnly.Set && err == nil {
-			o.CacheRepoReadOnly = config.Set(v)
-		}
-	}
-}
 
 // cacheTrust is the signer and the trust root of the cache repository.
 type cacheTrust struct {

@@ -7,95 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/spf13/pflag"
-
-	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/config"
 )
 
-// The flag types below parse and check their values as cobra reads the
-// command line, so that a bad value fails before anything runs, and write
-// config.Located values: "set" means the user gave the flag, which is what
-// lets a flag win over mingo.yaml and an absent flag leave it alone.
-
-// text is a string flag, checked by check when not nil.
-type text struct {
-	dst   *config.Located[string]
-	check func(string) error
-}
-
-func (f text) String() string { return f.dst.V }
-func (f text) Type() string   { return "string" }
-func (f text) Set(s string) error {
-	if f.check != nil && s != "" {
-		if err := f.check(s); err != nil {
-			return err
-		}
-	}
-	*f.dst = config.Set(s)
-	return nil
-}
-
-// boolean is a bool flag: --tzdata, --tzdata=false.
-type boolean struct{ dst *config.Located[bool] }
-
-func (f boolean) String() string { return strconv.FormatBool(f.dst.V) }
-func (f boolean) Type() string   { return "bool" }
-func (f boolean) Set(s string) error {
-	v, err := strconv.ParseBool(s)
-	if err != nil {
-		return errors.New("want true or false")
-	}
-	*f.dst = config.Set(v)
-	return nil
-}
-
-// list is a repeatable flag; with comma, each value is also split at
-// commas (--platform a,b). Each entry is checked by check when not nil.
-type list struct {
-	dst   *config.Located[[]string]
-	comma bool
-	check func(string) error
-}
-
-func (f list) String() string { return strings.Join(f.dst.V, ",") }
-func (f list) Type() string   { return "stringArray" }
-func (f list) Set(s string) error {
-	items := []string{s}
-	if f.comma {
-		items = strings.Split(s, ",")
-	}
-	for _, it := range items {
-		if f.check != nil {
-			if err := f.check(it); err != nil {
-				return err
-			}
-		}
-	}
-	f.dst.V = append(f.dst.V, items...)
-	f.dst.Set = true
-	return nil
-}
-
-// keyValues is a repeatable KEY=VALUE flag; a later KEY wins.
-type keyValues struct {
-	dst *config.Located[map[string]string]
-}
-
-func (f keyValues) String() string { return strings.Join(config.SortedKV(f.dst.V), ",") }
-func (f keyValues) Type() string   { return "KEY=VALUE" }
-func (f keyValues) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" || strings.ContainsAny(k, " \t\n") {
-		return errors.New("want KEY=VALUE")
-	}
-	if f.dst.V == nil {
-		f.dst.V = map[string]string{}
-	}
-	f.dst.V[k], f.dst.Set = v, true
-	return nil
-}
+// The flag types below parse and check the values of the flags that set
+// no mingo.yaml key (those are config.Overlay.AddFlags's), so that a bad
+// value fails before anything runs.
 
 // duration is a positive Go duration (90s, 2m) or a number of seconds.
 type duration struct{ dst *time.Duration }
@@ -163,59 +79,4 @@ func (f choice) Set(s string) error {
 		}
 	}
 	return fmt.Errorf("want %s", strings.Join(f.among, " or "))
-}
-
-// boolVar defines a flag that may be given without a value.
-func boolVar(fl *pflag.FlagSet, dst *config.Located[bool], name, usage string) {
-	fl.Var(boolean{dst}, name, usage)
-	fl.Lookup(name).NoOptDefVal = "true"
-}
-
-// withDefault defines a flag whose help shows def as its default.
-func withDefault(fl *pflag.FlagSet, v pflag.Value, name, def, usage string) {
-	fl.Var(v, name, usage)
-	fl.Lookup(name).DefValue = def
-}
-
-// naming is a boolean flag that, when true, sets the naming mode: ko's
-// --bare, -B and -P. Set records that a flag chose, so that images under
-// KO_DOCKER_REPO keep ko's own default otherwise.
-type naming struct {
-	dst  *config.Located[string]
-	mode string
-}
-
-func (n naming) String() string   { return strconv.FormatBool(n.dst.Set && n.dst.V == n.mode) }
-func (n naming) Type() string     { return "bool" }
-func (n naming) IsBoolFlag() bool { return true }
-
-func (n naming) Set(s string) error {
-	on, err := strconv.ParseBool(s)
-	if err != nil {
-		return err
-	}
-	if !on {
-		if n.dst.Set && n.dst.V == n.mode {
-			*n.dst = config.Located[string]{}
-		}
-		return nil
-	}
-	if n.dst.Set && n.dst.V != n.mode {
-		return fmt.Errorf("--bare, --base-import-paths and --preserve-import-paths each name the images differently: pick one")
-	}
-	*n.dst = config.Set(n.mode)
-	return nil
-}
-
-// registerNaming defines ko's naming flags, which choose how --repo (or
-// KO_DOCKER_REPO) names each image.
-func registerNaming(fl *pflag.FlagSet, dst *config.Located[string]) {
-	for _, f := range []struct{ name, short, mode, usage string }{
-		{"bare", "", mingo.NameBare, "name the image --repo itself, without the binary name (one package)"},
-		{"base-import-paths", "B", mingo.NameBinary, "name each image --repo/<binary name> (the default but under KO_DOCKER_REPO; as ko -B)"},
-		{"preserve-import-paths", "P", mingo.NameImportPath, "name each image --repo/<full import path> (as ko -P)"},
-	} {
-		fl.VarP(naming{dst, f.mode}, f.name, f.short, f.usage)
-		fl.Lookup(f.name).NoOptDefVal = "true"
-	}
 }

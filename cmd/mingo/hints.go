@@ -84,7 +84,7 @@ func advise(err error) error {
 func specAdvice(err error) error {
 	var ve *config.ValueError
 	if errors.As(err, &ve) && ve.Path == "" {
-		return &advice{fmt.Sprintf("--%s: %v%s", flagOf(ve.Key), ve.Err, specHint(ve.Err)), err}
+		return &advice{fmt.Sprintf("--%s: %v%s", config.FlagOf(ve.Key), ve.Err, specHint(ve.Err)), err}
 	}
 	if h := specHint(err); h != "" {
 		return &advice{err.Error() + h, err}
