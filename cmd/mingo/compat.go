@@ -31,3 +31,9 @@ func stageStatus(e mingo.Event) string             { return progress.Status(e) }
 func sizeReport(d *display, images []*mingo.Image, multi bool) {
 	d.SizeReport(images, multi)
 }
+
+// buildOutput is the --json document, now mingo.Summary.
+type buildOutput = mingo.Summary
+
+// describe is mingo.Summarize without a reference: job.describe sets it.
+func describe(img *mingo.Image) (*buildOutput, error) { return mingo.Summarize(img, nil) }
