@@ -2,24 +2,12 @@ package main
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo"
 )
-
-func TestStageStatusSaysCached(t *testing.T) {
-	e := mingo.Event{Stage: mingo.Layering, BinarySize: 2048}
-	if got := stageStatus(e); got != "layering (binary 2.0 KiB)" {
-		t.Errorf("compiled: %q", got)
-	}
-	e.Cached = true
-	if got := stageStatus(e); !strings.Contains(got, "from the cache repository") {
-		t.Errorf("from the cache: %q", got)
-	}
-}
 
 func TestCacheRepoPrecedence(t *testing.T) {
 	for _, tt := range []struct {

@@ -1,4 +1,7 @@
-package main
+// Package progress is mingo's terminal display: the status lines of a
+// build on standard error (a live block on a terminal, plain lines in CI
+// logs, nothing with -q), its messages, and the size report that ends it.
+package progress
 
 import (
 	"fmt"
@@ -12,10 +15,11 @@ import (
 	"golang.org/x/term"
 )
 
-// display shows progress on standard error: on a terminal, a live block
+// Display shows progress on standard error: on a terminal, a live block
 // with one line per platform (and per push) redrawn in place; otherwise
-// plain lines, one per change, for CI logs; nothing with -q.
-type display struct {
+// plain lines, one per change, for CI logs; nothing with -q. Its methods
+// are safe to call from several goroutines.
+type Display struct {
 	mu      sync.Mutex
 	w       io.Writer
 	live    bool
@@ -27,17 +31,20 @@ type display struct {
 	last    time.Time         // last redraw, to throttle byte counters
 }
 
-func newDisplay(w io.Writer, quiet, verbose bool) *display {
-	d := &display{w: w, quiet: quiet, verbose: verbose, status: map[string]string{}}
+// New returns a display writing to w: live when w is a terminal (and TERM
+// is not "dumb"), silent but for warnings when quiet, with Debugf's
+// messages when verbose.
+func New(w io.Writer, quiet, verbose bool) *Display {
+	d := &Display{w: w, quiet: quiet, verbose: verbose, status: map[string]string{}}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb" {
 		d.live = true
 	}
 	return d
 }
 
-// set records key's status. frequent marks byte-counter updates: they are
+// Set records key's status. frequent marks byte-counter updates: they are
 // throttled on a terminal and not printed at all as plain lines.
-func (d *display) set(key, status string, frequent bool) {
+func (d *Display) Set(key, status string, frequent bool) {
 	if d.quiet {
 		return
 	}
@@ -63,27 +70,28 @@ func (d *display) set(key, status string, frequent bool) {
 	d.redraw()
 }
 
-// progress prints a message line (above the live block on a terminal).
-func (d *display) progress(format string, args ...any) {
+// Logf prints a message line (above the live block on a terminal), unless
+// quiet.
+func (d *Display) Logf(format string, args ...any) {
 	if !d.quiet {
 		d.message(format, args...)
 	}
 }
 
-// warnf prints a problem mingo recovered from, even with -q: a damaged
-// cache is worth knowing about.
-func (d *display) warnf(format string, args ...any) {
+// Warnf prints a problem mingo recovered from, prefixed "warning: ", even
+// when quiet: a damaged cache is worth knowing about.
+func (d *Display) Warnf(format string, args ...any) {
 	d.message("warning: "+format, args...)
 }
 
-// debugf prints a message only with -v.
-func (d *display) debugf(format string, args ...any) {
+// Debugf prints a message only when verbose.
+func (d *Display) Debugf(format string, args ...any) {
 	if d.verbose {
 		d.message(format, args...)
 	}
 }
 
-func (d *display) message(format string, args ...any) {
+func (d *Display) message(format string, args ...any) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.live {
@@ -95,25 +103,26 @@ func (d *display) message(format string, args ...any) {
 	}
 }
 
-// finish draws the final state of the live block and leaves it on screen.
-func (d *display) finish() {
+// Finish draws the final state of the live block and leaves it on screen:
+// what is printed after it (the size report) is plain lines.
+func (d *Display) Finish() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.live && !d.quiet {
 		d.redraw()
 		d.drawn = 0
-		d.live = false // what follows (the size report) is plain lines
+		d.live = false
 	}
 }
 
-func (d *display) clear() {
+func (d *Display) clear() {
 	if d.drawn > 0 {
 		fmt.Fprintf(d.w, "\x1b[%dA\x1b[J", d.drawn)
 		d.drawn = 0
 	}
 }
 
-func (d *display) redraw() {
+func (d *Display) redraw() {
 	d.clear()
 	width := 0
 	for _, k := range d.keys {
@@ -126,18 +135,4 @@ func (d *display) redraw() {
 	io.WriteString(d.w, b.String())
 	d.drawn = len(d.keys)
 	d.last = time.Now()
-}
-
-// humanBytes formats n in binary units, as registries and docker show sizes.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
