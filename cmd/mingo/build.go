@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/platform"
 )
 
@@ -120,7 +122,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 			r.log.progress("building %s@%s", t.ImportPath, t.Version)
 		}
 	}
-	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
+	images, refs, err := r.buildAndPublish(ctx, targets)
 	if err != nil {
 		return err
 	}
@@ -149,8 +151,8 @@ func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Wri
 	if err := (mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout}).Check(); err != nil {
 		return nil, advise(err)
 	}
-	if err := checkHome(); err != nil {
-		return nil, err
+	if he, ok := errors.AsType[*gotool.HomeError](gotool.CheckHome()); ok {
+		return nil, fmt.Errorf("%w: set HOME (or %s)", he, he.Var)
 	}
 	return &job{f: f, push: f.pushes(ctx, patterns), load: f.loads(), timeout: timeout, log: newDisplay(stderr, f.quiet, f.verbose)}, nil
 }
@@ -197,20 +199,4 @@ func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
 	o.Packages, o.Push = patterns, push
 	cacheTrustEnv(&o)
 	return o
-}
-
-// checkHome refuses to start a build the go command cannot run: without
-// HOME it has no build cache (unless GOCACHE or XDG_CACHE_HOME says where)
-// and no module cache (unless GOMODCACHE or GOPATH does).
-func checkHome() error {
-	if os.Getenv("HOME") != "" {
-		return nil
-	}
-	if os.Getenv("GOCACHE") == "" && os.Getenv("XDG_CACHE_HOME") == "" {
-		return errors.New("HOME is not set, and the go command keeps its build cache under it: set HOME (or GOCACHE)")
-	}
-	if os.Getenv("GOMODCACHE") == "" && os.Getenv("GOPATH") == "" {
-		return errors.New("HOME is not set, and the go command keeps its module cache under it: set HOME (or GOMODCACHE)")
-	}
-	return nil
 }

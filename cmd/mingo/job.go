@@ -11,7 +11,6 @@ import (
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/publish"
-	"github.com/mingo-build/mingo/sign"
 )
 
 // job is one run of mingo build or mingo resolve: what the flags decided,
@@ -23,8 +22,8 @@ type job struct {
 	timeout time.Duration
 	log     *display
 	daemon  *publish.Daemon // with --load
-	signer  *sign.Signer    // with --sign
 	cache   cacheTrust      // the cache repository's keys
+	run     *mingo.Run      // what connect made of the flags
 }
 
 // overlay is the flags' overlay (see buildFlags.overlay) with what the
@@ -76,96 +75,62 @@ func (r *job) engine() *publish.Daemon {
 }
 
 // connect checks, before any build, that the engine answers (--load),
-// that signing works (--sign) and that the cache repository's keys load.
+// that the cache repository's keys load and that signing works (--sign),
+// and makes the run the flags describe.
 func (r *job) connect(ctx context.Context, cfg *mingo.Config) error {
+	f := r.f
+	r.run = &mingo.Run{
+		Config: cfg, Push: r.push, SBOM: f.sbom == "spdx", Jobs: f.jobs, Timeout: r.timeout, Insecure: f.over.Insecure,
+		Outputs:     mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout},
+		Provenance:  f.sign.provenance,
+		BuilderID:   os.Getenv("MINGO_BUILDER_ID"),
+		ToolVersion: versionNumber(),
+		Progress:    func(e mingo.Event) { r.log.set(platformKey(e, cfg.Plural), stageStatus(e), false) },
+		Logf:        r.log.progress, Verbosef: r.log.debugf, Warnf: r.log.warnf,
+		Upload: func(repo string, done, total int64, rate float64) {
+			r.log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
+		},
+		CacheService: r.cacheService,
+	}
 	if r.load {
-		if err := r.engine().Check(ctx); err != nil {
-			return advise(err)
-		}
+		r.run.Outputs.Engine = r.engine()
+	}
+	if err := r.run.Check(ctx); err != nil {
+		return advise(err)
 	}
 	var err error
-	if r.cache, err = r.f.openCacheTrust(cfg); err != nil {
+	if r.cache, err = f.openCacheTrust(cfg); err != nil {
 		return err
 	}
-	r.signer, err = r.f.sign.signer(ctx, r.push)
+	r.run.Signer, err = f.sign.signer(ctx, r.push)
 	return err
 }
 
-// buildAndPublish builds the targets and writes every output the flags
-// name (see mingo.Outputs).
-func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []name.Reference, error) {
-	var tags []name.Tag
-	for _, t := range targets {
-		tags = append(tags, t.Tags...)
-	}
-	reg := r.registry(tags)
+// cacheService starts the sign service of the cache repository (see
+// mingo.Run.CacheService) and shares Go's build cache through it when
+// GOCACHEPROG can be this mingo.
+func (r *job) cacheService(ctx context.Context, reg *publish.Registry) ([]mingo.Option, func(), error) {
+	cfg := r.run.Config
 	if err := r.cache.startService(cfg, reg.RemoteOptions(ctx)); err != nil {
 		return nil, nil, err
 	}
-	defer r.cache.service.close()
-	out := mingo.Outputs{Tarball: r.f.tarball, SBOMDir: r.f.sbomDir, Layout: r.f.layout, Engine: r.daemon, Progress: r.log.progress}
-	if r.push {
-		out.Registry = reg
+	opts := r.cache.options()
+	if prog, err := goCacheProgram(cfg, r.cache.service.socket(), reg.Insecure, r.timeout); err == nil {
+		opts = append(opts, mingo.WithGoCache(prog))
+	} else {
+		r.log.debugf("not sharing Go's build cache: %v", err)
 	}
-	images, refs, err := mingo.BuildAndPublish(ctx, targets, out, r.buildOptions(ctx, reg, cfg)...)
+	return opts, r.cache.service.close, nil
+}
+
+// buildAndPublish builds the targets and writes every output the flags
+// name (see mingo.Run).
+func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target) ([]*mingo.Image, []name.Reference, error) {
+	images, refs, err := r.run.Publish(ctx, targets)
 	if err != nil {
 		return nil, nil, advise(err)
 	}
 	return images, refs, nil
-}
-
-func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *mingo.Config) []mingo.Option {
-	opts := []mingo.Option{
-		mingo.WithJobs(r.f.jobs),
-		mingo.WithRemote(reg.RemoteOptions(ctx)...),
-		mingo.WithToolVersion(versionNumber()),
-		mingo.WithProgress(func(e mingo.Event) { r.log.set(platformKey(e, cfg.Plural), stageStatus(e), false) }),
-		mingo.WithVerbose(r.log.debugf),
-		mingo.WithWarnings(r.log.warnf),
-	}
-	if cfg.CacheRepo != "" {
-		opts = append(opts, mingo.WithCacheRepo(cfg.CacheRepo, reg.RemoteOptions(ctx)...))
-		opts = append(opts, r.cache.options()...)
-		if cfg.CacheRepoReadOnly {
-			opts = append(opts, mingo.WithCacheRepoReadOnly())
-		}
-		if prog, err := goCacheProgram(cfg, r.cache.service.socket(), reg.Insecure, r.timeout); err == nil {
-			opts = append(opts, mingo.WithGoCache(prog))
-		} else {
-			r.log.debugf("not sharing Go's build cache: %v", err)
-		}
-	}
-	// Only a push (which attaches them) and --sbom-dir read the SBOMs;
-	// they are not part of any image, so skipping them changes no digest.
-	if r.f.sbom == "spdx" && (r.push || r.f.sbomDir != "") {
-		opts = append(opts, mingo.WithSBOM())
-	}
-	return opts
-}
-
-// registry is the registry output the flags describe.
-func (r *job) registry(tags []name.Tag) *publish.Registry {
-	reg := &publish.Registry{
-		Jobs:     r.f.jobs * 2,
-		Progress: r.log.progress,
-		Verbose:  r.log.debugf,
-		Timeout:  r.timeout,
-		Upload: func(repo string, done, total int64, rate float64) {
-			r.log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
-		},
-	}
-	if r.f.over.Insecure {
-		for _, t := range tags {
-			reg.Insecure = append(reg.Insecure, t.RegistryStr())
-		}
-	}
-	if r.signer != nil { // a nil *sign.Signer in the interface would sign
-		reg.Signer = r.signer
-	}
-	if r.f.sign.provenance {
-		reg.Provenance = &publish.Provenance{BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber()}
-	}
-	return reg
 }
 
 // describe is what mingo build prints of each image (see printResult):

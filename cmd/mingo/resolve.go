@@ -105,7 +105,7 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 // references builds and publishes the targets and returns the reference
 // that replaces each (see resolve.References).
 func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
-	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
+	images, refs, err := r.buildAndPublish(ctx, targets)
 	if err != nil {
 		return nil, err
 	}
