@@ -84,6 +84,37 @@ func (r *Run) Check(ctx context.Context) error {
 	return nil
 }
 
+// DefaultPlatforms are the platforms to build when neither the overlay
+// nor the config file names any (see config.Overlay.DefaultPlatforms):
+// with an engine to load into, the engine's own, since an engine keeps
+// one platform per tag; otherwise none, which leaves the usual default.
+func (r *Run) DefaultPlatforms(ctx context.Context) ([]string, error) {
+	if r.Outputs.Engine == nil {
+		return nil, nil
+	}
+	p, err := r.Outputs.Engine.Platform(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []string{p.String()}, nil
+}
+
+// Build resolves the packages of Config's specs (a package skipped, and
+// one built at a version other than the main module's, are told to Logf)
+// and publishes their images (see Publish).
+func (r *Run) Build(ctx context.Context, opts ...Option) ([]*Image, []name.Reference, error) {
+	targets, err := Resolve(ctx, r.Config.Specs, WithSkipped(func(pkg, why string) { r.logf("skipping %s: %s", pkg, why) }))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range targets {
+		if t.Version != "" {
+			r.logf("building %s@%s", t.ImportPath, t.Version)
+		}
+	}
+	return r.Publish(ctx, targets, opts...)
+}
+
 // Publish builds the targets, with opts after the options Run makes, and
 // publishes the images to every output (see BuildAndPublish). It returns
 // the images and, for each, its reference in the registry, nil when it
@@ -170,10 +201,24 @@ func (r *Run) options(remoteOpts []remote.Option) []Option {
 	return opts
 }
 
+// Keeps reports whether the run keeps the images anywhere: a push, an
+// engine or a local output. A run that keeps nothing only checks that
+// they build.
+func (r *Run) Keeps() bool {
+	out := r.Outputs
+	return r.Push || out.Engine != nil || out.Tarball != "" || out.Layout != "" || out.SBOMDir != ""
+}
+
 // cacheRepo is the cache repository Config names, "" for none.
 func (r *Run) cacheRepo() string {
 	if r.Config == nil {
 		return ""
 	}
 	return r.Config.CacheRepo
+}
+
+func (r *Run) logf(format string, args ...any) {
+	if r.Logf != nil {
+		r.Logf(format, args...)
+	}
 }

@@ -165,3 +165,22 @@ func referrers(t *testing.T, repo string, pi publish.PlatformImage) int {
 	}
 	return len(m.Manifests)
 }
+
+// A run keeps the images when it pushes, loads or writes a local output.
+func TestRunKeeps(t *testing.T) {
+	for _, tc := range []struct {
+		run  mingo.Run
+		want bool
+	}{
+		{mingo.Run{}, false},
+		{mingo.Run{SBOM: true}, false},
+		{mingo.Run{Push: true}, true},
+		{mingo.Run{Outputs: mingo.Outputs{Engine: &publish.Daemon{}}}, true},
+		{mingo.Run{Outputs: mingo.Outputs{SBOMDir: "sboms"}}, true},
+		{mingo.Run{Outputs: mingo.Outputs{Layout: "out"}}, true},
+	} {
+		if got := tc.run.Keeps(); got != tc.want {
+			t.Errorf("%+v: Keeps = %v, want %v", tc.run, got, tc.want)
+		}
+	}
+}

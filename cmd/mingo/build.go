@@ -111,20 +111,9 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err := r.connect(ctx, cfg); err != nil {
 		return err
 	}
-	targets, err := mingo.Resolve(ctx, cfg.Specs, mingo.WithSkipped(func(pkg, why string) {
-		r.log.progress("skipping %s: %s", pkg, why)
-	}))
+	images, refs, err := r.run.Build(ctx)
 	if err != nil {
 		return advise(err)
-	}
-	for _, t := range targets {
-		if t.Version != "" {
-			r.log.progress("building %s@%s", t.ImportPath, t.Version)
-		}
-	}
-	images, refs, err := r.buildAndPublish(ctx, targets)
-	if err != nil {
-		return err
 	}
 	outs, err := r.describe(images, refs)
 	if err != nil {
@@ -132,7 +121,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	r.log.finish()
 	sizeReport(r.log, images, cfg.Plural)
-	if !r.push && !r.load && f.tarball == "" && f.layout == "" && f.sbomDir == "" {
+	if !r.run.Keeps() {
 		r.log.progress("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
 	}
 	return printResult(stdout, f.json, cfg.Plural, outs)
@@ -154,7 +143,7 @@ func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Wri
 	if he, ok := errors.AsType[*gotool.HomeError](gotool.CheckHome()); ok {
 		return nil, fmt.Errorf("%w: set HOME (or %s)", he, he.Var)
 	}
-	return &job{f: f, push: f.pushes(ctx, patterns), load: f.loads(), timeout: timeout, log: newDisplay(stderr, f.quiet, f.verbose)}, nil
+	return f.newJob(f.pushes(ctx, patterns), timeout, newDisplay(stderr, f.quiet, f.verbose)), nil
 }
 
 // pushes reports whether the run pushes: --push, which defaults to false
