@@ -31,10 +31,10 @@ type Run struct {
 	// Signer, when set, signs every image pushed and attests its SBOMs.
 	Signer *sign.Signer
 	// Provenance adds, with a Signer, a signed SLSA provenance naming
-	// BuilderID (who ran the build, such as a CI workflow's URL) and
-	// ToolVersion.
+	// BuilderID and ToolVersion.
 	Provenance bool
-	// BuilderID identifies who ran the build, for the provenance.
+	// BuilderID identifies who ran the build, such as a CI workflow's
+	// URL, for the provenance.
 	BuilderID string
 	// SBOM describes each platform image's binary in an SPDX document.
 	// Only a push (which attaches them) and Outputs.SBOMDir read them;
@@ -50,8 +50,9 @@ type Run struct {
 	// Insecure allows plain HTTP or unverified TLS for the registries of
 	// the targets' tags.
 	Insecure bool
-	// ToolVersion is mingo's version, recorded in SBOMs and provenance;
-	// "" means the module version from the build info.
+	// ToolVersion is mingo's version, recorded as the SBOMs' creator (""
+	// means the module version from the build info, see WithToolVersion)
+	// and in the provenance.
 	ToolVersion string
 	// Progress receives each platform's build steps; may be nil.
 	Progress func(Event)
