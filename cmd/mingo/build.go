@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
+	"github.com/mingo-build/mingo/internal/gotool"
 )
 
 // buildFlags holds the flags of mingo build (and mingo resolve) as cobra
@@ -90,20 +92,9 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err := r.connect(ctx, cfg); err != nil {
 		return err
 	}
-	targets, err := mingo.Resolve(ctx, cfg.Specs, mingo.WithSkipped(func(pkg, why string) {
-		r.log.progress("skipping %s: %s", pkg, why)
-	}))
+	images, refs, err := r.run.Build(ctx)
 	if err != nil {
 		return advise(err)
-	}
-	for _, t := range targets {
-		if t.Version != "" {
-			r.log.progress("building %s@%s", t.ImportPath, t.Version)
-		}
-	}
-	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
-	if err != nil {
-		return err
 	}
 	outs, err := r.describe(images, refs)
 	if err != nil {
@@ -111,7 +102,7 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	}
 	r.log.finish()
 	sizeReport(r.log, images, cfg.Plural)
-	if !r.push && !r.load && f.tarball == "" && f.layout == "" && f.sbomDir == "" {
+	if !r.run.Keeps() {
 		r.log.progress("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
 	}
 	return printResult(stdout, f.json, cfg.Plural, outs)
@@ -130,10 +121,10 @@ func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Wri
 	if err := (mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout}).Check(); err != nil {
 		return nil, advise(err)
 	}
-	if err := checkHome(); err != nil {
-		return nil, err
+	if he, ok := errors.AsType[*gotool.HomeError](gotool.CheckHome()); ok {
+		return nil, fmt.Errorf("%w: set HOME (or %s)", he, he.Var)
 	}
-	return &job{f: f, push: f.pushes(ctx, patterns), load: f.loads(), timeout: timeout, log: newDisplay(stderr, f.quiet, f.verbose)}, nil
+	return f.newJob(f.pushes(ctx, patterns), timeout, newDisplay(stderr, f.quiet, f.verbose)), nil
 }
 
 // pushes reports whether the run pushes: --push, which defaults to false
@@ -177,20 +168,4 @@ func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
 	o := f.over.WithEnv()
 	o.Packages, o.Push = patterns, push
 	return o
-}
-
-// checkHome refuses to start a build the go command cannot run: without
-// HOME it has no build cache (unless GOCACHE or XDG_CACHE_HOME says where)
-// and no module cache (unless GOMODCACHE or GOPATH does).
-func checkHome() error {
-	if os.Getenv("HOME") != "" {
-		return nil
-	}
-	if os.Getenv("GOCACHE") == "" && os.Getenv("XDG_CACHE_HOME") == "" {
-		return errors.New("HOME is not set, and the go command keeps its build cache under it: set HOME (or GOCACHE)")
-	}
-	if os.Getenv("GOMODCACHE") == "" && os.Getenv("GOPATH") == "" {
-		return errors.New("HOME is not set, and the go command keeps its module cache under it: set HOME (or GOMODCACHE)")
-	}
-	return nil
 }

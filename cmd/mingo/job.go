@@ -11,20 +11,32 @@ import (
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/publish"
-	"github.com/mingo-build/mingo/sign"
 )
 
-// job is one run of mingo build or mingo resolve: what the flags decided,
-// and what it connected to.
+// job is one run of mingo build or mingo resolve: the run the flags
+// describe, which overlay and connect complete.
 type job struct {
-	f       *buildFlags
-	push    bool
-	load    bool // into the local engine
-	timeout time.Duration
-	log     *display
-	daemon  *publish.Daemon // with --load
-	signer  *sign.Signer    // with --sign
-	cache   cacheTrust      // the cache repository's keys
+	f     *buildFlags
+	log   *display
+	run   mingo.Run  // Outputs.Engine is set with --load
+	cache cacheTrust // the cache repository's keys
+}
+
+// newJob is the run the flags describe, pushing or not (see pushes).
+func (f *buildFlags) newJob(push bool, timeout time.Duration, log *display) *job {
+	r := &job{f: f, log: log}
+	r.run = mingo.Run{Push: push, SBOM: f.sbom == "spdx", Jobs: f.jobs, Timeout: timeout, Insecure: f.over.Insecure,
+		Outputs:    mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout},
+		Provenance: f.sign.provenance, BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber(),
+		Logf: log.progress, Verbosef: log.debugf, Warnf: log.warnf, CacheService: r.cacheService,
+		Upload: func(repo string, done, total int64, rate float64) {
+			log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
+		},
+	}
+	if f.loads() {
+		r.run.Outputs.Engine = &publish.Daemon{Timeout: timeout}
+	}
+	return r
 }
 
 // overlay is the flags' overlay (see buildFlags.overlay) with what the
@@ -32,22 +44,19 @@ type job struct {
 // where they go, the build loads into an engine that answers, or fails
 // saying what to give; loading without --platform (and without platforms
 // in the config file) builds the engine's platform only.
-func (r *job) overlay(ctx context.Context, patterns []string) (config.Overlay, error) {
-	f := r.f
-	if f.namesNothing(ctx, patterns) {
+func (r *job) overlay(ctx context.Context, patterns []string) (over config.Overlay, err error) {
+	if r.f.namesNothing(ctx, patterns) {
 		if err := r.loadByDefault(ctx); err != nil {
-			return config.Overlay{}, err
+			return over, err
 		}
 	}
-	over := f.overlay(patterns, r.push)
-	if !r.load || f.changed("platform") {
+	over = r.f.overlay(patterns, r.run.Push)
+	if r.run.Outputs.Engine == nil || r.f.changed("platform") {
 		return over, nil
 	}
-	p, err := r.engine().Platform(ctx)
-	if err != nil {
+	if over.DefaultPlatforms, err = r.run.DefaultPlatforms(ctx); err != nil {
 		return over, advise(err)
 	}
-	over.DefaultPlatforms = []string{p.String()}
 	return over, nil
 }
 
@@ -55,117 +64,48 @@ func (r *job) overlay(ctx context.Context, patterns []string) (config.Overlay, e
 // engine when one answers; without one it is an error naming the outputs
 // to choose from.
 func (r *job) loadByDefault(ctx context.Context) error {
-	d := r.engine()
+	d := &publish.Daemon{Timeout: r.run.Timeout}
 	probe, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := d.Check(probe); err != nil {
 		r.log.debugf("no engine to load into: %v", err)
 		return fmt.Errorf("nothing to push to: no -t given, and no container engine answers at %s: give --load with Docker or podman running, --tarball FILE, or -t REGISTRY/REPOSITORY:TAG", d.Address())
 	}
-	r.load, r.push = true, false
+	r.run.Outputs.Engine, r.run.Push = d, false
 	r.log.progress("no -t, --tarball or --oci-layout given: loading into the container engine at %s (give -t REGISTRY/REPOSITORY:TAG to push)", d.Address())
 	return nil
 }
 
-// engine is the local engine that --load loads into.
-func (r *job) engine() *publish.Daemon {
-	if r.daemon == nil {
-		r.daemon = &publish.Daemon{Timeout: r.timeout}
-	}
-	return r.daemon
-}
-
 // connect checks, before any build, that the engine answers (--load),
-// that signing works (--sign) and that the cache repository's keys load.
-func (r *job) connect(ctx context.Context, cfg *mingo.Config) error {
-	if r.load {
-		if err := r.engine().Check(ctx); err != nil {
-			return advise(err)
-		}
+// that the cache repository's keys load and that signing works (--sign).
+func (r *job) connect(ctx context.Context, cfg *mingo.Config) (err error) {
+	r.run.Config = cfg
+	r.run.Progress = func(e mingo.Event) { r.log.set(platformKey(e, cfg.Plural), stageStatus(e), false) }
+	if err := r.run.Check(ctx); err != nil {
+		return advise(err)
 	}
-	var err error
 	if r.cache, err = r.f.openCacheTrust(cfg); err != nil {
 		return err
 	}
-	r.signer, err = r.f.sign.signer(ctx, r.push)
+	r.run.Signer, err = r.f.sign.signer(ctx, r.run.Push)
 	return err
 }
 
-// buildAndPublish builds the targets and writes every output the flags
-// name (see mingo.Outputs).
-func (r *job) buildAndPublish(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]*mingo.Image, []name.Reference, error) {
-	var tags []name.Tag
-	for _, t := range targets {
-		tags = append(tags, t.Tags...)
-	}
-	reg := r.registry(tags)
+// cacheService starts the sign service of the cache repository (see
+// mingo.Run.CacheService) and shares Go's build cache through it when
+// GOCACHEPROG can be this mingo.
+func (r *job) cacheService(ctx context.Context, reg *publish.Registry) ([]mingo.Option, func(), error) {
+	cfg := r.run.Config
 	if err := r.cache.startService(cfg, reg.RemoteOptions(ctx)); err != nil {
 		return nil, nil, err
 	}
-	defer r.cache.service.close()
-	out := mingo.Outputs{Tarball: r.f.tarball, SBOMDir: r.f.sbomDir, Layout: r.f.layout, Engine: r.daemon, Progress: r.log.progress}
-	if r.push {
-		out.Registry = reg
+	opts := r.cache.options()
+	if prog, err := goCacheProgram(cfg, r.cache.service.socket(), reg.Insecure, r.run.Timeout); err == nil {
+		opts = append(opts, mingo.WithGoCache(prog))
+	} else {
+		r.log.debugf("not sharing Go's build cache: %v", err)
 	}
-	images, refs, err := mingo.BuildAndPublish(ctx, targets, out, r.buildOptions(ctx, reg, cfg)...)
-	if err != nil {
-		return nil, nil, advise(err)
-	}
-	return images, refs, nil
-}
-
-func (r *job) buildOptions(ctx context.Context, reg *publish.Registry, cfg *mingo.Config) []mingo.Option {
-	opts := []mingo.Option{
-		mingo.WithJobs(r.f.jobs),
-		mingo.WithRemote(reg.RemoteOptions(ctx)...),
-		mingo.WithToolVersion(versionNumber()),
-		mingo.WithProgress(func(e mingo.Event) { r.log.set(platformKey(e, cfg.Plural), stageStatus(e), false) }),
-		mingo.WithVerbose(r.log.debugf),
-		mingo.WithWarnings(r.log.warnf),
-	}
-	if cfg.CacheRepo != "" {
-		opts = append(opts, mingo.WithCacheRepo(cfg.CacheRepo, reg.RemoteOptions(ctx)...))
-		opts = append(opts, r.cache.options()...)
-		if cfg.CacheRepoReadOnly {
-			opts = append(opts, mingo.WithCacheRepoReadOnly())
-		}
-		if prog, err := goCacheProgram(cfg, r.cache.service.socket(), reg.Insecure, r.timeout); err == nil {
-			opts = append(opts, mingo.WithGoCache(prog))
-		} else {
-			r.log.debugf("not sharing Go's build cache: %v", err)
-		}
-	}
-	// Only a push (which attaches them) and --sbom-dir read the SBOMs;
-	// they are not part of any image, so skipping them changes no digest.
-	if r.f.sbom == "spdx" && (r.push || r.f.sbomDir != "") {
-		opts = append(opts, mingo.WithSBOM())
-	}
-	return opts
-}
-
-// registry is the registry output the flags describe.
-func (r *job) registry(tags []name.Tag) *publish.Registry {
-	reg := &publish.Registry{
-		Jobs:     r.f.jobs * 2,
-		Progress: r.log.progress,
-		Verbose:  r.log.debugf,
-		Timeout:  r.timeout,
-		Upload: func(repo string, done, total int64, rate float64) {
-			r.log.set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", humanBytes(done), humanBytes(total), humanBytes(int64(rate))), done < total)
-		},
-	}
-	if r.f.over.Insecure {
-		for _, t := range tags {
-			reg.Insecure = append(reg.Insecure, t.RegistryStr())
-		}
-	}
-	if r.signer != nil { // a nil *sign.Signer in the interface would sign
-		reg.Signer = r.signer
-	}
-	if r.f.sign.provenance {
-		reg.Provenance = &publish.Provenance{BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber()}
-	}
-	return reg
+	return opts, r.cache.service.close, nil
 }
 
 // describe is what mingo build prints of each image (see printResult):

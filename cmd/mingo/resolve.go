@@ -89,8 +89,8 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 	if err := j.connect(ctx, cfg); err != nil {
 		return err
 	}
-	if j.daemon != nil {
-		j.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{resolve.LocalTag(img)} }
+	if d := j.run.Outputs.Engine; d != nil {
+		d.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{resolve.LocalTag(img)} }
 	}
 	out, err := resolve.Documents(ctx, sources, cfg.Specs[0], func(ctx context.Context, targets []mingo.Target) ([]string, error) {
 		return j.references(ctx, targets, cfg)
@@ -105,11 +105,11 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 // references builds and publishes the targets and returns the reference
 // that replaces each (see resolve.References).
 func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
-	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
+	images, refs, err := r.run.Publish(ctx, targets)
 	if err != nil {
-		return nil, err
+		return nil, advise(err)
 	}
-	return resolve.References(images, refs, r.load), nil
+	return resolve.References(images, refs, r.run.Outputs.Engine != nil), nil
 }
 
 // filesByFlag refuses arguments: resolve reads its YAML from -f, which
