@@ -90,26 +90,17 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 		return err
 	}
 	if j.daemon != nil {
-		j.daemon.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{resolve.LocalTag(img)} }
+		j.daemon.Names = resolve.LocalNames
 	}
-	out, err := resolve.Documents(ctx, sources, cfg.Specs[0], func(ctx context.Context, targets []mingo.Target) ([]string, error) {
-		return j.references(ctx, targets, cfg)
-	})
+	build := func(ctx context.Context, targets []mingo.Target) ([]*mingo.Image, []name.Reference, error) {
+		return j.buildAndPublish(ctx, targets, cfg)
+	}
+	out, err := resolve.Resolve(ctx, sources, cfg.Specs[0], build, j.load)
 	if err != nil {
 		return advise(err)
 	}
 	_, err = stdout.Write(out)
 	return err
-}
-
-// references builds and publishes the targets and returns the reference
-// that replaces each (see resolve.References).
-func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
-	images, refs, err := r.buildAndPublish(ctx, targets, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return resolve.References(images, refs, r.load), nil
 }
 
 // filesByFlag refuses arguments: resolve reads its YAML from -f, which
