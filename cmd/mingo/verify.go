@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/verify"
 )
 
@@ -78,7 +77,8 @@ func verifyAdvice(refStr string, err error) error {
 	case errors.As(err, &inErr):
 		return inputAdvice(inErr)
 	case errors.Is(err, verify.ErrNoRecipe):
-		return fmt.Errorf("%s has no %s annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, build.AnnotationRecipe)
+		// ErrNoRecipe reads "no <annotation> annotation".
+		return fmt.Errorf("%s has %w: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, verify.ErrNoRecipe)
 	case errors.As(err, &pkgErr):
 		return fmt.Errorf("%s was built from %s, not %s: give that package", refStr, pkgErr.Want, pkgErr.Got)
 	case errors.As(err, &addsErr):
