@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -42,6 +43,51 @@ func (r *Registry) Login(ctx context.Context, reg name.Registry, user, password 
 	return nil
 }
 
+// InvalidRegistryError is a registry argument that is no host[:port].
+type InvalidRegistryError struct {
+	// Registry is the argument without its scheme and trailing slash.
+	Registry string
+	Err      error
+}
+
+func (e *InvalidRegistryError) Error() string {
+	return fmt.Sprintf("invalid registry %q: %v", e.Registry, e.Err)
+}
+
+func (e *InvalidRegistryError) Unwrap() error { return e.Err }
+
+// ParseRegistry reads a registry as docker login takes it: host[:port],
+// or a URL of one (https://ghcr.io/). Insecure allows plain HTTP. The
+// error is an *InvalidRegistryError.
+func ParseRegistry(s string, insecure bool) (name.Registry, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	s = strings.TrimSuffix(s, "/")
+	var opts []name.Option
+	if insecure {
+		opts = append(opts, name.Insecure)
+	}
+	reg, err := name.NewRegistry(s, opts...)
+	if err != nil {
+		return name.Registry{}, &InvalidRegistryError{Registry: s, Err: err}
+	}
+	return reg, nil
+}
+
+// DockerLogin logs in to reg as user (see Login) and saves the
+// credentials in the Docker config (see DockerConfigPath and
+// SaveCredentials), as docker login does, returning the config's path.
+// An error saving them comes with that path; one finding it wraps
+// ErrNoDockerConfig.
+func (r *Registry) DockerLogin(ctx context.Context, reg name.Registry, user, password string) (path string, err error) {
+	if err := r.Login(ctx, reg, user, password); err != nil {
+		return "", err
+	}
+	if path, err = DockerConfigPath(); err != nil {
+		return "", err
+	}
+	return path, SaveCredentials(path, reg.RegistryStr(), user, password)
+}
+
 // CredentialHelperError is a Docker config that hands a registry's
 // credentials to a helper, which would ignore what SaveCredentials writes.
 type CredentialHelperError struct {
@@ -52,6 +98,10 @@ func (e *CredentialHelperError) Error() string {
 	return fmt.Sprintf("%s sends credentials for %s to the credential helper %q", e.Config, e.Registry, e.Helper)
 }
 
+// ErrNoDockerConfig is wrapped by DockerConfigPath's error: without
+// DOCKER_CONFIG, no home directory.
+var ErrNoDockerConfig = errors.New("finding the Docker config")
+
 // DockerConfigPath is the Docker config file: $DOCKER_CONFIG/config.json,
 // or ~/.docker/config.json.
 func DockerConfigPath() (string, error) {
@@ -59,7 +109,7 @@ func DockerConfigPath() (string, error) {
 	if dir == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("finding the Docker config: %w", err)
+			return "", fmt.Errorf("%w: %w", ErrNoDockerConfig, err)
 		}
 		dir = filepath.Join(home, ".docker")
 	}

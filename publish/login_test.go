@@ -1,11 +1,16 @@
 package publish
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 )
 
 func TestSaveCredentials(t *testing.T) {
@@ -37,5 +42,46 @@ func TestSaveCredentials(t *testing.T) {
 	var helper *CredentialHelperError
 	if err := SaveCredentials(path, "reg.io", "user", "pw"); !errors.As(err, &helper) || helper.Helper != "desktop" {
 		t.Errorf("with a credential store: %v", err)
+	}
+}
+
+func TestParseRegistry(t *testing.T) {
+	for in, want := range map[string]string{"ghcr.io": "ghcr.io", "https://ghcr.io/": "ghcr.io", "http://localhost:5000": "localhost:5000"} {
+		if reg, err := ParseRegistry(in, false); err != nil || reg.RegistryStr() != want {
+			t.Errorf("ParseRegistry(%q) = %v, %v; want %s", in, reg, err, want)
+		}
+	}
+	var invalid *InvalidRegistryError
+	if _, err := ParseRegistry("https://bad host/", false); !errors.As(err, &invalid) || invalid.Registry != "bad host" {
+		t.Errorf("ParseRegistry of a bad host: %v", err)
+	}
+}
+
+func TestDockerConfigPathWithoutHome(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", "")
+	t.Setenv("HOME", "")
+	if _, err := DockerConfigPath(); !errors.Is(err, ErrNoDockerConfig) {
+		t.Errorf("DockerConfigPath without HOME: %v, want ErrNoDockerConfig", err)
+	}
+}
+
+// DockerLogin checks the credentials with the registry, then writes them
+// to the Docker config it returns.
+func TestDockerLogin(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(nilLogger())))
+	defer srv.Close()
+	dir := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", dir)
+	reg, err := ParseRegistry(srv.URL+"/", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Registry{Insecure: []string{reg.RegistryStr()}}
+	path, err := r.DockerLogin(context.Background(), reg, "user", "pw")
+	if err != nil || path != filepath.Join(dir, "config.json") {
+		t.Fatalf("DockerLogin = %s, %v", path, err)
+	}
+	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), reg.RegistryStr()) {
+		t.Errorf("config after DockerLogin: %s, %v", b, err)
 	}
 }

@@ -45,6 +45,25 @@ func Documents(ctx context.Context, sources []*Source, spec mingo.Spec, publish 
 	return Join(out), nil
 }
 
+// Build builds the targets and publishes their images, returning them in
+// order with each one's registry reference (nil when not pushed), as
+// mingo.BuildAndPublish does.
+type Build func(ctx context.Context, targets []mingo.Target) ([]*mingo.Image, []name.Reference, error)
+
+// Resolve is Documents with the images that build makes: the documents
+// then point at each image's registry reference or, with local (the
+// images went to the container engine, named by LocalNames), at its
+// LocalTag (see References).
+func Resolve(ctx context.Context, sources []*Source, spec mingo.Spec, build Build, local bool, opts ...mingo.Option) ([]byte, error) {
+	return Documents(ctx, sources, spec, func(ctx context.Context, targets []mingo.Target) ([]string, error) {
+		images, refs, err := build(ctx, targets)
+		if err != nil {
+			return nil, err
+		}
+		return References(images, refs, local), nil
+	}, opts...)
+}
+
 // targetsOf resolves the packages (one spec each, in order) in one load;
 // when that fails, it finds the reference at fault and names its file and
 // line.
@@ -93,6 +112,11 @@ func References(images []*mingo.Image, refs []name.Reference, local bool) []stri
 	}
 	return out
 }
+
+// LocalNames are the names an image gets in the container engine when
+// the documents point at it there (see publish.Daemon's Names): its
+// LocalTag.
+func LocalNames(img *mingo.Image) []name.Tag { return []name.Tag{LocalTag(img)} }
 
 // LocalTag is the tag an image gets in the local engine when the
 // documents point at it there: its first name's repository (such as

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mingo-build/mingo/internal/layers"
+	"github.com/mingo-build/mingo"
 )
 
 func newCacheCommand() *cobra.Command {
@@ -28,7 +26,7 @@ func newCacheSizeCommand() *cobra.Command {
 		Short:   "Print the cache's directory and size",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := openCacheOnly()
+			c, err := mingo.OpenCache()
 			if err != nil {
 				return err
 			}
@@ -49,15 +47,15 @@ func newCacheTrimCommand() *cobra.Command {
 		Short: "Remove now what no build used for --max-age",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			age, err := trimAge(maxAge)
+			age, err := mingo.ParseTrimAge(maxAge)
+			if err != nil {
+				return fmt.Errorf("--max-age %w", err)
+			}
+			c, err := mingo.OpenCache()
 			if err != nil {
 				return err
 			}
-			c, err := openCacheOnly()
-			if err != nil {
-				return err
-			}
-			u, err := trimSoon(c, age)
+			u, err := c.Trim(age)
 			if err != nil {
 				return fmt.Errorf("%w: try again when it is done", err)
 			}
@@ -69,39 +67,13 @@ func newCacheTrimCommand() *cobra.Command {
 	return trim
 }
 
-// trimAge reads --max-age: what layers.ParseMaxAge reads, and 0 (as "0s"
-// or "0"), which removes everything unused; "off" means nothing here.
-func trimAge(s string) (time.Duration, error) {
-	if d, err := time.ParseDuration(s); err == nil && d == 0 || s == "0" {
-		return 0, nil
-	}
-	age, err := layers.ParseMaxAge(s)
-	if err != nil || age == 0 || s == "" {
-		return 0, fmt.Errorf("--max-age %q: not a duration such as 120h, 7d or 0s", s)
-	}
-	return age, nil
-}
-
-// trimSoon trims c, retrying for a few seconds while builds are looking
-// entries up (each holds the cache for a moment).
-func trimSoon(c *layers.Cache, age time.Duration) (layers.Usage, error) {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		u, err := c.Trim(time.Now(), age)
-		if !errors.Is(err, layers.ErrBusy) || time.Now().After(deadline) {
-			return u, err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func newCacheCleanCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "clean",
 		Short: "Empty the cache (but for the binaries of builds running now)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := openCacheOnly()
+			c, err := mingo.OpenCache()
 			if err != nil {
 				return err
 			}
@@ -113,14 +85,4 @@ func newCacheCleanCommand() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// openCacheOnly opens the cache without the automatic trim, which would
-// change what the command reports.
-func openCacheOnly() (*layers.Cache, error) {
-	dir, err := layers.DefaultCacheDir()
-	if err != nil {
-		return nil, err
-	}
-	return layers.OpenCache(dir)
 }

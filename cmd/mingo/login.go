@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo/publish"
@@ -33,32 +32,17 @@ func newLoginCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reg, err := loginRegistry(args[0], insecure)
+			reg, err := publish.ParseRegistry(args[0], insecure)
 			if err != nil {
-				return err
+				return loginAdvice(err, "", user, "")
 			}
 			r := &publish.Registry{}
 			if insecure {
 				r.Insecure = []string{reg.RegistryStr()}
 			}
-			if err := r.Login(cmd.Context(), reg, user, password); err != nil {
-				var re *publish.RegistryError
-				if errors.As(err, &re) && re.Problem == publish.Unauthorized {
-					return fmt.Errorf("registry %s rejected the credentials for user %s: check the user and the password or token", reg.RegistryStr(), user)
-				}
-				return advise(err)
-			}
-			path, err := publish.DockerConfigPath()
+			path, err := r.DockerLogin(cmd.Context(), reg, user, password)
 			if err != nil {
-				return fmt.Errorf("%w: set DOCKER_CONFIG", err)
-			}
-			var helper *publish.CredentialHelperError
-			err = publish.SaveCredentials(path, reg.RegistryStr(), user, password)
-			if errors.As(err, &helper) {
-				return fmt.Errorf("%w, which would ignore what mingo writes: use docker login, or remove the helper from the config", err)
-			}
-			if err != nil {
-				return fmt.Errorf("%w: fix or remove %s", err, path)
+				return loginAdvice(err, reg.RegistryStr(), user, path)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "Login Succeeded: credentials for %s saved in %s\n", reg.RegistryStr(), path)
 			return nil
@@ -82,16 +66,23 @@ func readPassword(r io.Reader) (string, error) {
 	return password, nil
 }
 
-func loginRegistry(s string, insecure bool) (name.Registry, error) {
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
-	s = strings.TrimSuffix(s, "/")
-	var opts []name.Option
-	if insecure {
-		opts = append(opts, name.Insecure)
+// loginAdvice adds to a login error what to do about it; path is the
+// Docker config that could not be written, if any.
+func loginAdvice(err error, registry, user, path string) error {
+	var invalid *publish.InvalidRegistryError
+	var re *publish.RegistryError
+	var helper *publish.CredentialHelperError
+	switch {
+	case errors.As(err, &invalid):
+		return fmt.Errorf("invalid registry %q: give a host[:port] such as ghcr.io: %w", invalid.Registry, invalid.Err)
+	case errors.As(err, &re) && re.Problem == publish.Unauthorized:
+		return fmt.Errorf("registry %s rejected the credentials for user %s: check the user and the password or token", registry, user)
+	case errors.Is(err, publish.ErrNoDockerConfig):
+		return fmt.Errorf("%w: set DOCKER_CONFIG", err)
+	case errors.As(err, &helper):
+		return fmt.Errorf("%w, which would ignore what mingo writes: use docker login, or remove the helper from the config", err)
+	case path != "":
+		return fmt.Errorf("%w: fix or remove %s", err, path)
 	}
-	reg, err := name.NewRegistry(s, opts...)
-	if err != nil {
-		return name.Registry{}, fmt.Errorf("invalid registry %q: give a host[:port] such as ghcr.io: %w", s, err)
-	}
-	return reg, nil
+	return advise(err)
 }

@@ -90,26 +90,18 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 		return err
 	}
 	if d := j.run.Outputs.Engine; d != nil {
-		d.Names = func(img *mingo.Image) []name.Tag { return []name.Tag{resolve.LocalTag(img)} }
+		d.Names = resolve.LocalNames
 	}
-	out, err := resolve.Documents(ctx, sources, cfg.Specs[0], func(ctx context.Context, targets []mingo.Target) ([]string, error) {
-		return j.references(ctx, targets, cfg)
-	})
+	build := func(ctx context.Context, targets []mingo.Target) ([]*mingo.Image, []name.Reference, error) {
+		images, refs, err := j.run.Publish(ctx, targets)
+		return images, refs, advise(err)
+	}
+	out, err := resolve.Resolve(ctx, sources, cfg.Specs[0], build, j.run.Outputs.Engine != nil)
 	if err != nil {
 		return advise(err)
 	}
 	_, err = stdout.Write(out)
 	return err
-}
-
-// references builds and publishes the targets and returns the reference
-// that replaces each (see resolve.References).
-func (r *job) references(ctx context.Context, targets []mingo.Target, cfg *mingo.Config) ([]string, error) {
-	images, refs, err := r.run.Publish(ctx, targets)
-	if err != nil {
-		return nil, advise(err)
-	}
-	return resolve.References(images, refs, r.run.Outputs.Engine != nil), nil
 }
 
 // filesByFlag refuses arguments: resolve reads its YAML from -f, which

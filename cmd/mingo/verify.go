@@ -5,23 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mingo-build/mingo"
-	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/internal/build"
-	"github.com/mingo-build/mingo/internal/layers"
-	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/verify"
 )
 
 func newVerifyCommand() *cobra.Command {
-	var adds []string
-	var caBundle string
-	var insecure bool
+	var req verify.Request
 	var ldflags string
 	cmd := &cobra.Command{
 		Use:     "verify PACKAGE IMAGE",
@@ -30,71 +21,48 @@ func newVerifyCommand() *cobra.Command {
 		Example: helpText("verify.examples"),
 		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			flags, err := verifyLDFlags(cmd.Context(), args[0], ldflags, cmd.Flags().Changed("ldflags"))
-			if err != nil {
-				return err
+			req.Package, req.Image = args[0], args[1]
+			if cmd.Flags().Changed("ldflags") {
+				req.LDFlags = &ldflags
 			}
-			return runVerify(cmd.Context(), args[0], args[1], adds, caBundle, flags, insecure, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runVerify(cmd.Context(), req, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().StringVar(&ldflags, "ldflags", "", "the extra linker `FLAGS` the image was built with (the recipe holds only their digest)")
-	cmd.Flags().StringArrayVar(&adds, "add", nil, "the `LOCAL:IMAGEPATH` files the image was built with (repeatable)")
-	cmd.Flags().StringVar(&caBundle, "ca-bundle", "", "the PEM `FILE` the image was built with")
-	cmd.Flags().BoolVar(&insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for IMAGE's registry (not needed for localhost or 127.0.0.1, which may be plain HTTP)")
+	cmd.Flags().StringArrayVar(&req.Adds, "add", nil, "the `LOCAL:IMAGEPATH` files the image was built with (repeatable)")
+	cmd.Flags().StringVar(&req.CABundle, "ca-bundle", "", "the PEM `FILE` the image was built with")
+	cmd.Flags().BoolVar(&req.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for IMAGE's registry (not needed for localhost or 127.0.0.1, which may be plain HTTP)")
 	return cmd
 }
 
-// runVerify turns the flags into verify options, rebuilds, prints one line
-// per platform and adds to the library's errors the flags that fix them.
-func runVerify(ctx context.Context, pattern, refStr string, addSpecs []string, caBundle, ldflags string, insecure bool, stdout, stderr io.Writer) error {
-	src, reg, err := verifySource(refStr, insecure)
+// runVerify rebuilds, prints one line per platform and adds to the
+// library's errors the flags that fix them.
+func runVerify(ctx context.Context, req verify.Request, stdout, stderr io.Writer) error {
+	rep, err := req.Rebuild(ctx)
 	if err != nil {
-		return err
-	}
-	var files []mingo.File
-	for _, spec := range addSpecs {
-		local, imagePath, err := layers.ParseAdd(spec)
-		if err != nil {
-			return err
-		}
-		files = append(files, mingo.File{Local: local, Path: imagePath})
-	}
-	opts := []verify.Option{verify.WithRemote(reg.RemoteOptions(ctx)...), verify.WithFiles(files), verify.WithLDFlags(ldflags)}
-	if caBundle != "" {
-		pem, err := os.ReadFile(caBundle)
-		if err != nil {
-			return fmt.Errorf("--ca-bundle: %w", err)
-		}
-		opts = append(opts, verify.WithCABundle(pem))
-	}
-	rep, err := verify.RebuildFrom(ctx, pattern, src, opts...)
-	if err != nil {
-		return verifyAdvice(refStr, err)
+		return verifyAdvice(req.Image, err)
 	}
 	if rep.WantGo != "" && rep.WantGo != rep.GotGo {
-		fmt.Fprintf(stderr, "note: %s was built with %s; this rebuild uses %s, so digests are expected to differ\n", refStr, rep.WantGo, rep.GotGo)
+		fmt.Fprintf(stderr, "note: %s was built with %s; this rebuild uses %s, so digests are expected to differ\n", req.Image, rep.WantGo, rep.GotGo)
 	}
 	return printVerify(stdout, rep)
 }
 
-// verifySource is verify's IMAGE argument (see verify.ParseSource), and
-// the registry settings that reach it.
-func verifySource(arg string, insecure bool) (verify.Source, *publish.Registry, error) {
-	src, ref, err := verify.ParseSource(arg, insecure)
+// inputAdvice words an error in verify's arguments as mingo verify did
+// before the library read them: naming the argument or flag.
+func inputAdvice(err *verify.InputError) error {
 	var refErr *verify.ReferenceError
 	switch {
-	case errors.As(err, &refErr):
-		return nil, nil, fmt.Errorf("invalid IMAGE %v", err)
-	case errors.Is(err, verify.ErrNoLayoutFile):
-		return nil, nil, fmt.Errorf("IMAGE %v: give an --oci-layout directory", err)
-	case err != nil:
-		return nil, nil, fmt.Errorf("IMAGE %w", err)
+	case err.Input == verify.InputCABundle:
+		return fmt.Errorf("--ca-bundle: %w", err.Err)
+	case err.Input == verify.InputLDFlags:
+		return fmt.Errorf("--ldflags: %w", err.Err)
+	case errors.As(err.Err, &refErr):
+		return fmt.Errorf("invalid IMAGE %v", err.Err)
+	case errors.Is(err.Err, verify.ErrNoLayoutFile):
+		return fmt.Errorf("IMAGE %v: give an --oci-layout directory", err.Err)
 	}
-	reg := &publish.Registry{}
-	if insecure && ref != nil {
-		reg.Insecure = []string{ref.Context().RegistryStr()}
-	}
-	return src, reg, nil
+	return fmt.Errorf("IMAGE %w", err.Err)
 }
 
 // verifyAdvice adds to a verify error what to do about it, naming the
@@ -104,9 +72,13 @@ func verifyAdvice(refStr string, err error) error {
 	var addsErr *verify.AddsMismatchError
 	var caErr *verify.CABundleMismatchError
 	var ldErr *verify.LDFlagsMismatchError
+	var inErr *verify.InputError
 	switch {
+	case errors.As(err, &inErr):
+		return inputAdvice(inErr)
 	case errors.Is(err, verify.ErrNoRecipe):
-		return fmt.Errorf("%s has no %s annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, build.AnnotationRecipe)
+		// ErrNoRecipe reads "no <annotation> annotation".
+		return fmt.Errorf("%s has %w: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, verify.ErrNoRecipe)
 	case errors.As(err, &pkgErr):
 		return fmt.Errorf("%s was built from %s, not %s: give that package", refStr, pkgErr.Want, pkgErr.Got)
 	case errors.As(err, &addsErr):
@@ -152,27 +124,4 @@ func printVerify(w io.Writer, rep *verify.Report) error {
 	}
 	fmt.Fprintf(w, "%-14s match     %s\n", "all", rep.Got)
 	return nil
-}
-
-// verifyLDFlags returns the ldflags to verify with: --ldflags when given,
-// else those of the mingo.yaml image whose package is pattern, expanded as
-// mingo build expands them.
-func verifyLDFlags(ctx context.Context, pattern, ldflags string, given bool) (string, error) {
-	if given {
-		out, err := config.Expand(ldflags, config.LazyVars(ctx, ""))
-		if err != nil {
-			return "", fmt.Errorf("--ldflags: %w", err)
-		}
-		return out, nil
-	}
-	cfg, err := mingo.LoadConfig(ctx, "", config.Overlay{})
-	if err != nil {
-		return "", advise(err)
-	}
-	for _, s := range cfg.Specs {
-		if cfg.Path != "" && filepath.Clean(s.Packages[0]) == filepath.Clean(pattern) {
-			return s.LDFlags, nil
-		}
-	}
-	return "", nil
 }

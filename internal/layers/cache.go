@@ -45,8 +45,17 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(d, "mingo"), nil
 }
 
-// OpenCache returns the cache rooted at dir, creating it if needed.
+// OpenCache returns the cache rooted at dir, creating it if needed; an
+// empty dir is DefaultCacheDir. It is the one way mingo opens its cache,
+// so that the build, the cache commands and the Go cache program agree on
+// where it is; OpenDefault adds what a build needs.
 func OpenCache(dir string) (*Cache, error) {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultCacheDir(); err != nil {
+			return nil, err
+		}
+	}
 	for _, sub := range []string{"blobs/sha256", "keys", leasesDir} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("creating layer cache (set MINGO_CACHE to a writable directory): %w", err)

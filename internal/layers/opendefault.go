@@ -13,12 +13,6 @@ import (
 // used for $MINGO_CACHE_MAX_AGE (default five days), as a build does; a
 // command that reports on the cache opens it without.
 func OpenDefault(dir string, trim bool) (*Cache, error) {
-	if dir == "" {
-		var err error
-		if dir, err = DefaultCacheDir(); err != nil {
-			return nil, err
-		}
-	}
 	maxAge, err := DefaultCacheMaxAge()
 	if err != nil {
 		return nil, fmt.Errorf("MINGO_CACHE_MAX_AGE: %w", err)
@@ -27,6 +21,7 @@ func OpenDefault(dir string, trim bool) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
+	dir = c.Dir()
 	// A build writes to the cache (layers, binaries, its lease): a
 	// read-only one fails now, in one line, not after compiling.
 	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_CREATE|os.O_RDWR, 0o644)
