@@ -18,6 +18,10 @@ func TestCacheTrustBadKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	priv, pub := filepath.Join(dir, sign.PrivateKeyFile), filepath.Join(dir, sign.PublicKeyFile)
+	notPEM := filepath.Join(dir, "key.txt")
+	if err := os.WriteFile(notPEM, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name        string
 		cfg         mingo.Config
@@ -30,6 +34,8 @@ func TestCacheTrustBadKeys(t *testing.T) {
 		{"wrong passphrase", mingo.Config{CacheRepo: "r/c", CacheSignKey: priv}, "wrong", "", "does not decrypt the cache sign key " + priv + ": set the one the key was made with"},
 		{"no passphrase", mingo.Config{CacheRepo: "r/c", CacheSignKey: priv}, "-", "", "set COSIGN_PASSWORD to the key's passphrase"},
 		{"public key as sign key", mingo.Config{CacheRepo: "r/c", CacheSignKey: pub}, "pw", "", "give a cosign private key"},
+		{"missing sign key", mingo.Config{CacheRepo: "r/c", CacheSignKey: filepath.Join(dir, "nope.key")}, "pw", "", "cache sign key " + filepath.Join(dir, "nope.key") + ": no such file: give a cosign private key (see mingo generate-key)"},
+		{"trust key not PEM", mingo.Config{CacheRepo: "r/c", CacheTrustKey: notPEM}, "pw", "", "cache trust key: sign: " + notPEM + ": not a PEM public key: give a cosign public key (cosign.pub)"},
 		{"no cache repository", mingo.Config{CacheTrustKey: pub}, "pw", "cache-trust-key", "--cache-trust-key applies to the cache repository, and there is none: give --cache-repo too"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
