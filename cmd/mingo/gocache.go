@@ -62,7 +62,7 @@ func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
 // Go's build cache too: this mingo's gocache command (see
 // gocache.Program), with the registry settings of the build (insecure
 // lists the registries --insecure-registry applies to), its cache's
-// read-only setting and trust key, and signSocket (see signService; ""
+// read-only setting and trust key, and signSocket (see sign.Lender; ""
 // when the build does not sign): the go command's environment has no
 // COSIGN_PASSWORD to open the sign key with.
 func goCacheProgram(cfg *mingo.Config, signSocket string, insecure []string, timeout time.Duration) (string, error) {
