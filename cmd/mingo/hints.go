@@ -26,6 +26,9 @@ func advise(err error) error {
 	if a := specAdvice(err); a != nil {
 		return a
 	}
+	if a := cacheAdvice(err); a != nil {
+		return a
+	}
 	var regErr *publish.RegistryError
 	var tagErr *publish.TagError
 	var clash *mingo.NameClashError
@@ -35,13 +38,7 @@ func advise(err error) error {
 	var goEnv *gotool.EnvError
 	var goFile *build.GoFileError
 	var output *mingo.OutputError
-	var key *buildcache.KeyError
-	var repo *gocache.RepoError
 	switch {
-	case errors.As(err, &key):
-		return keyHint(key)
-	case errors.As(err, &repo):
-		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", repo.Repo, repo.Err), err}
 	case errors.As(err, &output):
 		return outputHint(output)
 	case errors.As(err, &goFile):
@@ -69,8 +66,6 @@ func advise(err error) error {
 		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
 	case errors.As(err, &goEnv):
 		return fmt.Errorf("%w%s", err, goEnvHint(goEnv))
-	case errors.Is(err, buildcache.ErrInvalidRepo):
-		return fmt.Errorf("%w: --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache", err)
 	case errors.Is(err, build.ErrBadBase):
 		return fmt.Errorf("invalid --base: %w", err)
 	case errors.Is(err, build.ErrZstdDockerBase):
@@ -125,6 +120,22 @@ func specHint(err error) string {
 		return ": choose --platform from those, or drop --delve"
 	}
 	return ""
+}
+
+// cacheAdvice advises on the errors of the cache repository (its name,
+// its keys) and of mingo gocache's --repo; nil for any other error.
+func cacheAdvice(err error) error {
+	var key *buildcache.KeyError
+	var repo *gocache.RepoError
+	switch {
+	case errors.Is(err, buildcache.ErrInvalidRepo):
+		return fmt.Errorf("%w: --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache", err)
+	case errors.As(err, &key):
+		return keyHint(key)
+	case errors.As(err, &repo):
+		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", repo.Repo, repo.Err), err}
+	}
+	return nil
 }
 
 // keyHint words a cache key that cannot be used: which file to give
