@@ -14,7 +14,8 @@
 // its bundle, so that cosign verifies them without --insecure-ignore-tlog;
 // other key signatures use no network besides the registry, and verifiers
 // pass --insecure-ignore-tlog=true. COSIGN_REPOSITORY (storing signatures in
-// another repository) is not supported.
+// another repository) is not supported. Lend lends a signer to a child
+// process that cannot open the key (SocketSigner signs there).
 //
 // The formats (the encrypted key file, simple signing, DSSE, the signature
 // images, Rekor's entries and bundles) are written here rather than through

@@ -8,6 +8,11 @@
 // cmd/go/internal/cacheprog on its standard input and output; Serve
 // answers it with a Store, normally a Cache.
 //
+// Run is the whole program, as mingo gocache runs it: it opens the
+// registry tier a Config names (OpenRegistry), gives it the Config's trust
+// and sign keys (or a sign.Lender's socket, when mingo build starts the
+// program), opens the cache (OpenDefault) and serves it.
+//
 // # Tiers
 //
 // A Cache has two tiers. The local tier (Disk, in $MINGO_CACHE/gocache

@@ -1,72 +1,14 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/sign"
 )
-
-// The sign service signs manifests of the cache repository for mingo
-// gocache, and nothing else.
-func TestSignService(t *testing.T) {
-	ctx := context.Background()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sign.LoadKey(filepath.Join(dir, sign.PrivateKeyFile), []byte("pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := sign.LoadPublicKey(filepath.Join(dir, sign.PublicKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := startSignService(host+"/cache", s, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.close()
-	signer := newSocketSigner(svc.socket())
-	for _, repo := range []string{"cache", "other"} {
-		img, _ := random.Image(64, 1)
-		d, _ := img.Digest()
-		ref, err := name.NewDigest(host + "/" + repo + "@" + d.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatal(err)
-		}
-		err = signer.Sign(ctx, ref)
-		switch {
-		case repo == "cache" && err != nil:
-			t.Fatalf("signing an entry of the cache repository: %v", err)
-		case repo == "cache":
-			if err := pub.Verify(ctx, ref); err != nil {
-				t.Errorf("the service's signature does not verify: %v", err)
-			}
-		case err == nil:
-			t.Error("the service signed a manifest of another repository")
-		}
-	}
-}
 
 // A cache key that cannot be used is a one-line error naming the problem
 // and the fix, before anything is built.
@@ -76,6 +18,10 @@ func TestCacheTrustBadKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	priv, pub := filepath.Join(dir, sign.PrivateKeyFile), filepath.Join(dir, sign.PublicKeyFile)
+	notPEM := filepath.Join(dir, "key.txt")
+	if err := os.WriteFile(notPEM, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name        string
 		cfg         mingo.Config
@@ -88,6 +34,8 @@ func TestCacheTrustBadKeys(t *testing.T) {
 		{"wrong passphrase", mingo.Config{CacheRepo: "r/c", CacheSignKey: priv}, "wrong", "", "does not decrypt the cache sign key " + priv + ": set the one the key was made with"},
 		{"no passphrase", mingo.Config{CacheRepo: "r/c", CacheSignKey: priv}, "-", "", "set COSIGN_PASSWORD to the key's passphrase"},
 		{"public key as sign key", mingo.Config{CacheRepo: "r/c", CacheSignKey: pub}, "pw", "", "give a cosign private key"},
+		{"missing sign key", mingo.Config{CacheRepo: "r/c", CacheSignKey: filepath.Join(dir, "nope.key")}, "pw", "", "cache sign key " + filepath.Join(dir, "nope.key") + ": no such file: give a cosign private key (see mingo generate-key)"},
+		{"trust key not PEM", mingo.Config{CacheRepo: "r/c", CacheTrustKey: notPEM}, "pw", "", "cache trust key: sign: " + notPEM + ": not a PEM public key: give a cosign public key (cosign.pub)"},
 		{"no cache repository", mingo.Config{CacheTrustKey: pub}, "pw", "cache-trust-key", "--cache-trust-key applies to the cache repository, and there is none: give --cache-repo too"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +54,7 @@ func TestCacheTrustBadKeys(t *testing.T) {
 	}
 	t.Setenv(sign.PasswordEnv, "pw")
 	ct, err := (&buildFlags{changed: func(string) bool { return false }}).openCacheTrust(&mingo.Config{CacheRepo: "r/c", CacheSignKey: priv, CacheTrustKey: pub})
-	if err != nil || ct.signer == nil || ct.trust == nil {
+	if err != nil || ct.Signer == nil || ct.Trust == nil {
 		t.Errorf("good keys: %+v, %v", ct, err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/buildcache/gocache"
 )
 
 func TestGoCacheProgram(t *testing.T) {
@@ -32,5 +34,14 @@ func TestGoCacheProgram(t *testing.T) {
 	wd, _ := os.Getwd()
 	if want := exe + " gocache --repo ghcr.io/acme/cache --read-only --sign-socket /tmp/s/sock --trust-key " + filepath.Join(wd, "cosign.pub"); got != want {
 		t.Errorf("goCacheProgram = %q, want %q", got, want)
+	}
+}
+
+// A repository that is not REGISTRY/REPOSITORY is named by the flag that
+// gave it, as mingo gocache --repo always has.
+func TestGoCacheRepoAdvice(t *testing.T) {
+	_, err := gocache.OpenRegistry(context.Background(), "Not A Repo", false, 0)
+	if got := advise(err).Error(); !strings.HasPrefix(got, `--repo "Not A Repo": want REGISTRY/REPOSITORY: `) {
+		t.Errorf("advise = %q", got)
 	}
 }

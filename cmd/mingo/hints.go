@@ -12,16 +12,21 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/buildcache/gocache"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
 )
 
 // advise adds to a library error the fix, naming the flag to use: the
 // library says what happened, the command says what to do about it.
 func advise(err error) error {
 	if a := specAdvice(err); a != nil {
+		return a
+	}
+	if a := cacheAdvice(err); a != nil {
 		return a
 	}
 	var regErr *publish.RegistryError
@@ -61,8 +66,6 @@ func advise(err error) error {
 		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
 	case errors.As(err, &goEnv):
 		return fmt.Errorf("%w%s", err, goEnvHint(goEnv))
-	case errors.Is(err, buildcache.ErrInvalidRepo):
-		return fmt.Errorf("%w: --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache", err)
 	case errors.Is(err, build.ErrBadBase):
 		return fmt.Errorf("invalid --base: %w", err)
 	case errors.Is(err, build.ErrZstdDockerBase):
@@ -117,6 +120,64 @@ func specHint(err error) string {
 		return ": choose --platform from those, or drop --delve"
 	}
 	return ""
+}
+
+// cacheAdvice advises on the errors of the cache repository (its name,
+// its keys) and of mingo gocache's --repo; nil for any other error.
+func cacheAdvice(err error) error {
+	var key *buildcache.KeyError
+	var repo *gocache.RepoError
+	switch {
+	case errors.Is(err, buildcache.ErrInvalidRepo):
+		return fmt.Errorf("%w: --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache", err)
+	case errors.As(err, &key):
+		return keyHint(key)
+	case errors.As(err, &repo):
+		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", repo.Repo, repo.Err), err}
+	}
+	return nil
+}
+
+// keyHint words a cache key that cannot be used: which file to give
+// instead, or how to open it.
+func keyHint(e *buildcache.KeyError) error {
+	var msg string
+	switch {
+	case e.Key == buildcache.TrustKey && errors.Is(e.Err, sign.ErrPrivateKey):
+		msg = fmt.Sprintf("cache trust key %s holds a private key: give its public half (cosign.pub), which cannot sign", e.Path)
+	case e.Key == buildcache.TrustKey && errors.Is(e.Err, os.ErrNotExist):
+		msg = fmt.Sprintf("cache trust key %s: no such file: give the cosign public key (cosign.pub) whose signatures the build trusts", e.Path)
+	case e.Key == buildcache.TrustKey:
+		msg = fmt.Sprintf("cache trust key: %v: give a cosign public key (cosign.pub)", e.Err)
+	case errors.Is(e.Err, sign.ErrNoPassword):
+		msg = fmt.Sprintf("cache sign key %s: set COSIGN_PASSWORD to the key's passphrase (empty for none)", e.Path)
+	case errors.Is(e.Err, sign.ErrWrongPassword):
+		msg = fmt.Sprintf("the passphrase in COSIGN_PASSWORD does not decrypt the cache sign key %s: set the one the key was made with", e.Path)
+	case errors.Is(e.Err, os.ErrNotExist):
+		msg = fmt.Sprintf("cache sign key %s: no such file: give a cosign private key (see mingo generate-key)", e.Path)
+	default:
+		msg = fmt.Sprintf("cache sign key: %v: give a cosign private key (cosign.key; see mingo generate-key)", e.Err)
+	}
+	return &advice{msg, e}
+}
+
+// signAdvice adds to an error of sign.Open(o) the signing flag that
+// fixes it.
+func signAdvice(err error, o sign.Options) error {
+	var logErr *sign.LogError
+	switch {
+	case errors.Is(err, sign.ErrKeylessNoLog):
+		return fmt.Errorf("%w: drop --tlog-upload=false, or sign with --key", err)
+	case errors.Is(err, sign.ErrNoPassword):
+		return &advice{"--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)", err}
+	case errors.Is(err, sign.ErrWrongPassword):
+		return &advice{fmt.Sprintf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", o.Key), err}
+	case errors.As(err, &logErr):
+		return fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
+	case err != nil && o.Key == "" && !errors.Is(err, sign.ErrNoKeyless):
+		return fmt.Errorf("%w (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)", err)
+	}
+	return err
 }
 
 // outputFlags are the flags that set the fields of mingo.Outputs.

@@ -42,20 +42,10 @@ func (f *signFlags) signer(ctx context.Context, push bool) (*sign.Signer, error)
 	o := f.opts
 	o.NoTransparencyLog = !f.tlogUpload
 	s, err := sign.Open(ctx, o)
-	var logErr *sign.LogError
-	switch {
-	case errors.Is(err, sign.ErrKeylessNoLog):
-		return nil, fmt.Errorf("%w: drop --tlog-upload=false, or sign with --key", err)
-	case errors.Is(err, sign.ErrNoPassword):
-		return nil, errors.New("--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)")
-	case errors.Is(err, sign.ErrWrongPassword):
-		return nil, fmt.Errorf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", o.Key)
-	case errors.As(err, &logErr):
-		return nil, fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
-	case err != nil && o.Key == "" && !errors.Is(err, sign.ErrNoKeyless):
-		return nil, fmt.Errorf("%w (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)", err)
+	if err != nil {
+		return nil, signAdvice(err, o)
 	}
-	return s, err
+	return s, nil
 }
 
 func newGenerateKeyCommand() *cobra.Command {
