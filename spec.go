@@ -6,6 +6,7 @@ import (
 	"path"
 	"time"
 
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
@@ -226,19 +227,19 @@ func (s Spec) imageConfig() (build.ImageConfig, error) {
 		Args: s.Args, User: s.User, Volumes: s.Volumes,
 	}
 	for _, p := range s.Expose {
-		port, err := build.ParsePort(p)
+		port, err := config.ParsePort(p)
 		if err != nil {
 			return cfg, &SettingError{Key: "expose", Err: err}
 		}
 		cfg.Expose = append(cfg.Expose, port)
 	}
 	for _, v := range s.Volumes {
-		if err := build.CheckVolume(v); err != nil {
+		if err := config.CheckVolume(v); err != nil {
 			return cfg, &SettingError{Key: "volumes", Err: err}
 		}
 	}
 	if s.StopSignal != "" {
-		sig, err := build.ParseSignal(s.StopSignal)
+		sig, err := config.ParseSignal(s.StopSignal)
 		if err != nil {
 			return cfg, &SettingError{Key: "stop-signal", Err: err}
 		}

@@ -3,7 +3,6 @@ package config
 import (
 	"github.com/spf13/pflag"
 
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -37,7 +36,7 @@ func (o *Overlay) addCacheTrustFlags(fs *pflag.FlagSet) {
 // addFlags defines the flags that shape the image (its base, the layers
 // mingo generates, its config).
 func (im *Image) addFlags(fs *pflag.FlagSet) {
-	withDefault(fs, text{dst: &im.Base}, "base", build.BaseDistroless, "`BASE` image: distroless (CA bundle, tzdata, passwd, runs as nonroot; generated, nothing pulled), scratch (the binary alone), or a registry reference")
+	withDefault(fs, text{dst: &im.Base}, "base", BaseDistroless, "`BASE` image: distroless (CA bundle, tzdata, passwd, runs as nonroot; generated, nothing pulled), scratch (the binary alone), or a registry reference")
 	boolVar(fs, &im.CACerts, "ca-certs", "add the CA bundle layer (/etc/ssl/certs/ca-certificates.crt) (default: from --base)")
 	boolVar(fs, &im.TZData, "tzdata", "add the time-zone database layer (/usr/share/zoneinfo) (default: from --base)")
 	boolVar(fs, &im.Passwd, "passwd", "add /etc/passwd, /etc/group (root, nonroot 65532, nobody), /home/nonroot and /tmp (default: from --base)")
@@ -50,10 +49,10 @@ func (im *Image) addFlags(fs *pflag.FlagSet) {
 	fs.Var(list{dst: &im.Args}, "arg", "default `ARG` after the entrypoint (repeatable, in order)")
 	fs.Var(list{dst: &im.Add, check: checkAdd}, "add", "copy `LOCAL:IMAGEPATH` (a file or directory) into the image, owned by root (repeatable)")
 	fs.Var(list{dst: &im.Expose, check: checkPort}, "expose", "record that the program listens on `PORT[/tcp|/udp]` (repeatable)")
-	fs.Var(list{dst: &im.Volumes, check: build.CheckVolume}, "volume", "declare `PATH` (absolute) a volume (repeatable)")
+	fs.Var(list{dst: &im.Volumes, check: CheckVolume}, "volume", "declare `PATH` (absolute) a volume (repeatable)")
 	fs.Var(text{dst: &im.StopSignal, check: checkSignal}, "stop-signal", "`SIGNAL` that stops the container, for example SIGINT (default: the engine's, SIGTERM)")
 	boolVar(fs, &im.Debug, "debug", "also publish each image's debug variant, TAG-debug: the same layers plus a static busybox in /busybox, on PATH, for docker exec -it CONTAINER sh")
-	fs.Var(text{dst: &im.DebugToolbox}, "debug-toolbox", "take the debug variants' busybox from the image `REF` (default $MINGO_DEBUG_TOOLBOX, else "+build.DefaultToolbox+"), which must offer every platform built")
+	fs.Var(text{dst: &im.DebugToolbox}, "debug-toolbox", "take the debug variants' busybox from the image `REF` (default $MINGO_DEBUG_TOOLBOX, else "+DefaultToolbox+"), which must offer every platform built")
 	boolVar(fs, &im.Delve, "delve", "build the program for a debugger (no optimizations, symbols kept) and run it under Delve's headless server on port 40000: dlv connect HOST:40000")
 	fs.Var(list{dst: &im.With}, "with", "also put the binary of the main `PACKAGE` in the image at /usr/local/bin/<name>, in its own layer; the entrypoint stays the first package's (repeatable)")
 	fs.Var(list{dst: &im.Capabilities, comma: true, check: checkCapability}, "capabilities", "grant the binary file the Linux `CAPS` (comma-separated, for example net_bind_service), as ko's linux_capabilities; the container must be allowed them (docker run --cap-add)")
@@ -78,8 +77,8 @@ func addNamingFlags(fs *pflag.FlagSet, dst *Located[string]) {
 // The checks below are the libraries' own, run as the flag is read.
 
 func checkAdd(s string) error         { _, _, err := layers.ParseAdd(s); return err }
-func checkPort(s string) error        { _, err := build.ParsePort(s); return err }
-func checkSignal(s string) error      { _, err := build.ParseSignal(s); return err }
+func checkPort(s string) error        { _, err := ParsePort(s); return err }
+func checkSignal(s string) error      { _, err := ParseSignal(s); return err }
 func checkCapability(s string) error  { _, err := layers.ParseCapabilities([]string{s}); return err }
 func checkCompression(s string) error { _, err := layers.ParseCompression(s); return err }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 )
@@ -20,8 +21,8 @@ import (
 // Names of the generated bases; anything else given to --base is a
 // registry reference.
 const (
-	BaseScratch    = "scratch"
-	BaseDistroless = "distroless"
+	BaseScratch    = config.BaseScratch
+	BaseDistroless = config.BaseDistroless
 )
 
 // Annotations recording a registry base, on every image and the index.

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/atomicfile"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
@@ -30,7 +31,7 @@ import (
 
 // DefaultToolbox is the image the debug variants take their static busybox
 // from, unless the user names their own copy.
-const DefaultToolbox = "docker.io/library/busybox:1.37.0-musl"
+const DefaultToolbox = config.DefaultToolbox
 
 // ToolboxDir is where the toolbox goes in a debug variant, as in
 // distroless's debug images; PATH is extended with it.
