@@ -45,7 +45,7 @@ http: {addr: $reg}
 YML
 /usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 regpid=$!
-trap 'kill $regpid 2>/dev/null; wait $regpid 2>/dev/null; chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $regpid 2>/dev/null; wait $regpid 2>/dev/null || true; chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -s "http://$reg/v2/" >/dev/null && break; sleep 0.1; done
 
 now() { date +%s.%N; }
@@ -99,7 +99,7 @@ compiled_one=$(grep -c 'cache miss' "$work/last.err" || true)
 pport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 "$root/bench/delayproxy.py" "$pport" "$reg" 10 >"$work/proxy.log" 2>&1 &
 proxypid=$!
-trap 'kill $regpid $proxypid 2>/dev/null; wait $regpid $proxypid 2>/dev/null; chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $regpid $proxypid 2>/dev/null; wait $regpid $proxypid 2>/dev/null || true; chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q ready "$work/proxy.log" && break; sleep 0.1; done
 change "changed again:"
 r2=$(requests)
