@@ -4,9 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
 
@@ -49,6 +52,62 @@ func TestOpenCacheTrust(t *testing.T) {
 		if l, err := c.ct.Lend(c.cfg); l != nil || err != nil {
 			t.Errorf("Lend with nothing to sign = %v, %v", l, err)
 		}
+	}
+}
+
+// A run lends its cache signer to the GOCACHEPROG it starts, which names
+// the socket, for the run only; without a cache repository it starts
+// nothing and adds no option.
+func TestRunCacheService(t *testing.T) {
+	dir := t.TempDir()
+	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(sign.PasswordEnv, "pw")
+	cfg := &Config{CacheRepo: "reg.example.com/cache", CacheSignKey: filepath.Join(dir, sign.PrivateKeyFile)}
+	ct, err := OpenCacheTrust(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Run{CacheTrust: ct, GoCacheExe: "/bin/mingo"}
+	opts, stop, err := r.cacheService(&publish.Registry{}, nil)
+	if err != nil || len(opts) != 0 {
+		t.Fatalf("without a cache repository: %d options, %v", len(opts), err)
+	}
+	stop()
+	r.Config = cfg
+	if opts, stop, err = r.cacheService(&publish.Registry{}, nil); err != nil || len(opts) != 2 { // the signer, the GOCACHEPROG
+		t.Fatalf("with a signed cache repository: %d options, %v", len(opts), err)
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	_, sock, ok := strings.Cut(o.build.GoCacheProg, "--sign-socket ")
+	if sock = strings.Fields(sock + " ")[0]; !ok || !fileExists(sock) {
+		t.Fatalf("GOCACHEPROG %q names no live socket", o.build.GoCacheProg)
+	}
+	if stop(); fileExists(sock) {
+		t.Error("the socket outlives the run")
+	}
+}
+
+// The GOCACHEPROG carries the run's registry settings and the cache's
+// trust, with absolute key paths.
+func TestGoCacheProgram(t *testing.T) {
+	exe := "/usr/local/bin/mingo"
+	got, err := goCacheProgram(exe, &Config{CacheRepo: "reg.example.com:5000/team/gocache"}, "", []string{"reg.example.com:5000"}, 90*time.Second)
+	if want := exe + " gocache --repo reg.example.com:5000/team/gocache --insecure-registry --registry-timeout 1m30s"; err != nil || got != want {
+		t.Errorf("goCacheProgram = %q, %v, want %q", got, err, want)
+	}
+	got, _ = goCacheProgram(exe, &Config{CacheRepo: "ghcr.io/acme/cache"}, "", []string{"reg.example.com:5000"}, 0)
+	if want := exe + " gocache --repo ghcr.io/acme/cache"; got != want {
+		t.Errorf("goCacheProgram = %q, want %q", got, want)
+	}
+	got, _ = goCacheProgram(exe, &Config{CacheRepo: "ghcr.io/acme/cache", CacheRepoReadOnly: true, CacheTrustKey: "cosign.pub", CacheSignKey: "/keys/cosign.key"}, "/tmp/s/sock", nil, 0)
+	wd, _ := os.Getwd()
+	if want := exe + " gocache --repo ghcr.io/acme/cache --read-only --sign-socket /tmp/s/sock --trust-key " + filepath.Join(wd, "cosign.pub"); got != want {
+		t.Errorf("goCacheProgram = %q, want %q", got, want)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/mingo-build/mingo/buildcache/gocache"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
@@ -63,13 +64,14 @@ type Run struct {
 	// Upload receives byte counts while a repository's blobs upload, and
 	// the average rate in bytes per second; may be nil.
 	Upload func(repo string, done, total int64, rate float64)
-	// CacheService, when set and Config names a cache repository, is
-	// called before the build with the registry Run talks through: it
-	// starts what the cache needs beside the build (such as a signing
-	// service for a GOCACHEPROG) and returns the options that use it (such
-	// as WithCacheSigner, WithCacheTrust, WithGoCache) and a function that
-	// stops it once the run is over.
-	CacheService func(ctx context.Context, reg *publish.Registry) (opts []Option, stop func(), err error)
+	// CacheTrust signs the entries the build records in Config's cache
+	// repository and checks those it takes (see OpenCacheTrust).
+	CacheTrust CacheTrust
+	// GoCacheExe, when set and Config names a cache repository, is a
+	// mingo executable whose gocache command shares Go's build cache
+	// through that repository (see gocache.Program); Run lends it
+	// CacheTrust's signer for the run (see CacheTrust.Lend).
+	GoCacheExe string
 }
 
 // Check reports, before any build, a local output that cannot be written
@@ -124,16 +126,12 @@ func (r *Run) Publish(ctx context.Context, targets []Target, opts ...Option) ([]
 	reg := r.Registry(targets)
 	remoteOpts := reg.RemoteOptions(ctx)
 	own := r.options(remoteOpts)
-	if r.CacheService != nil && r.cacheRepo() != "" {
-		more, stop, err := r.CacheService(ctx, reg)
-		if err != nil {
-			return nil, nil, err
-		}
-		if stop != nil {
-			defer stop()
-		}
-		own = append(own, more...)
+	more, stop, err := r.cacheService(reg, remoteOpts)
+	if err != nil {
+		return nil, nil, err
 	}
+	defer stop()
+	own = append(own, more...)
 	out := r.Outputs
 	out.Registry = nil
 	if r.Push {
@@ -208,6 +206,42 @@ func (r *Run) options(remoteOpts []remote.Option) []Option {
 func (r *Run) Keeps() bool {
 	out := r.Outputs
 	return r.Push || out.Engine != nil || out.Tarball != "" || out.Layout != "" || out.SBOMDir != ""
+}
+
+// cacheService starts what Config's cache repository needs beside the
+// build: the sign service that lends CacheTrust's signer to the go
+// command's GOCACHEPROG, whose environment never holds COSIGN_PASSWORD.
+// It returns the options that sign, check and share the cache, and a
+// function that stops the service once the run is over.
+func (r *Run) cacheService(reg *publish.Registry, remoteOpts []remote.Option) ([]Option, func(), error) {
+	if r.cacheRepo() == "" {
+		return nil, func() {}, nil
+	}
+	l, err := r.CacheTrust.Lend(r.Config, remoteOpts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := func() { _ = l.Close() }
+	opts := r.CacheTrust.Options()
+	if r.GoCacheExe == "" {
+		return opts, stop, nil
+	}
+	if prog, err := goCacheProgram(r.GoCacheExe, r.Config, l.Socket(), reg.Insecure, r.Timeout); err == nil {
+		opts = append(opts, WithGoCache(prog))
+	} else if r.Verbosef != nil {
+		r.Verbosef("not sharing Go's build cache: %v", err)
+	}
+	return opts, stop, nil
+}
+
+// goCacheProgram is the GOCACHEPROG that makes cfg's cache repository Go's
+// build cache too: exe's gocache command (see gocache.Program), with the
+// registry settings of the build (insecure lists the registries
+// Insecure applies to), the cache's read-only setting and trust key, and
+// signSocket (see sign.Lender; "" when the build does not sign).
+func goCacheProgram(exe string, cfg *Config, signSocket string, insecure []string, timeout time.Duration) (string, error) {
+	return gocache.Program(exe, gocache.ProgramConfig{Repo: cfg.CacheRepo, ReadOnly: cfg.CacheRepoReadOnly,
+		SignSocket: signSocket, TrustKey: cfg.CacheTrustKey, Insecure: insecure, Timeout: timeout})
 }
 
 // cacheRepo is the cache repository Config names, "" for none.

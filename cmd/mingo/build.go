@@ -7,32 +7,29 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
-	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/gotool"
+	"github.com/mingo-build/mingo/internal/progress"
+	"github.com/mingo-build/mingo/publish"
 )
 
-// buildFlags holds the flags of mingo build (and mingo resolve) as cobra
-// parsed them; nothing writes them afterwards. The image settings, names
-// and cache repository are a config.Overlay: what mingo.yaml would say,
-// set only where the user gave the flag.
+// buildFlags are mingo build's (and mingo resolve's) flags as cobra parsed
+// them. The image settings, names and cache repository are a
+// config.Overlay: what mingo.yaml would say, set where a flag was given.
 type buildFlags struct {
-	over                     config.Overlay
-	configPath               string
-	push, load               bool
-	tarball, layout, sbomDir string
-	sbom                     string
-	sign                     signFlags
-	jobs                     int
-	timeout                  time.Duration
-	json, quiet, verbose     bool
-	changed                  func(flag string) bool
+	over                             config.Overlay
+	configPath                       string
+	tarball, layout, sbomDir, sbom   string
+	push, load, json, quiet, verbose bool
+	sign                             signFlags
+	jobs                             int
+	timeout                          time.Duration
+	changed                          func(flag string) bool
 }
 
 func newBuildCommand() *cobra.Command {
@@ -71,17 +68,12 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 }
 
 func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
-	r, err := f.start(ctx, patterns, stderr)
+	j, err := f.start(stderr)
 	if err != nil {
 		return err
 	}
-	defer r.log.finish()
-	for _, p := range patterns {
-		if strings.HasSuffix(p, ".go") { // before looking for an engine
-			return advise(&build.GoFileError{File: p})
-		}
-	}
-	over, err := r.overlay(ctx, patterns)
+	defer j.log.Finish()
+	over, err := j.overlay(ctx, patterns)
 	if err != nil {
 		return err
 	}
@@ -89,28 +81,28 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 	if err != nil {
 		return advise(err)
 	}
-	if err := r.connect(ctx, cfg); err != nil {
+	if err := j.connect(ctx, cfg); err != nil {
 		return err
 	}
-	images, refs, err := r.run.Build(ctx)
+	images, refs, err := j.run.Build(ctx)
 	if err != nil {
 		return advise(err)
 	}
-	outs, err := r.describe(images, refs)
+	outs, err := j.run.Summaries(images, refs)
 	if err != nil {
 		return advise(err)
 	}
-	r.log.finish()
-	sizeReport(r.log, images, cfg.Plural)
-	if !r.run.Keeps() {
-		r.log.progress("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
+	j.log.Finish()
+	j.log.SizeReport(images, cfg.Plural)
+	if !j.run.Keeps() {
+		j.log.Logf("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
 	}
 	return printResult(stdout, f.json, cfg.Plural, outs)
 }
 
 // start checks what the flags alone can tell before anything runs, and
-// returns the run they describe.
-func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Writer) (*job, error) {
+// returns the run they describe; overlay settles whether it pushes.
+func (f *buildFlags) start(stderr io.Writer) (*job, error) {
 	if f.quiet && f.verbose {
 		return nil, errors.New("--quiet and --verbose contradict each other: pick one")
 	}
@@ -124,48 +116,21 @@ func (f *buildFlags) start(ctx context.Context, patterns []string, stderr io.Wri
 	if he, ok := errors.AsType[*gotool.HomeError](gotool.CheckHome()); ok {
 		return nil, fmt.Errorf("%w: set HOME (or %s)", he, he.Var)
 	}
-	return f.newJob(f.pushes(ctx, patterns), timeout, newDisplay(stderr, f.quiet, f.verbose)), nil
-}
-
-// pushes reports whether the run pushes: --push, which defaults to false
-// with --load, or when there is no tag or repository to push to but a
-// local output to write and no config file that could name repositories.
-func (f *buildFlags) pushes(ctx context.Context, patterns []string) bool {
-	if f.changed("push") {
-		return f.push
-	}
+	log := progress.New(stderr, f.quiet, f.verbose)
+	exe, _ := os.Executable() // "": Go's build cache stays local
+	j := &job{f: f, log: log, run: mingo.Run{Push: f.push, SBOM: f.sbom == "spdx", Jobs: f.jobs, Timeout: timeout, Insecure: f.over.Insecure,
+		Outputs:    mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout},
+		Provenance: f.sign.provenance, BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber(), GoCacheExe: exe,
+		Logf: log.Logf, Verbosef: log.Debugf, Warnf: log.Warnf,
+		Upload: func(repo string, done, total int64, rate float64) {
+			log.Set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", progress.Bytes(done), progress.Bytes(total), progress.Bytes(int64(rate))), done < total)
+		},
+	}}
 	if f.loads() {
-		return false
+		j.run.Outputs.Engine = &publish.Daemon{Timeout: timeout}
 	}
-	if f.over.Image.Tags.Set || f.over.Repo.Set || f.koRepo() != "" || f.configPath != "" || f.tarball == "" && f.layout == "" {
-		return f.push
-	}
-	return len(patterns) == 0 && config.Find(ctx, "") != ""
+	return j, nil
 }
 
-// namesNothing reports whether nothing says where the images go: no -t,
-// --repo, KO_DOCKER_REPO, --push, --load, local output or config file
-// (a mingo.yaml may name repositories).
-func (f *buildFlags) namesNothing(ctx context.Context, patterns []string) bool {
-	if f.changed("push") || f.loads() || f.over.Image.Tags.Set || f.over.Repo.Set || os.Getenv("KO_DOCKER_REPO") != "" ||
-		f.tarball != "" || f.layout != "" || f.sbomDir != "" || f.configPath != "" {
-		return false
-	}
-	return len(patterns) > 0 || config.Find(ctx, "") == ""
-}
-
-// koRepo is KO_DOCKER_REPO when it names the images (see
-// config.Overlay.KoRepo).
-func (f *buildFlags) koRepo() string { return f.over.KoRepo() }
-
-// loads reports whether the images go into the local engine: --load, or
-// KO_DOCKER_REPO=ko.local when no -t or --repo names them.
+// loads reports whether the images go into the local engine (--load, or see config.Overlay.KoLoads).
 func (f *buildFlags) loads() bool { return f.load || f.over.KoLoads() }
-
-// overlay is what the flags set over mingo.yaml, with the packages given
-// and the environment's defaults (see config.Overlay.WithEnv).
-func (f *buildFlags) overlay(patterns []string, push bool) config.Overlay {
-	o := f.over.WithEnv()
-	o.Packages, o.Push = patterns, push
-	return o
-}

@@ -35,7 +35,7 @@ func TestCacheRepoPrecedence(t *testing.T) {
 			if err := cmd.ParseFlags(args); err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := mingo.LoadConfig(context.Background(), f.configPath, f.overlay(nil, false))
+			cfg, err := mingo.LoadConfig(context.Background(), f.configPath, f.over.WithEnv())
 			if err != nil || cfg.CacheRepo != tt.want {
 				t.Errorf("cache repository = %q, %v; want %q", cfg.CacheRepo, err, tt.want)
 			}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/buildcache/gocache"
 	"github.com/mingo-build/mingo/internal/layers"
 )
@@ -56,22 +54,6 @@ func runGoCache(cmd *cobra.Command, f goCacheFlags) error {
 		fmt.Fprintf(stderr, "mingo gocache: %v\n", *stats)
 	}
 	return advise(err)
-}
-
-// goCacheProgram is the GOCACHEPROG that makes cfg's cache repository
-// Go's build cache too: this mingo's gocache command (see
-// gocache.Program), with the registry settings of the build (insecure
-// lists the registries --insecure-registry applies to), its cache's
-// read-only setting and trust key, and signSocket (see sign.Lender; ""
-// when the build does not sign): the go command's environment has no
-// COSIGN_PASSWORD to open the sign key with.
-func goCacheProgram(cfg *mingo.Config, signSocket string, insecure []string, timeout time.Duration) (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	return gocache.Program(exe, gocache.ProgramConfig{Repo: cfg.CacheRepo, ReadOnly: cfg.CacheRepoReadOnly,
-		SignSocket: signSocket, TrustKey: cfg.CacheTrustKey, Insecure: insecure, Timeout: timeout})
 }
 
 // newGoCacheRepoCommand is mingo cache repo: what a repository holds of

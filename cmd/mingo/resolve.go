@@ -48,7 +48,7 @@ func newResolveCommand() *cobra.Command {
 func (f *buildFlags) checkResolve(r *resolveFlags) error {
 	repo := f.over.Repo.V
 	if repo == "" {
-		repo = f.koRepo()
+		repo = f.over.KoRepo()
 	}
 	switch {
 	case len(r.files) == 0:
@@ -73,11 +73,11 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 	if err != nil {
 		return err
 	}
-	j, err := f.start(ctx, []string{"./..."}, stderr)
+	j, err := f.start(stderr)
 	if err != nil {
 		return err
 	}
-	defer j.log.finish()
+	defer j.log.Finish()
 	over, err := j.overlay(ctx, []string{"./..."})
 	if err != nil {
 		return err
