@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -26,5 +29,19 @@ func TestCommandLineMistakes(t *testing.T) {
 		if err := cmd.Execute(); err == nil || err.Error() != tc.want {
 			t.Errorf("mingo %q: %v, want %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+func TestVersionLine(t *testing.T) {
+	var out strings.Builder
+	cmd := newRootCommand()
+	cmd.SetArgs([]string{"version"})
+	cmd.SetOut(&out)
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("mingo %s (%s %s/%s)\n", versionNumber(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if out.String() != want {
+		t.Errorf("mingo version printed %q, want %q", out.String(), want)
 	}
 }
