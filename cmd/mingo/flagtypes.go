@@ -9,14 +9,12 @@ import (
 // Shims over config's flag values, so that build.go and gocache.go read
 // as before until they call config.DurationValue, config.CountValue,
 // config.ChoiceValue and config.RegistryTimeout themselves.
-type (
-	duration struct{ dst *time.Duration }
-	count    struct{ dst *int }
-	choice   struct {
-		dst   *string
-		among []string
-	}
-)
+type duration struct{ dst *time.Duration }
+type count struct{ dst *int }
+type choice struct {
+	dst   *string
+	among []string
+}
 
 func (f duration) String() string     { return config.DurationValue(f.dst).String() }
 func (f duration) Type() string       { return "duration" }

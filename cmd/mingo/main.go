@@ -12,12 +12,7 @@ import (
 func main() {
 	ctx, stop := interrupt.Catch("mingo")
 	err := newRootCommand().ExecuteContext(ctx)
-	if s := stop(); s != nil {
-		// Whatever the error says (context canceled, a killed go build),
-		// the cause is the signal; the exit status says which, as a
-		// shell's would, also when the run completed anyway (its outputs
-		// stay, complete).
-		fmt.Fprintf(os.Stderr, "mingo: stopped by %v\n", s)
+	if s := stop(); s != nil { // it says "mingo: stopped by SIGNAL"
 		os.Exit(interrupt.Status(s))
 	}
 	if err != nil {

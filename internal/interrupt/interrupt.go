@@ -20,8 +20,12 @@ var ErrInterrupted = errors.New("interrupted")
 
 // Catch returns a context cancelled by the first SIGINT or SIGTERM, and a
 // func to call once, at the end, that returns that signal (nil if none
-// came). A second signal exits at once, with Status, after telling stderr
-// "PROG: SIGNAL again: exiting now": the user asked twice.
+// came) after telling stderr "PROG: stopped by SIGNAL": whatever error the
+// run ended with (context canceled, a killed child), the cause is the
+// signal, and the caller exits with Status, as a shell would, also when
+// the run completed anyway. A second signal exits at once, with Status,
+// after telling stderr "PROG: SIGNAL again: exiting now": the user asked
+// twice.
 //
 // The final call stops catching the signals, so one that comes after it
 // kills the process as the signal's default action does (a shell then
@@ -55,6 +59,8 @@ func Catch(prog string) (context.Context, func() os.Signal) {
 			// will find it unwanted and kill the process with it. Give it
 			// the time to, rather than exit 0 first.
 			time.Sleep(exitGrace)
+		} else {
+			fmt.Fprintf(os.Stderr, "%s: stopped by %v\n", prog, s)
 		}
 		return s
 	}

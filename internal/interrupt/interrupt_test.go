@@ -62,10 +62,42 @@ func TestCatchFirstSignal(t *testing.T) {
 	}
 }
 
+// The end of a run a signal stopped says so; run in a child process, for
+// its stderr.
+func TestCatchStoppedBy(t *testing.T) {
+	if os.Getenv("INTERRUPT_TEST_CHILD") == "stopped" {
+		ctx, stop := Catch("prog")
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+		os.Exit(Status(stop()))
+	}
+	stderr, code := child(t, "TestCatchStoppedBy", "stopped")
+	if want := "prog: stopped by interrupt\n"; code != 130 || stderr != want {
+		t.Errorf("child: exit status %d, stderr %q; want 130, %q", code, stderr, want)
+	}
+}
+
+// child runs the test named in a child process with INTERRUPT_TEST_CHILD
+// set to mode, returning its stderr and exit status.
+func child(t *testing.T, test, mode string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), "INTERRUPT_TEST_CHILD="+mode)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		return stderr.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stderr.String(), 0
+}
+
 // A second signal exits at once with 128+signal, saying so; run in a
 // child process, since it exits.
 func TestCatchSecondSignalExits(t *testing.T) {
-	if os.Getenv("INTERRUPT_TEST_CHILD") == "1" {
+	if os.Getenv("INTERRUPT_TEST_CHILD") == "again" {
 		ctx, _ := Catch("prog")
 		syscall.Kill(os.Getpid(), syscall.SIGTERM)
 		<-ctx.Done()
@@ -73,15 +105,8 @@ func TestCatchSecondSignalExits(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		os.Exit(0)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCatchSecondSignalExits$")
-	cmd.Env = append(os.Environ(), "INTERRUPT_TEST_CHILD=1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if ee, ok := errors.AsType[*exec.ExitError](err); !ok || ee.ExitCode() != 130 {
-		t.Errorf("child: %v, want exit status 130", err)
-	}
-	if want := "prog: interrupt again: exiting now\n"; stderr.String() != want {
-		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	stderr, code := child(t, "TestCatchSecondSignalExits", "again")
+	if want := "prog: interrupt again: exiting now\n"; code != 130 || stderr != want {
+		t.Errorf("child: exit status %d, stderr %q; want 130, %q", code, stderr, want)
 	}
 }
