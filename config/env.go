@@ -1,9 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // KoLocal is ko's name for the local container engine: KO_DOCKER_REPO=
@@ -78,4 +80,19 @@ func (o *Overlay) bareTags() bool {
 		}
 	}
 	return true
+}
+
+// RegistryTimeout is flag when given (the --registry-timeout flag was
+// given), else MINGO_REGISTRY_TIMEOUT when set, else flag (0: the
+// caller's default).
+func RegistryTimeout(given bool, flag time.Duration) (time.Duration, error) {
+	v := os.Getenv("MINGO_REGISTRY_TIMEOUT")
+	if given || v == "" {
+		return flag, nil
+	}
+	d, err := parseTimeout(v)
+	if err != nil {
+		return 0, fmt.Errorf("MINGO_REGISTRY_TIMEOUT %q: %w", v, err)
+	}
+	return d, nil
 }

@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -132,4 +134,70 @@ func boolVar(fs *pflag.FlagSet, dst *Located[bool], name, usage string) {
 func withDefault(fs *pflag.FlagSet, v pflag.Value, name, def, usage string) {
 	fs.Var(v, name, usage)
 	fs.Lookup(name).DefValue = def
+}
+
+// DurationValue is a flag value that sets *dst to a positive Go duration
+// (90s, 2m) or a number of seconds. Its default shows as none while *dst
+// is 0, so that the flag's usage says what 0 means.
+func DurationValue(dst *time.Duration) pflag.Value { return duration{dst} }
+
+type duration struct{ dst *time.Duration }
+
+func (f duration) String() string {
+	if *f.dst == 0 {
+		return ""
+	}
+	return f.dst.String()
+}
+func (f duration) Type() string { return "duration" }
+func (f duration) Set(s string) error {
+	d, err := parseTimeout(s)
+	*f.dst = d
+	return err
+}
+
+// parseTimeout reads a positive Go duration or a number of seconds.
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if n, nerr := strconv.Atoi(s); err != nil && nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration such as 60s or 2m")
+	}
+	return d, nil
+}
+
+// CountValue is a flag value that sets *dst to an integer of at least 1.
+func CountValue(dst *int) pflag.Value { return count{dst} }
+
+type count struct{ dst *int }
+
+func (f count) String() string { return strconv.Itoa(*f.dst) }
+func (f count) Type() string   { return "int" }
+func (f count) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return fmt.Errorf("%q: want a whole number of at least 1", s)
+	}
+	*f.dst = n
+	return nil
+}
+
+// ChoiceValue is a flag value that sets *dst to one of the words among.
+func ChoiceValue(dst *string, among ...string) pflag.Value { return choice{dst, among} }
+
+type choice struct {
+	dst   *string
+	among []string
+}
+
+func (f choice) String() string { return *f.dst }
+func (f choice) Type() string   { return "string" }
+func (f choice) Set(s string) error {
+	if !slices.Contains(f.among, s) {
+		return fmt.Errorf("want %s", strings.Join(f.among, " or "))
+	}
+	*f.dst = s
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/mingo-build/mingo/internal/suggest"
 )
 
 func newRootCommand() *cobra.Command {
@@ -42,65 +44,27 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 }
 
 // suggestFlag adds to cobra's "unknown flag: --tarbal" the flag meant, as
-// cobra does for mistyped commands, and words a bad value as every other
-// error about a flag is worded: --expose: port 99999 is out of range ...
+// cobra does for mistyped commands, and to "unknown shorthand flag: 'T'
+// in -T" the shorthand of the other case (-t); it words a bad value as
+// every other error about a flag is worded: --expose: port 99999 is out
+// of range ...
 func suggestFlag(cmd *cobra.Command, err error) error {
 	if bad, ok := errors.AsType[*pflag.InvalidValueError](err); ok {
 		return &advice{fmt.Sprintf("--%s: %v", bad.GetFlag().Name, errors.Unwrap(bad)), err}
 	}
-	if short, ok := strings.CutPrefix(err.Error(), "unknown shorthand flag: '"); ok && short != "" {
-		return suggestShorthand(cmd, err, short[0])
-	}
-	given, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
-	if !ok {
-		return err
-	}
-	best, bestDist := "", 3 // farther than two edits is no suggestion
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if d := editDistance(given, f.Name); d < bestDist || d == bestDist && f.Name < best {
-			best, bestDist = f.Name, d
+	var names, shorthands []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { names, shorthands = append(names, f.Name), append(shorthands, f.Shorthand) })
+	if c, ok := strings.CutPrefix(err.Error(), "unknown shorthand flag: '"); ok && c != "" {
+		if s := suggest.OtherCase(c[:1], shorthands); s != "" {
+			return fmt.Errorf("%w: did you mean -%s?", err, s)
 		}
-	})
-	if best == "" {
-		return err
-	}
-	return fmt.Errorf("%w: did you mean --%s?", err, best)
-}
-
-// suggestShorthand adds to cobra's "unknown shorthand flag: 'T' in -T"
-// the shorthand of the other case, when there is one (-t).
-func suggestShorthand(cmd *cobra.Command, err error, c byte) error {
-	var other string
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Shorthand != "" && strings.EqualFold(f.Shorthand, string(c)) {
-			other = f.Shorthand
+	} else if given, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+		// Farther than two edits is no suggestion.
+		if s := suggest.Closest(given, names, 2); s != "" {
+			return fmt.Errorf("%w: did you mean --%s?", err, s)
 		}
-	})
-	if other == "" {
-		return err
 	}
-	return fmt.Errorf("%w: did you mean -%s?", err, other)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return err
 }
 
 // exactArgs is cobra.ExactArgs with the usage in its one-line error.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 
@@ -14,16 +15,7 @@ var version = ""
 
 // versionNumber is the release version, else mingo's module version (as
 // go install records it), or "(devel)".
-func versionNumber() string {
-	if version != "" {
-		return version
-	}
-	return mingo.Version()
-}
-
-func versionString() string {
-	return fmt.Sprintf("mingo %s (%s %s/%s)", versionNumber(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-}
+func versionNumber() string { return cmp.Or(version, mingo.Version()) }
 
 func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
@@ -31,7 +23,7 @@ func newVersionCommand() *cobra.Command {
 		Short: "Print mingo's version and the Go it was built with",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionString())
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "mingo %s (%s %s/%s)\n", versionNumber(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err
 		},
 	}
