@@ -55,12 +55,12 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.load, "load", false, "load the images into the local container engine (Docker or podman, at DOCKER_HOST; default unix:///var/run/docker.sock), as each -t or mingo.local/<binary>:latest; implies --push=false unless --push is given")
 	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
 	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
-	fl.Var(duration{&f.timeout}, "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
-	fl.Var(count{&f.jobs}, "jobs", "compile at most `N` platforms at once")
+	fl.Var(config.DurationValue(&f.timeout), "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
+	fl.Var(config.CountValue(&f.jobs), "jobs", "compile at most `N` platforms at once")
 	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
-	fl.Var(choice{&f.sbom, []string{"spdx", "none"}}, "sbom", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
+	fl.Var(config.ChoiceValue(&f.sbom, "spdx", "none"), "sbom", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
 	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	f.sign.register(fl)
@@ -106,7 +106,7 @@ func (f *buildFlags) start(stderr io.Writer) (*job, error) {
 	if f.quiet && f.verbose {
 		return nil, errors.New("--quiet and --verbose contradict each other: pick one")
 	}
-	timeout, err := registryTimeout(f.changed("registry-timeout"), f.timeout)
+	timeout, err := config.RegistryTimeout(f.changed("registry-timeout"), f.timeout)
 	if err != nil {
 		return nil, err
 	}

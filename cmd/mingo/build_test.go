@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/mingo-build/mingo"
 )
 
 // testModule is the builder's test module, made absolute while the working
@@ -80,7 +82,7 @@ func TestBuildOnePlatformJSON(t *testing.T) {
 	if stderr != "" {
 		t.Errorf("-q printed to stderr: %q", stderr)
 	}
-	var out buildOutput
+	var out mingo.Summary
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
 	}
@@ -181,7 +183,7 @@ func TestBuildManyPackages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var outs []buildOutput
+	var outs []mingo.Summary
 	if err := json.Unmarshal([]byte(stdout), &outs); err != nil || len(outs) != 2 || outs[0].Package != "example.com/mod/cmd/hello" {
 		t.Errorf("--json for a pattern: %v %s", err, stdout)
 	}
