@@ -33,7 +33,7 @@ var keyFixes = map[string][2]string{
 
 // keyHint words a cache key that cannot be used: which file to give
 // instead, or how to open it.
-func keyHint(e *buildcache.KeyError) error {
+func keyHint(err error, e *buildcache.KeyError) error {
 	what, fix := "cache "+e.Key+" key", keyFixes[e.Key]
 	msg := fmt.Sprintf("%s: %v: %s", what, e.Err, fix[1])
 	pw := passwordHint(e.Err, what+" "+e.Path, "the "+what+" "+e.Path)
@@ -45,7 +45,7 @@ func keyHint(e *buildcache.KeyError) error {
 	case errors.Is(e.Err, os.ErrNotExist):
 		msg = fmt.Sprintf("%s %s: no such file: %s", what, e.Path, fix[0])
 	}
-	return &advice{msg, e}
+	return &advice{msg, err}
 }
 
 // signAdvice adds to an error of sign.Open(o) the signing flag that

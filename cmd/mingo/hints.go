@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -19,143 +20,135 @@ import (
 	"github.com/mingo-build/mingo/publish"
 )
 
-// hint is the advice for a sentinel error: its text between prefix and
-// suffix.
-type hint struct {
-	err            error
-	prefix, suffix string
-}
+// rule advises on one kind of error: nil when err is of another kind.
+type rule func(err error) error
 
-// specHints fix the errors about what the images are; a value the
-// command line set gets them after its flag's name too.
-var specHints = []hint{
-	{mingo.ErrPackagesAndFile, "", ": --config names the images to build; give packages in the file or on the command line, not both"},
-	{config.ErrNoImages, "", ": add an images: list with at least one package"},
-	{config.ErrNoPackage, "", ", for example package: ./cmd/api"},
-	{mingo.ErrTagsForMany, "", ": -t names one image; use --repo REGISTRY/NAMESPACE to name each image after its binary, with bare -t tags"},
-	{mingo.ErrNoName, "", ": give --tag registry/repository:tag (--repo REGISTRY/NAMESPACE for several packages), --load for the local engine, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)"},
-	{mingo.ErrNoRepository, "", ", or --repo (KO_DOCKER_REPO for a .ko.yaml)"},
-	{mingo.ErrInsecureNoTag, "", ": --insecure-registry applies to the registries in --tag, and no --tag was given"},
-	{config.ErrEpoch, "", ": set it to, for example, $(git log -1 --format=%ct) or unset it"},
-	{mingo.ErrBundleWithoutCerts, "", ": drop --ca-bundle or --ca-certs=false"},
-}
-
-// hints fix the other sentinel errors, checked after the typed ones
-// (an OutputError wraps publish.ErrIsDir, for one).
-var hints = []hint{
-	{buildcache.ErrInvalidRepo, "", ": --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache"},
-	{mingo.ErrNotBareTag, "", ": with --repo, -t takes a bare tag such as v1.2.0; the repository is --repo/<binary name>"},
-	{syscall.E2BIG, "", ": the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once"},
-	{build.ErrBadBase, "invalid --base: ", ""},
-	{build.ErrZstdDockerBase, "", ": use --compression gzip, or a --base published with OCI manifests"},
-	{build.ErrNotLinux, "", "; Windows images (which need a Windows --base) are not supported yet"},
-	{publish.ErrNotLayout, "--oci-layout: ", ": refusing to replace it; choose an empty or new directory"},
-	{publish.ErrNotDir, "--oci-layout: ", ": choose another path"},
-	{publish.ErrIsDir, "--tarball: ", ": give a file name"},
-}
-
-// lookup is the first of hs whose error is in err's chain.
-func lookup(hs []hint, err error) (hint, bool) {
-	for _, h := range hs {
-		if errors.Is(err, h.err) {
-			return h, true
+// as is the rule for the errors of type T, worded by f; err is the
+// whole chain, e the T in it.
+func as[T error](f func(err error, e T) error) rule {
+	return func(err error) error {
+		var e T
+		if !errors.As(err, &e) {
+			return nil
 		}
+		return f(err, e)
 	}
-	return hint{}, false
 }
 
-// specHint is the fix for an error about what the images are.
-func specHint(err error) string {
-	if errors.As(err, new(*build.DelvePlatformError)) {
-		return ": choose --platform from those, or drop --delve"
+// is is the rule for a sentinel error: its text between prefix and suffix.
+func is(sentinel error, prefix, suffix string) rule {
+	return func(err error) error {
+		if !errors.Is(err, sentinel) {
+			return nil
+		}
+		return fmt.Errorf("%s%w%s", prefix, err, suffix)
 	}
-	h, _ := lookup(specHints, err)
-	return h.suffix
 }
+
+// specRules fix the errors about what the images are; a value the
+// command line set gets them after its flag's name too.
+var specRules = []rule{
+	is(mingo.ErrPackagesAndFile, "", ": --config names the images to build; give packages in the file or on the command line, not both"),
+	is(config.ErrNoImages, "", ": add an images: list with at least one package"),
+	is(config.ErrNoPackage, "", ", for example package: ./cmd/api"),
+	is(mingo.ErrTagsForMany, "", ": -t names one image; use --repo REGISTRY/NAMESPACE to name each image after its binary, with bare -t tags"),
+	is(mingo.ErrNoName, "", ": give --tag registry/repository:tag (--repo REGISTRY/NAMESPACE for several packages), --load for the local engine, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)"),
+	is(mingo.ErrNoRepository, "", ", or --repo (KO_DOCKER_REPO for a .ko.yaml)"),
+	is(mingo.ErrInsecureNoTag, "", ": --insecure-registry applies to the registries in --tag, and no --tag was given"),
+	is(config.ErrEpoch, "", ": set it to, for example, $(git log -1 --format=%ct) or unset it"),
+	is(mingo.ErrBundleWithoutCerts, "", ": drop --ca-bundle or --ca-certs=false"),
+	as(func(err error, _ *build.DelvePlatformError) error {
+		return fmt.Errorf("%w: choose --platform from those, or drop --delve", err)
+	}),
+}
+
+// adviceRules are the rules of advise, the first that applies winning: an
+// OutputError, for one, wraps publish.ErrIsDir.
+var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
+	is(buildcache.ErrInvalidRepo, "", ": --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache"),
+	as(keyHint),
+	as(func(err error, e *gocache.RepoError) error {
+		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", e.Repo, e.Err), err}
+	}),
+	as(outputHint),
+	as(func(err error, e *build.GoFileError) error {
+		return fmt.Errorf("%w: give its package directory instead, for example mingo build %s", err, e.Dir())
+	}),
+	as(func(err error, e *publish.DaemonError) error { return fmt.Errorf("%w%s", err, problemHints[e.Problem]) }),
+	as(func(err error, e *publish.RegistryError) error { return fmt.Errorf("%w%s", err, registryHint(e)) }),
+	as(tagHint),
+	is(mingo.ErrNotBareTag, "", ": with --repo, -t takes a bare tag such as v1.2.0; the repository is --repo/<binary name>"),
+	as(func(err error, _ *mingo.NameClashError) error {
+		return fmt.Errorf("%w: give them different repositories or tags", err)
+	}),
+	as(func(err error, _ *build.DynamicError) error {
+		return fmt.Errorf("%w; %s", err, dynamicHint(os.Getenv("GOFLAGS")))
+	}),
+	is(syscall.E2BIG, "", ": the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once"),
+	as(func(err error, e *build.MissingPlatformError) error {
+		return fmt.Errorf("%w: choose --platform from those, or %s", err, map[bool]string{true: "a --debug-toolbox that has it", false: "another --base"}[e.Toolbox])
+	}),
+	as(func(err error, e *gotool.EnvError) error { return fmt.Errorf("%w%s", err, goEnvHint(e)) }),
+	is(build.ErrBadBase, "invalid --base: ", ""),
+	is(build.ErrZstdDockerBase, "", ": use --compression gzip, or a --base published with OCI manifests"),
+	is(build.ErrNotLinux, "", "; Windows images (which need a Windows --base) are not supported yet"),
+	is(publish.ErrNotLayout, "--oci-layout: ", ": refusing to replace it; choose an empty or new directory"),
+	is(publish.ErrNotDir, "--oci-layout: ", ": choose another path"),
+	is(publish.ErrIsDir, "--tarball: ", ": give a file name"),
+})
 
 // advise adds to a library error the fix, naming the flag to use: the
 // library says what happened, the command says what to do about it.
-func advise(err error) error {
-	var ve *config.ValueError
-	if errors.As(err, &ve) && ve.Path == "" {
-		return &advice{fmt.Sprintf("--%s: %v%s", config.FlagOf(ve.Key), ve.Err, specHint(ve.Err)), err}
-	}
-	if a := typedAdvice(err); a != nil {
-		return a
-	}
-	if s := specHint(err); s != "" {
-		return fmt.Errorf("%w%s", err, s)
-	}
-	if h, ok := lookup(hints, err); ok {
-		return fmt.Errorf("%s%w%s", h.prefix, err, h.suffix)
+func advise(err error) error { return adviseWith(err) }
+
+// adviseWith is the advice of the first of rules, then of adviceRules,
+// that applies to err; err itself when none does.
+func adviseWith(err error, rules ...rule) error {
+	for _, r := range append(rules, adviceRules...) {
+		if a := r(err); a != nil {
+			return a
+		}
 	}
 	return err
 }
 
-// typedAdvice advises on the errors whose advice is built from their
-// fields; nil for any other error.
-func typedAdvice(err error) error {
-	var (
-		key     *buildcache.KeyError
-		repo    *gocache.RepoError
-		output  *mingo.OutputError
-		goFile  *build.GoFileError
-		engine  *publish.DaemonError
-		reg     *publish.RegistryError
-		tag     *publish.TagError
-		dyn     *build.DynamicError
-		missing *build.MissingPlatformError
-		goEnv   *gotool.EnvError
-	)
-	switch {
-	case errors.As(err, &key):
-		return keyHint(key)
-	case errors.As(err, &repo):
-		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", repo.Repo, repo.Err), err}
-	case errors.As(err, &output):
-		return outputHint(output)
-	case errors.As(err, &goFile):
-		return fmt.Errorf("%w: give its package directory instead, for example mingo build %s", err, goFile.Dir())
-	case errors.As(err, &engine):
-		return fmt.Errorf("%w%s", err, engineHints[engine.Problem])
-	case errors.As(err, &reg):
-		return fmt.Errorf("%w%s", err, registryHint(reg))
-	case errors.As(err, &tag):
-		return tagHint(tag)
-	case errors.As(err, new(*mingo.NameClashError)):
-		return fmt.Errorf("%w: give them different repositories or tags", err)
-	case errors.As(err, &dyn):
-		return fmt.Errorf("%w; %s", err, dynamicHint(os.Getenv("GOFLAGS")))
-	case errors.As(err, &missing):
-		return fmt.Errorf("%w: choose --platform from those, or %s", err, map[bool]string{true: "a --debug-toolbox that has it", false: "another --base"}[missing.Toolbox])
-	case errors.As(err, &goEnv):
-		return fmt.Errorf("%w%s", err, goEnvHint(goEnv))
+// valueAdvice names by its flag a value the command line set.
+func valueAdvice(err error, e *config.ValueError) error {
+	if e.Path != "" {
+		return nil
 	}
-	return nil
+	msg := fmt.Sprint(e.Err)
+	for _, r := range specRules {
+		if a := r(e.Err); a != nil {
+			msg = a.Error()
+			break
+		}
+	}
+	return &advice{"--" + config.FlagOf(e.Key) + ": " + msg, err}
 }
 
 // tagHint words a --tag that is not a reference: lowercase, if that is
 // all it lacks.
-func tagHint(e *publish.TagError) error {
+func tagHint(err error, e *publish.TagError) error {
 	if lower, ok := lowercaseRepo(e.Ref); ok {
-		return &advice{fmt.Sprintf("invalid --tag %q: repository names are lowercase: use %s", e.Ref, lower), e}
+		return &advice{fmt.Sprintf("invalid --tag %q: repository names are lowercase: use %s", e.Ref, lower), err}
 	}
-	return &advice{fmt.Sprintf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", e.Ref, e.Err), e}
+	return &advice{fmt.Sprintf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", e.Ref, e.Err), err}
 }
 
 // outputFlags are the flags that set the fields of mingo.Outputs.
 var outputFlags = map[string]string{"Tarball": "--tarball", "SBOMDir": "--sbom-dir", "Layout": "--oci-layout"}
 
 // outputHint words a local output that cannot be written by its flag.
-func outputHint(e *mingo.OutputError) error {
+func outputHint(err error, e *mingo.OutputError) error {
 	flag := outputFlags[e.Output]
 	switch {
 	case errors.Is(e.Err, mingo.ErrNoDir):
-		return &advice{fmt.Sprintf("%s %s: directory %s does not exist: create it, or choose another path", flag, e.Path, filepath.Dir(filepath.Clean(e.Path))), e}
+		return &advice{fmt.Sprintf("%s %s: directory %s does not exist: create it, or choose another path", flag, e.Path, filepath.Dir(filepath.Clean(e.Path))), err}
 	case errors.Is(e.Err, publish.ErrIsDir):
-		return &advice{fmt.Sprintf("%s %s: is a directory: give a file name", flag, e.Path), e}
+		return &advice{fmt.Sprintf("%s %s: is a directory: give a file name", flag, e.Path), err}
 	}
-	return &advice{fmt.Sprintf("%s %s: %v: choose a new or empty directory, or an existing OCI layout", flag, e.Path, e.Err), e}
+	return &advice{fmt.Sprintf("%s %s: %v: choose a new or empty directory, or an existing OCI layout", flag, e.Path, e.Err), err}
 }
 
 // dynamicHint names what made a binary dynamic: the user's GOFLAGS when
@@ -192,32 +185,31 @@ func goEnvHint(e *gotool.EnvError) string {
 	return ": mingo keeps host GOFLAGS from changing the binary (only -modcacherw, -p, -a, -x, -v, -work, -trimpath and -buildvcs may stay); " + clear
 }
 
-// registryHints are the fixes by kind of registry failure; Unauthorized
-// names the registry, in registryHint.
-var registryHints = map[publish.Problem]string{
-	publish.Forbidden:   ": these credentials may not push there; check the repository name and your permissions",
-	publish.Untrusted:   ": add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it",
-	publish.UnknownHost: "; check the registry name in --tag",
-	publish.Stalled:     "; if the registry is only slow, raise --registry-timeout (or MINGO_REGISTRY_TIMEOUT)",
-	publish.Unreachable: "; check the address and that the registry is running",
-}
-
-func registryHint(e *publish.RegistryError) string {
-	if e.Problem == publish.Unauthorized {
-		return fmt.Sprintf(": log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", e.Registry, e.Registry)
-	}
-	if h, ok := registryHints[e.Problem]; ok || !strings.Contains(e.Error(), "no space left on device") {
-		return h
-	}
-	return "; the registry's storage is full: free space there (or ask its operator to), then push again"
-}
-
-// engineHints are the fixes by kind of container engine failure.
-var engineHints = map[publish.DaemonProblem]string{
+// problemHints are the fixes by kind of registry (publish.Problem) or
+// container engine (publish.DaemonProblem) failure; Unauthorized names
+// the registry, in registryHint.
+var problemHints = map[any]string{
+	publish.Forbidden:              ": these credentials may not push there; check the repository name and your permissions",
+	publish.Untrusted:              ": add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it",
+	publish.UnknownHost:            "; check the registry name in --tag",
+	publish.Stalled:                "; if the registry is only slow, raise --registry-timeout (or MINGO_REGISTRY_TIMEOUT)",
+	publish.Unreachable:            "; check the address and that the registry is running",
 	publish.EngineUnreachable:      "; start Docker (or `podman system service`), or point DOCKER_HOST at the engine's socket",
 	publish.EnginePermissionDenied: "; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open",
 	publish.EngineRefused:          ": the engine refused the images",
 	publish.EngineStopped:          "; the engine runs but stopped answering: see its log, or restart it (if it is only slow, raise --registry-timeout, which bounds the engine too)",
+}
+
+// registryHint is the fix for a registry failure, by its kind or, for a
+// full disk, by its text.
+func registryHint(e *publish.RegistryError) string {
+	if e.Problem == publish.Unauthorized {
+		return fmt.Sprintf(": log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", e.Registry, e.Registry)
+	}
+	if h, ok := problemHints[e.Problem]; ok || !strings.Contains(e.Error(), "no space left on device") {
+		return h
+	}
+	return "; the registry's storage is full: free space there (or ask its operator to), then push again"
 }
 
 // advice is an error reworded for the command line, keeping its chain.
