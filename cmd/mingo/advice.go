@@ -11,39 +11,23 @@ import (
 	"github.com/mingo-build/mingo/verify"
 )
 
-// passwordHint is the fix for a cosign private key that COSIGN_PASSWORD
-// does not open, naming the key by flag (unset) or file (wrong); "" for
-// another error.
-func passwordHint(err error, flag, file string) string {
-	switch {
-	case errors.Is(err, sign.ErrNoPassword):
-		return flag + ": set COSIGN_PASSWORD to the key's passphrase (empty for none)"
-	case errors.Is(err, sign.ErrWrongPassword):
-		return "the passphrase in COSIGN_PASSWORD does not decrypt " + file + ": set the one the key was made with"
-	}
-	return ""
-}
-
-// keyFixes say, by cache key, what to give instead of a missing file and
-// of one that is not a key.
-var keyFixes = map[string][2]string{
-	buildcache.TrustKey: {"give the cosign public key (cosign.pub) whose signatures the build trusts", "give a cosign public key (cosign.pub)"},
-	buildcache.SignKey:  {"give a cosign private key (see mingo generate-key)", "give a cosign private key (cosign.key; see mingo generate-key)"},
-}
-
 // keyHint words a cache key that cannot be used: which file to give
 // instead, or how to open it.
 func keyHint(err error, e *buildcache.KeyError) error {
-	what, fix := "cache "+e.Key+" key", keyFixes[e.Key]
-	msg := fmt.Sprintf("%s: %v: %s", what, e.Err, fix[1])
-	pw := passwordHint(e.Err, what+" "+e.Path, "the "+what+" "+e.Path)
+	msg := fmt.Sprintf("cache sign key: %v: give a cosign private key (cosign.key; see mingo generate-key)", e.Err)
 	switch {
 	case e.Key == buildcache.TrustKey && errors.Is(e.Err, sign.ErrPrivateKey):
-		msg = fmt.Sprintf("%s %s holds a private key: give its public half (cosign.pub), which cannot sign", what, e.Path)
-	case e.Key == buildcache.SignKey && pw != "":
-		msg = pw
+		msg = fmt.Sprintf("cache trust key %s holds a private key: give its public half (cosign.pub), which cannot sign", e.Path)
+	case e.Key == buildcache.TrustKey && errors.Is(e.Err, os.ErrNotExist):
+		msg = fmt.Sprintf("cache trust key %s: no such file: give the cosign public key (cosign.pub) whose signatures the build trusts", e.Path)
+	case e.Key == buildcache.TrustKey:
+		msg = fmt.Sprintf("cache trust key: %v: give a cosign public key (cosign.pub)", e.Err)
+	case errors.Is(e.Err, sign.ErrNoPassword):
+		msg = fmt.Sprintf("cache sign key %s: set COSIGN_PASSWORD to the key's passphrase (empty for none)", e.Path)
+	case errors.Is(e.Err, sign.ErrWrongPassword):
+		msg = fmt.Sprintf("the passphrase in COSIGN_PASSWORD does not decrypt the cache sign key %s: set the one the key was made with", e.Path)
 	case errors.Is(e.Err, os.ErrNotExist):
-		msg = fmt.Sprintf("%s %s: no such file: %s", what, e.Path, fix[0])
+		msg = fmt.Sprintf("cache sign key %s: no such file: give a cosign private key (see mingo generate-key)", e.Path)
 	}
 	return &advice{msg, err}
 }
@@ -51,12 +35,13 @@ func keyHint(err error, e *buildcache.KeyError) error {
 // signAdvice adds to an error of sign.Open(o) the signing flag that
 // fixes it.
 func signAdvice(err error, o sign.Options) error {
-	if pw := passwordHint(err, "--key", o.Key); pw != "" {
-		return &advice{pw, err}
-	}
 	switch {
 	case errors.Is(err, sign.ErrKeylessNoLog):
 		return fmt.Errorf("%w: drop --tlog-upload=false, or sign with --key", err)
+	case errors.Is(err, sign.ErrNoPassword):
+		return &advice{"--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)", err}
+	case errors.Is(err, sign.ErrWrongPassword):
+		return &advice{fmt.Sprintf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", o.Key), err}
 	case errors.As(err, new(*sign.LogError)):
 		return fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
 	case err != nil && o.Key == "" && !errors.Is(err, sign.ErrNoKeyless):

@@ -99,12 +99,12 @@ var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
 
 // advise adds to a library error the fix, naming the flag to use: the
 // library says what happened, the command says what to do about it.
-func advise(err error) error { return adviseWith(err) }
+func advise(err error) error { return first(err, adviceRules) }
 
-// adviseWith is the advice of the first of rules, then of adviceRules,
-// that applies to err; err itself when none does.
-func adviseWith(err error, rules ...rule) error {
-	for _, r := range append(rules, adviceRules...) {
+// first is the advice of the first of rules that applies to err; err
+// itself when none does.
+func first(err error, rules []rule) error {
+	for _, r := range rules {
 		if a := r(err); a != nil {
 			return a
 		}
@@ -117,14 +117,7 @@ func valueAdvice(err error, e *config.ValueError) error {
 	if e.Path != "" {
 		return nil
 	}
-	msg := fmt.Sprint(e.Err)
-	for _, r := range specRules {
-		if a := r(e.Err); a != nil {
-			msg = a.Error()
-			break
-		}
-	}
-	return &advice{"--" + config.FlagOf(e.Key) + ": " + msg, err}
+	return &advice{fmt.Sprintf("--%s: %v", config.FlagOf(e.Key), first(e.Err, specRules)), err}
 }
 
 // tagHint words a --tag that is not a reference: lowercase, if that is
