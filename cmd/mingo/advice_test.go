@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -129,6 +130,70 @@ func TestAdviceMessages(t *testing.T) {
 	for i, tc := range adviceCases {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("case %d: got\n%s\nwant\n%s", i, got, tc.want)
+		}
+	}
+}
+
+// An error of sign.Open gets the signing flag that fixes it.
+func TestSignAdvice(t *testing.T) {
+	key := sign.Options{Key: "cosign.key"}
+	for _, tc := range []struct {
+		err  error
+		o    sign.Options
+		want string
+	}{
+		{sign.ErrKeylessNoLog, sign.Options{NoTransparencyLog: true}, ": drop --tlog-upload=false, or sign with --key"},
+		{sign.ErrNoPassword, key, "--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)"},
+		{fmt.Errorf("sign: cosign.key: %w", sign.ErrWrongPassword), key, "the passphrase in COSIGN_PASSWORD does not decrypt cosign.key: set the one the key was made with"},
+		{&sign.LogError{URL: "https://rekor", Err: errors.New("down")}, key, "transparency log https://rekor: down: set --rekor-url, or sign offline with --tlog-upload=false"},
+		{errors.New("fulcio: 503"), sign.Options{}, "fulcio: 503 (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)"},
+		{sign.ErrNoKeyless, sign.Options{}, sign.ErrNoKeyless.Error()},
+	} {
+		got := signAdvice(tc.err, tc.o)
+		if !strings.Contains(got.Error(), tc.want) || !errors.Is(got, tc.err) {
+			t.Errorf("signAdvice(%v) = %q, want %q, keeping the chain", tc.err, got, tc.want)
+		}
+	}
+	if signAdvice(nil, key) != nil {
+		t.Error("signAdvice(nil) is an error")
+	}
+}
+
+// The library's login errors reach the user with what to do about them.
+func TestLoginAdvice(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		path string
+		want string
+	}{
+		{&publish.InvalidRegistryError{Registry: "bad host", Err: errors.New("bad")}, "", `invalid registry "bad host": give a host[:port] such as ghcr.io: bad`},
+		{&publish.RegistryError{Registry: "reg.io", Problem: publish.Unauthorized, Err: errors.New("401")}, "", "registry reg.io rejected the credentials for user me: check the user and the password or token"},
+		{fmt.Errorf("%w: no home", publish.ErrNoDockerConfig), "", "finding the Docker config: no home: set DOCKER_CONFIG"},
+		{&publish.CredentialHelperError{Config: "c.json", Registry: "reg.io", Helper: "desktop"}, "c.json", `c.json sends credentials for reg.io to the credential helper "desktop", which would ignore what mingo writes: use docker login, or remove the helper from the config`},
+		{errors.New("reading c.json: bad JSON"), "c.json", "reading c.json: bad JSON: fix or remove c.json"},
+	} {
+		if got := loginAdvice(tc.err, "reg.io", "me", tc.path); got == nil || got.Error() != tc.want {
+			t.Errorf("loginAdvice(%v) = %v, want %s", tc.err, got, tc.want)
+		}
+	}
+}
+
+// The library's errors reach the user worded as mingo verify words them,
+// naming the argument or flag to fix.
+func TestVerifyAdvice(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{verify.ErrNoRecipe, "img has no dev.mingo.recipe annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from"},
+		{&verify.InputError{Input: verify.InputImage, Err: errors.New("./nope.tar: file does not exist")}, "IMAGE ./nope.tar: file does not exist"},
+		{&verify.InputError{Input: verify.InputImage, Err: fmt.Errorf(". %w", verify.ErrNoLayoutFile)}, "IMAGE . is a directory without an oci-layout file: give an --oci-layout directory"},
+		{&verify.InputError{Input: verify.InputImage, Err: &verify.ReferenceError{Arg: "Bad", Err: errors.New("bad")}}, `invalid IMAGE "Bad": not a tarball or OCI layout here, nor a registry/repository:tag or @sha256:... reference: bad`},
+		{&verify.InputError{Input: verify.InputCABundle, Err: os.ErrNotExist}, "--ca-bundle: file does not exist"},
+		{&verify.InputError{Input: verify.InputLDFlags, Err: errors.New("template")}, "--ldflags: template"},
+	} {
+		if got := verifyAdvice("img", tc.err); got == nil || got.Error() != tc.want {
+			t.Errorf("verifyAdvice(%v) = %v, want %s", tc.err, got, tc.want)
 		}
 	}
 }
