@@ -27,11 +27,10 @@ type rule func(err error) error
 // whole chain, e the T in it.
 func as[T error](f func(err error, e T) error) rule {
 	return func(err error) error {
-		var e T
-		if !errors.As(err, &e) {
-			return nil
+		if e, ok := errors.AsType[T](err); ok {
+			return f(err, e)
 		}
-		return f(err, e)
+		return nil
 	}
 }
 
