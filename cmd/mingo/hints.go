@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -17,182 +18,129 @@ import (
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/publish"
-	"github.com/mingo-build/mingo/sign"
 )
+
+// rule advises on one kind of error: nil when err is of another kind.
+type rule func(err error) error
+
+// as is the rule for the errors of type T, worded by f; err is the
+// whole chain, e the T in it.
+func as[T error](f func(err error, e T) error) rule {
+	return func(err error) error {
+		if e, ok := errors.AsType[T](err); ok {
+			return f(err, e)
+		}
+		return nil
+	}
+}
+
+// is is the rule for a sentinel error: its text between prefix and suffix.
+func is(sentinel error, prefix, suffix string) rule {
+	return func(err error) error {
+		if !errors.Is(err, sentinel) {
+			return nil
+		}
+		return fmt.Errorf("%s%w%s", prefix, err, suffix)
+	}
+}
+
+// specRules fix the errors about what the images are; a value the
+// command line set gets them after its flag's name too.
+var specRules = []rule{
+	is(mingo.ErrPackagesAndFile, "", ": --config names the images to build; give packages in the file or on the command line, not both"),
+	is(config.ErrNoImages, "", ": add an images: list with at least one package"),
+	is(config.ErrNoPackage, "", ", for example package: ./cmd/api"),
+	is(mingo.ErrTagsForMany, "", ": -t names one image; use --repo REGISTRY/NAMESPACE to name each image after its binary, with bare -t tags"),
+	is(mingo.ErrNoName, "", ": give --tag registry/repository:tag (--repo REGISTRY/NAMESPACE for several packages), --load for the local engine, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)"),
+	is(mingo.ErrNoRepository, "", ", or --repo (KO_DOCKER_REPO for a .ko.yaml)"),
+	is(mingo.ErrInsecureNoTag, "", ": --insecure-registry applies to the registries in --tag, and no --tag was given"),
+	is(config.ErrEpoch, "", ": set it to, for example, $(git log -1 --format=%ct) or unset it"),
+	is(mingo.ErrBundleWithoutCerts, "", ": drop --ca-bundle or --ca-certs=false"),
+	as(func(err error, _ *build.DelvePlatformError) error {
+		return fmt.Errorf("%w: choose --platform from those, or drop --delve", err)
+	}),
+}
+
+// adviceRules are the rules of advise, the first that applies winning: an
+// OutputError, for one, wraps publish.ErrIsDir.
+var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
+	is(buildcache.ErrInvalidRepo, "", ": --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache"),
+	as(keyHint),
+	as(func(err error, e *gocache.RepoError) error {
+		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", e.Repo, e.Err), err}
+	}),
+	as(outputHint),
+	as(func(err error, e *build.GoFileError) error {
+		return fmt.Errorf("%w: give its package directory instead, for example mingo build %s", err, e.Dir())
+	}),
+	as(func(err error, e *publish.DaemonError) error { return fmt.Errorf("%w%s", err, problemHints[e.Problem]) }),
+	as(func(err error, e *publish.RegistryError) error { return fmt.Errorf("%w%s", err, registryHint(e)) }),
+	as(tagHint),
+	is(mingo.ErrNotBareTag, "", ": with --repo, -t takes a bare tag such as v1.2.0; the repository is --repo/<binary name>"),
+	as(func(err error, _ *mingo.NameClashError) error {
+		return fmt.Errorf("%w: give them different repositories or tags", err)
+	}),
+	as(func(err error, _ *build.DynamicError) error {
+		return fmt.Errorf("%w; %s", err, dynamicHint(os.Getenv("GOFLAGS")))
+	}),
+	is(syscall.E2BIG, "", ": the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once"),
+	as(func(err error, e *build.MissingPlatformError) error {
+		return fmt.Errorf("%w: choose --platform from those, or %s", err, map[bool]string{true: "a --debug-toolbox that has it", false: "another --base"}[e.Toolbox])
+	}),
+	as(func(err error, e *gotool.EnvError) error { return fmt.Errorf("%w%s", err, goEnvHint(e)) }),
+	is(build.ErrBadBase, "invalid --base: ", ""),
+	is(build.ErrZstdDockerBase, "", ": use --compression gzip, or a --base published with OCI manifests"),
+	is(build.ErrNotLinux, "", "; Windows images (which need a Windows --base) are not supported yet"),
+	is(publish.ErrNotLayout, "--oci-layout: ", ": refusing to replace it; choose an empty or new directory"),
+	is(publish.ErrNotDir, "--oci-layout: ", ": choose another path"),
+	is(publish.ErrIsDir, "--tarball: ", ": give a file name"),
+})
 
 // advise adds to a library error the fix, naming the flag to use: the
 // library says what happened, the command says what to do about it.
-func advise(err error) error {
-	if a := specAdvice(err); a != nil {
-		return a
-	}
-	if a := cacheAdvice(err); a != nil {
-		return a
-	}
-	var regErr *publish.RegistryError
-	var tagErr *publish.TagError
-	var clash *mingo.NameClashError
-	var dyn *build.DynamicError
-	var missing *build.MissingPlatformError
-	var engine *publish.DaemonError
-	var goEnv *gotool.EnvError
-	var goFile *build.GoFileError
-	var output *mingo.OutputError
-	switch {
-	case errors.As(err, &output):
-		return outputHint(output)
-	case errors.As(err, &goFile):
-		return fmt.Errorf("%w: give its package directory instead, for example mingo build %s", err, goFile.Dir())
-	case errors.As(err, &engine):
-		return fmt.Errorf("%w%s", err, engineHint(engine))
-	case errors.As(err, &regErr):
-		return fmt.Errorf("%w%s", err, registryHint(regErr))
-	case errors.As(err, &tagErr):
-		if lower, ok := lowercaseRepo(tagErr.Ref); ok {
-			return &advice{fmt.Sprintf("invalid --tag %q: repository names are lowercase: use %s", tagErr.Ref, lower), err}
+func advise(err error) error { return first(err, adviceRules) }
+
+// first is the advice of the first of rules that applies to err; err
+// itself when none does.
+func first(err error, rules []rule) error {
+	for _, r := range rules {
+		if a := r(err); a != nil {
+			return a
 		}
-		return &advice{fmt.Sprintf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", tagErr.Ref, tagErr.Err), err}
-	case errors.Is(err, mingo.ErrNotBareTag):
-		return fmt.Errorf("%w: with --repo, -t takes a bare tag such as v1.2.0; the repository is --repo/<binary name>", err)
-	case errors.As(err, &clash):
-		return fmt.Errorf("%w: give them different repositories or tags", err)
-	case errors.As(err, &dyn):
-		return fmt.Errorf("%w; %s", err, dynamicHint(os.Getenv("GOFLAGS")))
-	case errors.Is(err, syscall.E2BIG):
-		return fmt.Errorf("%w: the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once", err)
-	case errors.As(err, &missing) && missing.Toolbox:
-		return fmt.Errorf("%w: choose --platform from those, or a --debug-toolbox that has it", err)
-	case errors.As(err, &missing):
-		return fmt.Errorf("%w: choose --platform from those, or another --base", err)
-	case errors.As(err, &goEnv):
-		return fmt.Errorf("%w%s", err, goEnvHint(goEnv))
-	case errors.Is(err, build.ErrBadBase):
-		return fmt.Errorf("invalid --base: %w", err)
-	case errors.Is(err, build.ErrZstdDockerBase):
-		return fmt.Errorf("%w: use --compression gzip, or a --base published with OCI manifests", err)
-	case errors.Is(err, build.ErrNotLinux):
-		return fmt.Errorf("%w; Windows images (which need a Windows --base) are not supported yet", err)
-	case errors.Is(err, publish.ErrNotLayout):
-		return fmt.Errorf("--oci-layout: %w: refusing to replace it; choose an empty or new directory", err)
-	case errors.Is(err, publish.ErrNotDir):
-		return fmt.Errorf("--oci-layout: %w: choose another path", err)
-	case errors.Is(err, publish.ErrIsDir):
-		return fmt.Errorf("--tarball: %w: give a file name", err)
 	}
 	return err
 }
 
-// specAdvice advises on the errors of mingo.LoadConfig: a value the
-// command line set is named by its flag.
-func specAdvice(err error) error {
-	var ve *config.ValueError
-	if errors.As(err, &ve) && ve.Path == "" {
-		return &advice{fmt.Sprintf("--%s: %v%s", config.FlagOf(ve.Key), ve.Err, specHint(ve.Err)), err}
+// valueAdvice names by its flag a value the command line set.
+func valueAdvice(err error, e *config.ValueError) error {
+	if e.Path != "" {
+		return nil
 	}
-	if h := specHint(err); h != "" {
-		return &advice{err.Error() + h, err}
-	}
-	return nil
+	return &advice{fmt.Sprintf("--%s: %v", config.FlagOf(e.Key), first(e.Err, specRules)), err}
 }
 
-// specHint is the fix for an error about what the images are.
-func specHint(err error) string {
-	switch {
-	case errors.Is(err, mingo.ErrPackagesAndFile):
-		return ": --config names the images to build; give packages in the file or on the command line, not both"
-	case errors.Is(err, config.ErrNoImages):
-		return ": add an images: list with at least one package"
-	case errors.Is(err, config.ErrNoPackage):
-		return ", for example package: ./cmd/api"
-	case errors.Is(err, mingo.ErrTagsForMany):
-		return ": -t names one image; use --repo REGISTRY/NAMESPACE to name each image after its binary, with bare -t tags"
-	case errors.Is(err, mingo.ErrNoName):
-		return ": give --tag registry/repository:tag (--repo REGISTRY/NAMESPACE for several packages), --load for the local engine, or --push=false to only build (with --tarball FILE or --oci-layout DIR to keep the result)"
-	case errors.Is(err, mingo.ErrNoRepository):
-		return ", or --repo (KO_DOCKER_REPO for a .ko.yaml)"
-	case errors.Is(err, mingo.ErrInsecureNoTag):
-		return ": --insecure-registry applies to the registries in --tag, and no --tag was given"
-	case errors.Is(err, config.ErrEpoch):
-		return ": set it to, for example, $(git log -1 --format=%ct) or unset it"
-	case errors.Is(err, mingo.ErrBundleWithoutCerts):
-		return ": drop --ca-bundle or --ca-certs=false"
-	case errors.As(err, new(*build.DelvePlatformError)):
-		return ": choose --platform from those, or drop --delve"
+// tagHint words a --tag that is not a reference: lowercase, if that is
+// all it lacks.
+func tagHint(err error, e *publish.TagError) error {
+	if lower, ok := lowercaseRepo(e.Ref); ok {
+		return &advice{fmt.Sprintf("invalid --tag %q: repository names are lowercase: use %s", e.Ref, lower), err}
 	}
-	return ""
-}
-
-// cacheAdvice advises on the errors of the cache repository (its name,
-// its keys) and of mingo gocache's --repo; nil for any other error.
-func cacheAdvice(err error) error {
-	var key *buildcache.KeyError
-	var repo *gocache.RepoError
-	switch {
-	case errors.Is(err, buildcache.ErrInvalidRepo):
-		return fmt.Errorf("%w: --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache", err)
-	case errors.As(err, &key):
-		return keyHint(key)
-	case errors.As(err, &repo):
-		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", repo.Repo, repo.Err), err}
-	}
-	return nil
-}
-
-// keyHint words a cache key that cannot be used: which file to give
-// instead, or how to open it.
-func keyHint(e *buildcache.KeyError) error {
-	var msg string
-	switch {
-	case e.Key == buildcache.TrustKey && errors.Is(e.Err, sign.ErrPrivateKey):
-		msg = fmt.Sprintf("cache trust key %s holds a private key: give its public half (cosign.pub), which cannot sign", e.Path)
-	case e.Key == buildcache.TrustKey && errors.Is(e.Err, os.ErrNotExist):
-		msg = fmt.Sprintf("cache trust key %s: no such file: give the cosign public key (cosign.pub) whose signatures the build trusts", e.Path)
-	case e.Key == buildcache.TrustKey:
-		msg = fmt.Sprintf("cache trust key: %v: give a cosign public key (cosign.pub)", e.Err)
-	case errors.Is(e.Err, sign.ErrNoPassword):
-		msg = fmt.Sprintf("cache sign key %s: set COSIGN_PASSWORD to the key's passphrase (empty for none)", e.Path)
-	case errors.Is(e.Err, sign.ErrWrongPassword):
-		msg = fmt.Sprintf("the passphrase in COSIGN_PASSWORD does not decrypt the cache sign key %s: set the one the key was made with", e.Path)
-	case errors.Is(e.Err, os.ErrNotExist):
-		msg = fmt.Sprintf("cache sign key %s: no such file: give a cosign private key (see mingo generate-key)", e.Path)
-	default:
-		msg = fmt.Sprintf("cache sign key: %v: give a cosign private key (cosign.key; see mingo generate-key)", e.Err)
-	}
-	return &advice{msg, e}
-}
-
-// signAdvice adds to an error of sign.Open(o) the signing flag that
-// fixes it.
-func signAdvice(err error, o sign.Options) error {
-	var logErr *sign.LogError
-	switch {
-	case errors.Is(err, sign.ErrKeylessNoLog):
-		return fmt.Errorf("%w: drop --tlog-upload=false, or sign with --key", err)
-	case errors.Is(err, sign.ErrNoPassword):
-		return &advice{"--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)", err}
-	case errors.Is(err, sign.ErrWrongPassword):
-		return &advice{fmt.Sprintf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", o.Key), err}
-	case errors.As(err, &logErr):
-		return fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
-	case err != nil && o.Key == "" && !errors.Is(err, sign.ErrNoKeyless):
-		return fmt.Errorf("%w (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)", err)
-	}
-	return err
+	return &advice{fmt.Sprintf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", e.Ref, e.Err), err}
 }
 
 // outputFlags are the flags that set the fields of mingo.Outputs.
 var outputFlags = map[string]string{"Tarball": "--tarball", "SBOMDir": "--sbom-dir", "Layout": "--oci-layout"}
 
 // outputHint words a local output that cannot be written by its flag.
-func outputHint(e *mingo.OutputError) error {
+func outputHint(err error, e *mingo.OutputError) error {
 	flag := outputFlags[e.Output]
 	switch {
 	case errors.Is(e.Err, mingo.ErrNoDir):
-		return &advice{fmt.Sprintf("%s %s: directory %s does not exist: create it, or choose another path", flag, e.Path, filepath.Dir(filepath.Clean(e.Path))), e}
+		return &advice{fmt.Sprintf("%s %s: directory %s does not exist: create it, or choose another path", flag, e.Path, filepath.Dir(filepath.Clean(e.Path))), err}
 	case errors.Is(e.Err, publish.ErrIsDir):
-		return &advice{fmt.Sprintf("%s %s: is a directory: give a file name", flag, e.Path), e}
+		return &advice{fmt.Sprintf("%s %s: is a directory: give a file name", flag, e.Path), err}
 	}
-	return &advice{fmt.Sprintf("%s %s: %v: choose a new or empty directory, or an existing OCI layout", flag, e.Path, e.Err), e}
+	return &advice{fmt.Sprintf("%s %s: %v: choose a new or empty directory, or an existing OCI layout", flag, e.Path, e.Err), err}
 }
 
 // dynamicHint names what made a binary dynamic: the user's GOFLAGS when
@@ -206,6 +154,16 @@ func dynamicHint(goflags string) string {
 	return "remove -linkmode=external or -extldflags from --ldflags so Go links it statically"
 }
 
+// goFlagHints say, by GOFLAGS entry ("" for GOEXPERIMENT and GOFIPS140),
+// what to use instead of a refused host Go setting.
+var goFlagHints = map[string]string{
+	"tags":     ": give the tags to --build-tags instead, which the recipe records, and ",
+	"ldflags":  ": give them to --ldflags instead, which the recipe records (as a digest), and ",
+	"toolexec": ": mingo never builds with -toolexec, which can put anything into the binary; ",
+	"overlay":  ": mingo never builds with -overlay, which can put anything into the binary; ",
+	"":         ": mingo builds with the Go toolchain's defaults; ",
+}
+
 // goEnvHint says what to use instead of a refused host Go setting, and how
 // to clear it where it was set.
 func goEnvHint(e *gotool.EnvError) string {
@@ -213,52 +171,37 @@ func goEnvHint(e *gotool.EnvError) string {
 	if !e.FromEnv {
 		clear = "clear it with `go env -u " + e.Var + "`"
 	}
-	switch e.Flag {
-	case "tags":
-		return ": give the tags to --build-tags instead, which the recipe records, and " + clear
-	case "ldflags":
-		return ": give them to --ldflags instead, which the recipe records (as a digest), and " + clear
-	case "toolexec", "overlay":
-		return ": mingo never builds with -" + e.Flag + ", which can put anything into the binary; " + clear
-	case "":
-		return ": mingo builds with the Go toolchain's defaults; " + clear
+	if h, ok := goFlagHints[e.Flag]; ok {
+		return h + clear
 	}
 	return ": mingo keeps host GOFLAGS from changing the binary (only -modcacherw, -p, -a, -x, -v, -work, -trimpath and -buildvcs may stay); " + clear
 }
 
-func registryHint(e *publish.RegistryError) string {
-	switch e.Problem {
-	case publish.Unauthorized:
-		return fmt.Sprintf(": log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", e.Registry, e.Registry)
-	case publish.Forbidden:
-		return ": these credentials may not push there; check the repository name and your permissions"
-	case publish.Untrusted:
-		return ": add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it"
-	case publish.UnknownHost:
-		return "; check the registry name in --tag"
-	case publish.Stalled:
-		return "; if the registry is only slow, raise --registry-timeout (or MINGO_REGISTRY_TIMEOUT)"
-	case publish.Unreachable:
-		return "; check the address and that the registry is running"
-	}
-	if strings.Contains(e.Error(), "no space left on device") {
-		return "; the registry's storage is full: free space there (or ask its operator to), then push again"
-	}
-	return ""
+// problemHints are the fixes by kind of registry (publish.Problem) or
+// container engine (publish.DaemonProblem) failure; Unauthorized names
+// the registry, in registryHint.
+var problemHints = map[any]string{
+	publish.Forbidden:              ": these credentials may not push there; check the repository name and your permissions",
+	publish.Untrusted:              ": add its CA with SSL_CERT_FILE, or pass --insecure-registry to skip verification for it",
+	publish.UnknownHost:            "; check the registry name in --tag",
+	publish.Stalled:                "; if the registry is only slow, raise --registry-timeout (or MINGO_REGISTRY_TIMEOUT)",
+	publish.Unreachable:            "; check the address and that the registry is running",
+	publish.EngineUnreachable:      "; start Docker (or `podman system service`), or point DOCKER_HOST at the engine's socket",
+	publish.EnginePermissionDenied: "; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open",
+	publish.EngineRefused:          ": the engine refused the images",
+	publish.EngineStopped:          "; the engine runs but stopped answering: see its log, or restart it (if it is only slow, raise --registry-timeout, which bounds the engine too)",
 }
 
-func engineHint(e *publish.DaemonError) string {
-	switch e.Problem {
-	case publish.EngineUnreachable:
-		return "; start Docker (or `podman system service`), or point DOCKER_HOST at the engine's socket"
-	case publish.EnginePermissionDenied:
-		return "; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open"
-	case publish.EngineRefused:
-		return ": the engine refused the images"
-	case publish.EngineStopped:
-		return "; the engine runs but stopped answering: see its log, or restart it (if it is only slow, raise --registry-timeout, which bounds the engine too)"
+// registryHint is the fix for a registry failure, by its kind or, for a
+// full disk, by its text.
+func registryHint(e *publish.RegistryError) string {
+	if e.Problem == publish.Unauthorized {
+		return fmt.Sprintf(": log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", e.Registry, e.Registry)
 	}
-	return ""
+	if h, ok := problemHints[e.Problem]; ok || !strings.Contains(e.Error(), "no space left on device") {
+		return h
+	}
+	return "; the registry's storage is full: free space there (or ask its operator to), then push again"
 }
 
 // advice is an error reworded for the command line, keeping its chain.

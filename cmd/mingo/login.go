@@ -65,24 +65,3 @@ func readPassword(r io.Reader) (string, error) {
 	}
 	return password, nil
 }
-
-// loginAdvice adds to a login error what to do about it; path is the
-// Docker config that could not be written, if any.
-func loginAdvice(err error, registry, user, path string) error {
-	var invalid *publish.InvalidRegistryError
-	var re *publish.RegistryError
-	var helper *publish.CredentialHelperError
-	switch {
-	case errors.As(err, &invalid):
-		return fmt.Errorf("invalid registry %q: give a host[:port] such as ghcr.io: %w", invalid.Registry, invalid.Err)
-	case errors.As(err, &re) && re.Problem == publish.Unauthorized:
-		return fmt.Errorf("registry %s rejected the credentials for user %s: check the user and the password or token", registry, user)
-	case errors.Is(err, publish.ErrNoDockerConfig):
-		return fmt.Errorf("%w: set DOCKER_CONFIG", err)
-	case errors.As(err, &helper):
-		return fmt.Errorf("%w, which would ignore what mingo writes: use docker login, or remove the helper from the config", err)
-	case path != "":
-		return fmt.Errorf("%w: fix or remove %s", err, path)
-	}
-	return advise(err)
-}

@@ -65,38 +65,6 @@ func inputAdvice(err *verify.InputError) error {
 	return fmt.Errorf("IMAGE %w", err.Err)
 }
 
-// verifyAdvice adds to a verify error what to do about it, naming the
-// flag that fixes it.
-func verifyAdvice(refStr string, err error) error {
-	var pkgErr *verify.PackageMismatchError
-	var addsErr *verify.AddsMismatchError
-	var caErr *verify.CABundleMismatchError
-	var ldErr *verify.LDFlagsMismatchError
-	var inErr *verify.InputError
-	switch {
-	case errors.As(err, &inErr):
-		return inputAdvice(inErr)
-	case errors.Is(err, verify.ErrNoRecipe):
-		// ErrNoRecipe reads "no <annotation> annotation".
-		return fmt.Errorf("%s has %w: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from", refStr, verify.ErrNoRecipe)
-	case errors.As(err, &pkgErr):
-		return fmt.Errorf("%s was built from %s, not %s: give that package", refStr, pkgErr.Want, pkgErr.Got)
-	case errors.As(err, &addsErr):
-		return fmt.Errorf("the image was built with files added at %v: give the same --add LOCAL:IMAGEPATH flags (got %v)", addsErr.Want, addsErr.Got)
-	case errors.Is(err, verify.ErrCABundleNeeded):
-		return errors.New("the image was built with --ca-bundle: give the same file with --ca-bundle")
-	case errors.As(err, &caErr) && caErr.Want == "":
-		return fmt.Errorf("%w: drop --ca-bundle", err)
-	case errors.As(err, &caErr):
-		return fmt.Errorf("%w: give the file the image was built with to --ca-bundle", err)
-	case errors.As(err, &ldErr) && ldErr.Want == "":
-		return fmt.Errorf("%w: drop --ldflags (or the image's ldflags in mingo.yaml)", err)
-	case errors.As(err, &ldErr):
-		return fmt.Errorf("%w: give the --ldflags the image was built with (mingo keeps only their digest, so that no secret is published)", err)
-	}
-	return advise(err) // registry and build errors, as mingo build words them
-}
-
 // printVerify prints one line per platform and fails on any mismatch.
 func printVerify(w io.Writer, rep *verify.Report) error {
 	bad := 0
