@@ -100,7 +100,7 @@ func (r *job) cacheService(ctx context.Context, reg *publish.Registry) ([]mingo.
 		return nil, nil, err
 	}
 	opts := r.cache.options()
-	if prog, err := goCacheProgram(cfg, r.cache.service.socket(), reg.Insecure, r.run.Timeout); err == nil {
+	if prog, err := cfg.GoCacheProgram(r.cache.service.socket(), reg.Insecure, r.run.Timeout); err == nil {
 		opts = append(opts, mingo.WithGoCache(prog))
 	} else {
 		r.log.debugf("not sharing Go's build cache: %v", err)
