@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo/buildcache/gocache"
+	"github.com/mingo-build/mingo/internal/progress"
 )
 
 func newGoCacheCommand() *cobra.Command {
@@ -41,4 +43,46 @@ func newGoCacheCommand() *cobra.Command {
 	fl.Var(duration{&c.Timeout}, "registry-timeout", "give up a download or upload after `DURATION`, a lookup after a sixth of it (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "print on standard error, at the end, the hits, misses and bytes moved")
 	return cmd
+}
+
+// newGoCacheRepoCommand is mingo cache repo: what a repository holds of
+// Go's build cache, and its trim by age.
+func newGoCacheRepoCommand() *cobra.Command {
+	var maxAge string
+	var insecure bool
+	cmd := &cobra.Command{
+		Use:     "repo REGISTRY/REPOSITORY",
+		Short:   "Show, or trim by age, the Go build cache entries mingo gocache keeps in a repository",
+		Long:    helpText("cache-repo.long"),
+		Example: helpText("cache-repo.examples"),
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			age, err := gocache.ParseMaxAge(maxAge)
+			if err != nil {
+				return fmt.Errorf("--max-age %q: want a duration such as 720h or 30d", maxAge)
+			}
+			t, err := gocache.TrimRepo(cmd.Context(), args[0], insecure, age)
+			if err != nil {
+				return advise(err)
+			}
+			printTrimmed(cmd, t)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&maxAge, "max-age", "", "delete the entries put more than `AGE` ago (a duration such as 720h, or days such as 30d)")
+	cmd.Flags().BoolVar(&insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the repository's registry")
+	return cmd
+}
+
+// printTrimmed prints what mingo cache repo found, and removed.
+func printTrimmed(cmd *cobra.Command, t *gocache.Trimmed) {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%s: %d entries, %s of outputs", t.Repo, t.Held.Entries, progress.Bytes(t.Held.Bytes))
+	if t.Held.Entries > 0 {
+		fmt.Fprintf(out, ", put %s to %s", t.Held.Oldest.Format(time.DateTime), t.Held.Newest.Format(time.DateTime))
+	}
+	fmt.Fprintln(out)
+	if !t.Cutoff.IsZero() {
+		fmt.Fprintf(out, "removed %d entries (%s) put before %s\n", t.Removed.Entries, progress.Bytes(t.Removed.Bytes), t.Cutoff.Format(time.DateTime))
+	}
 }
