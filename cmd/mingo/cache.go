@@ -66,6 +66,7 @@ func cacheCommand(use, short string, act func(*mingo.Cache) (string, error)) *co
 	}}
 }
 
+// removed is the line trim and clean print.
 func removed(c *mingo.Cache, u mingo.CacheUsage) string {
 	return fmt.Sprintf("removed %s in %d files from %s", progress.Bytes(u.Bytes), u.Files, c.Dir())
 }
