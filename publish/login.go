@@ -1,11 +1,13 @@
 package publish
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -86,6 +88,41 @@ func (r *Registry) DockerLogin(ctx context.Context, reg name.Registry, user, pas
 		return "", err
 	}
 	return path, SaveCredentials(path, reg.RegistryStr(), user, password)
+}
+
+// SaveLogin is DockerLogin to the registry s names (see ParseRegistry),
+// reached over plain HTTP or without TLS verification if insecure, as
+// docker login REGISTRY does. It returns the registry's name ("" when s
+// names none) and the Docker config's path, with DockerLogin's errors.
+func SaveLogin(ctx context.Context, s string, insecure bool, user, password string) (registry, path string, err error) {
+	reg, err := ParseRegistry(s, insecure)
+	if err != nil {
+		return "", "", err
+	}
+	r := &Registry{}
+	if insecure {
+		r.Insecure = []string{reg.RegistryStr()}
+	}
+	path, err = r.DockerLogin(ctx, reg, user, password)
+	return reg.RegistryStr(), path, err
+}
+
+// ErrEmptyPassword is ReadPassword's error for an empty password.
+var ErrEmptyPassword = errors.New("empty password on standard input")
+
+// ReadPassword reads a password (or token) from standard input r as
+// docker login --password-stdin does: its first line, without the line
+// ending.
+func ReadPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("reading the password from standard input: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		return "", ErrEmptyPassword
+	}
+	return password, nil
 }
 
 // CredentialHelperError is a Docker config that hands a registry's

@@ -84,4 +84,26 @@ func TestDockerLogin(t *testing.T) {
 	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), reg.RegistryStr()) {
 		t.Errorf("config after DockerLogin: %s, %v", b, err)
 	}
+	name, path2, err := SaveLogin(context.Background(), srv.URL, true, "user", "pw")
+	if err != nil || name != reg.RegistryStr() || path2 != path {
+		t.Errorf("SaveLogin = %s, %s, %v", name, path2, err)
+	}
+	if name, _, err := SaveLogin(context.Background(), "bad host", false, "user", "pw"); name != "" || !errors.As(err, new(*InvalidRegistryError)) {
+		t.Errorf("SaveLogin of a bad registry = %q, %v", name, err)
+	}
+}
+
+// ReadPassword takes the first line, without its ending, and refuses an
+// empty one.
+func TestReadPassword(t *testing.T) {
+	for in, want := range map[string]string{"pw\n": "pw", "pw\r\nmore\n": "pw", "pw": "pw"} {
+		if got, err := ReadPassword(strings.NewReader(in)); err != nil || got != want {
+			t.Errorf("ReadPassword(%q) = %q, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "\n", "\r\n"} {
+		if _, err := ReadPassword(strings.NewReader(in)); !errors.Is(err, ErrEmptyPassword) {
+			t.Errorf("ReadPassword(%q): %v, want ErrEmptyPassword", in, err)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package gocache
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -53,11 +54,17 @@ type ProgramConfig struct {
 	Timeout  time.Duration
 }
 
-// Program is the GOCACHEPROG value that runs exe (a mingo binary) as the
-// program serving c.Repo: exe gocache --repo REPO and the flags c sets.
-// MINGO_CACHE and the credentials reach the program through the
-// environment.
+// Program is the GOCACHEPROG value that runs exe (a mingo binary; "" for
+// the running program, see os.Executable) as the program serving c.Repo:
+// exe gocache --repo REPO and the flags c sets. MINGO_CACHE and the
+// credentials reach the program through the environment.
 func Program(exe string, c ProgramConfig) (string, error) {
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return "", err
+		}
+	}
 	args := []string{exe, "gocache", "--repo", c.Repo}
 	if c.ReadOnly {
 		args = append(args, "--read-only")

@@ -2,11 +2,15 @@ package gocache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/mingo-build/mingo/internal/layers"
 )
 
 // Usage is what a repository holds of the go command's cache, as Trim
@@ -54,6 +58,48 @@ func (r *Registry) Trim(ctx context.Context, cutoff time.Time) (held, removed Us
 		removed.add(l.entry)
 	}
 	return held, removed, nil
+}
+
+// Trimmed is what TrimRepo found in a repository and removed from it.
+type Trimmed struct {
+	Repo          name.Repository
+	Held, Removed Usage
+	// Cutoff is the time before which entries were put that were
+	// removed; zero when none was to be.
+	Cutoff time.Time
+}
+
+// TrimRepo opens repo (see OpenRegistry) and trims it (see Trim) of the
+// entries put more than maxAge ago; with maxAge 0 it only reads what repo
+// holds. An error trimming comes with what was found until then.
+func TrimRepo(ctx context.Context, repo string, insecure bool, maxAge time.Duration) (*Trimmed, error) {
+	t := &Trimmed{}
+	if maxAge > 0 {
+		t.Cutoff = time.Now().Add(-maxAge)
+	}
+	reg, err := OpenRegistry(ctx, repo, insecure, 0)
+	if err != nil {
+		return nil, err
+	}
+	t.Repo = reg.Name()
+	t.Held, t.Removed, err = reg.Trim(ctx, t.Cutoff)
+	return t, err
+}
+
+// ErrMaxAge is the error of ParseMaxAge.
+var ErrMaxAge = errors.New("not a duration such as 720h or 30d")
+
+// ParseMaxAge reads the age of the entries TrimRepo removes: a positive
+// duration such as 720h, or days such as 30d; "" is 0, removing nothing.
+func ParseMaxAge(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	age, err := layers.ParseMaxAge(s)
+	if err != nil || age == 0 {
+		return 0, fmt.Errorf("%q: %w", s, ErrMaxAge)
+	}
+	return age, nil
 }
 
 // listed is an action entry and its manifest's digest.

@@ -3,6 +3,7 @@ package gocache
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,5 +46,39 @@ func TestTrimRepository(t *testing.T) {
 	}
 	if got := get(t, c, "new"); got != "new output" {
 		t.Errorf("kept entry: get = %q", got)
+	}
+}
+
+// TrimRepo names the repository and removes what is older than its age;
+// ParseMaxAge refuses an age that would remove everything or nothing.
+func TestTrimRepo(t *testing.T) {
+	ctx := context.Background()
+	repo := newRegistry(t)
+	r := mustRegistry(repo)
+	a, out := sha256.Sum256([]byte("old")), sha256.Sum256([]byte("output"))
+	path := filepath.Join(t.TempDir(), "output")
+	os.WriteFile(path, []byte("output"), 0o644)
+	if err := r.Record(ctx, a[:], Entry{Output: out[:], Size: 6, Time: time.Now().Add(-48 * time.Hour)}, path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := TrimRepo(ctx, repo, false, 0)
+	if err != nil || got.Repo.String() != repo || got.Held.Entries != 1 || !got.Cutoff.IsZero() || got.Removed.Entries != 0 {
+		t.Fatalf("TrimRepo without age = %+v, %v", got, err)
+	}
+	if got, err = TrimRepo(ctx, repo, false, 24*time.Hour); err != nil || got.Removed.Entries != 1 || got.Cutoff.IsZero() {
+		t.Fatalf("TrimRepo 24h = %+v, %v", got, err)
+	}
+	if _, err := TrimRepo(ctx, "Not A Repo", false, 0); !errors.As(err, new(*RepoError)) {
+		t.Errorf("TrimRepo of a bad name: %v, want a *RepoError", err)
+	}
+	for s, want := range map[string]time.Duration{"": 0, "30d": 30 * 24 * time.Hour, "720h": 720 * time.Hour} {
+		if got, err := ParseMaxAge(s); err != nil || got != want {
+			t.Errorf("ParseMaxAge(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"0", "off", "soon", "-1h"} {
+		if _, err := ParseMaxAge(s); !errors.Is(err, ErrMaxAge) {
+			t.Errorf("ParseMaxAge(%q) = %v, want ErrMaxAge", s, err)
+		}
 	}
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,23 +25,17 @@ func newLoginCommand() *cobra.Command {
 			if !stdin {
 				return errors.New("give the password on standard input with --password-stdin (a password in a flag would show in ps and shell history)")
 			}
-			password, err := readPassword(cmd.InOrStdin())
-			if err != nil {
+			password, err := publish.ReadPassword(cmd.InOrStdin())
+			if errors.Is(err, publish.ErrEmptyPassword) {
+				return fmt.Errorf("%w: pipe it in, for example echo \"$TOKEN\" | mingo login ...", err)
+			} else if err != nil {
 				return err
 			}
-			reg, err := publish.ParseRegistry(args[0], insecure)
+			reg, path, err := publish.SaveLogin(cmd.Context(), args[0], insecure, user, password)
 			if err != nil {
-				return loginAdvice(err, "", user, "")
+				return loginAdvice(err, reg, user, path)
 			}
-			r := &publish.Registry{}
-			if insecure {
-				r.Insecure = []string{reg.RegistryStr()}
-			}
-			path, err := r.DockerLogin(cmd.Context(), reg, user, password)
-			if err != nil {
-				return loginAdvice(err, reg.RegistryStr(), user, path)
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "Login Succeeded: credentials for %s saved in %s\n", reg.RegistryStr(), path)
+			fmt.Fprintf(cmd.ErrOrStderr(), "Login Succeeded: credentials for %s saved in %s\n", reg, path)
 			return nil
 		},
 	}
@@ -52,16 +43,4 @@ func newLoginCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&stdin, "password-stdin", false, "read the password (or token) from standard input")
 	cmd.Flags().BoolVar(&insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for this registry")
 	return cmd
-}
-
-func readPassword(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return "", fmt.Errorf("reading the password from standard input: %w", err)
-	}
-	password := strings.TrimRight(line, "\r\n")
-	if password == "" {
-		return "", errors.New("empty password on standard input: pipe it in, for example echo \"$TOKEN\" | mingo login ...")
-	}
-	return password, nil
 }

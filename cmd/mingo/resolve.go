@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,23 +47,21 @@ func newResolveCommand() *cobra.Command {
 
 // checkResolve refuses flags that make no sense for resolve.
 func (f *buildFlags) checkResolve(r *resolveFlags) error {
-	repo := f.over.Repo.V
-	if repo == "" {
-		repo = f.over.KoRepo()
-	}
 	switch {
 	case len(r.files) == 0:
 		return errors.New("no documents: give -f FILE, -f DIR or -f - (standard input)")
 	case f.changed("json") || f.changed("config"):
 		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
-	case repo == "" && !f.loads():
-		return errors.New("nowhere to put the images: give --repo REGISTRY/NAMESPACE to push them, or --load for the local engine")
-	case repo != "" && f.loads():
-		return errors.New("--repo and --load both name where the references point: pick one")
-	case repo != "" && f.changed("push") && !f.push:
-		return errors.New("--push=false leaves the references with nothing to point at: use --load for local images")
 	}
-	return nil
+	return outputWords[resolve.CheckOutputs(cmp.Or(f.over.Repo.V, f.over.KoRepo()), f.loads(), f.push || !f.changed("push"))]
+}
+
+// outputWords words resolve.CheckOutputs's errors (nil: none) with the
+// flags that fix them.
+var outputWords = map[error]error{
+	resolve.ErrNoOutput:      errors.New("nowhere to put the images: give --repo REGISTRY/NAMESPACE to push them, or --load for the local engine"),
+	resolve.ErrRepoAndEngine: errors.New("--repo and --load both name where the references point: pick one"),
+	resolve.ErrNotPushed:     errors.New("--push=false leaves the references with nothing to point at: use --load for local images"),
 }
 
 func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -27,22 +27,18 @@ func (f *signFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.provenance, "provenance", false, "attach a signed SLSA provenance attestation (needs --sign)")
 }
 
-// signer returns the signer --sign asks for, or nil. It fails before any
-// build when signing cannot work (no key passphrase, no OIDC token, Fulcio
-// or Rekor unreachable), so that nothing is pushed unsigned.
+// signer returns the signer --sign asks for, or nil (see
+// sign.Request.Open), failing before any build when signing cannot work.
 func (f *signFlags) signer(ctx context.Context, push bool) (*sign.Signer, error) {
-	switch {
-	case !f.sign && (f.opts.Key != "" || f.provenance):
-		return nil, errors.New("--key and --provenance need --sign")
-	case !f.sign:
-		return nil, nil
-	case !push:
-		return nil, errors.New("--sign signs what is pushed: drop --push=false, or --sign")
-	}
 	o := f.opts
 	o.NoTransparencyLog = !f.tlogUpload
-	s, err := sign.Open(ctx, o)
-	if err != nil {
+	s, err := sign.Request{Sign: f.sign, Provenance: f.provenance, Push: push, Options: o}.Open(ctx)
+	switch {
+	case errors.Is(err, sign.ErrNotSigning):
+		return nil, errors.New("--key and --provenance need --sign")
+	case errors.Is(err, sign.ErrNotPushed):
+		return nil, errors.New("--sign signs what is pushed: drop --push=false, or --sign")
+	case err != nil:
 		return nil, signAdvice(err, o)
 	}
 	return s, nil

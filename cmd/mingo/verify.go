@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 
 func newVerifyCommand() *cobra.Command {
 	var req verify.Request
-	var ldflags string
 	cmd := &cobra.Command{
 		Use:     "verify PACKAGE IMAGE",
 		Short:   "Rebuild PACKAGE as IMAGE was built and check the digests match",
@@ -22,30 +20,22 @@ func newVerifyCommand() *cobra.Command {
 		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Package, req.Image = args[0], args[1]
-			if cmd.Flags().Changed("ldflags") {
-				req.LDFlags = &ldflags
+			rep, err := req.Rebuild(cmd.Context())
+			if err != nil {
+				return verifyAdvice(req.Image, err)
 			}
-			return runVerify(cmd.Context(), req, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if rep.WantGo != "" && rep.WantGo != rep.GotGo {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s was built with %s; this rebuild uses %s, so digests are expected to differ\n", req.Image, rep.WantGo, rep.GotGo)
+			}
+			return printVerify(cmd.OutOrStdout(), rep)
 		},
 	}
-	cmd.Flags().StringVar(&ldflags, "ldflags", "", "the extra linker `FLAGS` the image was built with (the recipe holds only their digest)")
+	// --ldflags sets req.LDFlags, even to "": nil takes mingo.yaml's.
+	cmd.Flags().Func("ldflags", "the extra linker `FLAGS` the image was built with (the recipe holds only their digest)", func(s string) error { req.LDFlags = &s; return nil })
 	cmd.Flags().StringArrayVar(&req.Adds, "add", nil, "the `LOCAL:IMAGEPATH` files the image was built with (repeatable)")
 	cmd.Flags().StringVar(&req.CABundle, "ca-bundle", "", "the PEM `FILE` the image was built with")
 	cmd.Flags().BoolVar(&req.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for IMAGE's registry (not needed for localhost or 127.0.0.1, which may be plain HTTP)")
 	return cmd
-}
-
-// runVerify rebuilds, prints one line per platform and adds to the
-// library's errors the flags that fix them.
-func runVerify(ctx context.Context, req verify.Request, stdout, stderr io.Writer) error {
-	rep, err := req.Rebuild(ctx)
-	if err != nil {
-		return verifyAdvice(req.Image, err)
-	}
-	if rep.WantGo != "" && rep.WantGo != rep.GotGo {
-		fmt.Fprintf(stderr, "note: %s was built with %s; this rebuild uses %s, so digests are expected to differ\n", req.Image, rep.WantGo, rep.GotGo)
-	}
-	return printVerify(stdout, rep)
 }
 
 // inputAdvice words an error in verify's arguments as mingo verify did
