@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo/buildcache/gocache"
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/progress"
 )
 
@@ -20,7 +21,7 @@ func newGoCacheCommand() *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			if c.Timeout, err = registryTimeout(cmd.Flags().Changed("registry-timeout"), c.Timeout); err != nil {
+			if c.Timeout, err = config.RegistryTimeout(cmd.Flags().Changed("registry-timeout"), c.Timeout); err != nil {
 				return err
 			}
 			stderr := cmd.ErrOrStderr()
@@ -40,7 +41,7 @@ func newGoCacheCommand() *cobra.Command {
 	fl.StringVar(&c.SignSocket, "sign-socket", "", "sign through the mingo build listening on the unix socket `PATH`")
 	_ = fl.MarkHidden("sign-socket") // mingo build's own use
 	fl.BoolVar(&c.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the repository's registry")
-	fl.Var(duration{&c.Timeout}, "registry-timeout", "give up a download or upload after `DURATION`, a lookup after a sixth of it (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
+	fl.Var(config.DurationValue(&c.Timeout), "registry-timeout", "give up a download or upload after `DURATION`, a lookup after a sixth of it (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "print on standard error, at the end, the hits, misses and bytes moved")
 	return cmd
 }
