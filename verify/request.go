@@ -52,9 +52,15 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // Rebuild is RebuildFrom of what r names, with opts after the options r
 // makes. Errors are RebuildFrom's, an *InputError, a malformed add
-// (see layers.ParseAdd), or reading mingo.yaml.
+// (see layers.ParseAdd), or reading mingo.yaml. When the config file in
+// the current directory builds Package in a module directory of its own
+// (a .ko.yaml build's dir:), the rebuild runs there, as the build did.
 func (r Request) Rebuild(ctx context.Context, opts ...Option) (*Report, error) {
-	ldflags, err := r.ldflags(ctx)
+	im, err := ConfigImage(ctx, r.Package)
+	if err != nil && r.LDFlags == nil {
+		return nil, err // the ldflags were to come from the file
+	}
+	ldflags, err := r.ldflags(ctx, im)
 	if err != nil {
 		return nil, err
 	}
@@ -66,13 +72,9 @@ func (r Request) Rebuild(ctx context.Context, opts ...Option) (*Report, error) {
 	if r.Insecure && ref != nil {
 		reg.Insecure = []string{ref.Context().RegistryStr()}
 	}
-	var files []mingo.File
-	for _, spec := range r.Adds {
-		local, imagePath, err := layers.ParseAdd(spec)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, mingo.File{Local: local, Path: imagePath})
+	files, err := parseAdds(r.Adds)
+	if err != nil {
+		return nil, err
 	}
 	own := []Option{WithRemote(reg.RemoteOptions(ctx)...), WithFiles(files), WithLDFlags(ldflags)}
 	if r.CABundle != "" {
@@ -82,12 +84,35 @@ func (r Request) Rebuild(ctx context.Context, opts ...Option) (*Report, error) {
 		}
 		own = append(own, WithCABundle(pem))
 	}
-	return RebuildFrom(ctx, r.Package, src, append(own, opts...)...)
+	pkg := r.Package
+	if im != nil && im.Dir != "" {
+		pkg = im.Packages[0]
+		own = append(own, WithDir(im.Dir))
+	}
+	return RebuildFrom(ctx, pkg, src, append(own, opts...)...)
 }
 
-func (r Request) ldflags(ctx context.Context) (string, error) {
+// parseAdds reads LOCAL:IMAGEPATH specs (see layers.ParseAdd).
+func parseAdds(specs []string) ([]mingo.File, error) {
+	var files []mingo.File
+	for _, spec := range specs {
+		local, imagePath, err := layers.ParseAdd(spec)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, mingo.File{Local: local, Path: imagePath})
+	}
+	return files, nil
+}
+
+// ldflags are r.LDFlags expanded, else those of the config file's image
+// im (nil: none).
+func (r Request) ldflags(ctx context.Context, im *mingo.Spec) (string, error) {
 	if r.LDFlags == nil {
-		return ConfigLDFlags(ctx, r.Package)
+		if im == nil {
+			return "", nil
+		}
+		return im.LDFlags, nil
 	}
 	out, err := config.Expand(*r.LDFlags, config.LazyVars(ctx, ""))
 	if err != nil {
@@ -96,18 +121,26 @@ func (r Request) ldflags(ctx context.Context) (string, error) {
 	return out, nil
 }
 
-// ConfigLDFlags returns the ldflags of the image of mingo.yaml (in the
-// current directory) whose package is pattern, expanded as mingo build
-// expands them; "" without mingo.yaml or such an image.
-func ConfigLDFlags(ctx context.Context, pattern string) (string, error) {
+// ConfigImage returns the image of the config file in the current
+// directory (mingo.yaml, or ko's .ko.yaml) that builds pattern, with its
+// ldflags expanded as mingo build expands them; nil without a file or
+// such an image. pattern names the image's package as the file does, or
+// by its directory (./svc/cmd/app) when the image builds in a module
+// directory of its own (a .ko.yaml build's dir: ./svc).
+func ConfigImage(ctx context.Context, pattern string) (*mingo.Spec, error) {
 	cfg, err := mingo.LoadConfig(ctx, "", config.Overlay{})
-	if err != nil {
-		return "", err
+	if err != nil || cfg.Path == "" {
+		return nil, err
 	}
-	for _, s := range cfg.Specs {
-		if cfg.Path != "" && filepath.Clean(s.Packages[0]) == filepath.Clean(pattern) {
-			return s.LDFlags, nil
+	abs, err := filepath.Abs(pattern)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range cfg.Specs {
+		if filepath.Clean(s.Packages[0]) == filepath.Clean(pattern) ||
+			s.Dir != "" && filepath.Join(s.Dir, s.Packages[0]) == abs {
+			return &cfg.Specs[i], nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
