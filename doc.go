@@ -33,6 +33,14 @@
 // builds resolved targets and writes them in that order, checking every
 // registry while it compiles.
 //
+// Run is everything mingo build does once its flags are parsed, as plain
+// fields: where the images go (Place: the registry, local files, or the
+// local engine when nothing names an output), signing, SBOMs, provenance,
+// the cache repository's trust and Go's build cache through it; its Build
+// resolves, builds and publishes a Config's specs, and Summaries gives the
+// --json document of each image (Summary). A program that sets a Run as
+// the flags would gets the digests mingo build gets.
+//
 // WithCacheRepo shares compiled binaries between machines through a
 // registry repository (see package buildcache): a fresh CI runner compiles
 // only what changed.
