@@ -19,6 +19,9 @@
 #                     requests and time against a cold build without any
 #                     cache (target at most 0.25x), over loopback and with
 #                     a 20 ms round trip to the registry
+#   go test           this repository's test binaries built on a cold
+#                     runner, without a cache and through mingo gocache
+#                     after another runner recorded them
 #
 # Usage: bench/cache.sh [RUNS]   (default 1; each run is a cold build)
 set -euo pipefail
@@ -110,3 +113,28 @@ row mono "cold, no cache" "$plain" "$plain" "  (60 binaries compiled)"
 row mono "cold, recording" "$full" "$plain" "  ($compiled_full of 60 binaries compiled)"
 row mono "one changed, hit" "$one" "$plain" "  ($compiled_one of 60 binaries compiled, $((r1 - r0)) registry requests)"
 row mono "same, 20ms RTT" "$slow" "$plain" "  ($compiled_slow of 60 binaries compiled, $((r3 - r2)) registry requests)"
+
+# go test of this repository on cold runners (empty GOCACHE): without any
+# cache, then a runner recording through `mingo gocache` (GOCACHEPROG),
+# then a second runner reading what the first recorded. -run '^$' builds
+# every package's test binary and runs no test (the end-to-end package,
+# whose TestMain starts real components, is left out), so the time is
+# Go's own build work; a test result Go cached is reported "(cached)".
+gotest() {
+	local t0 t1
+	chmod -R u+w "$work/gocache" 2>/dev/null || true
+	rm -rf "$work/gocache" "$work/mingocache"
+	t0=$(now)
+	(cd "$root" && GOCACHE="$work/gocache" MINGO_CACHE="$work/mingocache" GOCACHEPROG="$1" \
+		go test -run '^$' $(go list ./... | grep -v /e2e) >"$work/gotest.out" 2>&1)
+	t1=$(now)
+	awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
+}
+prog="$work/mingo gocache --repo $reg/bench/gocache"
+nocache=$(gotest "")
+gotest "$prog" >/dev/null
+r4=$(requests)
+shared=$(gotest "$prog")
+r5=$(requests)
+row "go test" "cold, no cache" "$nocache" "$nocache"
+row "go test" "cold, gocache hit" "$shared" "$nocache" "  ($(grep -c '(cached)' "$work/gotest.out" || true) packages' results cached, $((r5 - r4)) registry requests)"
