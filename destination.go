@@ -25,7 +25,8 @@ type EngineError struct {
 	// Address is where the engine was looked for (see
 	// publish.Daemon.Address).
 	Address string
-	Err     error
+	// Err is why the engine's check failed.
+	Err error
 }
 
 func (e *EngineError) Error() string {

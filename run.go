@@ -19,8 +19,9 @@ import (
 // Run builds what mingo build builds with the same flags. The zero value
 // builds with the defaults and keeps nothing.
 type Run struct {
-	// Config supplies the cache repository: its CacheRepo and
-	// CacheRepoReadOnly. Nil means none.
+	// Config is what to build (its Specs, for Build) and the cache
+	// repository (CacheRepo, CacheRepoReadOnly and the keys); Publish
+	// takes a nil Config as no cache repository.
 	Config *Config
 	// Outputs are the local outputs and the engine to load into. Its
 	// Registry is replaced: Push says whether the images go to the
@@ -43,7 +44,8 @@ type Run struct {
 	// digest and saves the work.
 	SBOM bool
 	// Jobs bounds concurrent go build processes, and allows twice as many
-	// concurrent uploads; 0 means the number of CPUs.
+	// concurrent uploads; 0 means the number of CPUs for the builds and
+	// go-containerregistry's default for the uploads.
 	Jobs int
 	// Timeout fails a registry request that makes no progress for that
 	// long; 0 means publish.DefaultTimeout.
@@ -217,15 +219,15 @@ func (r *Run) cacheService(reg *publish.Registry, remoteOpts []remote.Option) ([
 	if r.cacheRepo() == "" {
 		return nil, func() {}, nil
 	}
+	opts := r.CacheTrust.Options()
+	if r.GoCacheExe == "" { // no GOCACHEPROG, so no one to lend the signer to
+		return opts, func() {}, nil
+	}
 	l, err := r.CacheTrust.Lend(r.Config, remoteOpts...)
 	if err != nil {
 		return nil, nil, err
 	}
 	stop := func() { _ = l.Close() }
-	opts := r.CacheTrust.Options()
-	if r.GoCacheExe == "" {
-		return opts, stop, nil
-	}
 	if prog, err := goCacheProgram(r.GoCacheExe, r.Config, l.Socket(), reg.Insecure, r.Timeout); err == nil {
 		opts = append(opts, WithGoCache(prog))
 	} else if r.Verbosef != nil {

@@ -1,8 +1,8 @@
 package gocache
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -54,16 +54,13 @@ type ProgramConfig struct {
 	Timeout  time.Duration
 }
 
-// Program is the GOCACHEPROG value that runs exe (a mingo binary; "" for
-// the running program, see os.Executable) as the program serving c.Repo:
+// Program is the GOCACHEPROG value that runs exe (a mingo binary) as the
+// program serving c.Repo:
 // exe gocache --repo REPO and the flags c sets. MINGO_CACHE and the
 // credentials reach the program through the environment.
 func Program(exe string, c ProgramConfig) (string, error) {
 	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return "", err
-		}
+		return "", errors.New("gocache: no program to run")
 	}
 	args := []string{exe, "gocache", "--repo", c.Repo}
 	if c.ReadOnly {

@@ -103,8 +103,10 @@ func (c Config) trust(reg *Registry) error {
 
 // A RepoError is a repository that is not REGISTRY/REPOSITORY.
 type RepoError struct {
+	// Repo is the repository as given.
 	Repo string
-	Err  error
+	// Err is why it does not parse.
+	Err error
 }
 
 func (e *RepoError) Error() string {

@@ -62,7 +62,10 @@ func (r *Registry) Trim(ctx context.Context, cutoff time.Time) (held, removed Us
 
 // Trimmed is what TrimRepo found in a repository and removed from it.
 type Trimmed struct {
-	Repo          name.Repository
+	// Repo is the repository trimmed.
+	Repo name.Repository
+	// Held is what the repository held before the trim, Removed what
+	// the trim deleted of it.
 	Held, Removed Usage
 	// Cutoff is the time before which entries were put that were
 	// removed; zero when none was to be.

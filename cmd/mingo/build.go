@@ -117,7 +117,10 @@ func (f *buildFlags) start(stderr io.Writer) (*job, error) {
 		return nil, fmt.Errorf("%w: set HOME (or %s)", he, he.Var)
 	}
 	log := progress.New(stderr, f.quiet, f.verbose)
-	exe, _ := os.Executable() // "": Go's build cache stays local
+	exe, err := os.Executable() // "": Go's build cache stays local
+	if err != nil {
+		log.Debugf("not sharing Go's build cache: %v", err)
+	}
 	j := &job{f: f, log: log, run: mingo.Run{Push: f.push, SBOM: f.sbom == "spdx", Jobs: f.jobs, Timeout: timeout, Insecure: f.over.Insecure,
 		Outputs:    mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout},
 		Provenance: f.sign.provenance, BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber(), GoCacheExe: exe,

@@ -64,7 +64,6 @@ var specRules = []rule{
 // adviceRules are the rules of advise, the first that applies winning: an
 // OutputError, for one, wraps publish.ErrIsDir.
 var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
-	is(buildcache.ErrInvalidRepo, "", ": --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache"),
 	as(keyHint),
 	as(func(err error, e *gocache.RepoError) error {
 		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", e.Repo, e.Err), err}
@@ -88,6 +87,7 @@ var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
 		return fmt.Errorf("%w: choose --platform from those, or %s", err, map[bool]string{true: "a --debug-toolbox that has it", false: "another --base"}[e.Toolbox])
 	}),
 	as(func(err error, e *gotool.EnvError) error { return fmt.Errorf("%w%s", err, goEnvHint(e)) }),
+	is(buildcache.ErrInvalidRepo, "", ": --cache-repo (or MINGO_CACHE_REPO, or cache-repo: in mingo.yaml) takes REGISTRY/REPOSITORY, for example ghcr.io/acme/mingo-cache"),
 	is(build.ErrBadBase, "invalid --base: ", ""),
 	is(build.ErrZstdDockerBase, "", ": use --compression gzip, or a --base published with OCI manifests"),
 	is(build.ErrNotLinux, "", "; Windows images (which need a Windows --base) are not supported yet"),

@@ -92,8 +92,7 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 		d.Names = resolve.LocalNames
 	}
 	build := func(ctx context.Context, targets []mingo.Target) ([]*mingo.Image, []name.Reference, error) {
-		images, refs, err := j.run.Publish(ctx, targets)
-		return images, refs, advise(err)
+		return j.run.Publish(ctx, targets) // advised once, below
 	}
 	out, err := resolve.Resolve(ctx, sources, cfg.Specs[0], build, j.run.Outputs.Engine != nil)
 	if err != nil {
