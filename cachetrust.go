@@ -9,23 +9,38 @@ import (
 
 // CacheTrust is the signer and the trust root of a Config's cache
 // repository (see WithCacheSigner and WithCacheTrust); a nil field is a
-// key the Config does not name.
+// key the Config does not name. At most one of Trust and Identity is set.
 type CacheTrust struct {
 	Signer *sign.Signer
 	Trust  *sign.PublicKey
+	// Identity is the keyless identity whose signatures a hit needs
+	// (CacheTrustIdentity, CacheTrustIssuer, CacheTrustRoot).
+	Identity *sign.Identity
 }
 
 // OpenCacheTrust loads the cache keys cfg names (CacheSignKey, whose
-// passphrase is in COSIGN_PASSWORD, and CacheTrustKey), to be called
-// before any build: a key that cannot be used is an error (a
-// *buildcache.KeyError), never an unsigned or unchecked cache. Without a
-// cache repository, no key is loaded.
+// passphrase is in COSIGN_PASSWORD, and CacheTrustKey or the keyless
+// identity of CacheTrustIdentity, CacheTrustIssuer and CacheTrustRoot),
+// to be called before any build: a key that cannot be used is an error (a
+// *buildcache.KeyError), never an unsigned or unchecked cache. So is an
+// identity without its issuer or trusted root (buildcache.ErrTrustIncomplete),
+// or a trust key and an identity both (buildcache.ErrTrustConflict: what a
+// hit is has one answer). Without a cache repository, no key is loaded.
 func OpenCacheTrust(cfg *Config) (CacheTrust, error) {
 	var t CacheTrust
 	if cfg.CacheRepo == "" {
 		return t, nil
 	}
-	var err error
+	err := buildcache.CheckTrust(cfg.CacheTrustKey, cfg.CacheTrustRoot, cfg.CacheTrustIdentity, cfg.CacheTrustIssuer)
+	if err != nil {
+		return t, err
+	}
+	if cfg.CacheTrustRoot != "" || cfg.CacheTrustIdentity != "" || cfg.CacheTrustIssuer != "" {
+		t.Identity, err = buildcache.LoadTrustIdentity(cfg.CacheTrustRoot, cfg.CacheTrustIdentity, cfg.CacheTrustIssuer)
+		if err != nil {
+			return t, err
+		}
+	}
 	if cfg.CacheTrustKey != "" {
 		if t.Trust, err = buildcache.LoadTrustKey(cfg.CacheTrustKey); err != nil {
 			return t, err
@@ -46,6 +61,9 @@ func (t CacheTrust) Options() []Option {
 	}
 	if t.Trust != nil {
 		opts = append(opts, WithCacheTrust(t.Trust))
+	}
+	if t.Identity != nil {
+		opts = append(opts, WithCacheTrust(t.Identity))
 	}
 	return opts
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/sigstoretest"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
@@ -108,6 +109,35 @@ func TestGoCacheProgram(t *testing.T) {
 	wd, _ := os.Getwd()
 	if want := exe + " gocache --repo ghcr.io/acme/cache --read-only --sign-socket /tmp/s/sock --trust-key " + filepath.Join(wd, "cosign.pub"); got != want {
 		t.Errorf("goCacheProgram = %q, want %q", got, want)
+	}
+}
+
+// A keyless trust identity needs its issuer and trusted root, excludes a
+// trust key, and when whole is the build's trust; the GOCACHEPROG gets it.
+func TestOpenCacheTrustIdentity(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "trusted_root.json")
+	fu, re := sigstoretest.NewFulcio(t, "tok", "https://ci.example/wf", "https://issuer.example"), sigstoretest.NewRekor(t)
+	if err := os.WriteFile(root, sigstoretest.TrustedRoot(t, fu, re), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{CacheRepo: "reg.example.com/cache", CacheTrustIdentity: "https://ci.example/wf", CacheTrustIssuer: "https://issuer.example"}
+	if _, err := OpenCacheTrust(&cfg); !errors.Is(err, buildcache.ErrTrustIncomplete) {
+		t.Errorf("no trusted root: %v, want ErrTrustIncomplete", err)
+	}
+	cfg.CacheTrustRoot = root
+	ct, err := OpenCacheTrust(&cfg)
+	if err != nil || ct.Identity == nil || ct.Trust != nil || len(ct.Options()) != 1 {
+		t.Fatalf("identity: %+v, %v", ct, err)
+	}
+	withKey := cfg
+	withKey.CacheTrustKey = "cosign.pub"
+	if _, err := OpenCacheTrust(&withKey); !errors.Is(err, buildcache.ErrTrustConflict) {
+		t.Errorf("key and identity: %v, want ErrTrustConflict", err)
+	}
+	got, err := goCacheProgram("/bin/mingo", &cfg, "", nil, 0)
+	if want := "/bin/mingo gocache --repo reg.example.com/cache --trust-identity https://ci.example/wf --trust-issuer https://issuer.example --trust-root " + root; err != nil || got != want {
+		t.Errorf("goCacheProgram = %q, %v, want %q", got, err, want)
 	}
 }
 

@@ -34,6 +34,12 @@ type Config struct {
 	// WithCacheTrust, WithCacheRepoReadOnly).
 	CacheSignKey, CacheTrustKey string
 	CacheRepoReadOnly           bool
+	// CacheTrustIdentity, CacheTrustIssuer and CacheTrustRoot (a Sigstore
+	// trusted_root.json), all three or none, trust keyless signatures
+	// instead of CacheTrustKey's: an entry not signed by the identity, as
+	// issued by the OIDC issuer, is a miss (see OpenCacheTrust). Each is
+	// the overlay's, else the file's.
+	CacheTrustIdentity, CacheTrustIssuer, CacheTrustRoot string
 	// Plural reports whether the images are named in the plural (a file,
 	// several packages, or a "..." pattern), however many there are.
 	Plural bool
@@ -143,6 +149,9 @@ func cacheConfig(f *config.File, over config.Overlay) *Config {
 	return &Config{
 		CacheRepo: pick(f.CacheRepo, over.CacheRepo), CacheRepoReadOnly: ro,
 		CacheSignKey: pick(f.CacheSignKey, over.CacheSignKey), CacheTrustKey: pick(f.CacheTrustKey, over.CacheTrustKey),
+		CacheTrustIdentity: pick(f.CacheTrustIdentity, over.CacheTrustIdentity),
+		CacheTrustIssuer:   pick(f.CacheTrustIssuer, over.CacheTrustIssuer),
+		CacheTrustRoot:     pick(f.CacheTrustRoot, over.CacheTrustRoot),
 	}
 }
 

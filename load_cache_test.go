@@ -41,3 +41,29 @@ images:
 		t.Errorf("with an overlay: sign %q, trust %q, read-only %t; want the overlay's trust key and read-only", cfg.CacheSignKey, cfg.CacheTrustKey, cfg.CacheRepoReadOnly)
 	}
 }
+
+// The keyless trust identity comes from the file, its trusted root
+// relative to it, unless the overlay sets it.
+func TestLoadConfigCacheTrustIdentity(t *testing.T) {
+	path := writeConfig(t, `cache-repo: reg.example.com/cache
+cache-trust-identity: https://ci.example/wf
+cache-trust-issuer: https://issuer.example
+cache-trust-root: trusted_root.json
+images:
+  - package: ./cmd/api
+    repository: reg.example.com/api
+`)
+	dir := filepath.Dir(path)
+	if err := os.WriteFile(filepath.Join(dir, "trusted_root.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	over := config.Overlay{CacheTrustIdentity: config.Set("https://ci.example/other")}
+	cfg, err := LoadConfig(context.Background(), path, over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CacheTrustIdentity != "https://ci.example/other" || cfg.CacheTrustIssuer != "https://issuer.example" ||
+		cfg.CacheTrustRoot != filepath.Join(dir, "trusted_root.json") {
+		t.Errorf("identity %q, issuer %q, root %q", cfg.CacheTrustIdentity, cfg.CacheTrustIssuer, cfg.CacheTrustRoot)
+	}
+}

@@ -114,9 +114,9 @@ func WithCacheRepoReadOnly() Option { return func(o *options) { o.cacheReadOnly 
 func WithCacheSigner(s buildcache.Signer) Option { return func(o *options) { o.cacheSigner = s } }
 
 // WithCacheTrust makes the build take from the repository of WithCacheRepo
-// only entries v verifies (a *sign.PublicKey from sign.LoadPublicKey): any
-// other entry is a miss, with a warning naming it, and the binary is
-// compiled. Without it, whoever can write the repository decides what a
+// only entries v verifies (a *sign.PublicKey from sign.LoadPublicKey, or a
+// keyless *sign.Identity from sign.LoadIdentity): any other entry is a
+// miss, with a warning naming it, and the binary is compiled. Without it, whoever can write the repository decides what a
 // build ships. Binaries this machine built itself are taken first either
 // way.
 func WithCacheTrust(v buildcache.Verifier) Option { return func(o *options) { o.cacheTrust = v } }

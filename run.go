@@ -239,11 +239,13 @@ func (r *Run) cacheService(reg *publish.Registry, remoteOpts []remote.Option) ([
 // goCacheProgram is the GOCACHEPROG that makes cfg's cache repository Go's
 // build cache too: exe's gocache command (see gocache.Program), with the
 // registry settings of the build (insecure lists the registries
-// Insecure applies to), the cache's read-only setting and trust key, and
+// Insecure applies to), the cache's read-only setting and trust key or
+// identity, and
 // signSocket (see sign.Lender; "" when the build does not sign).
 func goCacheProgram(exe string, cfg *Config, signSocket string, insecure []string, timeout time.Duration) (string, error) {
 	return gocache.Program(exe, gocache.ProgramConfig{Repo: cfg.CacheRepo, ReadOnly: cfg.CacheRepoReadOnly,
-		SignSocket: signSocket, TrustKey: cfg.CacheTrustKey, Insecure: insecure, Timeout: timeout})
+		SignSocket: signSocket, TrustKey: cfg.CacheTrustKey, TrustIdentity: cfg.CacheTrustIdentity,
+		TrustIssuer: cfg.CacheTrustIssuer, TrustRoot: cfg.CacheTrustRoot, Insecure: insecure, Timeout: timeout})
 }
 
 // cacheRepo is the cache repository Config names, "" for none.

@@ -87,6 +87,13 @@ type File struct {
 	// CacheTrustKey is a cosign public key file (relative to the file):
 	// an entry of CacheRepo it did not sign is a miss.
 	CacheTrustKey Located[string] `yaml:"cache-trust-key"`
+	// CacheTrustIdentity, CacheTrustIssuer and CacheTrustRoot (a Sigstore
+	// trusted_root.json, relative to the file), all three or none, trust
+	// keyless signatures instead: an entry of CacheRepo not signed by the
+	// identity, as issued by the OIDC issuer, is a miss.
+	CacheTrustIdentity Located[string] `yaml:"cache-trust-identity"`
+	CacheTrustIssuer   Located[string] `yaml:"cache-trust-issuer"`
+	CacheTrustRoot     Located[string] `yaml:"cache-trust-root"`
 	// CacheRepoReadOnly: look binaries up in CacheRepo, record none.
 	CacheRepoReadOnly Located[bool] `yaml:"cache-repo-read-only"`
 	Images            []Image       `yaml:"images"`
@@ -233,7 +240,7 @@ func (f *File) keyFiles() error {
 	for _, k := range []struct {
 		name string
 		v    *Located[string]
-	}{{"cache-sign-key", &f.CacheSignKey}, {"cache-trust-key", &f.CacheTrustKey}} {
+	}{{"cache-sign-key", &f.CacheSignKey}, {"cache-trust-key", &f.CacheTrustKey}, {"cache-trust-root", &f.CacheTrustRoot}} {
 		if k.v.V == "" {
 			continue
 		}

@@ -109,7 +109,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name: "unknown top-level key",
 		text: "repo: r\nimagez: []\n",
-		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, cache-repo, cache-sign-key, cache-trust-key, cache-repo-read-only, images`},
+		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, cache-repo, cache-sign-key, cache-trust-key, cache-trust-identity, cache-trust-issuer, cache-trust-root, cache-repo-read-only, images`},
 	}, {
 		name: "missing cache key file",
 		text: "cache-repo: r/c\n\ncache-trust-key: no-such.pub\nimages:\n  - package: ./cmd/a\n",
@@ -375,5 +375,29 @@ func TestLoadCacheTrust(t *testing.T) {
 	}
 	if f.CacheSignKey.V != filepath.Join(dir, "keys/cosign.key") || f.CacheTrustKey.V != filepath.Join(dir, "cosign.pub") || !f.CacheRepoReadOnly.V {
 		t.Errorf("sign key %q, trust key %q, read-only %t", f.CacheSignKey.V, f.CacheTrustKey.V, f.CacheRepoReadOnly.V)
+	}
+}
+
+// The keyless trust keys are read; the trusted root is relative to the
+// file, and a missing one is an error at its line.
+func TestLoadCacheTrustIdentity(t *testing.T) {
+	p := write(t, "cache-repo: r/c\ncache-trust-identity: https://ci.example/wf\ncache-trust-issuer: https://issuer.example\ncache-trust-root: sigstore/trusted_root.json\nimages:\n  - package: ./cmd/a\n")
+	dir := filepath.Dir(p)
+	if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), "mingo.yaml:4: cache-trust-root: stat ") {
+		t.Errorf("missing trusted root: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "sigstore"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sigstore/trusted_root.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.CacheTrustIdentity.V != "https://ci.example/wf" || f.CacheTrustIssuer.V != "https://issuer.example" ||
+		f.CacheTrustRoot.V != filepath.Join(dir, "sigstore/trusted_root.json") {
+		t.Errorf("identity %q, issuer %q, root %q", f.CacheTrustIdentity.V, f.CacheTrustIssuer.V, f.CacheTrustRoot.V)
 	}
 }

@@ -15,8 +15,10 @@ const KoLocal = "ko.local"
 
 // WithEnv returns o with the environment's defaults under what o sets:
 // MINGO_CACHE_REPO under CacheRepo; MINGO_CACHE_SIGN_KEY,
-// MINGO_CACHE_TRUST_KEY and MINGO_CACHE_REPO_READ_ONLY (or
-// MINGO_CACHE_REPO_READONLY) under the cache's trust; MINGO_DEBUG_TOOLBOX
+// MINGO_CACHE_TRUST_KEY, MINGO_CACHE_TRUST_IDENTITY,
+// MINGO_CACHE_TRUST_ISSUER, MINGO_CACHE_TRUST_ROOT and
+// MINGO_CACHE_REPO_READ_ONLY (or MINGO_CACHE_REPO_READONLY) under the
+// cache's trust; MINGO_DEBUG_TOOLBOX
 // under the image's DebugToolbox; and KO_DOCKER_REPO as DefaultRepo (see
 // KoRepo).
 func (o Overlay) WithEnv() Overlay {
@@ -39,8 +41,18 @@ func (o *Overlay) cacheTrustEnv() {
 	if v := os.Getenv("MINGO_CACHE_SIGN_KEY"); !o.CacheSignKey.Set && v != "" {
 		o.CacheSignKey = Set(v)
 	}
-	if v := os.Getenv("MINGO_CACHE_TRUST_KEY"); !o.CacheTrustKey.Set && v != "" {
-		o.CacheTrustKey = Set(v)
+	for _, e := range []struct {
+		env string
+		dst *Located[string]
+	}{
+		{"MINGO_CACHE_TRUST_KEY", &o.CacheTrustKey},
+		{"MINGO_CACHE_TRUST_IDENTITY", &o.CacheTrustIdentity},
+		{"MINGO_CACHE_TRUST_ISSUER", &o.CacheTrustIssuer},
+		{"MINGO_CACHE_TRUST_ROOT", &o.CacheTrustRoot},
+	} {
+		if v := os.Getenv(e.env); !e.dst.Set && v != "" {
+			*e.dst = Set(v)
+		}
 	}
 	// MINGO_CACHE_REPO_READONLY is the name mingo gocache read first.
 	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {

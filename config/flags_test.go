@@ -140,3 +140,21 @@ func TestWithEnvCacheTrust(t *testing.T) {
 		t.Errorf("WithEnv replaced --cache-repo-read-only=false: %+v", o.CacheRepoReadOnly)
 	}
 }
+
+// The keyless trust flags set the overlay; the environment fills what
+// they leave unset.
+func TestCacheTrustIdentityFlagsAndEnv(t *testing.T) {
+	t.Setenv("MINGO_CACHE_TRUST_IDENTITY", "env-id")
+	t.Setenv("MINGO_CACHE_TRUST_ISSUER", "env-issuer")
+	t.Setenv("MINGO_CACHE_TRUST_ROOT", "env-root.json")
+	var o Overlay
+	fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse([]string{"--cache-trust-identity", "flag-id", "--cache-trust-root=flag-root.json"}); err != nil {
+		t.Fatal(err)
+	}
+	o = o.WithEnv()
+	if o.CacheTrustIdentity != Set("flag-id") || o.CacheTrustIssuer != Set("env-issuer") || o.CacheTrustRoot != Set("flag-root.json") {
+		t.Errorf("identity %+v, issuer %+v, root %+v", o.CacheTrustIdentity, o.CacheTrustIssuer, o.CacheTrustRoot)
+	}
+}

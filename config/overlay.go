@@ -18,6 +18,10 @@ type Overlay struct {
 	// file's cache-sign-key, cache-trust-key and cache-repo-read-only.
 	CacheSignKey, CacheTrustKey Located[string]
 	CacheRepoReadOnly           Located[bool]
+	// CacheTrustIdentity, CacheTrustIssuer and CacheTrustRoot replace the
+	// file's cache-trust-identity, cache-trust-issuer and
+	// cache-trust-root.
+	CacheTrustIdentity, CacheTrustIssuer, CacheTrustRoot Located[string]
 	// DefaultRepo stands for Repo when neither Repo nor the file's repo
 	// is set: ko's KO_DOCKER_REPO. Tags are then bare tags.
 	DefaultRepo Located[string]

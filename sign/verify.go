@@ -94,24 +94,41 @@ func LoadPublicKey(path string) (*PublicKey, error) {
 // copied between repositories stays valid. The error wraps ErrNotSigned
 // when there is no such signature.
 func (k *PublicKey) Verify(ctx context.Context, digest name.Digest, opts ...remote.Option) error {
+	tag, _, err := verifyLayers(ctx, digest, opts, func(ann map[string]string, payload []byte) error {
+		return k.check(ann[signatureAnnotation], payload)
+	})
+	if tag == "" || err == nil {
+		return err
+	}
+	return fmt.Errorf("%w by the key in %s", ErrNotSigned, tag)
+}
+
+// verifyLayers looks for a simple signing layer of digest's signature
+// image that check accepts, given the layer's annotations and its payload
+// (which names digest). It returns nil when one is found; otherwise the
+// signature tag with the last refusal of check (nil when none was
+// checked) or, with tag "", an error that says why nothing was checked.
+// At most maxSignatureLayers payloads besides mingo's own are read.
+func verifyLayers(ctx context.Context, digest name.Digest, opts []remote.Option,
+	check func(ann map[string]string, payload []byte) error) (tag string, last, err error) {
 	ropts := remoteOptions(ctx, opts)
-	tag := digest.Repository.Tag(strings.Replace(digest.DigestStr(), ":", "-", 1) + ".sig")
-	desc, err := remote.Get(tag, ropts...)
+	sigTag := digest.Repository.Tag(strings.Replace(digest.DigestStr(), ":", "-", 1) + ".sig")
+	desc, err := remote.Get(sigTag, ropts...)
 	if isNotFound(err) {
-		return fmt.Errorf("%w: no tag %s", ErrNotSigned, tag.TagStr())
+		return "", nil, fmt.Errorf("%w: no tag %s", ErrNotSigned, sigTag.TagStr())
 	}
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	var m v1.Manifest
 	if err := json.Unmarshal(desc.Manifest, &m); err != nil {
-		return fmt.Errorf("%w: %s is not a signature image", ErrNotSigned, tag.TagStr())
+		return "", nil, fmt.Errorf("%w: %s is not a signature image", ErrNotSigned, sigTag.TagStr())
 	}
 	// mingo's own payload is known in advance: its signature needs no
 	// download.
 	own, err := simpleSigningPayload(digest)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	ownDigest, _, _ := v1.SHA256(bytes.NewReader(own))
 	read := 0
@@ -128,11 +145,11 @@ func (k *PublicKey) Verify(ctx context.Context, digest name.Digest, opts ...remo
 				continue
 			}
 		}
-		if k.check(l.Annotations[signatureAnnotation], payload) == nil {
-			return nil
+		if last = check(l.Annotations, payload); last == nil {
+			return "", nil, nil
 		}
 	}
-	return fmt.Errorf("%w by the key in %s", ErrNotSigned, tag.TagStr())
+	return sigTag.TagStr(), last, errors.New("not signed")
 }
 
 // check verifies sig64, a base64 signature annotation, over payload.

@@ -47,6 +47,10 @@ type ProgramConfig struct {
 	// miss (--trust-key). A relative path is made absolute, since the go
 	// command may start the program in another directory.
 	TrustKey string
+	// TrustIdentity, TrustIssuer and TrustRoot trust keyless signatures
+	// instead (--trust-identity, --trust-issuer, --trust-root; see
+	// Config); TrustRoot is made absolute too.
+	TrustIdentity, TrustIssuer, TrustRoot string
 	// Insecure lists the registries to reach over plain HTTP or without
 	// TLS verification; Timeout bounds each registry request (0: the
 	// program's default).
@@ -76,6 +80,10 @@ func Program(exe string, c ProgramConfig) (string, error) {
 		}
 		args = append(args, "--trust-key", abs)
 	}
+	args, err := c.identityArgs(args)
+	if err != nil {
+		return "", err
+	}
 	if r, err := name.NewRepository(c.Repo); err == nil && slices.Contains(c.Insecure, r.RegistryStr()) {
 		args = append(args, "--insecure-registry")
 	}
@@ -83,6 +91,24 @@ func Program(exe string, c ProgramConfig) (string, error) {
 		args = append(args, "--registry-timeout", c.Timeout.String())
 	}
 	return quoteFields(args)
+}
+
+// identityArgs appends to args the flags of c's keyless trust identity.
+func (c ProgramConfig) identityArgs(args []string) ([]string, error) {
+	if c.TrustIdentity != "" {
+		args = append(args, "--trust-identity", c.TrustIdentity)
+	}
+	if c.TrustIssuer != "" {
+		args = append(args, "--trust-issuer", c.TrustIssuer)
+	}
+	if c.TrustRoot != "" {
+		abs, err := filepath.Abs(c.TrustRoot)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--trust-root", abs)
+	}
+	return args, nil
 }
 
 // quoteFields joins args as the go command splits GOCACHEPROG: on spaces,

@@ -34,16 +34,25 @@ type Config struct {
 	// COSIGN_PASSWORD) that signs the entries written; SignSocket, when
 	// set, signs instead through a sign.Lender's socket.
 	TrustKey, SignKey, SignSocket string
+	// TrustIdentity, TrustIssuer and TrustRoot, all three or none, trust
+	// keyless signatures instead of TrustKey's: an entry not signed by
+	// the identity (a certificate's email or URI), as issued by the OIDC
+	// issuer, under the Sigstore trusted_root.json TrustRoot, is a miss
+	// (see buildcache.LoadTrustIdentity).
+	TrustIdentity, TrustIssuer, TrustRoot string
 	// Warn receives why the registry is no longer used (see Options).
 	Warn func(format string, args ...any)
 }
 
 // EnvConfig is the Config the environment sets: MINGO_CACHE_REPO,
 // MINGO_CACHE_REPO_READ_ONLY (or the older MINGO_CACHE_REPO_READONLY)
-// set to 1 or true, MINGO_CACHE_SIGN_KEY and MINGO_CACHE_TRUST_KEY: the
-// defaults of mingo gocache's flags.
+// set to 1 or true, MINGO_CACHE_SIGN_KEY, MINGO_CACHE_TRUST_KEY,
+// MINGO_CACHE_TRUST_IDENTITY, MINGO_CACHE_TRUST_ISSUER and
+// MINGO_CACHE_TRUST_ROOT: the defaults of mingo gocache's flags.
 func EnvConfig() Config {
-	c := Config{Repo: os.Getenv("MINGO_CACHE_REPO"), SignKey: os.Getenv("MINGO_CACHE_SIGN_KEY"), TrustKey: os.Getenv("MINGO_CACHE_TRUST_KEY")}
+	c := Config{Repo: os.Getenv("MINGO_CACHE_REPO"), SignKey: os.Getenv("MINGO_CACHE_SIGN_KEY"), TrustKey: os.Getenv("MINGO_CACHE_TRUST_KEY"),
+		TrustIdentity: os.Getenv("MINGO_CACHE_TRUST_IDENTITY"), TrustIssuer: os.Getenv("MINGO_CACHE_TRUST_ISSUER"),
+		TrustRoot: os.Getenv("MINGO_CACHE_TRUST_ROOT")}
 	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
 		if v, _ := strconv.ParseBool(os.Getenv(k)); v {
 			c.ReadOnly = true
@@ -80,6 +89,16 @@ func Run(ctx context.Context, r io.Reader, w io.Writer, c Config) (*Stats, error
 
 // trust gives reg the keys c names.
 func (c Config) trust(reg *Registry) error {
+	if err := buildcache.CheckTrust(c.TrustKey, c.TrustRoot, c.TrustIdentity, c.TrustIssuer); err != nil {
+		return err
+	}
+	if c.TrustRoot != "" || c.TrustIdentity != "" || c.TrustIssuer != "" {
+		v, err := buildcache.LoadTrustIdentity(c.TrustRoot, c.TrustIdentity, c.TrustIssuer)
+		if err != nil {
+			return err
+		}
+		reg.Trusting(v)
+	}
 	if c.TrustKey != "" {
 		k, err := buildcache.LoadTrustKey(c.TrustKey)
 		if err != nil {

@@ -15,7 +15,8 @@ import (
 // The environment gives mingo gocache's flags their defaults; the older
 // name of the read-only variable still counts.
 func TestEnvConfig(t *testing.T) {
-	for _, k := range []string{"MINGO_CACHE_REPO", "MINGO_CACHE_SIGN_KEY", "MINGO_CACHE_TRUST_KEY", "MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
+	for _, k := range []string{"MINGO_CACHE_REPO", "MINGO_CACHE_SIGN_KEY", "MINGO_CACHE_TRUST_KEY", "MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY",
+		"MINGO_CACHE_TRUST_IDENTITY", "MINGO_CACHE_TRUST_ISSUER", "MINGO_CACHE_TRUST_ROOT"} {
 		t.Setenv(k, "")
 	}
 	if c := EnvConfig(); c.Repo != "" || c.ReadOnly || c.SignKey != "" || c.TrustKey != "" {
@@ -33,6 +34,12 @@ func TestEnvConfig(t *testing.T) {
 	t.Setenv("MINGO_CACHE_REPO_READ_ONLY", "1")
 	if !EnvConfig().ReadOnly {
 		t.Error("MINGO_CACHE_REPO_READ_ONLY=1 is not read-only")
+	}
+	t.Setenv("MINGO_CACHE_TRUST_IDENTITY", "id")
+	t.Setenv("MINGO_CACHE_TRUST_ISSUER", "iss")
+	t.Setenv("MINGO_CACHE_TRUST_ROOT", "root.json")
+	if c := EnvConfig(); c.TrustIdentity != "id" || c.TrustIssuer != "iss" || c.TrustRoot != "root.json" {
+		t.Errorf("EnvConfig keyless trust = %+v", c)
 	}
 }
 
@@ -67,5 +74,19 @@ func TestRun(t *testing.T) {
 	var ke *buildcache.KeyError
 	if !errors.As(err, &ke) || ke.Key != buildcache.TrustKey || !errors.Is(err, os.ErrNotExist) || stats != nil || out.Len() != 0 {
 		t.Errorf("Run with a missing trust key = %v, %v, wrote %q; want a KeyError before serving", stats, err, out.String())
+	}
+	for _, c := range []struct {
+		cfg  Config
+		want error
+	}{
+		{Config{Repo: "reg.example.com/cache", TrustIdentity: "https://ci/wf", TrustIssuer: "https://issuer"}, buildcache.ErrTrustIncomplete},
+		{Config{Repo: "reg.example.com/cache", TrustKey: missing, TrustIdentity: "https://ci/wf"}, buildcache.ErrTrustConflict},
+		{Config{Repo: "reg.example.com/cache", TrustIdentity: "i", TrustIssuer: "s", TrustRoot: missing}, os.ErrNotExist},
+	} {
+		out.Reset()
+		stats, err = Run(context.Background(), strings.NewReader(""), &out, c.cfg)
+		if !errors.As(err, &ke) || ke.Key != buildcache.TrustIdentity || !errors.Is(err, c.want) || stats != nil || out.Len() != 0 {
+			t.Errorf("Run(%+v) = %v, %v; want a KeyError wrapping %v before serving", c.cfg, stats, err, c.want)
+		}
 	}
 }

@@ -14,6 +14,9 @@ import (
 // keyHint words a cache key that cannot be used: which file to give
 // instead, or how to open it.
 func keyHint(err error, e *buildcache.KeyError) error {
+	if e.Key == buildcache.TrustIdentity {
+		return &advice{identityHint(e), err}
+	}
 	msg := fmt.Sprintf("cache sign key: %v: give a cosign private key (cosign.key; see mingo generate-key)", e.Err)
 	switch {
 	case e.Key == buildcache.TrustKey && errors.Is(e.Err, sign.ErrPrivateKey):

@@ -37,6 +37,11 @@ func TestCacheTrustBadKeys(t *testing.T) {
 		{"missing sign key", mingo.Config{CacheRepo: "r/c", CacheSignKey: filepath.Join(dir, "nope.key")}, "pw", "", "cache sign key " + filepath.Join(dir, "nope.key") + ": no such file: give a cosign private key (see mingo generate-key)"},
 		{"trust key not PEM", mingo.Config{CacheRepo: "r/c", CacheTrustKey: notPEM}, "pw", "", "cache trust key: sign: " + notPEM + ": not a PEM public key: give a cosign public key (cosign.pub)"},
 		{"no cache repository", mingo.Config{CacheTrustKey: pub}, "pw", "cache-trust-key", "--cache-trust-key applies to the cache repository, and there is none: give --cache-repo too"},
+		{"identity without issuer", mingo.Config{CacheRepo: "r/c", CacheTrustIdentity: "https://ci/wf"}, "pw", "", "give --cache-trust-identity, --cache-trust-issuer and --cache-trust-root together"},
+		{"key and identity", mingo.Config{CacheRepo: "r/c", CacheTrustKey: pub, CacheTrustIdentity: "https://ci/wf"}, "pw", "", "not both: drop one"},
+		{"missing trusted root", mingo.Config{CacheRepo: "r/c", CacheTrustIdentity: "i", CacheTrustIssuer: "s", CacheTrustRoot: filepath.Join(dir, "nope.json")}, "pw", "", "no such file: give a Sigstore trusted_root.json"},
+		{"trusted root not one", mingo.Config{CacheRepo: "r/c", CacheTrustIdentity: "i", CacheTrustIssuer: "s", CacheTrustRoot: notPEM}, "pw", "", "not a usable Sigstore trusted root"},
+		{"identity, no cache repository", mingo.Config{CacheTrustIdentity: "i"}, "pw", "cache-trust-identity", "--cache-trust-identity applies to the cache repository"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.password == "-" {

@@ -18,6 +18,7 @@ import (
 	"github.com/mingo-build/mingo/internal/build"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
 )
 
 // rule advises on one kind of error: nil when err is of another kind.
@@ -227,4 +228,21 @@ func lowercaseRepo(ref string) (string, bool) {
 	}
 	_, err := name.NewTag(lower)
 	return lower, err == nil
+}
+
+// identityHint words a keyless trust identity that cannot be used (mingo
+// build's flags; mingo gocache's are --trust-identity, --trust-issuer and
+// --trust-root).
+func identityHint(e *buildcache.KeyError) string {
+	switch {
+	case errors.Is(e.Err, buildcache.ErrTrustConflict):
+		return "the cache trusts --cache-trust-key or --cache-trust-identity, not both: drop one (--trust-key or --trust-identity for mingo gocache)"
+	case errors.Is(e.Err, buildcache.ErrTrustIncomplete):
+		return "cache trust identity: give --cache-trust-identity, --cache-trust-issuer and --cache-trust-root together (--trust-identity, --trust-issuer, --trust-root for mingo gocache)"
+	case errors.Is(e.Err, os.ErrNotExist):
+		return fmt.Sprintf("cache trust root %s: no such file: give a Sigstore trusted_root.json (cosign trusted-root create, or the Sigstore TUF repository's)", e.Path)
+	case errors.Is(e.Err, sign.ErrTrustedRoot):
+		return fmt.Sprintf("cache trust root: %v: give a Sigstore trusted_root.json with certificateAuthorities and tlogs (cosign trusted-root create)", e.Err)
+	}
+	return fmt.Sprintf("cache trust identity: %v", e.Err)
 }

@@ -51,7 +51,7 @@ func (j *job) connect(ctx context.Context, cfg *mingo.Config) (err error) {
 // without a cache repository is an error, not a key silently ignored.
 func (f *buildFlags) openCacheTrust(cfg *mingo.Config) (mingo.CacheTrust, error) {
 	if cfg.CacheRepo == "" {
-		for _, fl := range []string{"cache-sign-key", "cache-trust-key", "cache-repo-read-only"} {
+		for _, fl := range []string{"cache-sign-key", "cache-trust-key", "cache-trust-identity", "cache-trust-issuer", "cache-trust-root", "cache-repo-read-only"} {
 			if f.changed(fl) {
 				return mingo.CacheTrust{}, fmt.Errorf("--%s applies to the cache repository, and there is none: give --cache-repo too", fl)
 			}

@@ -300,6 +300,45 @@ func (f *Rekor) upload(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resp)
 }
 
+// TrustedRoot returns a Sigstore trusted_root.json, as `cosign verify
+// --trusted-root` reads it, that trusts f's root certificate and r's log
+// key, both valid from an hour ago.
+func TrustedRoot(tb testing.TB, f *Fulcio, r *Rekor) []byte {
+	der, err := x509.MarshalPKIXPublicKey(r.Key.Public())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	id, err := hex.DecodeString(r.LogID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	start := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	root := map[string]any{
+		"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+		"tlogs": []any{map[string]any{
+			"baseUrl":       "https://rekor.example",
+			"hashAlgorithm": "SHA2_256",
+			"publicKey": map[string]any{
+				"rawBytes":   der,
+				"keyDetails": "PKIX_ECDSA_P256_SHA_256",
+				"validFor":   map[string]string{"start": start},
+			},
+			"logId": map[string]any{"keyId": id},
+		}},
+		"certificateAuthorities": []any{map[string]any{
+			"subject":   map[string]string{"organization": "mingo-test", "commonName": "test fulcio root"},
+			"uri":       "https://fulcio.example",
+			"certChain": map[string]any{"certificates": []any{map[string]any{"rawBytes": f.RootCert.Raw}}},
+			"validFor":  map[string]string{"start": start},
+		}},
+	}
+	b, err := json.MarshalIndent(root, "", "  ")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 func newKey(tb testing.TB) *ecdsa.PrivateKey {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
