@@ -1,6 +1,10 @@
 package mingo
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo/buildcache"
@@ -46,10 +50,35 @@ func OpenCacheTrust(cfg *Config) (CacheTrust, error) {
 			return t, err
 		}
 	}
+	if cfg.CacheSignKey != "" && cfg.CacheSignKeyless {
+		return t, ErrSignConflict
+	}
 	if cfg.CacheSignKey != "" {
 		t.Signer, err = buildcache.LoadSignKey(cfg.CacheSignKey)
 	}
 	return t, err
+}
+
+// ErrSignConflict is OpenCacheTrust's error for a Config that names a
+// cache sign key and keyless signing both.
+var ErrSignConflict = errors.New("the cache's entries are signed with a key or keylessly, not both")
+
+// SignKeyless makes t sign the entries a build records keylessly, with
+// the Sigstore instance o names (o.Key is ignored; see sign.Open), when
+// cfg asks for it (CacheSignKeyless) and the build records entries; it
+// fails before any build when signing cannot work (no OIDC token, Fulcio
+// or Rekor unreachable), so that no entry is recorded unsigned.
+func (t *CacheTrust) SignKeyless(ctx context.Context, cfg *Config, o sign.Options) error {
+	if !cfg.CacheSignKeyless || cfg.CacheRepo == "" || cfg.CacheRepoReadOnly {
+		return nil
+	}
+	o.Key, o.NoTransparencyLog = "", false
+	s, err := sign.Open(ctx, o)
+	if err != nil {
+		return fmt.Errorf("cache sign keyless: %w", err)
+	}
+	t.Signer = s
+	return nil
 }
 
 // Options are the build options that sign and check the cache's entries

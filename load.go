@@ -34,6 +34,10 @@ type Config struct {
 	// WithCacheTrust, WithCacheRepoReadOnly).
 	CacheSignKey, CacheTrustKey string
 	CacheRepoReadOnly           bool
+	// CacheSignKeyless signs the recorded entries keylessly instead of
+	// with CacheSignKey (see CacheTrust.SignKeyless); the overlay's, else
+	// the file's.
+	CacheSignKeyless bool
 	// CacheTrustIdentity, CacheTrustIssuer and CacheTrustRoot (a Sigstore
 	// trusted_root.json), all three or none, trust keyless signatures
 	// instead of CacheTrustKey's: an entry not signed by the identity, as
@@ -146,8 +150,12 @@ func cacheConfig(f *config.File, over config.Overlay) *Config {
 	if over.CacheRepoReadOnly.Set {
 		ro = over.CacheRepoReadOnly.V
 	}
+	keyless := f.CacheSignKeyless.V
+	if over.CacheSignKeyless.Set {
+		keyless = over.CacheSignKeyless.V
+	}
 	return &Config{
-		CacheRepo: pick(f.CacheRepo, over.CacheRepo), CacheRepoReadOnly: ro,
+		CacheRepo: pick(f.CacheRepo, over.CacheRepo), CacheRepoReadOnly: ro, CacheSignKeyless: keyless,
 		CacheSignKey: pick(f.CacheSignKey, over.CacheSignKey), CacheTrustKey: pick(f.CacheTrustKey, over.CacheTrustKey),
 		CacheTrustIdentity: pick(f.CacheTrustIdentity, over.CacheTrustIdentity),
 		CacheTrustIssuer:   pick(f.CacheTrustIssuer, over.CacheTrustIssuer),

@@ -67,3 +67,20 @@ images:
 		t.Errorf("identity %q, issuer %q, root %q", cfg.CacheTrustIdentity, cfg.CacheTrustIssuer, cfg.CacheTrustRoot)
 	}
 }
+
+// cache-sign-keyless comes from the file unless the overlay sets it.
+func TestLoadConfigCacheSignKeyless(t *testing.T) {
+	path := writeConfig(t, `cache-repo: reg.example.com/cache
+cache-sign-keyless: true
+images:
+  - package: ./cmd/api
+    repository: reg.example.com/api
+`)
+	cfg, err := LoadConfig(context.Background(), path, config.Overlay{})
+	if err != nil || !cfg.CacheSignKeyless {
+		t.Fatalf("from the file: %v, %v; want keyless signing", cfg, err)
+	}
+	if cfg, err = LoadConfig(context.Background(), path, config.Overlay{CacheSignKeyless: config.Set(false)}); err != nil || cfg.CacheSignKeyless {
+		t.Errorf("under --cache-sign-keyless=false: %v, %v; want none", cfg, err)
+	}
+}

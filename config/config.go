@@ -84,6 +84,10 @@ type File struct {
 	// CacheSignKey is a cosign private key file (relative to the file)
 	// that signs the entries a build records in CacheRepo.
 	CacheSignKey Located[string] `yaml:"cache-sign-key"`
+	// CacheSignKeyless signs those entries keylessly instead (Sigstore:
+	// a certificate for the job's OIDC identity, recorded in the
+	// transparency log), as CacheTrustIdentity checks them.
+	CacheSignKeyless Located[bool] `yaml:"cache-sign-keyless"`
 	// CacheTrustKey is a cosign public key file (relative to the file):
 	// an entry of CacheRepo it did not sign is a miss.
 	CacheTrustKey Located[string] `yaml:"cache-trust-key"`

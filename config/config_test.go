@@ -109,7 +109,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name: "unknown top-level key",
 		text: "repo: r\nimagez: []\n",
-		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, cache-repo, cache-sign-key, cache-trust-key, cache-trust-identity, cache-trust-issuer, cache-trust-root, cache-repo-read-only, images`},
+		want: []string{`mingo.yaml:2: unknown key "imagez"; known keys are repo, cache-repo, cache-sign-key, cache-sign-keyless, cache-trust-key, cache-trust-identity, cache-trust-issuer, cache-trust-root, cache-repo-read-only, images`},
 	}, {
 		name: "missing cache key file",
 		text: "cache-repo: r/c\n\ncache-trust-key: no-such.pub\nimages:\n  - package: ./cmd/a\n",

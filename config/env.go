@@ -54,6 +54,9 @@ func (o *Overlay) cacheTrustEnv() {
 			*e.dst = Set(v)
 		}
 	}
+	if v, err := strconv.ParseBool(os.Getenv("MINGO_CACHE_SIGN_KEYLESS")); !o.CacheSignKeyless.Set && err == nil {
+		o.CacheSignKeyless = Set(v)
+	}
 	// MINGO_CACHE_REPO_READONLY is the name mingo gocache read first.
 	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
 		if v, err := strconv.ParseBool(os.Getenv(k)); !o.CacheRepoReadOnly.Set && err == nil {

@@ -25,11 +25,12 @@ func (o *Overlay) AddFlags(fs *pflag.FlagSet) {
 	addNamingFlags(fs, &o.Naming)
 }
 
-// addCacheTrustFlags defines --cache-sign-key, --cache-trust-key,
-// --cache-trust-identity, --cache-trust-issuer, --cache-trust-root and
-// --cache-repo-read-only.
+// addCacheTrustFlags defines --cache-sign-key, --cache-sign-keyless,
+// --cache-trust-key, --cache-trust-identity, --cache-trust-issuer,
+// --cache-trust-root and --cache-repo-read-only.
 func (o *Overlay) addCacheTrustFlags(fs *pflag.FlagSet) {
 	fs.Var(text{dst: &o.CacheSignKey}, "cache-sign-key", "sign the entries this build records in --cache-repo with the cosign private key `FILE` (passphrase in COSIGN_PASSWORD; default $MINGO_CACHE_SIGN_KEY, then cache-sign-key: in mingo.yaml)")
+	boolVar(fs, &o.CacheSignKeyless, "cache-sign-keyless", "sign the entries this build records in --cache-repo keylessly (Sigstore: a Fulcio certificate for the job's OIDC identity, recorded in Rekor; --fulcio-url and --rekor-url as for --sign), for runners that trust --cache-trust-identity; excludes --cache-sign-key (default $MINGO_CACHE_SIGN_KEYLESS=1, then cache-sign-keyless: in mingo.yaml)")
 	fs.Var(text{dst: &o.CacheTrustKey}, "cache-trust-key", "take from --cache-repo only entries signed by the cosign public key `FILE`; any other entry is a miss and a warning (default $MINGO_CACHE_TRUST_KEY, then cache-trust-key: in mingo.yaml). Without it, anyone who can write the repository decides what is shipped")
 	fs.Var(text{dst: &o.CacheTrustIdentity}, "cache-trust-identity", "take from --cache-repo only entries signed keylessly (Sigstore) by `ID`, the certificate's identity such as a CI workflow's URI; needs --cache-trust-issuer and --cache-trust-root, and excludes --cache-trust-key (default $MINGO_CACHE_TRUST_IDENTITY, then cache-trust-identity: in mingo.yaml)")
 	fs.Var(text{dst: &o.CacheTrustIssuer}, "cache-trust-issuer", "the OIDC issuer `URL` of --cache-trust-identity, such as https://token.actions.githubusercontent.com (default $MINGO_CACHE_TRUST_ISSUER, then cache-trust-issuer: in mingo.yaml)")

@@ -158,3 +158,22 @@ func TestCacheTrustIdentityFlagsAndEnv(t *testing.T) {
 		t.Errorf("identity %+v, issuer %+v, root %+v", o.CacheTrustIdentity, o.CacheTrustIssuer, o.CacheTrustRoot)
 	}
 }
+
+// --cache-sign-keyless sets the overlay; MINGO_CACHE_SIGN_KEYLESS fills
+// it when the flag is not given, and never overrides the flag.
+func TestCacheSignKeylessFlagAndEnv(t *testing.T) {
+	t.Setenv("MINGO_CACHE_SIGN_KEYLESS", "1")
+	var o Overlay
+	if o = o.WithEnv(); o.CacheSignKeyless != Set(true) {
+		t.Errorf("from the environment: %+v, want set true", o.CacheSignKeyless)
+	}
+	o = Overlay{}
+	fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse([]string{"--cache-sign-keyless=false"}); err != nil {
+		t.Fatal(err)
+	}
+	if o = o.WithEnv(); o.CacheSignKeyless != Set(false) {
+		t.Errorf("--cache-sign-keyless=false under MINGO_CACHE_SIGN_KEYLESS=1: %+v", o.CacheSignKeyless)
+	}
+}

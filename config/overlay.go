@@ -18,6 +18,8 @@ type Overlay struct {
 	// file's cache-sign-key, cache-trust-key and cache-repo-read-only.
 	CacheSignKey, CacheTrustKey Located[string]
 	CacheRepoReadOnly           Located[bool]
+	// CacheSignKeyless replaces the file's cache-sign-keyless.
+	CacheSignKeyless Located[bool]
 	// CacheTrustIdentity, CacheTrustIssuer and CacheTrustRoot replace the
 	// file's cache-trust-identity, cache-trust-issuer and
 	// cache-trust-root.

@@ -66,6 +66,7 @@ var specRules = []rule{
 // OutputError, for one, wraps publish.ErrIsDir.
 var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
 	as(keyHint),
+	is(mingo.ErrSignConflict, "", ": drop --cache-sign-key or --cache-sign-keyless (cache-sign-key: or cache-sign-keyless: in mingo.yaml)"),
 	as(func(err error, e *gocache.RepoError) error {
 		return &advice{fmt.Sprintf("--repo %q: want REGISTRY/REPOSITORY: %v", e.Repo, e.Err), err}
 	}),

@@ -8,6 +8,7 @@ import (
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/progress"
+	"github.com/mingo-build/mingo/sign"
 )
 
 // job is one run of mingo build or resolve, which overlay and connect complete.
@@ -43,6 +44,9 @@ func (j *job) connect(ctx context.Context, cfg *mingo.Config) (err error) {
 	if j.run.CacheTrust, err = j.f.openCacheTrust(cfg); err != nil {
 		return err
 	}
+	if err := j.run.CacheTrust.SignKeyless(ctx, cfg, j.f.sign.opts); err != nil {
+		return signAdvice(err, sign.Options{})
+	}
 	j.run.Signer, err = j.f.sign.signer(ctx, j.run.Push)
 	return err
 }
@@ -51,7 +55,7 @@ func (j *job) connect(ctx context.Context, cfg *mingo.Config) (err error) {
 // without a cache repository is an error, not a key silently ignored.
 func (f *buildFlags) openCacheTrust(cfg *mingo.Config) (mingo.CacheTrust, error) {
 	if cfg.CacheRepo == "" {
-		for _, fl := range []string{"cache-sign-key", "cache-trust-key", "cache-trust-identity", "cache-trust-issuer", "cache-trust-root", "cache-repo-read-only"} {
+		for _, fl := range []string{"cache-sign-key", "cache-sign-keyless", "cache-trust-key", "cache-trust-identity", "cache-trust-issuer", "cache-trust-root", "cache-repo-read-only"} {
 			if f.changed(fl) {
 				return mingo.CacheTrust{}, fmt.Errorf("--%s applies to the cache repository, and there is none: give --cache-repo too", fl)
 			}
