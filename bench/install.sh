@@ -5,6 +5,10 @@
 # same run: wall time, packages compiled (go install -v lists each one,
 # the standard library's included), module cache bytes and binary bytes.
 #
+# Measured 2026-12-06 on an idle 2-core machine: mingo 63 s, 355 packages,
+# 161 MB of modules, a 22.5 MB binary; ko v0.19.1 168 s, 951 packages,
+# 1,044 MB, 46.9 MB.
+#
 # Usage: bench/install.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -24,6 +24,9 @@
 # (1.61x), mono 1.46x (2.18x), monocold 1.23x (1.53x; 3 runs); peak RSS
 # equal to go build's (31-175 MiB).
 # At that load single runs vary by 2x: compare ratios measured together.
+# Measured again the same day on the idle machine (load under 3), 5 runs:
+# edit 1.34x, nochange 1.31x, mono 2.20x, monocold 1.17x: load hides
+# mingo's fixed costs behind Go's; see the phases for where they go.
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
