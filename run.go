@@ -31,7 +31,14 @@ type Run struct {
 	// Push pushes each image to the registry of its tags.
 	Push bool
 	// Signer, when set, signs every image pushed and attests its SBOMs.
+	// Check sets it when Sign asks for one.
 	Signer *sign.Signer
+	// Sign asks Check for the Signer SignOptions describe (see
+	// sign.Request.Open): signing a run that does not Push is an error, as
+	// is a key or Provenance without Sign. SignOptions' Sigstore instance
+	// also signs the cache's entries when Config asks for keyless signing.
+	Sign        bool
+	SignOptions sign.Options
 	// Provenance adds, with a Signer, a signed SLSA provenance naming
 	// BuilderID and ToolVersion.
 	Provenance bool
@@ -67,7 +74,8 @@ type Run struct {
 	// the average rate in bytes per second; may be nil.
 	Upload func(repo string, done, total int64, rate float64)
 	// CacheTrust signs the entries the build records in Config's cache
-	// repository and checks those it takes (see OpenCacheTrust).
+	// repository and checks those it takes; Check opens it from Config
+	// when it is zero (see OpenCacheTrust and CacheTrust.SignKeyless).
 	CacheTrust CacheTrust
 	// GoCacheExe, when set and Config names a cache repository, is a
 	// mingo executable whose gocache command shares Go's build cache
@@ -78,15 +86,34 @@ type Run struct {
 
 // Check reports, before any build, a local output that cannot be written
 // (see Outputs.Check) or an engine that does not answer (see
-// publish.Daemon.Check).
+// publish.Daemon.Check), and opens the cache's trust and the signer
+// (see Sign): a key that does not load, or a Sigstore that does not
+// answer, fails the run before anything is built.
 func (r *Run) Check(ctx context.Context) error {
 	if err := r.Outputs.Check(); err != nil {
 		return err
 	}
 	if r.Outputs.Engine != nil {
-		return r.Outputs.Engine.Check(ctx)
+		if err := r.Outputs.Engine.Check(ctx); err != nil {
+			return err
+		}
 	}
-	return nil
+	if r.Config != nil && r.CacheTrust == (CacheTrust{}) {
+		t, err := OpenCacheTrust(r.Config)
+		if err == nil {
+			err = t.SignKeyless(ctx, r.Config, r.SignOptions)
+		}
+		if err != nil {
+			return err
+		}
+		r.CacheTrust = t
+	}
+	if r.Signer != nil {
+		return nil
+	}
+	s, err := sign.Request{Sign: r.Sign, Provenance: r.Provenance, Push: r.Push, Options: r.SignOptions}.Open(ctx)
+	r.Signer = s
+	return err
 }
 
 // DefaultPlatforms are the platforms to build when neither the overlay

@@ -2,6 +2,7 @@ package mingo_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
 )
 
 // A run that pushes with SBOMs pushes the index it returns, under the tag,
@@ -168,5 +170,39 @@ func TestRunKeeps(t *testing.T) {
 		if got := tc.run.Keeps(); got != tc.want {
 			t.Errorf("%+v: Keeps = %v, want %v", tc.run, got, tc.want)
 		}
+	}
+}
+
+// Check opens the signer Sign asks for, and refuses before any build a
+// signing request it cannot honour; it opens the cache's keys too.
+func TestRunCheckSigning(t *testing.T) {
+	dir := t.TempDir()
+	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(sign.PasswordEnv, "pw")
+	key := sign.Options{Key: filepath.Join(dir, sign.PrivateKeyFile), NoTransparencyLog: true}
+	for _, tc := range []struct {
+		name string
+		run  mingo.Run
+		want error
+	}{
+		{"provenance without signing", mingo.Run{Push: true, Provenance: true}, sign.ErrNotSigning},
+		{"key without signing", mingo.Run{Push: true, SignOptions: key}, sign.ErrNotSigning},
+		{"signing without a push", mingo.Run{Sign: true, SignOptions: key}, sign.ErrNotPushed},
+		{"a cache key and keyless both", mingo.Run{Config: &mingo.Config{CacheRepo: "r/c", CacheSignKey: key.Key, CacheSignKeyless: true}}, mingo.ErrSignConflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.run.Check(t.Context()); !errors.Is(err, tc.want) {
+				t.Errorf("Check = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	run := mingo.Run{Push: true, Sign: true, SignOptions: key, Config: &mingo.Config{CacheRepo: "r/c", CacheSignKey: key.Key}}
+	if err := run.Check(t.Context()); err != nil || run.Signer == nil || run.CacheTrust.Signer == nil {
+		t.Errorf("Check with a key: signer %v, cache signer %v, %v", run.Signer, run.CacheTrust.Signer, err)
+	}
+	if run := (mingo.Run{}); run.Check(t.Context()) != nil || run.Signer != nil {
+		t.Error("a run that does not sign has a signer, or fails")
 	}
 }

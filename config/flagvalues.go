@@ -118,7 +118,7 @@ func (n naming) Set(s string) error {
 		return nil
 	}
 	if n.dst.Set && n.dst.V != n.mode {
-		return fmt.Errorf("--bare, --base-import-paths and --preserve-import-paths each name the images differently: pick one")
+		return fmt.Errorf("another flag already names the images %s: the naming modes exclude each other, pick one", n.dst.V)
 	}
 	*n.dst = Set(n.mode)
 	return nil

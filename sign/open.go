@@ -41,7 +41,11 @@ func Open(ctx context.Context, o Options) (*Signer, error) {
 		if o.NoTransparencyLog {
 			return nil, ErrKeylessNoLog
 		}
-		return Keyless(ctx, KeylessOptions{FulcioURL: o.FulcioURL, RekorURL: rekor})
+		s, err := Keyless(ctx, KeylessOptions{FulcioURL: o.FulcioURL, RekorURL: rekor})
+		if err != nil && !errors.Is(err, ErrNoKeyless) && ctx.Err() == nil {
+			err = &SigstoreError{Err: err}
+		}
+		return s, err
 	}
 	password := o.Password
 	if password == nil {
@@ -69,3 +73,10 @@ type LogError struct {
 
 func (e *LogError) Error() string { return fmt.Sprintf("transparency log %s: %v", e.URL, e.Err) }
 func (e *LogError) Unwrap() error { return e.Err }
+
+// SigstoreError is a Sigstore instance (its Fulcio or Rekor) that cannot
+// be used for keyless signing; its text is Err's.
+type SigstoreError struct{ Err error }
+
+func (e *SigstoreError) Error() string { return e.Err.Error() }
+func (e *SigstoreError) Unwrap() error { return e.Err }

@@ -97,13 +97,13 @@ var adviceCases = []struct {
 	{advise(&buildcache.KeyError{Key: buildcache.SignKey, Path: "k", Err: os.ErrNotExist}), "cache sign key k: no such file: give a cosign private key (see mingo generate-key)"},
 	{advise(&buildcache.KeyError{Key: buildcache.SignKey, Path: "k", Err: errX}), "cache sign key: x: give a cosign private key (cosign.key; see mingo generate-key)"},
 	// signAdvice
-	{signAdvice(sign.ErrKeylessNoLog, sign.Options{}), "keyless signing needs the Rekor transparency log (its entry proves the short-lived certificate was valid): drop --tlog-upload=false, or sign with --key"},
-	{signAdvice(sign.ErrNoPassword, sign.Options{Key: "c.key"}), "--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)"},
-	{signAdvice(sign.ErrWrongPassword, sign.Options{Key: "c.key"}), "the passphrase in COSIGN_PASSWORD does not decrypt c.key: set the one the key was made with"},
-	{signAdvice(&sign.LogError{URL: "u", Err: errX}, sign.Options{Key: "c.key"}), "transparency log u: x: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)"},
-	{signAdvice(errX, sign.Options{}), "x (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)"},
-	{signAdvice(sign.ErrNoKeyless, sign.Options{}), "keyless signing (Fulcio certificate + Rekor transparency log) needs an OIDC identity token"},
-	{signAdvice(errX, sign.Options{Key: "c.key"}), "x"},
+	{signAdvice(sign.ErrKeylessNoLog, ""), "keyless signing needs the Rekor transparency log (its entry proves the short-lived certificate was valid): drop --tlog-upload=false, or sign with --key"},
+	{signAdvice(sign.ErrNoPassword, "c.key"), "--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)"},
+	{signAdvice(sign.ErrWrongPassword, "c.key"), "the passphrase in COSIGN_PASSWORD does not decrypt c.key: set the one the key was made with"},
+	{signAdvice(&sign.LogError{URL: "u", Err: errX}, "c.key"), "transparency log u: x: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)"},
+	{signAdvice(&sign.SigstoreError{Err: errX}, ""), "x (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)"},
+	{signAdvice(sign.ErrNoKeyless, ""), "keyless signing (Fulcio certificate + Rekor transparency log) needs an OIDC identity token"},
+	{signAdvice(errX, "c.key"), "x"},
 	// loginAdvice
 	{loginAdvice(&publish.InvalidRegistryError{Registry: "bad host", Err: errX}, "reg.io", "me", ""), `invalid registry "bad host": give a host[:port] such as ghcr.io: x`},
 	{loginAdvice(&publish.RegistryError{Registry: "reg.io", Problem: publish.Unauthorized, Err: errX}, "reg.io", "me", ""), "registry reg.io rejected the credentials for user me: check the user and the password or token"},
@@ -136,20 +136,22 @@ func TestAdviceMessages(t *testing.T) {
 
 // An error of sign.Open gets the signing flag that fixes it.
 func TestSignAdvice(t *testing.T) {
-	key := sign.Options{Key: "cosign.key"}
+	key := "cosign.key"
 	for _, tc := range []struct {
 		err  error
-		o    sign.Options
+		key  string
 		want string
 	}{
-		{sign.ErrKeylessNoLog, sign.Options{NoTransparencyLog: true}, ": drop --tlog-upload=false, or sign with --key"},
+		{sign.ErrKeylessNoLog, "", ": drop --tlog-upload=false, or sign with --key"},
 		{sign.ErrNoPassword, key, "--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)"},
 		{fmt.Errorf("sign: cosign.key: %w", sign.ErrWrongPassword), key, "the passphrase in COSIGN_PASSWORD does not decrypt cosign.key: set the one the key was made with"},
 		{&sign.LogError{URL: "https://rekor", Err: errors.New("down")}, key, "transparency log https://rekor: down: set --rekor-url, or sign offline with --tlog-upload=false"},
-		{errors.New("fulcio: 503"), sign.Options{}, "fulcio: 503 (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)"},
-		{sign.ErrNoKeyless, sign.Options{}, sign.ErrNoKeyless.Error()},
+		{&sign.SigstoreError{Err: errors.New("fulcio: 503")}, "", "fulcio: 503 (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)"},
+		{sign.ErrNoKeyless, "", sign.ErrNoKeyless.Error()},
+		{sign.ErrNotSigning, "", "--key and --provenance need --sign"},
+		{sign.ErrNotPushed, key, "--sign signs what is pushed: drop --push=false, or --sign"},
 	} {
-		got := signAdvice(tc.err, tc.o)
+		got := signAdvice(tc.err, tc.key)
 		if !strings.Contains(got.Error(), tc.want) || !errors.Is(got, tc.err) {
 			t.Errorf("signAdvice(%v) = %q, want %q, keeping the chain", tc.err, got, tc.want)
 		}

@@ -7,33 +7,33 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/progress"
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
 )
 
 // buildFlags are mingo build's (and mingo resolve's) flags as cobra parsed
-// them. The image settings, names and cache repository are a
-// config.Overlay: what mingo.yaml would say, set where a flag was given.
+// them: the image settings, names and cache repository as a
+// config.Overlay (what mingo.yaml would say, set where a flag was given),
+// and the run's settings as the mingo.Run they fill. Neither changes
+// after parsing: a run starts from a copy.
 type buildFlags struct {
-	over                             config.Overlay
-	configPath                       string
-	tarball, layout, sbomDir, sbom   string
-	push, load, json, quiet, verbose bool
-	sign                             signFlags
-	jobs                             int
-	timeout                          time.Duration
-	changed                          func(flag string) bool
+	over                                         config.Overlay
+	run                                          mingo.Run
+	configPath, sbom                             string
+	load, json, quiet, verbose, tlogUpload bool
+	changed                                      func(flag string) bool
 }
 
 func newBuildCommand() *cobra.Command {
-	f := &buildFlags{jobs: runtime.NumCPU(), sbom: "spdx"}
+	f := &buildFlags{}
 	cmd := &cobra.Command{
 		Use:     "build [PACKAGE...]",
 		Short:   "Compile a Go main package and publish it as a minimal multi-platform image",
@@ -43,47 +43,43 @@ func newBuildCommand() *cobra.Command {
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	f.register(cmd)
+	f.register(cmd.Flags())
 	return cmd
 }
 
-// register defines the build flags on cmd (mingo build, mingo resolve).
-func (f *buildFlags) register(cmd *cobra.Command) {
-	fl := cmd.Flags()
+// register defines the build flags on fl (mingo build, mingo resolve).
+func (f *buildFlags) register(fl *pflag.FlagSet) {
 	f.over.AddFlags(fl)
-	fl.BoolVar(&f.push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
+	r, out, so := &f.run, &f.run.Outputs, &f.run.SignOptions
+	r.Jobs = runtime.NumCPU()
+	fl.BoolVar(&r.Push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
 	fl.BoolVar(&f.load, "load", false, "load the images into the local container engine (Docker or podman, at DOCKER_HOST; default unix:///var/run/docker.sock), as each -t or mingo.local/<binary>:latest; implies --push=false unless --push is given")
-	fl.StringVar(&f.tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
-	fl.StringVar(&f.layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
-	fl.Var(config.DurationValue(&f.timeout), "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
-	fl.Var(config.CountValue(&f.jobs), "jobs", "compile at most `N` platforms at once")
+	fl.StringVar(&out.Tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
+	fl.StringVar(&out.Layout, "oci-layout", "", "write an OCI image layout holding the index and every platform to `DIR`")
+	fl.Var(config.DurationValue(&r.Timeout), "registry-timeout", "fail a registry request, or a request to the engine with --load, that makes no progress for `DURATION` (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
+	fl.Var(config.CountValue(&r.Jobs), "jobs", "compile at most `N` platforms at once")
 	fl.BoolVar(&f.json, "json", false, "print a JSON document with the index and per-platform digests and sizes")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
 	fl.Var(config.ChoiceValue(&f.sbom, "spdx", "none"), "sbom", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
-	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
+	fl.Lookup("sbom").DefValue, f.sbom = "spdx", "spdx"
+	fl.StringVar(&out.SBOMDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
-	f.sign.register(fl)
-	f.changed = func(name string) bool { return fl.Changed(name) }
+	fl.BoolVar(&r.Sign, "sign", false, "sign the index and every platform image with cosign (and attest the SBOMs): with --key, or keyless where an OIDC token is available")
+	fl.StringVar(&so.Key, "key", "", "cosign private key `FILE` (passphrase in COSIGN_PASSWORD); see mingo generate-key")
+	fl.BoolVar(&f.tlogUpload, "tlog-upload", true, "record signatures in the Rekor transparency log; --tlog-upload=false for offline key signing")
+	fl.StringVar(&so.FulcioURL, "fulcio-url", sign.DefaultFulcioURL, "Fulcio certificate authority for keyless signing, at `URL`")
+	fl.StringVar(&so.RekorURL, "rekor-url", sign.DefaultRekorURL, "Rekor transparency log at `URL`")
+	fl.BoolVar(&r.Provenance, "provenance", false, "attach a signed SLSA provenance attestation (needs --sign)")
+	f.changed = fl.Changed
 }
 
 func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, stderr io.Writer) error {
-	j, err := f.start(stderr)
+	j, err := f.start(ctx, stderr, patterns, f.configPath)
 	if err != nil {
 		return err
 	}
 	defer j.log.Finish()
-	over, err := j.overlay(ctx, patterns)
-	if err != nil {
-		return err
-	}
-	cfg, err := mingo.LoadConfig(ctx, f.configPath, over)
-	if err != nil {
-		return advise(err)
-	}
-	if err := j.connect(ctx, cfg); err != nil {
-		return err
-	}
 	images, refs, err := j.run.Build(ctx)
 	if err != nil {
 		return advise(err)
@@ -93,47 +89,101 @@ func runBuild(ctx context.Context, f *buildFlags, patterns []string, stdout, std
 		return advise(err)
 	}
 	j.log.Finish()
-	j.log.SizeReport(images, cfg.Plural)
+	j.log.SizeReport(images, j.run.Config.Plural)
 	if !j.run.Keeps() {
 		j.log.Logf("warning: nothing was kept: no --tag to push to and no --tarball, --oci-layout or --load")
 	}
-	return printResult(stdout, f.json, cfg.Plural, outs)
+	return printResult(stdout, f.json, j.run.Config.Plural, outs)
 }
 
-// start checks what the flags alone can tell before anything runs, and
-// returns the run they describe; overlay settles whether it pushes.
-func (f *buildFlags) start(stderr io.Writer) (*job, error) {
-	if f.quiet && f.verbose {
-		return nil, errors.New("--quiet and --verbose contradict each other: pick one")
-	}
-	timeout, err := config.RegistryTimeout(f.changed("registry-timeout"), f.timeout)
+// job is one run of mingo build or resolve, and the display it reports to.
+type job struct {
+	log *progress.Display
+	run mingo.Run
+}
+
+// start returns the run the flags describe, its images' config loaded
+// (configPath, with the flags and patterns over it) and everything
+// checked that can be before a build: outputs, engine, keys, signing.
+func (f *buildFlags) start(ctx context.Context, stderr io.Writer, patterns []string, configPath string) (*job, error) {
+	j, err := f.newJob(stderr)
 	if err != nil {
 		return nil, err
 	}
-	if err := (mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout}).Check(); err != nil {
+	over, err := j.place(ctx, f, patterns)
+	if err == nil {
+		j.run.Config, err = mingo.LoadConfig(ctx, configPath, over)
+		err = advise(err)
+	}
+	if err == nil {
+		plural := j.run.Config.Plural
+		j.run.Progress = func(e mingo.Event) { j.log.Set(progress.Key(e, plural), progress.Status(e), false) }
+		err = f.check(ctx, &j.run)
+	}
+	if err != nil {
+		j.log.Finish()
+		return nil, err
+	}
+	return j, nil
+}
+
+// newJob checks what the flags alone can tell before anything runs.
+func (f *buildFlags) newJob(stderr io.Writer) (*job, error) {
+	if f.quiet && f.verbose {
+		return nil, errors.New("--quiet and --verbose contradict each other: pick one")
+	}
+	timeout, err := config.RegistryTimeout(f.changed("registry-timeout"), f.run.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.run.Outputs.Check(); err != nil {
 		return nil, advise(err)
 	}
 	if he, ok := errors.AsType[*gotool.HomeError](gotool.CheckHome()); ok {
 		return nil, fmt.Errorf("%w: set HOME (or %s)", he, he.Var)
 	}
 	log := progress.New(stderr, f.quiet, f.verbose)
-	exe, err := os.Executable() // "": Go's build cache stays local
-	if err != nil {
+	run := f.run
+	run.Timeout, run.SBOM, run.SignOptions.NoTransparencyLog = timeout, f.sbom == "spdx", !f.tlogUpload
+	run.BuilderID, run.ToolVersion = os.Getenv("MINGO_BUILDER_ID"), versionNumber()
+	if run.GoCacheExe, err = os.Executable(); err != nil { // "": Go's build cache stays local
 		log.Debugf("not sharing Go's build cache: %v", err)
 	}
-	j := &job{f: f, log: log, run: mingo.Run{Push: f.push, SBOM: f.sbom == "spdx", Jobs: f.jobs, Timeout: timeout, Insecure: f.over.Insecure,
-		Outputs:    mingo.Outputs{Tarball: f.tarball, SBOMDir: f.sbomDir, Layout: f.layout},
-		Provenance: f.sign.provenance, BuilderID: os.Getenv("MINGO_BUILDER_ID"), ToolVersion: versionNumber(), GoCacheExe: exe,
-		Logf: log.Logf, Verbosef: log.Debugf, Warnf: log.Warnf,
-		Upload: func(repo string, done, total int64, rate float64) {
-			log.Set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", progress.Bytes(done), progress.Bytes(total), progress.Bytes(int64(rate))), done < total)
-		},
-	}}
-	if f.loads() {
-		j.run.Outputs.Engine = &publish.Daemon{Timeout: timeout}
+	run.Logf, run.Verbosef, run.Warnf = log.Logf, log.Debugf, log.Warnf
+	run.Upload = func(repo string, done, total int64, rate float64) {
+		log.Set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", progress.Bytes(done), progress.Bytes(total), progress.Bytes(int64(rate))), done < total)
 	}
-	return j, nil
+	if f.load || f.over.KoLoads() {
+		run.Outputs.Engine = &publish.Daemon{Timeout: timeout}
+	}
+	return &job{log: log, run: run}, nil
 }
 
-// loads reports whether the images go into the local engine (--load, or see config.Overlay.KoLoads).
-func (f *buildFlags) loads() bool { return f.load || f.over.KoLoads() }
+// place is what the flags and the environment set over mingo.yaml, once
+// the run knows where the images go (see mingo.Run.Place).
+func (j *job) place(ctx context.Context, f *buildFlags, patterns []string) (config.Overlay, error) {
+	over := f.over.WithEnv()
+	over.Packages = patterns
+	over, loaded, err := j.run.Place(ctx, over, f.configPath, f.changed("push"))
+	if loaded {
+		j.log.Logf("no -t, --tarball or --oci-layout given: loading into the container engine at %s (give -t REGISTRY/REPOSITORY:TAG to push)", j.run.Outputs.Engine.Address())
+	}
+	if e, ok := errors.AsType[*mingo.EngineError](err); ok {
+		return over, fmt.Errorf("nothing to push to: no -t given, and no container engine answers at %s: give --load with Docker or podman running, --tarball FILE, or -t REGISTRY/REPOSITORY:TAG", e.Address)
+	}
+	return over, advise(err)
+}
+
+// check is run.Check with advice, once run has its Config; a cache key
+// flag given without a cache repository is an error, not a key silently
+// ignored.
+func (f *buildFlags) check(ctx context.Context, run *mingo.Run) error {
+	if run.Config.CacheRepo == "" {
+		for _, fl := range []string{"cache-sign-key", "cache-sign-keyless", "cache-trust-key", "cache-trust-identity", "cache-trust-issuer", "cache-trust-root", "cache-repo-read-only"} {
+			if f.changed(fl) {
+				return fmt.Errorf("--%s applies to the cache repository, and there is none: give --cache-repo too", fl)
+			}
+		}
+	}
+	return signAdvice(run.Check(ctx), run.SignOptions.Key)
+}

@@ -27,7 +27,7 @@ func TestCacheRepoPrecedence(t *testing.T) {
 			path := writeConfig(t, text)
 			f := &buildFlags{}
 			cmd := &cobra.Command{}
-			f.register(cmd)
+			f.register(cmd.Flags())
 			args := []string{"--config", path}
 			if tt.flag != "" {
 				args = append(args, "--cache-repo", tt.flag)

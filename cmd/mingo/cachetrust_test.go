@@ -51,15 +51,16 @@ func TestCacheTrustBadKeys(t *testing.T) {
 				t.Setenv(sign.PasswordEnv, tc.password)
 			}
 			f := &buildFlags{changed: func(name string) bool { return name == tc.changedFlag }}
-			_, err := f.openCacheTrust(&tc.cfg)
+			err := f.check(t.Context(), &mingo.Run{Config: &tc.cfg})
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("error %v, want one line with %q", err, tc.want)
 			}
 		})
 	}
 	t.Setenv(sign.PasswordEnv, "pw")
-	ct, err := (&buildFlags{changed: func(string) bool { return false }}).openCacheTrust(&mingo.Config{CacheRepo: "r/c", CacheSignKey: priv, CacheTrustKey: pub})
-	if err != nil || ct.Signer == nil || ct.Trust == nil {
+	run := &mingo.Run{Config: &mingo.Config{CacheRepo: "r/c", CacheSignKey: priv, CacheTrustKey: pub}}
+	err := (&buildFlags{changed: func(string) bool { return false }}).check(t.Context(), run)
+	if ct := run.CacheTrust; err != nil || ct.Signer == nil || ct.Trust == nil {
 		t.Errorf("good keys: %+v, %v", ct, err)
 	}
 }

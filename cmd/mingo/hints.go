@@ -45,6 +45,16 @@ func is(sentinel error, prefix, suffix string) rule {
 	}
 }
 
+// say is the rule for a sentinel error that msg words entirely.
+func say(sentinel error, msg string) rule {
+	return func(err error) error {
+		if !errors.Is(err, sentinel) {
+			return nil
+		}
+		return &advice{msg, err}
+	}
+}
+
 // specRules fix the errors about what the images are; a value the
 // command line set gets them after its flag's name too.
 var specRules = []rule{

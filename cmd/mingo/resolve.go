@@ -35,8 +35,8 @@ func newResolveCommand() *cobra.Command {
 			return runResolve(cmd.Context(), f, r, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	f.register(cmd)
 	fl := cmd.Flags()
+	f.register(fl)
 	fl.StringArrayVarP(&r.files, "filename", "f", nil, "YAML `FILE`, directory, or - for standard input (repeatable)")
 	fl.BoolVarP(&r.recursive, "recursive", "R", false, "read the directories given with -f recursively")
 	for _, hidden := range []string{"json", "config"} {
@@ -53,7 +53,7 @@ func (f *buildFlags) checkResolve(r *resolveFlags) error {
 	case f.changed("json") || f.changed("config"):
 		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
 	}
-	return outputWords[resolve.CheckOutputs(cmp.Or(f.over.Repo.V, f.over.KoRepo()), f.loads(), f.push || !f.changed("push"))]
+	return outputWords[resolve.CheckOutputs(cmp.Or(f.over.Repo.V, f.over.KoRepo()), f.load || f.over.KoLoads(), f.run.Push || !f.changed("push"))]
 }
 
 // outputWords words resolve.CheckOutputs's errors (nil: none) with the
@@ -72,29 +72,18 @@ func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Re
 	if err != nil {
 		return err
 	}
-	j, err := f.start(stderr)
+	j, err := f.start(ctx, stderr, []string{"./..."}, "")
 	if err != nil {
 		return err
 	}
 	defer j.log.Finish()
-	over, err := j.overlay(ctx, []string{"./..."})
-	if err != nil {
-		return err
-	}
-	cfg, err := mingo.LoadConfig(ctx, "", over)
-	if err != nil {
-		return advise(err)
-	}
-	if err := j.connect(ctx, cfg); err != nil {
-		return err
-	}
 	if d := j.run.Outputs.Engine; d != nil {
 		d.Names = resolve.LocalNames
 	}
 	build := func(ctx context.Context, targets []mingo.Target) ([]*mingo.Image, []name.Reference, error) {
 		return j.run.Publish(ctx, targets) // advised once, below
 	}
-	out, err := resolve.Resolve(ctx, sources, cfg.Specs[0], build, j.run.Outputs.Engine != nil)
+	out, err := resolve.Resolve(ctx, sources, j.run.Config.Specs[0], build, j.run.Outputs.Engine != nil)
 	if err != nil {
 		return advise(err)
 	}

@@ -40,7 +40,7 @@ func newVerifyCommand() *cobra.Command {
 
 // inputAdvice words an error in verify's arguments as mingo verify did
 // before the library read them: naming the argument or flag.
-func inputAdvice(err *verify.InputError) error {
+func inputAdvice(_ error, err *verify.InputError) error {
 	var refErr *verify.ReferenceError
 	switch {
 	case err.Input == verify.InputCABundle:
