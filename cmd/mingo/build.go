@@ -25,11 +25,11 @@ import (
 // and the run's settings as the mingo.Run they fill. Neither changes
 // after parsing: a run starts from a copy.
 type buildFlags struct {
-	over                                         config.Overlay
-	run                                          mingo.Run
-	configPath, sbom                             string
+	over                                   config.Overlay
+	run                                    mingo.Run
+	configPath, sbom                       string
 	load, json, quiet, verbose, tlogUpload bool
-	changed                                      func(flag string) bool
+	changed                                func(flag string) bool
 }
 
 func newBuildCommand() *cobra.Command {
