@@ -67,6 +67,22 @@ type TagError struct {
 func (e *TagError) Error() string { return fmt.Sprintf("invalid reference %q: %v", e.Ref, e.Err) }
 func (e *TagError) Unwrap() error { return e.Err }
 
+// Lowercase returns Ref with its registry and repository in lowercase
+// (the tag keeps its case), when Ref has capitals there and would be
+// valid without them: repository names are lowercase.
+func (e *TagError) Lowercase() (string, bool) {
+	repo, tag := e.Ref, ""
+	if i := strings.LastIndex(e.Ref, ":"); i > strings.LastIndex(e.Ref, "/") {
+		repo, tag = e.Ref[:i], e.Ref[i:]
+	}
+	lower := strings.ToLower(repo) + tag
+	if lower == e.Ref {
+		return "", false
+	}
+	_, err := name.NewTag(lower)
+	return lower, err == nil
+}
+
 // ErrDigestTag is a digest given where a tag is expected.
 var ErrDigestTag = errors.New("a digest names content, not a place to publish it")
 

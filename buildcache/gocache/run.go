@@ -53,9 +53,12 @@ func EnvConfig() Config {
 	c := Config{Repo: os.Getenv("MINGO_CACHE_REPO"), SignKey: os.Getenv("MINGO_CACHE_SIGN_KEY"), TrustKey: os.Getenv("MINGO_CACHE_TRUST_KEY"),
 		TrustIdentity: os.Getenv("MINGO_CACHE_TRUST_IDENTITY"), TrustIssuer: os.Getenv("MINGO_CACHE_TRUST_ISSUER"),
 		TrustRoot: os.Getenv("MINGO_CACHE_TRUST_ROOT")}
+	// The first of the two names that holds a boolean decides, as for
+	// mingo build (see config.Overlay.WithEnv).
 	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
-		if v, _ := strconv.ParseBool(os.Getenv(k)); v {
-			c.ReadOnly = true
+		if v, err := strconv.ParseBool(os.Getenv(k)); err == nil {
+			c.ReadOnly = v
+			break
 		}
 	}
 	return c

@@ -34,17 +34,7 @@ func newGoCacheCommand() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&c.Repo, "repo", c.Repo, "share the cache through the registry repository `REGISTRY/REPOSITORY` (default $MINGO_CACHE_REPO; none: the local tier only)")
-	fl.BoolVar(&c.ReadOnly, "read-only", c.ReadOnly, "read the repository, never write to it (default $MINGO_CACHE_REPO_READ_ONLY=1)")
-	fl.StringVar(&c.SignKey, "sign-key", c.SignKey, "sign the entries written with the cosign private key `FILE` (passphrase in COSIGN_PASSWORD; default $MINGO_CACHE_SIGN_KEY)")
-	fl.StringVar(&c.TrustKey, "trust-key", c.TrustKey, "take only entries signed by the cosign public key `FILE`; others are misses (default $MINGO_CACHE_TRUST_KEY)")
-	fl.StringVar(&c.TrustIdentity, "trust-identity", c.TrustIdentity, "take only entries signed keylessly (Sigstore) by `ID`, the certificate's identity; needs --trust-issuer and --trust-root, excludes --trust-key (default $MINGO_CACHE_TRUST_IDENTITY)")
-	fl.StringVar(&c.TrustIssuer, "trust-issuer", c.TrustIssuer, "the OIDC issuer `URL` of --trust-identity (default $MINGO_CACHE_TRUST_ISSUER)")
-	fl.StringVar(&c.TrustRoot, "trust-root", c.TrustRoot, "the Sigstore trusted root `FILE` (trusted_root.json) of --trust-identity's signatures (default $MINGO_CACHE_TRUST_ROOT)")
-	fl.StringVar(&c.SignSocket, "sign-socket", "", "sign through the mingo build listening on the unix socket `PATH`")
-	_ = fl.MarkHidden("sign-socket") // mingo build's own use
-	fl.BoolVar(&c.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for the repository's registry")
-	fl.Var(config.DurationValue(&c.Timeout), "registry-timeout", "give up a download or upload after `DURATION`, a lookup after a sixth of it (default $MINGO_REGISTRY_TIMEOUT, else 60s)")
+	c.AddFlags(fl)
 	fl.BoolVarP(&verbose, "verbose", "v", false, "print on standard error, at the end, the hits, misses and bytes moved")
 	return cmd
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/google/go-containerregistry/pkg/name"
-
 	"github.com/mingo-build/mingo"
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/buildcache/gocache"
@@ -91,8 +89,9 @@ var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
 	as(func(err error, _ *mingo.NameClashError) error {
 		return fmt.Errorf("%w: give them different repositories or tags", err)
 	}),
+	// Not GOFLAGS: gotool.CheckEnv refuses a -buildmode or -linkshared there.
 	as(func(err error, _ *build.DynamicError) error {
-		return fmt.Errorf("%w; %s", err, dynamicHint(os.Getenv("GOFLAGS")))
+		return fmt.Errorf("%w; remove -linkmode=external or -extldflags from --ldflags so Go links it statically", err)
 	}),
 	is(syscall.E2BIG, "", ": the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once"),
 	as(func(err error, e *build.MissingPlatformError) error {
@@ -134,7 +133,7 @@ func valueAdvice(err error, e *config.ValueError) error {
 // tagHint words a --tag that is not a reference: lowercase, if that is
 // all it lacks.
 func tagHint(err error, e *publish.TagError) error {
-	if lower, ok := lowercaseRepo(e.Ref); ok {
+	if lower, ok := e.Lowercase(); ok {
 		return &advice{fmt.Sprintf("invalid --tag %q: repository names are lowercase: use %s", e.Ref, lower), err}
 	}
 	return &advice{fmt.Sprintf("invalid --tag %q: want registry/repository[:tag], for example ghcr.io/acme/api:v1.2.0: %v", e.Ref, e.Err), err}
@@ -153,17 +152,6 @@ func outputHint(err error, e *mingo.OutputError) error {
 		return &advice{fmt.Sprintf("%s %s: is a directory: give a file name", flag, e.Path), err}
 	}
 	return &advice{fmt.Sprintf("%s %s: %v: choose a new or empty directory, or an existing OCI layout", flag, e.Path, e.Err), err}
-}
-
-// dynamicHint names what made a binary dynamic: the user's GOFLAGS when
-// they ask for a build mode that links dynamically, --ldflags otherwise.
-func dynamicHint(goflags string) string {
-	for _, f := range strings.Fields(goflags) {
-		if strings.HasPrefix(f, "-buildmode=") || strings.HasPrefix(f, "--buildmode=") || strings.HasPrefix(f, "-linkshared") {
-			return fmt.Sprintf("GOFLAGS sets %s, which links dynamically: unset it for mingo (env -u GOFLAGS mingo ...)", f)
-		}
-	}
-	return "remove -linkmode=external or -extldflags from --ldflags so Go links it statically"
 }
 
 // goFlagHints say, by GOFLAGS entry ("" for GOEXPERIMENT and GOFIPS140),
@@ -224,22 +212,6 @@ type advice struct {
 
 func (a *advice) Error() string { return a.msg }
 func (a *advice) Unwrap() error { return a.err }
-
-// lowercaseRepo returns ref with its registry and repository in lowercase
-// (the tag keeps its case), if ref has capitals there and is valid
-// without them.
-func lowercaseRepo(ref string) (string, bool) {
-	repo, tag := ref, ""
-	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-		repo, tag = ref[:i], ref[i:]
-	}
-	lower := strings.ToLower(repo) + tag
-	if lower == ref {
-		return "", false
-	}
-	_, err := name.NewTag(lower)
-	return lower, err == nil
-}
 
 // identityHint words a keyless trust identity that cannot be used (mingo
 // build's flags; mingo gocache's are --trust-identity, --trust-issuer and

@@ -45,18 +45,3 @@ func TestAdvise(t *testing.T) {
 		}
 	}
 }
-
-// A dynamic binary caused by the user's GOFLAGS gets a hint about GOFLAGS,
-// not about --ldflags, which they never set.
-func TestDynamicHint(t *testing.T) {
-	for goflags, want := range map[string]string{
-		"-buildmode=pie":        "GOFLAGS sets -buildmode=pie",
-		"-mod=mod -linkshared":  "GOFLAGS sets -linkshared",
-		"":                      "--ldflags",
-		"-mod=mod -trimpath=on": "--ldflags",
-	} {
-		if got := dynamicHint(goflags); !strings.Contains(got, want) {
-			t.Errorf("dynamicHint(%q) = %q, want it to mention %q", goflags, got, want)
-		}
-	}
-}

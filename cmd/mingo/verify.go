@@ -30,11 +30,7 @@ func newVerifyCommand() *cobra.Command {
 			return printVerify(cmd.OutOrStdout(), rep)
 		},
 	}
-	// --ldflags sets req.LDFlags, even to "": nil takes mingo.yaml's.
-	cmd.Flags().Func("ldflags", "the extra linker `FLAGS` the image was built with (the recipe holds only their digest)", func(s string) error { req.LDFlags = &s; return nil })
-	cmd.Flags().StringArrayVar(&req.Adds, "add", nil, "the `LOCAL:IMAGEPATH` files the image was built with (repeatable)")
-	cmd.Flags().StringVar(&req.CABundle, "ca-bundle", "", "the PEM `FILE` the image was built with")
-	cmd.Flags().BoolVar(&req.Insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for IMAGE's registry (not needed for localhost or 127.0.0.1, which may be plain HTTP)")
+	req.AddFlags(cmd.Flags())
 	return cmd
 }
 
