@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,15 +35,13 @@ type buildFlags struct {
 
 func newBuildCommand() *cobra.Command {
 	f := &buildFlags{}
-	cmd := &cobra.Command{
-		Use:     "build [PACKAGE...]",
-		Short:   "Compile a Go main package and publish it as a minimal multi-platform image",
-		Long:    helpText("build.long"),
-		Example: helpText("build.examples"),
+	cmd := withHelp("build", &cobra.Command{
+		Use:   "build [PACKAGE...]",
+		Short: "Compile a Go main package and publish it as a minimal multi-platform image",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
-	}
+	})
 	f.register(cmd.Flags())
 	return cmd
 }
@@ -186,4 +185,36 @@ func (f *buildFlags) check(ctx context.Context, run *mingo.Run) error {
 		}
 	}
 	return signAdvice(run.Check(ctx), run.SignOptions.Key)
+}
+
+// printResult prints one line per image (REPOSITORY@DIGEST, or the digest
+// when nothing was pushed), its debug variant's on the next line, or with
+// --json one document (mingo.Summary), an array when the command line
+// named several packages.
+func printResult(w io.Writer, asJSON, multi bool, outs []*mingo.Summary) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if multi {
+			return enc.Encode(outs)
+		}
+		return enc.Encode(outs[0])
+	}
+	for _, out := range outs {
+		for o := out; o != nil; o = o.Debug {
+			if _, err := fmt.Fprintln(w, resultLine(o)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resultLine is an image's line: REPOSITORY@DIGEST, or the digest when
+// nothing was pushed.
+func resultLine(o *mingo.Summary) string {
+	if o.Reference != "" {
+		return o.Reference
+	}
+	return o.Digest
 }

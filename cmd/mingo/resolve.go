@@ -25,16 +25,14 @@ type resolveFlags struct {
 func newResolveCommand() *cobra.Command {
 	f := &buildFlags{}
 	r := &resolveFlags{}
-	cmd := &cobra.Command{
-		Use:     "resolve -f FILE|DIR|- [-f ...] (--repo REGISTRY/NAMESPACE | --load)",
-		Short:   "Build the Go packages YAML documents name as mingo:// or ko:// and write the documents with image digests",
-		Long:    helpText("resolve.long"),
-		Example: helpText("resolve.examples"),
-		Args:    filesByFlag,
+	cmd := withHelp("resolve", &cobra.Command{
+		Use:   "resolve -f FILE|DIR|- [-f ...] (--repo REGISTRY/NAMESPACE | --load)",
+		Short: "Build the Go packages YAML documents name as mingo:// or ko:// and write the documents with image digests",
+		Args:  filesByFlag,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runResolve(cmd.Context(), f, r, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
-	}
+	})
 	fl := cmd.Flags()
 	f.register(fl)
 	fl.StringArrayVarP(&r.files, "filename", "f", nil, "YAML `FILE`, directory, or - for standard input (repeatable)")
@@ -53,15 +51,7 @@ func (f *buildFlags) checkResolve(r *resolveFlags) error {
 	case f.changed("json") || f.changed("config"):
 		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
 	}
-	return outputWords[resolve.CheckOutputs(cmp.Or(f.over.Repo.V, f.over.KoRepo()), f.load || f.over.KoLoads(), f.run.Push || !f.changed("push"))]
-}
-
-// outputWords words resolve.CheckOutputs's errors (nil: none) with the
-// flags that fix them.
-var outputWords = map[error]error{
-	resolve.ErrNoOutput:      errors.New("nowhere to put the images: give --repo REGISTRY/NAMESPACE to push them, or --load for the local engine"),
-	resolve.ErrRepoAndEngine: errors.New("--repo and --load both name where the references point: pick one"),
-	resolve.ErrNotPushed:     errors.New("--push=false leaves the references with nothing to point at: use --load for local images"),
+	return advise(resolve.CheckOutputs(cmp.Or(f.over.Repo.V, f.over.KoRepo()), f.load || f.over.KoLoads(), f.run.Push || !f.changed("push")))
 }
 
 func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Reader, stdout, stderr io.Writer) error {

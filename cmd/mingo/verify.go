@@ -12,12 +12,10 @@ import (
 
 func newVerifyCommand() *cobra.Command {
 	var req verify.Request
-	cmd := &cobra.Command{
-		Use:     "verify PACKAGE IMAGE",
-		Short:   "Rebuild PACKAGE as IMAGE was built and check the digests match",
-		Long:    helpText("verify.long"),
-		Example: helpText("verify.examples"),
-		Args:    exactArgs(2),
+	cmd := withHelp("verify", &cobra.Command{
+		Use:   "verify PACKAGE IMAGE",
+		Short: "Rebuild PACKAGE as IMAGE was built and check the digests match",
+		Args:  exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Package, req.Image = args[0], args[1]
 			rep, err := req.Rebuild(cmd.Context())
@@ -29,7 +27,7 @@ func newVerifyCommand() *cobra.Command {
 			}
 			return printVerify(cmd.OutOrStdout(), rep)
 		},
-	}
+	})
 	req.AddFlags(cmd.Flags())
 	return cmd
 }

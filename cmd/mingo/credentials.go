@@ -3,21 +3,21 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mingo-build/mingo/publish"
+	"github.com/mingo-build/mingo/sign"
 )
 
 func newLoginCommand() *cobra.Command {
 	var user string
 	var stdin, insecure bool
-	cmd := &cobra.Command{
-		Use:     "login REGISTRY -u USER --password-stdin",
-		Short:   "Save registry credentials in the Docker config, as docker login does",
-		Long:    helpText("login.long"),
-		Example: helpText("login.examples"),
-		Args:    exactArgs(1),
+	cmd := withHelp("login", &cobra.Command{
+		Use:   "login REGISTRY -u USER --password-stdin",
+		Short: "Save registry credentials in the Docker config, as docker login does",
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if user == "" {
 				return errors.New("no user: give -u USER")
@@ -38,9 +38,31 @@ func newLoginCommand() *cobra.Command {
 			fmt.Fprintf(cmd.ErrOrStderr(), "Login Succeeded: credentials for %s saved in %s\n", reg, path)
 			return nil
 		},
-	}
+	})
 	cmd.Flags().StringVarP(&user, "username", "u", "", "registry `USER`")
 	cmd.Flags().BoolVar(&stdin, "password-stdin", false, "read the password (or token) from standard input")
 	cmd.Flags().BoolVar(&insecure, "insecure-registry", false, "allow plain HTTP or unverified TLS for this registry")
+	return cmd
+}
+
+func newGenerateKeyCommand() *cobra.Command {
+	var dir string
+	cmd := withHelp("generate-key", &cobra.Command{
+		Use:   "generate-key",
+		Short: "Write a cosign key pair (cosign.key, cosign.pub) for mingo build --sign --key",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			password, ok := os.LookupEnv("COSIGN_PASSWORD")
+			if !ok {
+				return errors.New("set COSIGN_PASSWORD to the passphrase for the new key (empty for none)")
+			}
+			if err := sign.GenerateKeyPair(dir, []byte(password)); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s/cosign.key and %s/cosign.pub\n", dir, dir)
+			return nil
+		},
+	})
+	cmd.Flags().StringVar(&dir, "dir", ".", "write the key pair into `DIR`")
 	return cmd
 }
