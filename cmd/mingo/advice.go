@@ -232,7 +232,6 @@ var keyFixes = []struct {
 	{buildcache.TrustIdentity, buildcache.ErrTrustIncomplete, "cache trust identity: give --cache-trust-identity, --cache-trust-issuer and --cache-trust-root together (--trust-identity, --trust-issuer, --trust-root for mingo gocache)"},
 	{buildcache.TrustIdentity, os.ErrNotExist, "cache trust root %[1]s: no such file: give a Sigstore trusted_root.json (cosign trusted-root create, or the Sigstore TUF repository's)"},
 	{buildcache.TrustIdentity, sign.ErrTrustedRoot, "cache trust root: %[2]v: give a Sigstore trusted_root.json with certificateAuthorities and tlogs (cosign trusted-root create)"},
-	{buildcache.TrustIdentity, nil, "cache trust identity: %[2]v"},
 	{buildcache.TrustKey, sign.ErrPrivateKey, "cache trust key %[1]s holds a private key: give its public half (cosign.pub), which cannot sign"},
 	{buildcache.TrustKey, os.ErrNotExist, "cache trust key %[1]s: no such file: give the cosign public key (cosign.pub) whose signatures the build trusts"},
 	{buildcache.TrustKey, nil, "cache trust key: %[2]v: give a cosign public key (cosign.pub)"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,6 @@ import (
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/progress"
 	"github.com/mingo-build/mingo/publish"
-	"github.com/mingo-build/mingo/sign"
 )
 
 // buildFlags are mingo build's (and mingo resolve's) flags as cobra parsed
@@ -26,11 +26,11 @@ import (
 // and the run's settings as the mingo.Run they fill. Neither changes
 // after parsing: a run starts from a copy.
 type buildFlags struct {
-	over                                   config.Overlay
-	run                                    mingo.Run
-	configPath, sbom                       string
-	load, json, quiet, verbose, tlogUpload bool
-	changed                                func(flag string) bool
+	over                       config.Overlay
+	run                        mingo.Run
+	configPath, sbom           string
+	load, json, quiet, verbose bool
+	changed                    func(flag string) bool
 }
 
 func newBuildCommand() *cobra.Command {
@@ -49,7 +49,7 @@ func newBuildCommand() *cobra.Command {
 // register defines the build flags on fl (mingo build, mingo resolve).
 func (f *buildFlags) register(fl *pflag.FlagSet) {
 	f.over.AddFlags(fl)
-	r, out, so := &f.run, &f.run.Outputs, &f.run.SignOptions
+	r, out := &f.run, &f.run.Outputs
 	r.Jobs = runtime.NumCPU()
 	fl.BoolVar(&r.Push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
 	fl.BoolVar(&f.load, "load", false, "load the images into the local container engine (Docker or podman, at DOCKER_HOST; default unix:///var/run/docker.sock), as each -t or mingo.local/<binary>:latest; implies --push=false unless --push is given")
@@ -65,10 +65,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&out.SBOMDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	fl.BoolVar(&r.Sign, "sign", false, "sign the index and every platform image with cosign (and attest the SBOMs): with --key, or keyless where an OIDC token is available")
-	fl.StringVar(&so.Key, "key", "", "cosign private key `FILE` (passphrase in COSIGN_PASSWORD); see mingo generate-key")
-	fl.BoolVar(&f.tlogUpload, "tlog-upload", true, "record signatures in the Rekor transparency log; --tlog-upload=false for offline key signing")
-	fl.StringVar(&so.FulcioURL, "fulcio-url", sign.DefaultFulcioURL, "Fulcio certificate authority for keyless signing, at `URL`")
-	fl.StringVar(&so.RekorURL, "rekor-url", sign.DefaultRekorURL, "Rekor transparency log at `URL`")
+	r.SignOptions.AddFlags(fl)
 	fl.BoolVar(&r.Provenance, "provenance", false, "attach a signed SLSA provenance attestation (needs --sign)")
 	f.changed = fl.Changed
 }
@@ -135,23 +132,18 @@ func (f *buildFlags) newJob(stderr io.Writer) (*job, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := f.run.Outputs.Check(); err != nil {
-		return nil, advise(err)
-	}
 	if he, ok := errors.AsType[*gotool.HomeError](gotool.CheckHome()); ok {
 		return nil, fmt.Errorf("%w: set HOME (or %s)", he, he.Var)
 	}
 	log := progress.New(stderr, f.quiet, f.verbose)
 	run := f.run
-	run.Timeout, run.SBOM, run.SignOptions.NoTransparencyLog = timeout, f.sbom == "spdx", !f.tlogUpload
+	run.Timeout, run.SBOM = timeout, f.sbom == "spdx"
 	run.BuilderID, run.ToolVersion = os.Getenv("MINGO_BUILDER_ID"), versionNumber()
 	if run.GoCacheExe, err = os.Executable(); err != nil { // "": Go's build cache stays local
 		log.Debugf("not sharing Go's build cache: %v", err)
 	}
 	run.Logf, run.Verbosef, run.Warnf = log.Logf, log.Debugf, log.Warnf
-	run.Upload = func(repo string, done, total int64, rate float64) {
-		log.Set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", progress.Bytes(done), progress.Bytes(total), progress.Bytes(int64(rate))), done < total)
-	}
+	run.Upload = log.Upload
 	if f.load || f.over.KoLoads() {
 		run.Outputs.Engine = &publish.Daemon{Timeout: timeout}
 	}
@@ -202,19 +194,10 @@ func printResult(w io.Writer, asJSON, multi bool, outs []*mingo.Summary) error {
 	}
 	for _, out := range outs {
 		for o := out; o != nil; o = o.Debug {
-			if _, err := fmt.Fprintln(w, resultLine(o)); err != nil {
+			if _, err := fmt.Fprintln(w, cmp.Or(o.Reference, o.Digest)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// resultLine is an image's line: REPOSITORY@DIGEST, or the digest when
-// nothing was pushed.
-func resultLine(o *mingo.Summary) string {
-	if o.Reference != "" {
-		return o.Reference
-	}
-	return o.Digest
 }

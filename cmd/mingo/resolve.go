@@ -15,28 +15,22 @@ import (
 	"github.com/mingo-build/mingo/resolve"
 )
 
-// resolveFlags are `mingo resolve`'s own flags; the build flags come from
-// buildFlags.
-type resolveFlags struct {
-	files     []string
-	recursive bool
-}
-
 func newResolveCommand() *cobra.Command {
 	f := &buildFlags{}
-	r := &resolveFlags{}
+	var files []string // -f: resolve's own flags, the rest build's
+	var recursive bool
 	cmd := withHelp("resolve", &cobra.Command{
 		Use:   "resolve -f FILE|DIR|- [-f ...] (--repo REGISTRY/NAMESPACE | --load)",
 		Short: "Build the Go packages YAML documents name as mingo:// or ko:// and write the documents with image digests",
 		Args:  filesByFlag,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runResolve(cmd.Context(), f, r, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runResolve(cmd.Context(), f, files, recursive, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	})
 	fl := cmd.Flags()
 	f.register(fl)
-	fl.StringArrayVarP(&r.files, "filename", "f", nil, "YAML `FILE`, directory, or - for standard input (repeatable)")
-	fl.BoolVarP(&r.recursive, "recursive", "R", false, "read the directories given with -f recursively")
+	fl.StringArrayVarP(&files, "filename", "f", nil, "YAML `FILE`, directory, or - for standard input (repeatable)")
+	fl.BoolVarP(&recursive, "recursive", "R", false, "read the directories given with -f recursively")
 	for _, hidden := range []string{"json", "config"} {
 		_ = fl.MarkHidden(hidden)
 	}
@@ -44,9 +38,9 @@ func newResolveCommand() *cobra.Command {
 }
 
 // checkResolve refuses flags that make no sense for resolve.
-func (f *buildFlags) checkResolve(r *resolveFlags) error {
+func (f *buildFlags) checkResolve(files []string) error {
 	switch {
-	case len(r.files) == 0:
+	case len(files) == 0:
 		return errors.New("no documents: give -f FILE, -f DIR or -f - (standard input)")
 	case f.changed("json") || f.changed("config"):
 		return errors.New("--json and --config do not apply to resolve: its output is the YAML documents, its input -f")
@@ -54,11 +48,11 @@ func (f *buildFlags) checkResolve(r *resolveFlags) error {
 	return advise(resolve.CheckOutputs(cmp.Or(f.over.Repo.V, f.over.KoRepo()), f.load || f.over.KoLoads(), f.run.Push || !f.changed("push")))
 }
 
-func runResolve(ctx context.Context, f *buildFlags, r *resolveFlags, stdin io.Reader, stdout, stderr io.Writer) error {
-	if err := f.checkResolve(r); err != nil {
+func runResolve(ctx context.Context, f *buildFlags, files []string, recursive bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	if err := f.checkResolve(files); err != nil {
 		return err
 	}
-	sources, err := resolve.Read(r.files, r.recursive, stdin)
+	sources, err := resolve.Read(files, recursive, stdin)
 	if err != nil {
 		return err
 	}

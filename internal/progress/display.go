@@ -70,6 +70,12 @@ func (d *Display) Set(key, status string, frequent bool) {
 	d.redraw()
 }
 
+// Upload shows how far a repository's blobs have uploaded (see
+// mingo.Run.Upload), at rate bytes per second.
+func (d *Display) Upload(repo string, done, total int64, rate float64) {
+	d.Set("push "+repo, fmt.Sprintf("uploading %s / %s, %s/s", Bytes(done), Bytes(total), Bytes(int64(rate))), done < total)
+}
+
 // Logf prints a message line (above the live block on a terminal), unless
 // quiet.
 func (d *Display) Logf(format string, args ...any) {
