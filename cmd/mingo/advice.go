@@ -45,6 +45,11 @@ func is(sentinel error, prefix, suffix string) rule {
 	}
 }
 
+// after is the rule for the errors of type T: their text, then suffix.
+func after[T error](suffix string) rule {
+	return as(func(err error, _ T) error { return fmt.Errorf("%w%s", err, suffix) })
+}
+
 // say is the rule for a sentinel error that msg words entirely.
 func say(sentinel error, msg string) rule {
 	return func(err error) error {
@@ -67,9 +72,7 @@ var specRules = []rule{
 	is(mingo.ErrInsecureNoTag, "", ": --insecure-registry applies to the registries in --tag, and no --tag was given"),
 	is(config.ErrEpoch, "", ": set it to, for example, $(git log -1 --format=%ct) or unset it"),
 	is(mingo.ErrBundleWithoutCerts, "", ": drop --ca-bundle or --ca-certs=false"),
-	as(func(err error, _ *build.DelvePlatformError) error {
-		return fmt.Errorf("%w: choose --platform from those, or drop --delve", err)
-	}),
+	after[*build.DelvePlatformError](": choose --platform from those, or drop --delve"),
 }
 
 // adviceRules are the rules of advise, the first that applies winning: an
@@ -88,13 +91,9 @@ var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
 	as(func(err error, e *publish.RegistryError) error { return fmt.Errorf("%w%s", err, registryHint(e)) }),
 	as(tagHint),
 	is(mingo.ErrNotBareTag, "", ": with --repo, -t takes a bare tag such as v1.2.0; the repository is --repo/<binary name>"),
-	as(func(err error, _ *mingo.NameClashError) error {
-		return fmt.Errorf("%w: give them different repositories or tags", err)
-	}),
+	after[*mingo.NameClashError](": give them different repositories or tags"),
 	// Not GOFLAGS: gotool.CheckEnv refuses a -buildmode or -linkshared there.
-	as(func(err error, _ *build.DynamicError) error {
-		return fmt.Errorf("%w; remove -linkmode=external or -extldflags from --ldflags so Go links it statically", err)
-	}),
+	after[*build.DynamicError]("; remove -linkmode=external or -extldflags from --ldflags so Go links it statically"),
 	is(syscall.E2BIG, "", ": the go command line is longer than the system allows; shorten --ldflags or build fewer packages at once"),
 	as(func(err error, e *build.MissingPlatformError) error {
 		return fmt.Errorf("%w: choose --platform from those, or %s", err, map[bool]string{true: "a --debug-toolbox that has it", false: "another --base"}[e.Toolbox])
@@ -267,12 +266,8 @@ func signAdvice(err error, key string) error {
 		is(sign.ErrKeylessNoLog, "", ": drop --tlog-upload=false, or sign with --key"),
 		say(sign.ErrNoPassword, "--key: set COSIGN_PASSWORD to the key's passphrase (empty for none)"),
 		say(sign.ErrWrongPassword, fmt.Sprintf("the passphrase in COSIGN_PASSWORD does not decrypt %s: set the one the key was made with", key)),
-		as(func(err error, _ *sign.LogError) error {
-			return fmt.Errorf("%w: set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)", err)
-		}),
-		as(func(err error, _ *sign.SigstoreError) error {
-			return fmt.Errorf("%w (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)", err)
-		}),
+		after[*sign.LogError](": set --rekor-url, or sign offline with --tlog-upload=false (cosign verify then needs --insecure-ignore-tlog=true)"),
+		after[*sign.SigstoreError](" (--fulcio-url and --rekor-url name a private Sigstore; --key signs without Fulcio)"),
 	}, adviceRules))
 }
 
@@ -290,9 +285,7 @@ func loginAdvice(err error, registry, user, path string) error {
 			return fmt.Errorf("registry %s rejected the credentials for user %s: check the user and the password or token", registry, user)
 		}),
 		is(publish.ErrNoDockerConfig, "", ": set DOCKER_CONFIG"),
-		as(func(err error, _ *publish.CredentialHelperError) error {
-			return fmt.Errorf("%w, which would ignore what mingo writes: use docker login, or remove the helper from the config", err)
-		}),
+		after[*publish.CredentialHelperError](", which would ignore what mingo writes: use docker login, or remove the helper from the config"),
 	}
 	if path != "" {
 		rules = append(rules, func(err error) error { return fmt.Errorf("%w: fix or remove %s", err, path) })

@@ -101,19 +101,18 @@ func exactArgs(n int) cobra.PositionalArgs {
 //go:embed help/*.txt
 var helpFiles embed.FS
 
-// withHelp gives cmd the long help and examples of help/NAME.*.txt.
+// withHelp gives cmd the long help and examples of
+// help/NAME.long.txt and help/NAME.examples.txt.
 func withHelp(name string, cmd *cobra.Command) *cobra.Command {
-	cmd.Long, cmd.Example = helpText(name+".long"), helpText(name+".examples")
-	return cmd
-}
-
-// helpText is help/NAME.txt without its final newline.
-func helpText(name string) string {
-	b, err := helpFiles.ReadFile("help/" + name + ".txt")
-	if err != nil {
-		panic(err) // a file named in the code is embedded with it
+	text := func(kind string) string {
+		b, err := helpFiles.ReadFile("help/" + name + "." + kind + ".txt")
+		if err != nil {
+			panic(err) // a file named in the code is embedded with it
+		}
+		return strings.TrimSuffix(string(b), "\n")
 	}
-	return strings.TrimSuffix(string(b), "\n")
+	cmd.Long, cmd.Example = text("long"), text("examples")
+	return cmd
 }
 
 // version is stamped by the release build: -ldflags "-X main.version=v1.2.3".
