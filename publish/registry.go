@@ -268,6 +268,7 @@ const (
 	UnknownHost          // DNS has no such host
 	Unreachable          // connection refused, timed out
 	Stalled              // no progress for the timeout: see StallError
+	StorageFull          // the registry's storage has no space left
 )
 
 // RegistryError is a failure talking to a registry. Its message names the
@@ -401,6 +402,9 @@ func registryError(repo name.Repository, err error) error {
 		// A loopback registry: ggcr tried HTTPS, failed verification, fell
 		// back to plain HTTP and was refused. The real problem is trust.
 		e.Problem, e.Err = Untrusted, fmt.Errorf("and it refuses plain HTTP: %w", err)
+	case errors.As(err, &terr) && strings.Contains(describe(terr), syscall.ENOSPC.Error()):
+		// Distribution's storage driver error, with the errno as its detail.
+		e.Problem = StorageFull
 	case errors.As(err, &terr):
 	case errors.As(err, &uaErr), errors.As(err, &hostErr):
 		e.Problem = Untrusted

@@ -78,6 +78,9 @@ var specRules = []rule{
 // adviceRules are the rules of advise, the first that applies winning: an
 // OutputError, for one, wraps publish.ErrIsDir.
 var adviceRules = slices.Concat([]rule{as(valueAdvice)}, specRules, []rule{
+	as(func(_ error, e *mingo.EngineError) error {
+		return fmt.Errorf("nothing to push to: no -t given, and no container engine answers at %s: give --load with Docker or podman running, --tarball FILE, or -t REGISTRY/REPOSITORY:TAG", e.Address)
+	}),
 	as(keyHint),
 	is(mingo.ErrSignConflict, "", ": drop --cache-sign-key or --cache-sign-keyless (cache-sign-key: or cache-sign-keyless: in mingo.yaml)"),
 	as(func(err error, e *gocache.RepoError) error {
@@ -190,22 +193,19 @@ var problemHints = map[any]string{
 	publish.UnknownHost:            "; check the registry name in --tag",
 	publish.Stalled:                "; if the registry is only slow, raise --registry-timeout (or MINGO_REGISTRY_TIMEOUT)",
 	publish.Unreachable:            "; check the address and that the registry is running",
+	publish.StorageFull:            "; the registry's storage is full: free space there (or ask its operator to), then push again",
 	publish.EngineUnreachable:      "; start Docker (or `podman system service`), or point DOCKER_HOST at the engine's socket",
 	publish.EnginePermissionDenied: "; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open",
 	publish.EngineRefused:          ": the engine refused the images",
 	publish.EngineStopped:          "; the engine runs but stopped answering: see its log, or restart it (if it is only slow, raise --registry-timeout, which bounds the engine too)",
 }
 
-// registryHint is the fix for a registry failure, by its kind or, for a
-// full disk, by its text.
+// registryHint is the fix for a registry failure, by its kind.
 func registryHint(e *publish.RegistryError) string {
 	if e.Problem == publish.Unauthorized {
 		return fmt.Sprintf(": log in with `mingo login %s` or `docker login %s`, or point DOCKER_CONFIG at a config that has them", e.Registry, e.Registry)
 	}
-	if h, ok := problemHints[e.Problem]; ok || !strings.Contains(e.Error(), "no space left on device") {
-		return h
-	}
-	return "; the registry's storage is full: free space there (or ask its operator to), then push again"
+	return problemHints[e.Problem]
 }
 
 // advice is an error reworded for the command line, keeping its chain.

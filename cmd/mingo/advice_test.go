@@ -65,7 +65,7 @@ var adviceCases = []struct {
 	{advise(&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.UnknownHost, Err: errX}), "%!v(PANIC=Error method: runtime error: invalid memory address or nil pointer dereference); check the registry name in --tag"},
 	{advise(&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.Stalled, Err: errX}), "%!v(PANIC=Error method: runtime error: invalid memory address or nil pointer dereference); if the registry is only slow, raise --registry-timeout (or MINGO_REGISTRY_TIMEOUT)"},
 	{advise(&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.Unreachable, Err: errX}), "%!v(PANIC=Error method: runtime error: invalid memory address or nil pointer dereference); check the address and that the registry is running"},
-	{advise(&publish.RegistryError{Registry: "reg", Repository: "reg/app", Err: errors.New("no space left on device")}), "registry reg failed for reg/app: no space left on device; the registry's storage is full: free space there (or ask its operator to), then push again"},
+	{advise(&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.StorageFull, Err: errors.New("no space left on device")}), "registry reg failed for reg/app: no space left on device; the registry's storage is full: free space there (or ask its operator to), then push again"},
 	{advise(&publish.RegistryError{Registry: "reg", Repository: "reg/app", Err: errX}), "registry reg failed for reg/app: x"},
 	{advise(&publish.DaemonError{Host: "h", Problem: publish.EngineUnreachable, Err: errX}), "container engine at h: x; start Docker (or `podman system service`), or point DOCKER_HOST at the engine's socket"},
 	{advise(&publish.DaemonError{Host: "h", Problem: publish.EnginePermissionDenied, Err: errX}), "container engine at h: x; join the group that owns the socket (usually docker), or point DOCKER_HOST at a socket you may open"},
@@ -218,7 +218,7 @@ func TestAdvise(t *testing.T) {
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EnginePermissionDenied, Err: errors.New("permission denied")}, []string{"unix:///run/x.sock", "join the group"}},
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineRefused, Err: errors.New("bad archive")}, []string{"bad archive", "refused the images"}},
 		{&publish.DaemonError{Host: "unix:///run/x.sock", Problem: publish.EngineStopped, Err: errors.New("write: broken pipe")}, []string{"broken pipe", "runs but stopped answering", "--registry-timeout"}},
-		{&publish.RegistryError{Registry: "reg", Repository: "reg/app", Err: errors.New(`UNKNOWN: unknown error (Enclosed.Err="no space left on device")`)}, []string{"no space left on device", "storage is full"}},
+		{&publish.RegistryError{Registry: "reg", Repository: "reg/app", Problem: publish.StorageFull, Err: errors.New(`UNKNOWN: unknown error (Enclosed.Err="no space left on device")`)}, []string{"no space left on device", "storage is full"}},
 	} {
 		got := advise(tc.err).Error()
 		if de, ok := tc.err.(*publish.DaemonError); ok && de.Problem == publish.EngineStopped && strings.Contains(got, "start Docker") {

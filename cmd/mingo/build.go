@@ -106,19 +106,9 @@ func (f *buildFlags) start(ctx context.Context, stderr io.Writer, patterns []str
 	if err != nil {
 		return nil, err
 	}
-	over, err := j.place(ctx, f, patterns)
-	if err == nil {
-		j.run.Config, err = mingo.LoadConfig(ctx, configPath, over)
-		err = advise(err)
-	}
-	if err == nil {
-		plural := j.run.Config.Plural
-		j.run.Progress = func(e mingo.Event) { j.log.Set(progress.Key(e, plural), progress.Status(e), false) }
-		err = f.check(ctx, &j.run)
-	}
-	if err != nil {
+	if err := j.load(ctx, f, patterns, configPath); err != nil {
 		j.log.Finish()
-		return nil, err
+		return nil, signAdvice(err, j.run.SignOptions.Key)
 	}
 	return j, nil
 }
@@ -142,32 +132,36 @@ func (f *buildFlags) newJob(stderr io.Writer) (*job, error) {
 	if run.GoCacheExe, err = os.Executable(); err != nil { // "": Go's build cache stays local
 		log.Debugf("not sharing Go's build cache: %v", err)
 	}
-	run.Logf, run.Verbosef, run.Warnf = log.Logf, log.Debugf, log.Warnf
-	run.Upload = log.Upload
+	run.Logf, run.Verbosef, run.Warnf, run.Upload = log.Logf, log.Debugf, log.Warnf, log.Upload
 	if f.load || f.over.KoLoads() {
 		run.Outputs.Engine = &publish.Daemon{Timeout: timeout}
 	}
 	return &job{log: log, run: run}, nil
 }
 
-// place is what the flags and the environment set over mingo.yaml, once
-// the run knows where the images go (see mingo.Run.Place).
-func (j *job) place(ctx context.Context, f *buildFlags, patterns []string) (config.Overlay, error) {
+// load settles where the images go (see mingo.Run.Place), loads the
+// config with what the flags and the environment set over it, and
+// checks the run (see check).
+func (j *job) load(ctx context.Context, f *buildFlags, patterns []string, configPath string) error {
 	over := f.over.WithEnv()
 	over.Packages = patterns
 	over, loaded, err := j.run.Place(ctx, over, f.configPath, f.changed("push"))
 	if loaded {
 		j.log.Logf("no -t, --tarball or --oci-layout given: loading into the container engine at %s (give -t REGISTRY/REPOSITORY:TAG to push)", j.run.Outputs.Engine.Address())
 	}
-	if e, ok := errors.AsType[*mingo.EngineError](err); ok {
-		return over, fmt.Errorf("nothing to push to: no -t given, and no container engine answers at %s: give --load with Docker or podman running, --tarball FILE, or -t REGISTRY/REPOSITORY:TAG", e.Address)
+	if err != nil {
+		return err
 	}
-	return over, advise(err)
+	if j.run.Config, err = mingo.LoadConfig(ctx, configPath, over); err != nil {
+		return err
+	}
+	plural := j.run.Config.Plural
+	j.run.Progress = func(e mingo.Event) { j.log.Set(progress.Key(e, plural), progress.Status(e), false) }
+	return f.check(ctx, &j.run)
 }
 
-// check is run.Check with advice, once run has its Config; a cache key
-// flag given without a cache repository is an error, not a key silently
-// ignored.
+// check is run.Check, once run has its Config; a cache key flag given
+// without a cache repository is an error, not a key silently ignored.
 func (f *buildFlags) check(ctx context.Context, run *mingo.Run) error {
 	if run.Config.CacheRepo == "" {
 		for _, fl := range []string{"cache-sign-key", "cache-sign-keyless", "cache-trust-key", "cache-trust-identity", "cache-trust-issuer", "cache-trust-root", "cache-repo-read-only"} {
@@ -176,7 +170,7 @@ func (f *buildFlags) check(ctx context.Context, run *mingo.Run) error {
 			}
 		}
 	}
-	return signAdvice(run.Check(ctx), run.SignOptions.Key)
+	return run.Check(ctx)
 }
 
 // printResult prints one line per image (REPOSITORY@DIGEST, or the digest

@@ -51,7 +51,7 @@ func TestCacheTrustBadKeys(t *testing.T) {
 				t.Setenv(sign.PasswordEnv, tc.password)
 			}
 			f := &buildFlags{changed: func(name string) bool { return name == tc.changedFlag }}
-			err := f.check(t.Context(), &mingo.Run{Config: &tc.cfg})
+			err := signAdvice(f.check(t.Context(), &mingo.Run{Config: &tc.cfg}), "")
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("error %v, want one line with %q", err, tc.want)
 			}
