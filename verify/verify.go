@@ -92,27 +92,20 @@ type Report struct {
 	Differences []string
 }
 
-func (r *Report) platformsMatch() bool {
+// Differing counts the platforms that do not match: missing from the
+// registry, or rebuilt with another digest.
+func (r *Report) Differing() int {
+	n := 0
 	for _, p := range r.Platforms {
 		if p.Status != Match {
-			return false
+			n++
 		}
 	}
-	return true
+	return n
 }
 
 // OK reports whether every platform and the top digest match.
-func (r *Report) OK() bool {
-	if r.Want != r.Got {
-		return false
-	}
-	for _, p := range r.Platforms {
-		if p.Status != Match {
-			return false
-		}
-	}
-	return true
-}
+func (r *Report) OK() bool { return r.Want == r.Got && r.Differing() == 0 }
 
 // ErrNoRecipe is returned for an image without the recipe annotation: it
 // was not built by mingo, or by a mingo too old to record one.
@@ -380,7 +373,7 @@ func compare(ref Source, pub *published, img *mingo.Image) (*Report, error) {
 		}
 		rep.Platforms = append(rep.Platforms, p)
 	}
-	if rep.Want != rep.Got && img.Index != nil && rep.platformsMatch() {
+	if rep.Want != rep.Got && img.Index != nil && rep.Differing() == 0 {
 		rep.Differences = annotationDiff(pub.annotations, indexAnnotations(img.Index))
 	}
 	return rep, nil

@@ -285,6 +285,7 @@ func loginAdvice(err error, registry, user, path string) error {
 			return fmt.Errorf("registry %s rejected the credentials for user %s: check the user and the password or token", registry, user)
 		}),
 		is(publish.ErrNoDockerConfig, "", ": set DOCKER_CONFIG"),
+		is(publish.ErrEmptyPassword, "", ": pipe it in, for example echo \"$TOKEN\" | mingo login ..."),
 		after[*publish.CredentialHelperError](", which would ignore what mingo writes: use docker login, or remove the helper from the config"),
 	}
 	if path != "" {
@@ -314,4 +315,19 @@ func verifyAdvice(image string, err error) error {
 			return fmt.Errorf("%w: %s", err, map[bool]string{true: "drop --ldflags (or the image's ldflags in mingo.yaml)", false: "give the --ldflags the image was built with (mingo keeps only their digest, so that no secret is published)"}[e.Want == ""])
 		}),
 	}, adviceRules...))
+}
+
+// inputFlags name verify's inputs as its command line gives them.
+var inputFlags = map[string]string{verify.InputCABundle: "--ca-bundle:", verify.InputLDFlags: "--ldflags:", verify.InputImage: "IMAGE"}
+
+// inputAdvice words an error in verify's arguments as mingo verify did
+// before the library read them: naming the argument or flag.
+func inputAdvice(_ error, e *verify.InputError) error {
+	switch {
+	case errors.As(e.Err, new(*verify.ReferenceError)):
+		return fmt.Errorf("invalid IMAGE %v", e.Err)
+	case errors.Is(e.Err, verify.ErrNoLayoutFile):
+		return fmt.Errorf("IMAGE %v: give an --oci-layout directory", e.Err)
+	}
+	return fmt.Errorf("%s %w", inputFlags[e.Input], e.Err)
 }

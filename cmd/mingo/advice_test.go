@@ -112,6 +112,7 @@ var adviceCases = []struct {
 	{loginAdvice(&publish.CredentialHelperError{Config: "c.json", Registry: "reg.io", Helper: "desktop"}, "reg.io", "me", "c.json"), `c.json sends credentials for reg.io to the credential helper "desktop", which would ignore what mingo writes: use docker login, or remove the helper from the config`},
 	{loginAdvice(errX, "reg.io", "me", "c.json"), "x: fix or remove c.json"},
 	{loginAdvice(errX, "reg.io", "me", ""), "x"},
+	{loginAdvice(fmt.Errorf("reading: %w", publish.ErrEmptyPassword), "", "me", ""), "reading: " + publish.ErrEmptyPassword.Error() + `: pipe it in, for example echo "$TOKEN" | mingo login ...`},
 	// verifyAdvice
 	{verifyAdvice("img", &verify.InputError{Input: verify.InputLDFlags, Err: errX}), "--ldflags: x"},
 	{verifyAdvice("img", verify.ErrNoRecipe), "img has no dev.mingo.recipe annotation: it was not built by mingo (or by an older mingo), so there is no recipe to rebuild it from"},

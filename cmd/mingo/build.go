@@ -50,7 +50,7 @@ func newBuildCommand() *cobra.Command {
 func (f *buildFlags) register(fl *pflag.FlagSet) {
 	f.over.AddFlags(fl)
 	r, out := &f.run, &f.run.Outputs
-	r.Jobs = runtime.NumCPU()
+	r.Jobs, f.sbom = runtime.NumCPU(), "spdx"
 	fl.BoolVar(&r.Push, "push", true, "push to the registry of each --tag; --push=false only writes local outputs")
 	fl.BoolVar(&f.load, "load", false, "load the images into the local container engine (Docker or podman, at DOCKER_HOST; default unix:///var/run/docker.sock), as each -t or mingo.local/<binary>:latest; implies --push=false unless --push is given")
 	fl.StringVar(&out.Tarball, "tarball", "", "write a `FILE` that docker load accepts, holding every platform")
@@ -61,7 +61,6 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but the result")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print details, such as compiler output")
 	fl.Var(config.ChoiceValue(&f.sbom, "spdx", "none"), "sbom", "software bill of materials for each platform image: spdx (an SPDX 2.3 JSON document from the binary's build info, attached in the registry as an OCI referrer) or none")
-	fl.Lookup("sbom").DefValue, f.sbom = "spdx", "spdx"
 	fl.StringVar(&out.SBOMDir, "sbom-dir", "", "also write the SBOMs into `DIR`")
 	fl.StringVar(&f.configPath, "config", "", "build the images described in `FILE` (default: mingo.yaml at the module root, when no package is given)")
 	fl.BoolVar(&r.Sign, "sign", false, "sign the index and every platform image with cosign (and attest the SBOMs): with --key, or keyless where an OIDC token is available")

@@ -26,10 +26,8 @@ func newLoginCommand() *cobra.Command {
 				return errors.New("give the password on standard input with --password-stdin (a password in a flag would show in ps and shell history)")
 			}
 			password, err := publish.ReadPassword(cmd.InOrStdin())
-			if errors.Is(err, publish.ErrEmptyPassword) {
-				return fmt.Errorf("%w: pipe it in, for example echo \"$TOKEN\" | mingo login ...", err)
-			} else if err != nil {
-				return err
+			if err != nil {
+				return loginAdvice(err, "", user, "")
 			}
 			reg, path, err := publish.SaveLogin(cmd.Context(), args[0], insecure, user, password)
 			if err != nil {

@@ -70,17 +70,8 @@ func suggestFlag(cmd *cobra.Command, err error) error {
 	if bad, ok := errors.AsType[*pflag.InvalidValueError](err); ok {
 		return &advice{fmt.Sprintf("--%s: %v", bad.GetFlag().Name, errors.Unwrap(bad)), err}
 	}
-	var names, shorthands []string
-	cmd.Flags().VisitAll(func(f *pflag.Flag) { names, shorthands = append(names, f.Name), append(shorthands, f.Shorthand) })
-	if c, ok := strings.CutPrefix(err.Error(), "unknown shorthand flag: '"); ok && c != "" {
-		if s := suggest.OtherCase(c[:1], shorthands); s != "" {
-			return fmt.Errorf("%w: did you mean -%s?", err, s)
-		}
-	} else if given, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
-		// Farther than two edits is no suggestion.
-		if s := suggest.Closest(given, names, 2); s != "" {
-			return fmt.Errorf("%w: did you mean --%s?", err, s)
-		}
+	if s := suggest.Flag(err, cmd.Flags()); s != "" {
+		return fmt.Errorf("%w: did you mean %s?", err, s)
 	}
 	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -32,36 +31,16 @@ func newVerifyCommand() *cobra.Command {
 	return cmd
 }
 
-// inputAdvice words an error in verify's arguments as mingo verify did
-// before the library read them: naming the argument or flag.
-func inputAdvice(_ error, err *verify.InputError) error {
-	var refErr *verify.ReferenceError
-	switch {
-	case err.Input == verify.InputCABundle:
-		return fmt.Errorf("--ca-bundle: %w", err.Err)
-	case err.Input == verify.InputLDFlags:
-		return fmt.Errorf("--ldflags: %w", err.Err)
-	case errors.As(err.Err, &refErr):
-		return fmt.Errorf("invalid IMAGE %v", err.Err)
-	case errors.Is(err.Err, verify.ErrNoLayoutFile):
-		return fmt.Errorf("IMAGE %v: give an --oci-layout directory", err.Err)
-	}
-	return fmt.Errorf("IMAGE %w", err.Err)
-}
-
 // printVerify prints one line per platform and fails on any mismatch.
 func printVerify(w io.Writer, rep *verify.Report) error {
-	bad := 0
 	for _, p := range rep.Platforms {
 		key := p.Platform.String()
 		switch p.Status {
 		case verify.Missing:
-			bad++
 			fmt.Fprintf(w, "%-14s MISSING   the registry has no %s image; rebuilt %s\n", key, key, p.Got)
 		case verify.Match:
 			fmt.Fprintf(w, "%-14s match     %s\n", key, p.Got)
 		default:
-			bad++
 			fmt.Fprintf(w, "%-14s MISMATCH  registry %s, rebuilt %s\n", key, p.Want, p.Got)
 			for _, d := range p.Differences {
 				fmt.Fprintf(w, "%-14s   %s\n", "", d)
@@ -72,7 +51,7 @@ func printVerify(w io.Writer, rep *verify.Report) error {
 		fmt.Fprintf(w, "%-14s MISMATCH  %s\n", "index", d)
 	}
 	if !rep.OK() {
-		return fmt.Errorf("rebuild does not match: %d of %d platforms differ (registry %s, rebuilt %s)", bad, len(rep.Platforms), rep.Want, rep.Got)
+		return fmt.Errorf("rebuild does not match: %d of %d platforms differ (registry %s, rebuilt %s)", rep.Differing(), len(rep.Platforms), rep.Want, rep.Got)
 	}
 	fmt.Fprintf(w, "%-14s match     %s\n", "all", rep.Got)
 	return nil

@@ -1,7 +1,11 @@
 // Package suggest finds, for a mistyped name, the name probably meant.
 package suggest
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/spf13/pflag"
+)
 
 // Closest is the name among names fewest edits from given (see Distance),
 // at most maxEdits away, the first in sorted order on a tie; "" when none
@@ -48,4 +52,24 @@ func Distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// Flag is the flag of fs that the user probably meant, as it is written
+// ("--tarball", "-t"), when err is pflag's complaint about an unknown one:
+// for "unknown flag: --tarbal" the closest name (two edits at most), for
+// "unknown shorthand flag: 'T' in -T" the shorthand of the other case. It
+// is "" when there is no such flag, or err is about something else.
+func Flag(err error, fs *pflag.FlagSet) string {
+	var names, shorthands []string
+	fs.VisitAll(func(f *pflag.Flag) { names, shorthands = append(names, f.Name), append(shorthands, f.Shorthand) })
+	if c, ok := strings.CutPrefix(err.Error(), "unknown shorthand flag: '"); ok && c != "" {
+		if s := OtherCase(c[:1], shorthands); s != "" {
+			return "-" + s
+		}
+	} else if given, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+		if s := Closest(given, names, 2); s != "" {
+			return "--" + s
+		}
+	}
+	return ""
 }

@@ -1,6 +1,10 @@
 package suggest
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/spf13/pflag"
+)
 
 func TestDistance(t *testing.T) {
 	for _, tc := range []struct {
@@ -60,6 +64,28 @@ func TestOtherCase(t *testing.T) {
 	} {
 		if got := OtherCase(tc.given, tc.names); got != tc.want {
 			t.Errorf("OtherCase(%q, %q) = %q, want %q", tc.given, tc.names, got, tc.want)
+		}
+	}
+}
+
+// Flag reads pflag's own complaints: a mistyped name, a shorthand of the
+// wrong case; anything else has no suggestion.
+func TestFlag(t *testing.T) {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	fs.String("tarball", "", "")
+	fs.StringP("tag", "t", "", "")
+	for args, want := range map[string]string{
+		"--tarbal":     "--tarball",
+		"-T":           "-t",
+		"--everything": "",
+		"--tag":        "", // a missing value: not a name to correct
+	} {
+		err := fs.Parse([]string{args})
+		if err == nil {
+			t.Fatalf("%s: parsed", args)
+		}
+		if got := Flag(err, fs); got != want {
+			t.Errorf("Flag(%q) = %q, want %q", err, got, want)
 		}
 	}
 }
