@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/keytest"
 	"github.com/mingo-build/mingo/internal/sigstoretest"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
@@ -17,11 +18,7 @@ import (
 // OpenCacheTrust loads the keys of a cache repository, and only of one;
 // Options and Lend hand them to a build.
 func TestOpenCacheTrust(t *testing.T) {
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	priv, pub := filepath.Join(dir, sign.PrivateKeyFile), filepath.Join(dir, sign.PublicKeyFile)
+	priv, pub := keytest.Files(t)
 	t.Setenv(sign.PasswordEnv, "pw")
 	if ct, err := OpenCacheTrust(&Config{CacheSignKey: "nope.key", CacheTrustKey: "nope.pub"}); err != nil || ct.Signer != nil || ct.Trust != nil {
 		t.Errorf("without a cache repository: %+v, %v; want no keys", ct, err)
@@ -60,12 +57,9 @@ func TestOpenCacheTrust(t *testing.T) {
 // the socket, for the run only; without a cache repository it starts
 // nothing and adds no option.
 func TestRunCacheService(t *testing.T) {
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(sign.PasswordEnv, "pw")
-	cfg := &Config{CacheRepo: "reg.example.com/cache", CacheSignKey: filepath.Join(dir, sign.PrivateKeyFile)}
+	priv, _ := keytest.Files(t)
+	t.Setenv(sign.PasswordEnv, keytest.Password)
+	cfg := &Config{CacheRepo: "reg.example.com/cache", CacheSignKey: priv}
 	ct, err := OpenCacheTrust(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/internal/keytest"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
@@ -176,12 +177,9 @@ func TestRunKeeps(t *testing.T) {
 // Check opens the signer Sign asks for, and refuses before any build a
 // signing request it cannot honour; it opens the cache's keys too.
 func TestRunCheckSigning(t *testing.T) {
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(sign.PasswordEnv, "pw")
-	key := sign.Options{Key: filepath.Join(dir, sign.PrivateKeyFile), NoTransparencyLog: true}
+	priv, _ := keytest.Files(t)
+	t.Setenv(sign.PasswordEnv, keytest.Password)
+	key := sign.Options{Key: priv, NoTransparencyLog: true}
 	for _, tc := range []struct {
 		name string
 		run  mingo.Run

@@ -6,17 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mingo-build/mingo/internal/keytest"
 	"github.com/mingo-build/mingo/sign"
 )
 
 // A cache key that cannot be used is a KeyError that says which key, which
 // file, and why.
 func TestLoadKeys(t *testing.T) {
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	priv, pub := filepath.Join(dir, sign.PrivateKeyFile), filepath.Join(dir, sign.PublicKeyFile)
+	priv, pub := keytest.Files(t)
+	dir := filepath.Dir(priv)
 	trust := func(p string) func() error { return func() error { _, err := LoadTrustKey(p); return err } }
 	signer := func(p string) func() error { return func() error { _, err := LoadSignKey(p); return err } }
 	for _, tc := range []struct {

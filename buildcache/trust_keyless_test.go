@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mingo-build/mingo/internal/keytest"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/internal/sigstoretest"
 	"github.com/mingo-build/mingo/sign"
@@ -46,7 +47,7 @@ func keylessSigner(t *testing.T) (*sign.Signer, string) {
 func TestTrustedLookupKeyless(t *testing.T) {
 	ctx := context.Background()
 	ci, root := keylessSigner(t)
-	key, _ := keyPair(t)
+	key, _ := keytest.Pair(t)
 	trusted, err := LoadTrustIdentity(root, ciIdentity, ciIssuer)
 	if err != nil {
 		t.Fatal(err)

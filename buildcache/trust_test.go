@@ -15,8 +15,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/mingo-build/mingo/internal/keytest"
 	"github.com/mingo-build/mingo/internal/layers"
-	"github.com/mingo-build/mingo/sign"
 )
 
 // newRepo opens a cache repository in a fresh in-memory registry.
@@ -29,25 +29,6 @@ func newRepo(t *testing.T) *Repo {
 		t.Fatal(err)
 	}
 	return repo
-}
-
-// keyPair makes a cosign key pair and returns its signer and public key,
-// loaded from the files as mingo loads them.
-func keyPair(t *testing.T) (*sign.Signer, *sign.PublicKey) {
-	t.Helper()
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sign.LoadKey(filepath.Join(dir, sign.PrivateKeyFile), []byte("pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := sign.LoadPublicKey(filepath.Join(dir, sign.PublicKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, pub
 }
 
 // binaryLayer is the layer of a binary holding content, in a cache of its
@@ -71,8 +52,8 @@ var (
 // entry, never an error.
 func TestTrustedLookup(t *testing.T) {
 	ctx := context.Background()
-	trusted, trustedPub := keyPair(t)
-	other, _ := keyPair(t)
+	trusted, trustedPub := keytest.Pair(t)
+	other, _ := keytest.Pair(t)
 	good, bad := binaryLayer(t, "\x7fELF good"), binaryLayer(t, "\x7fELF PWNED")
 	entryTag := keyTag(appBin.Key.Hex())
 	for _, tc := range []struct {
@@ -158,7 +139,7 @@ func digestOf(t *testing.T, l v1.Layer) v1.Hash {
 // key verifies, and an entry's manifest is signed before a tag names it.
 func TestSignedEntryVerifies(t *testing.T) {
 	ctx := context.Background()
-	trusted, pub := keyPair(t)
+	trusted, pub := keytest.Pair(t)
 	repo := newRepo(t)
 	record(t, repo.SignedBy(trusted), appBin, binaryLayer(t, "\x7fELF good"))
 	desc, err := remote.Get(repo.Name().Tag(keyTag(appBin.Key.Hex())))
@@ -196,7 +177,7 @@ func TestOwnBuildBeforeRepository(t *testing.T) {
 	}
 	NewClient(repo, local, nil, nil).Record(ctx, appBin, built)
 	record(t, repo, appBin, binaryLayer(t, "\x7fELF PWNED")) // a writer replaces the entry
-	_, pub := keyPair(t)
+	_, pub := keytest.Pair(t)
 	for _, r := range []*Repo{repo, repo.Trusting(pub)} {
 		said := &logs{}
 		hit := NewClient(r, local, said.printf, said.printf).Fetch(ctx, appBin, layers.Gzip)

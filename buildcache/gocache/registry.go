@@ -20,6 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/mingo-build/mingo/buildcache"
 )
 
 // Media types and names of the registry tier's entries.
@@ -56,20 +58,8 @@ type Registry struct {
 	opts      []remote.Option
 	// signer signs the entries Record writes; trust, when set, must
 	// have signed an entry for Lookup to return it.
-	signer Signer
-	trust  Verifier
-}
-
-// Signer signs the manifest at a digest beside it in its repository;
-// *sign.Signer is one.
-type Signer interface {
-	Sign(ctx context.Context, digest name.Digest, opts ...remote.Option) error
-}
-
-// Verifier checks that the manifest at a digest was signed by a key it
-// trusts; *sign.PublicKey is one.
-type Verifier interface {
-	Verify(ctx context.Context, digest name.Digest, opts ...remote.Option) error
+	signer buildcache.Signer
+	trust  buildcache.Verifier
 }
 
 // ErrUntrusted is wrapped by Lookup's error for an entry the Verifier of
@@ -78,12 +68,12 @@ var ErrUntrusted = errors.New("not signed by the trusted key")
 
 // SignedBy makes Record sign every entry with s, before its tag names it.
 // Call it before the registry is used.
-func (r *Registry) SignedBy(s Signer) { r.signer = s }
+func (r *Registry) SignedBy(s buildcache.Signer) { r.signer = s }
 
 // Trusting makes Lookup return only entries v verifies, which name the
 // action they answer: any other is an error wrapping ErrUntrusted. Call
 // it before the registry is used.
-func (r *Registry) Trusting(v Verifier) { r.trust = v }
+func (r *Registry) Trusting(v buildcache.Verifier) { r.trust = v }
 
 // NewRegistry returns the registry tier in repo, reached with opts
 // (credentials, transport). Nothing is sent yet.

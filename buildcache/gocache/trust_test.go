@@ -4,33 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/mingo-build/mingo/sign"
+	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/internal/keytest"
 )
-
-// keyPair makes a cosign key pair, loaded from its files.
-func keyPair(t *testing.T) (*sign.Signer, *sign.PublicKey) {
-	t.Helper()
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sign.LoadKey(filepath.Join(dir, sign.PrivateKeyFile), []byte("pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := sign.LoadPublicKey(filepath.Join(dir, sign.PublicKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, pub
-}
 
 // warnings collects a cache's warnings.
 type warnings struct {
@@ -51,9 +33,9 @@ func (w *warnings) warn(f string, a ...any) {
 func TestGoCacheTrust(t *testing.T) {
 	ctx := context.Background()
 	repo := newRegistry(t)
-	trusted, pub := keyPair(t)
-	other, _ := keyPair(t)
-	write := func(s Signer, action, body string) {
+	trusted, pub := keytest.Pair(t)
+	other, _ := keytest.Pair(t)
+	write := func(s buildcache.Signer, action, body string) {
 		r := mustRegistry(repo)
 		if s != nil {
 			r.SignedBy(s)

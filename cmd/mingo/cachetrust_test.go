@@ -7,17 +7,15 @@ import (
 	"testing"
 
 	"github.com/mingo-build/mingo"
+	"github.com/mingo-build/mingo/internal/keytest"
 	"github.com/mingo-build/mingo/sign"
 )
 
 // A cache key that cannot be used is a one-line error naming the problem
 // and the fix, before anything is built.
 func TestCacheTrustBadKeys(t *testing.T) {
-	dir := t.TempDir()
-	if err := sign.GenerateKeyPair(dir, []byte("pw")); err != nil {
-		t.Fatal(err)
-	}
-	priv, pub := filepath.Join(dir, sign.PrivateKeyFile), filepath.Join(dir, sign.PublicKeyFile)
+	priv, pub := keytest.Files(t)
+	dir := filepath.Dir(priv)
 	notPEM := filepath.Join(dir, "key.txt")
 	if err := os.WriteFile(notPEM, []byte("not a key"), 0o600); err != nil {
 		t.Fatal(err)
