@@ -36,7 +36,9 @@
 // Run is everything mingo build does once its flags are parsed, as plain
 // fields: where the images go (Place: the registry, local files, or the
 // local engine when nothing names an output), signing, SBOMs, provenance,
-// the cache repository's trust and Go's build cache through it; its Build
+// the cache repository's trust and Go's build cache through it. Its Check
+// fails before any build what cannot work (an output, the engine, a key,
+// the Sigstore instance Sign needs); its Build
 // resolves, builds and publishes a Config's specs, and Summaries gives the
 // --json document of each image (Summary). A program that sets a Run as
 // the flags would gets the digests mingo build gets.
