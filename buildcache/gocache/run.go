@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/mingo-build/mingo/buildcache"
+	"github.com/mingo-build/mingo/config"
 	"github.com/mingo-build/mingo/publish"
 	"github.com/mingo-build/mingo/sign"
 )
@@ -50,18 +49,9 @@ type Config struct {
 // MINGO_CACHE_TRUST_IDENTITY, MINGO_CACHE_TRUST_ISSUER and
 // MINGO_CACHE_TRUST_ROOT: the defaults of mingo gocache's flags.
 func EnvConfig() Config {
-	c := Config{Repo: os.Getenv("MINGO_CACHE_REPO"), SignKey: os.Getenv("MINGO_CACHE_SIGN_KEY"), TrustKey: os.Getenv("MINGO_CACHE_TRUST_KEY"),
-		TrustIdentity: os.Getenv("MINGO_CACHE_TRUST_IDENTITY"), TrustIssuer: os.Getenv("MINGO_CACHE_TRUST_ISSUER"),
-		TrustRoot: os.Getenv("MINGO_CACHE_TRUST_ROOT")}
-	// The first of the two names that holds a boolean decides, as for
-	// mingo build (see config.Overlay.WithEnv).
-	for _, k := range []string{"MINGO_CACHE_REPO_READ_ONLY", "MINGO_CACHE_REPO_READONLY"} {
-		if v, err := strconv.ParseBool(os.Getenv(k)); err == nil {
-			c.ReadOnly = v
-			break
-		}
-	}
-	return c
+	o := config.Overlay{}.WithEnv() // mingo build's reading of them
+	return Config{Repo: o.CacheRepo.V, ReadOnly: o.CacheRepoReadOnly.V, SignKey: o.CacheSignKey.V, TrustKey: o.CacheTrustKey.V,
+		TrustIdentity: o.CacheTrustIdentity.V, TrustIssuer: o.CacheTrustIssuer.V, TrustRoot: o.CacheTrustRoot.V}
 }
 
 // Run serves the go command that reads r and writes w until it closes,

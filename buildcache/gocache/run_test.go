@@ -35,6 +35,12 @@ func TestEnvConfig(t *testing.T) {
 	if !EnvConfig().ReadOnly {
 		t.Error("MINGO_CACHE_REPO_READ_ONLY=1 is not read-only")
 	}
+	// As for mingo build: the first of the names that holds a boolean.
+	t.Setenv("MINGO_CACHE_REPO_READ_ONLY", "false")
+	t.Setenv("MINGO_CACHE_REPO_READONLY", "true")
+	if EnvConfig().ReadOnly {
+		t.Error("MINGO_CACHE_REPO_READ_ONLY=false is read-only when the older name says true")
+	}
 	t.Setenv("MINGO_CACHE_TRUST_IDENTITY", "id")
 	t.Setenv("MINGO_CACHE_TRUST_ISSUER", "iss")
 	t.Setenv("MINGO_CACHE_TRUST_ROOT", "root.json")
