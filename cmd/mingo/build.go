@@ -126,7 +126,7 @@ func (f *buildFlags) newJob(stderr io.Writer) (*job, error) {
 	}
 	log := progress.New(stderr, f.quiet, f.verbose)
 	run := f.run
-	run.Timeout, run.SBOM = timeout, f.sbom == "spdx"
+	run.Timeout, run.SBOM, run.Insecure = timeout, f.sbom == "spdx", f.over.Insecure
 	run.BuilderID, run.ToolVersion = os.Getenv("MINGO_BUILDER_ID"), versionNumber()
 	if run.GoCacheExe, err = os.Executable(); err != nil { // "": Go's build cache stays local
 		log.Debugf("not sharing Go's build cache: %v", err)

@@ -13,10 +13,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/spf13/pflag"
 
 	"github.com/mingo-build/mingo"
 )
@@ -442,5 +444,40 @@ func TestOneSizePerImage(t *testing.T) {
 	report := regexp.MustCompile(`(?m)^  linux/amd64 +(\S+ \S+) = .*config\+manifest`).FindStringSubmatch(stderr)
 	if built == nil || report == nil || built[1] != report[1] {
 		t.Errorf("progress says %v, size report %v:\n%s", built, report, stderr)
+	}
+}
+
+// Every run flag reaches the mingo.Run a build starts from, and the flags
+// themselves stay as parsed.
+func TestRunFromFlags(t *testing.T) {
+	f := &buildFlags{}
+	fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
+	f.register(fs)
+	err := fs.Parse([]string{"--insecure-registry", "--push=false", "--load", "--tarball", "i.tar", "--oci-layout", "lay",
+		"--sbom-dir", "sboms", "--jobs", "3", "--registry-timeout", "5s", "--sign", "--key", "k", "--provenance",
+		"--tlog-upload=false", "--rekor-url", "https://rekor.example", "--sbom", "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := f.newJob(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := j.run
+	want := mingo.Outputs{Tarball: "i.tar", Layout: "lay", SBOMDir: "sboms"}
+	if out := r.Outputs; out.Tarball != want.Tarball || out.Layout != want.Layout || out.SBOMDir != want.SBOMDir || out.Engine == nil {
+		t.Errorf("outputs %+v, want %+v and the engine", out, want)
+	}
+	if !r.Insecure || r.Push || r.SBOM || r.Jobs != 3 || r.Timeout != 5*time.Second {
+		t.Errorf("run: insecure %v, push %v, SBOM %v, jobs %d, timeout %v", r.Insecure, r.Push, r.SBOM, r.Jobs, r.Timeout)
+	}
+	if so := r.SignOptions; !r.Sign || !r.Provenance || so.Key != "k" || !so.NoTransparencyLog || so.RekorURL != "https://rekor.example" {
+		t.Errorf("signing: sign %v, provenance %v, options %+v", r.Sign, r.Provenance, so)
+	}
+	if r.Logf == nil || r.Upload == nil || r.ToolVersion == "" {
+		t.Error("the run reports to no display, or names no version")
+	}
+	if f.run.Outputs.Engine != nil || f.run.Logf != nil {
+		t.Error("starting a run changed the flags")
 	}
 }
