@@ -107,10 +107,11 @@ func List(ctx context.Context, dir string, env []string, args ...string) ([]*Lis
 // is the last one (see memo.go).
 func Load(ctx context.Context, dir string, mode packages.LoadMode, tags []string, patterns ...string) ([]*packages.Package, error) {
 	env := Env(nil)
-	file := memoFile(ctx, dir, env, append([]string{"load", fmt.Sprint(mode), strings.Join(tags, ",")}, patterns...)...)
+	// "load2": the answer is []loaded since packages.Package's own JSON
+	// dropped the module; a "load" memo is never read again.
+	file := memoFile(ctx, dir, env, append([]string{"load2", fmt.Sprint(mode), strings.Join(tags, ",")}, patterns...)...)
 	if ans, ok := recall(file); ok {
-		var pkgs []*packages.Package
-		if json.Unmarshal(ans, &pkgs) == nil {
+		if pkgs, ok := unmarshalLoaded(ans); ok {
 			return pkgs, nil
 		}
 	}
@@ -125,10 +126,45 @@ func Load(ctx context.Context, dir string, mode packages.LoadMode, tags []string
 	}, patterns...)
 	if err == nil && file != "" {
 		if dirs, goMods, ok := loadedDirs(dir, patterns, pkgs); ok {
-			remember(file, newMemo(pkgs, dirs, goMods, pre, start))
+			remember(file, newMemo(marshalLoaded(pkgs), dirs, goMods, pre, start))
 		}
 	}
 	return pkgs, err
+}
+
+// loaded is a loaded package as a memo keeps it. packages.Package's JSON
+// (its MarshalJSON) leaves out the module, which says where the module's
+// checkout is (git is asked there, once per module, not once per
+// package), whether the package is a dependency and what its SBOM names:
+// a memo without it would answer differently from the go command.
+type loaded struct {
+	Package *packages.Package
+	Module  *packages.Module `json:",omitempty"`
+}
+
+func marshalLoaded(pkgs []*packages.Package) []loaded {
+	out := make([]loaded, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = loaded{p, p.Module}
+	}
+	return out
+}
+
+// unmarshalLoaded reads a memo's answer written by marshalLoaded.
+func unmarshalLoaded(ans json.RawMessage) ([]*packages.Package, bool) {
+	var ls []loaded
+	if json.Unmarshal(ans, &ls) != nil {
+		return nil, false
+	}
+	pkgs := make([]*packages.Package, len(ls))
+	for i, l := range ls {
+		if l.Package == nil {
+			return nil, false
+		}
+		pkgs[i] = l.Package
+		pkgs[i].Module = l.Module
+	}
+	return pkgs, true
 }
 
 // ListMemo is List with memos (see Load): for questions whose answer
