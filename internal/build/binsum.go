@@ -160,6 +160,16 @@ func (w *workspace) recordStamps() {
 	}
 }
 
+// settlesIn is how long until the stamps recordStamps would record now
+// are settled: 0 if all are.
+func (w *workspace) settlesIn(now time.Time) time.Duration {
+	var d time.Duration
+	for _, b := range w.seen {
+		d = max(d, b.st.SettlesIn(now))
+	}
+	return d
+}
+
 // buildID returns the Go build ID note of the ELF binary at path, which
 // `go build` rewrites whenever it links the binary again; "" if there is
 // none.
