@@ -3,11 +3,14 @@ package build
 import (
 	"debug/elf"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/mingo-build/mingo/internal/atomicfile"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/internal/stamp"
 )
@@ -109,11 +112,34 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 	return sums, damaged, nil
 }
 
-// stampPath is where the stamp of the workspace's binary name is recorded,
-// with the digest it had then. A file of its own, so that an older mingo
-// sharing the cache still reads the digest file it knows.
-func (w *workspace) stampPath(name string) string {
-	return filepath.Join(w.dir, "."+name+".stamp")
+// stampsName is the file in the workspace that records each binary's
+// stamp with the digest it had then, a line per binary: NAME INO SIZE
+// MTIME CTIME SUM. One file written once a build, not one per binary: at
+// rest go build touches every binary, so each record changes every build,
+// and a truncating write per binary cost milliseconds each on a busy
+// ext4. The digest files stay apart, so that an older mingo sharing the
+// cache still reads those it knows; its own .NAME.stamp files, no longer
+// written, only ever match the very file they describe.
+const stampsName = ".stamps"
+
+// loadStamps returns the records of stampsName, read once.
+func (w *workspace) loadStamps() map[string]binStamp {
+	if w.recorded != nil {
+		return w.recorded
+	}
+	w.recorded = map[string]binStamp{}
+	rec, err := os.ReadFile(filepath.Join(w.dir, stampsName))
+	if err != nil {
+		return w.recorded
+	}
+	for _, line := range strings.Split(string(rec), "\n") {
+		var name string
+		var b binStamp
+		if _, err := fmt.Sscanf(line, "%s %d %d %d %d %s", &name, &b.st.Ino, &b.st.Size, &b.st.MTime, &b.st.CTime, &b.sum); err == nil {
+			w.recorded[name] = b
+		}
+	}
+	return w.recorded
 }
 
 // stamped returns the recorded stamp and digest of binary name when its
@@ -121,12 +147,8 @@ func (w *workspace) stampPath(name string) string {
 // agrees: then the file is the one hashed. Any difference (a link, a
 // damaged file, a copy) means hashing it.
 func (w *workspace) stamped(name string) (binStamp, bool) {
-	rec, err := os.ReadFile(w.stampPath(name))
-	if err != nil {
-		return binStamp{}, false
-	}
-	var b binStamp
-	if _, err := fmt.Sscanf(string(rec), "%d %d %d %d %s", &b.st.Ino, &b.st.Size, &b.st.MTime, &b.st.CTime, &b.sum); err != nil {
+	b, ok := w.loadStamps()[name]
+	if !ok {
 		return binStamp{}, false
 	}
 	now, ok := stamp.Path(filepath.Join(w.dir, name))
@@ -142,21 +164,33 @@ func (w *workspace) stamped(name string) (binStamp, bool) {
 
 // recordStamps records, once the build is done, the stamp each binary had
 // when its digest was settled, if it still has it (nothing wrote it since)
-// and it is settled (a later write cannot share it); otherwise it removes
+// and it is settled (a later write cannot share it); otherwise it drops
 // any old record, so the next build hashes the file again. Recording
 // late lets the times `go build` just set grow old enough. It needs no
 // lock: a binary written since has another stamp, so a record written
-// late never matches it.
+// late never matches it, and a record another build loses to this one's
+// write only costs a hash.
 func (w *workspace) recordStamps() {
+	recs := maps.Clone(w.loadStamps())
 	for name, b := range w.seen {
 		now, ok := stamp.Path(filepath.Join(w.dir, name))
 		if !ok || now != b.st || !b.st.Settled(time.Now()) {
-			os.Remove(w.stampPath(name))
+			delete(recs, name)
 			continue
 		}
-		rec := fmt.Sprintf("%d %d %d %d %s\n", b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime, b.sum)
-		// Best effort: without a record the next build hashes again.
-		_ = os.WriteFile(w.stampPath(name), []byte(rec), 0o644)
+		recs[name] = b
+	}
+	if maps.Equal(recs, w.recorded) {
+		return
+	}
+	var buf strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(recs)) {
+		b := recs[name]
+		fmt.Fprintf(&buf, "%s %d %d %d %d %s\n", name, b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime, b.sum)
+	}
+	// Best effort: without a record the next build hashes again.
+	if atomicfile.WriteFile(filepath.Join(w.dir, stampsName), []byte(buf.String()), 0o644) == nil {
+		w.recorded = recs
 	}
 }
 

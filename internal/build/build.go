@@ -250,8 +250,12 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	if err := g2.Wait(); err != nil {
 		return nil, err
 	}
+	done := trace.Phase("record stamps")
 	s.recordStamps()
+	done()
 	s.cache.Report()
+	done = trace.Phase("results")
+	defer done()
 	return results(targets, shared, images), nil
 }
 

@@ -87,6 +87,9 @@ func (c *Cache) RecordStamps() {
 			continue
 		}
 		rec := fmt.Sprintf("%d %d %d %d\n", b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime)
+		if was, err := os.ReadFile(b.file); err == nil && string(was) == rec {
+			continue // the blob untouched since (see usedInterval): no write
+		}
 		_ = os.WriteFile(b.file, []byte(rec), 0o644) // without it, the next build verifies
 	}
 }
