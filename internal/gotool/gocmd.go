@@ -84,7 +84,12 @@ const listFields = "ImportPath,Name,Dir,Standard,Module,Deps,GoFiles,CgoFiles,Ig
 // flags, such as -deps or -e, then the packages) and returns every package
 // it printed, in its order.
 func List(ctx context.Context, dir string, env []string, args ...string) ([]*ListedPackage, error) {
-	out, err := output(ctx, dir, env, append([]string{"list", "-json=" + listFields}, args...)...)
+	return list(ctx, dir, env, listFields, args...)
+}
+
+// list is List asking for fields only.
+func list(ctx context.Context, dir string, env []string, fields string, args ...string) ([]*ListedPackage, error) {
+	out, err := output(ctx, dir, env, append([]string{"list", "-json=" + fields}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +172,17 @@ func unmarshalLoaded(ans json.RawMessage) ([]*packages.Package, bool) {
 	return pkgs, true
 }
 
-// ListMemo is List with memos (see Load): for questions whose answer
-// only informs (warnings, names), never a cache key.
+// memoListFields are the fields ListMemo fills: what its memos need
+// (listedDirs) and its callers read. Not Deps nor the file lists: with
+// -deps, Deps alone grows with the square of the graph (crane's listing
+// was mostly Deps), and a memo is read and decoded at every build.
+const memoListFields = "ImportPath,Dir,Standard,Module,IgnoredGoFiles,EmbedFiles,Error"
+
+// ListMemo is List with memos (see Load), filling only memoListFields: for
+// questions whose answer only informs (warnings, names), never a cache
+// key.
 func ListMemo(ctx context.Context, dir string, env []string, args ...string) ([]*ListedPackage, error) {
-	file := memoFile(ctx, dir, env, append([]string{"list", listFields}, args...)...)
+	file := memoFile(ctx, dir, env, append([]string{"list", memoListFields}, args...)...)
 	if ans, ok := recall(file); ok {
 		var pkgs []*ListedPackage
 		if json.Unmarshal(ans, &pkgs) == nil {
@@ -179,7 +191,7 @@ func ListMemo(ctx context.Context, dir string, env []string, args ...string) ([]
 	}
 	pre := preStamps(file, nil)
 	start := time.Now()
-	pkgs, err := List(ctx, dir, env, args...)
+	pkgs, err := list(ctx, dir, env, memoListFields, args...)
 	if err == nil && file != "" {
 		if dirs, goMods, ok := listedDirs(args, pkgs); ok {
 			remember(file, newMemo(pkgs, dirs, goMods, pre, start))
