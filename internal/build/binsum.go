@@ -1,7 +1,9 @@
 package build
 
 import (
+	"cmp"
 	"debug/elf"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"os"
@@ -32,23 +34,28 @@ func (w *workspace) sumPath(name string) string {
 // buildIDs returns the Go build ID of each binary of names in the
 // workspace ("" for one not built yet or unreadable). It runs before `go
 // build` and notes which binaries still have the stamp recorded with their
-// digest (see stamped).
+// digest (see stamped); such a binary's build ID is the one recorded with
+// it, so at rest no binary is opened before `go build`.
 func (w *workspace) buildIDs(names []string) map[string]string {
 	ids := make(map[string]string, len(names))
 	w.unchanged = map[string]binStamp{}
 	for _, name := range names {
-		ids[name] = buildID(filepath.Join(w.dir, name))
 		if b, ok := w.stamped(name); ok {
 			w.unchanged[name] = b
+			if b.id != "" {
+				ids[name] = b.id
+				continue
+			}
 		}
+		ids[name] = buildID(filepath.Join(w.dir, name))
 	}
 	return ids
 }
 
-// binStamp is a binary's stamp and digest.
+// binStamp is a binary's stamp, digest and, when known, build ID.
 type binStamp struct {
-	st  stamp.Stamp
-	sum string
+	st      stamp.Stamp
+	sum, id string
 }
 
 // touched reports whether binary name, unchanged before `go build` (see
@@ -65,7 +72,7 @@ func (w *workspace) touched(name, idBefore string) (binStamp, bool) {
 	if !ok || now.Ino != b.st.Ino || now.Size != b.st.Size || buildID(bin) != idBefore {
 		return binStamp{}, false
 	}
-	return binStamp{now, b.sum}, true
+	return binStamp{now, b.sum, idBefore}, true
 }
 
 // settle hashes each binary of names once, now that `go build` has run,
@@ -92,7 +99,7 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 		switch {
 		case recErr == nil && want == got:
 			sums[name] = got
-			w.seen[name] = binStamp{st, got}
+			w.seen[name] = binStamp{st: st, sum: got}
 		case before[name] != "" && buildID(bin) == before[name]:
 			// Go kept the file, so it should still be what was
 			// recorded; without a record it cannot be trusted either.
@@ -106,15 +113,15 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 				return nil, nil, fmt.Errorf("recording the binary's digest: %w", err)
 			}
 			sums[name] = got
-			w.seen[name] = binStamp{st, got}
+			w.seen[name] = binStamp{st: st, sum: got}
 		}
 	}
 	return sums, damaged, nil
 }
 
 // stampsName is the file in the workspace that records each binary's
-// stamp with the digest it had then, a line per binary: NAME INO SIZE
-// MTIME CTIME SUM. One file written once a build, not one per binary: at
+// stamp with the digest and build ID (hex, "-" if unknown) it had then, a
+// line per binary: NAME INO SIZE MTIME CTIME SUM ID. One file written once a build, not one per binary: at
 // rest go build touches every binary, so each record changes every build,
 // and a truncating write per binary cost milliseconds each on a busy
 // ext4. The digest files stay apart, so that an older mingo sharing the
@@ -133,13 +140,28 @@ func (w *workspace) loadStamps() map[string]binStamp {
 		return w.recorded
 	}
 	for _, line := range strings.Split(string(rec), "\n") {
-		var name string
-		var b binStamp
-		if _, err := fmt.Sscanf(line, "%s %d %d %d %d %s", &name, &b.st.Ino, &b.st.Size, &b.st.MTime, &b.st.CTime, &b.sum); err == nil {
+		if name, b, ok := parseStamp(line); ok {
 			w.recorded[name] = b
 		}
 	}
 	return w.recorded
+}
+
+// parseStamp reads a line of stampsName.
+func parseStamp(line string) (string, binStamp, bool) {
+	var name, id string
+	var b binStamp
+	if _, err := fmt.Sscanf(line, "%s %d %d %d %d %s %s", &name, &b.st.Ino, &b.st.Size, &b.st.MTime, &b.st.CTime, &b.sum, &id); err != nil {
+		return "", b, false
+	}
+	if id != "-" {
+		raw, err := hex.DecodeString(id)
+		if err != nil {
+			return "", b, false
+		}
+		b.id = string(raw)
+	}
+	return name, b, true
 }
 
 // stamped returns the recorded stamp and digest of binary name when its
@@ -186,7 +208,8 @@ func (w *workspace) recordStamps() {
 	var buf strings.Builder
 	for _, name := range slices.Sorted(maps.Keys(recs)) {
 		b := recs[name]
-		fmt.Fprintf(&buf, "%s %d %d %d %d %s\n", name, b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime, b.sum)
+		id := cmp.Or(hex.EncodeToString([]byte(b.id)), "-")
+		fmt.Fprintf(&buf, "%s %d %d %d %d %s %s\n", name, b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime, b.sum, id)
 	}
 	// Best effort: without a record the next build hashes again.
 	if atomicfile.WriteFile(filepath.Join(w.dir, stampsName), []byte(buf.String()), 0o644) == nil {
