@@ -27,6 +27,26 @@
 # Measured again the same day on the idle machine (load under 3), 5 runs:
 # edit 1.34x, nochange 1.31x, mono 2.20x, monocold 1.17x: load hides
 # mingo's fixed costs behind Go's; see the phases for where they go.
+# Measured 2026-12-06 (branch perf) with the other engineer's builds and
+# e2e running (load average 6-14), base = main at a8547c3, 5 runs each:
+#   mono      1.16x (base 1.80x); other runs that hour 1.00x (1.36x),
+#             1.31x (2.03x), 1.45x (2.43x). Gone: 87 of 90 git processes
+#             (a memo hit lost each package's module, so git ran per
+#             package), the workspace phase (0.30 s -> 0.013 s), the
+#             0.15-0.4 s of per-file stamp writes at the end ("record
+#             stamps", now 3-25 ms) and the rehash of binaries at rest.
+#   nochange  1.20x (base 1.25x); noise-bound at this load (other runs
+#             1.37x vs 1.29x, 0.91x vs 0.81x); 10 alternating pairs
+#             without the floor: 1.25 s vs base 1.40 s. hash binaries
+#             9-17 ms -> 0, layer 4-8 ms -> 0; record stamps waits 10-15
+#             ms for the touched binaries' stamps to settle.
+#   edit      1.34x (base 1.18x; other runs 1.39x vs 1.38x, 1.03x vs
+#             1.19x): same code path, the spread is go build's own; the
+#             last platform's gzip (0.17-0.25 s idle) is still on the
+#             critical path.
+#   monocold  1.35x (base 1.15x), 3 runs while the load fell from 14 to
+#             6: go build's compile phase itself differed by 7 s.
+# Digests are byte for byte the same as base's (crane tarball, mono).
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as

@@ -1,13 +1,18 @@
 package build
 
 import (
+	"cmp"
 	"debug/elf"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/mingo-build/mingo/internal/atomicfile"
 	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/internal/stamp"
 )
@@ -29,23 +34,28 @@ func (w *workspace) sumPath(name string) string {
 // buildIDs returns the Go build ID of each binary of names in the
 // workspace ("" for one not built yet or unreadable). It runs before `go
 // build` and notes which binaries still have the stamp recorded with their
-// digest (see stamped).
+// digest (see stamped); such a binary's build ID is the one recorded with
+// it, so at rest no binary is opened before `go build`.
 func (w *workspace) buildIDs(names []string) map[string]string {
 	ids := make(map[string]string, len(names))
 	w.unchanged = map[string]binStamp{}
 	for _, name := range names {
-		ids[name] = buildID(filepath.Join(w.dir, name))
 		if b, ok := w.stamped(name); ok {
 			w.unchanged[name] = b
+			if b.id != "" {
+				ids[name] = b.id
+				continue
+			}
 		}
+		ids[name] = buildID(filepath.Join(w.dir, name))
 	}
 	return ids
 }
 
-// binStamp is a binary's stamp and digest.
+// binStamp is a binary's stamp, digest and, when known, build ID.
 type binStamp struct {
-	st  stamp.Stamp
-	sum string
+	st      stamp.Stamp
+	sum, id string
 }
 
 // touched reports whether binary name, unchanged before `go build` (see
@@ -62,7 +72,7 @@ func (w *workspace) touched(name, idBefore string) (binStamp, bool) {
 	if !ok || now.Ino != b.st.Ino || now.Size != b.st.Size || buildID(bin) != idBefore {
 		return binStamp{}, false
 	}
-	return binStamp{now, b.sum}, true
+	return binStamp{now, b.sum, idBefore}, true
 }
 
 // settle hashes each binary of names once, now that `go build` has run,
@@ -89,7 +99,7 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 		switch {
 		case recErr == nil && want == got:
 			sums[name] = got
-			w.seen[name] = binStamp{st, got}
+			w.seen[name] = binStamp{st: st, sum: got}
 		case before[name] != "" && buildID(bin) == before[name]:
 			// Go kept the file, so it should still be what was
 			// recorded; without a record it cannot be trusted either.
@@ -103,17 +113,55 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 				return nil, nil, fmt.Errorf("recording the binary's digest: %w", err)
 			}
 			sums[name] = got
-			w.seen[name] = binStamp{st, got}
+			w.seen[name] = binStamp{st: st, sum: got}
 		}
 	}
 	return sums, damaged, nil
 }
 
-// stampPath is where the stamp of the workspace's binary name is recorded,
-// with the digest it had then. A file of its own, so that an older mingo
-// sharing the cache still reads the digest file it knows.
-func (w *workspace) stampPath(name string) string {
-	return filepath.Join(w.dir, "."+name+".stamp")
+// stampsName is the file in the workspace that records each binary's
+// stamp with the digest and build ID (hex, "-" if unknown) it had then, a
+// line per binary: NAME INO SIZE MTIME CTIME SUM ID. One file written once a build, not one per binary: at
+// rest go build touches every binary, so each record changes every build,
+// and a truncating write per binary cost milliseconds each on a busy
+// ext4. The digest files stay apart, so that an older mingo sharing the
+// cache still reads those it knows; its own .NAME.stamp files, no longer
+// written, only ever match the very file they describe.
+const stampsName = ".stamps"
+
+// loadStamps returns the records of stampsName, read once.
+func (w *workspace) loadStamps() map[string]binStamp {
+	if w.recorded != nil {
+		return w.recorded
+	}
+	w.recorded = map[string]binStamp{}
+	rec, err := os.ReadFile(filepath.Join(w.dir, stampsName))
+	if err != nil {
+		return w.recorded
+	}
+	for _, line := range strings.Split(string(rec), "\n") {
+		if name, b, ok := parseStamp(line); ok {
+			w.recorded[name] = b
+		}
+	}
+	return w.recorded
+}
+
+// parseStamp reads a line of stampsName.
+func parseStamp(line string) (string, binStamp, bool) {
+	var name, id string
+	var b binStamp
+	if _, err := fmt.Sscanf(line, "%s %d %d %d %d %s %s", &name, &b.st.Ino, &b.st.Size, &b.st.MTime, &b.st.CTime, &b.sum, &id); err != nil {
+		return "", b, false
+	}
+	if id != "-" {
+		raw, err := hex.DecodeString(id)
+		if err != nil {
+			return "", b, false
+		}
+		b.id = string(raw)
+	}
+	return name, b, true
 }
 
 // stamped returns the recorded stamp and digest of binary name when its
@@ -121,12 +169,8 @@ func (w *workspace) stampPath(name string) string {
 // agrees: then the file is the one hashed. Any difference (a link, a
 // damaged file, a copy) means hashing it.
 func (w *workspace) stamped(name string) (binStamp, bool) {
-	rec, err := os.ReadFile(w.stampPath(name))
-	if err != nil {
-		return binStamp{}, false
-	}
-	var b binStamp
-	if _, err := fmt.Sscanf(string(rec), "%d %d %d %d %s", &b.st.Ino, &b.st.Size, &b.st.MTime, &b.st.CTime, &b.sum); err != nil {
+	b, ok := w.loadStamps()[name]
+	if !ok {
 		return binStamp{}, false
 	}
 	now, ok := stamp.Path(filepath.Join(w.dir, name))
@@ -142,22 +186,45 @@ func (w *workspace) stamped(name string) (binStamp, bool) {
 
 // recordStamps records, once the build is done, the stamp each binary had
 // when its digest was settled, if it still has it (nothing wrote it since)
-// and it is settled (a later write cannot share it); otherwise it removes
+// and it is settled (a later write cannot share it); otherwise it drops
 // any old record, so the next build hashes the file again. Recording
 // late lets the times `go build` just set grow old enough. It needs no
 // lock: a binary written since has another stamp, so a record written
-// late never matches it.
+// late never matches it, and a record another build loses to this one's
+// write only costs a hash.
 func (w *workspace) recordStamps() {
+	recs := maps.Clone(w.loadStamps())
 	for name, b := range w.seen {
 		now, ok := stamp.Path(filepath.Join(w.dir, name))
 		if !ok || now != b.st || !b.st.Settled(time.Now()) {
-			os.Remove(w.stampPath(name))
+			delete(recs, name)
 			continue
 		}
-		rec := fmt.Sprintf("%d %d %d %d %s\n", b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime, b.sum)
-		// Best effort: without a record the next build hashes again.
-		_ = os.WriteFile(w.stampPath(name), []byte(rec), 0o644)
+		recs[name] = b
 	}
+	if maps.Equal(recs, w.recorded) {
+		return
+	}
+	var buf strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(recs)) {
+		b := recs[name]
+		id := cmp.Or(hex.EncodeToString([]byte(b.id)), "-")
+		fmt.Fprintf(&buf, "%s %d %d %d %d %s %s\n", name, b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime, b.sum, id)
+	}
+	// Best effort: without a record the next build hashes again.
+	if atomicfile.WriteFile(filepath.Join(w.dir, stampsName), []byte(buf.String()), 0o644) == nil {
+		w.recorded = recs
+	}
+}
+
+// settlesIn is how long until the stamps recordStamps would record now
+// are settled: 0 if all are.
+func (w *workspace) settlesIn(now time.Time) time.Duration {
+	var d time.Duration
+	for _, b := range w.seen {
+		d = max(d, b.st.SettlesIn(now))
+	}
+	return d
 }
 
 // buildID returns the Go build ID note of the ELF binary at path, which

@@ -49,3 +49,31 @@ func TestStampedSum(t *testing.T) {
 		t.Fatal("a rewritten binary with its times put back kept its stamp")
 	}
 }
+
+// TestStampsKeepBuildID checks that a binary's record keeps its build ID,
+// which buildIDs then gives without opening the binary, while its stamp
+// holds.
+func TestStampsKeepBuildID(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "app")
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st, ok := stamp.Path(bin)
+	if !ok {
+		t.Skip("no stamps on this system")
+	}
+	w := &workspace{dir: dir, seen: map[string]binStamp{"app": {st, "abc", "Go\x00\x00id/x"}}}
+	if err := os.WriteFile(w.sumPath("app"), []byte("abc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * stamp.FineGranularity)
+	w.recordStamps()
+	again := &workspace{dir: dir}
+	if ids := again.buildIDs([]string{"app"}); ids["app"] != "Go\x00\x00id/x" {
+		t.Fatalf("buildIDs = %q, want the recorded ID", ids["app"])
+	}
+	if b, ok := again.unchanged["app"]; !ok || b.sum != "abc" {
+		t.Fatalf("unchanged = %+v, %t", b, ok)
+	}
+}

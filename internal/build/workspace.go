@@ -22,6 +22,8 @@ type workspace struct {
 	// unchanged are the binaries whose recorded stamp held before `go
 	// build`; seen the stamps and digests settled after it (binsum.go).
 	unchanged, seen map[string]binStamp
+	// recorded are the records of stampsName, read once (binsum.go).
+	recorded map[string]binStamp
 }
 
 // waitNotice is how long a build waits for another's workspace lock

@@ -84,7 +84,12 @@ const listFields = "ImportPath,Name,Dir,Standard,Module,Deps,GoFiles,CgoFiles,Ig
 // flags, such as -deps or -e, then the packages) and returns every package
 // it printed, in its order.
 func List(ctx context.Context, dir string, env []string, args ...string) ([]*ListedPackage, error) {
-	out, err := output(ctx, dir, env, append([]string{"list", "-json=" + listFields}, args...)...)
+	return list(ctx, dir, env, listFields, args...)
+}
+
+// list is List asking for fields only.
+func list(ctx context.Context, dir string, env []string, fields string, args ...string) ([]*ListedPackage, error) {
+	out, err := output(ctx, dir, env, append([]string{"list", "-json=" + fields}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -107,10 +112,11 @@ func List(ctx context.Context, dir string, env []string, args ...string) ([]*Lis
 // is the last one (see memo.go).
 func Load(ctx context.Context, dir string, mode packages.LoadMode, tags []string, patterns ...string) ([]*packages.Package, error) {
 	env := Env(nil)
-	file := memoFile(ctx, dir, env, append([]string{"load", fmt.Sprint(mode), strings.Join(tags, ",")}, patterns...)...)
+	// "load2": the answer is []loaded since packages.Package's own JSON
+	// dropped the module; a "load" memo is never read again.
+	file := memoFile(ctx, dir, env, append([]string{"load2", fmt.Sprint(mode), strings.Join(tags, ",")}, patterns...)...)
 	if ans, ok := recall(file); ok {
-		var pkgs []*packages.Package
-		if json.Unmarshal(ans, &pkgs) == nil {
+		if pkgs, ok := unmarshalLoaded(ans); ok {
 			return pkgs, nil
 		}
 	}
@@ -125,16 +131,58 @@ func Load(ctx context.Context, dir string, mode packages.LoadMode, tags []string
 	}, patterns...)
 	if err == nil && file != "" {
 		if dirs, goMods, ok := loadedDirs(dir, patterns, pkgs); ok {
-			remember(file, newMemo(pkgs, dirs, goMods, pre, start))
+			remember(file, newMemo(marshalLoaded(pkgs), dirs, goMods, pre, start))
 		}
 	}
 	return pkgs, err
 }
 
-// ListMemo is List with memos (see Load): for questions whose answer
-// only informs (warnings, names), never a cache key.
+// loaded is a loaded package as a memo keeps it. packages.Package's JSON
+// (its MarshalJSON) leaves out the module, which says where the module's
+// checkout is (git is asked there, once per module, not once per
+// package), whether the package is a dependency and what its SBOM names:
+// a memo without it would answer differently from the go command.
+type loaded struct {
+	Package *packages.Package
+	Module  *packages.Module `json:",omitempty"`
+}
+
+func marshalLoaded(pkgs []*packages.Package) []loaded {
+	out := make([]loaded, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = loaded{p, p.Module}
+	}
+	return out
+}
+
+// unmarshalLoaded reads a memo's answer written by marshalLoaded.
+func unmarshalLoaded(ans json.RawMessage) ([]*packages.Package, bool) {
+	var ls []loaded
+	if json.Unmarshal(ans, &ls) != nil {
+		return nil, false
+	}
+	pkgs := make([]*packages.Package, len(ls))
+	for i, l := range ls {
+		if l.Package == nil {
+			return nil, false
+		}
+		pkgs[i] = l.Package
+		pkgs[i].Module = l.Module
+	}
+	return pkgs, true
+}
+
+// memoListFields are the fields ListMemo fills: what its memos need
+// (listedDirs) and its callers read. Not Deps nor the file lists: with
+// -deps, Deps alone grows with the square of the graph (crane's listing
+// was mostly Deps), and a memo is read and decoded at every build.
+const memoListFields = "ImportPath,Dir,Standard,Module,IgnoredGoFiles,EmbedFiles,Error"
+
+// ListMemo is List with memos (see Load), filling only memoListFields: for
+// questions whose answer only informs (warnings, names), never a cache
+// key.
 func ListMemo(ctx context.Context, dir string, env []string, args ...string) ([]*ListedPackage, error) {
-	file := memoFile(ctx, dir, env, append([]string{"list", listFields}, args...)...)
+	file := memoFile(ctx, dir, env, append([]string{"list", memoListFields}, args...)...)
 	if ans, ok := recall(file); ok {
 		var pkgs []*ListedPackage
 		if json.Unmarshal(ans, &pkgs) == nil {
@@ -143,7 +191,7 @@ func ListMemo(ctx context.Context, dir string, env []string, args ...string) ([]
 	}
 	pre := preStamps(file, nil)
 	start := time.Now()
-	pkgs, err := List(ctx, dir, env, args...)
+	pkgs, err := list(ctx, dir, env, memoListFields, args...)
 	if err == nil && file != "" {
 		if dirs, goMods, ok := listedDirs(args, pkgs); ok {
 			remember(file, newMemo(pkgs, dirs, goMods, pre, start))

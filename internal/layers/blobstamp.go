@@ -56,6 +56,18 @@ type blobStamp struct {
 	st         stamp.Stamp
 }
 
+// StampsSettleIn is how long until every stamp RecordStamps would record
+// now is settled: 0 if all are.
+func (c *Cache) StampsSettleIn(now time.Time) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var d time.Duration
+	for _, b := range c.stamps {
+		d = max(d, b.st.SettlesIn(now))
+	}
+	return d
+}
+
 // RecordStamps records the stamps of the blobs this build verified, at the
 // end of the build, when touching them is long enough ago for their stamps
 // to be settled: a stamp that is not, or that changed since, is removed,
@@ -75,6 +87,9 @@ func (c *Cache) RecordStamps() {
 			continue
 		}
 		rec := fmt.Sprintf("%d %d %d %d\n", b.st.Ino, b.st.Size, b.st.MTime, b.st.CTime)
+		if was, err := os.ReadFile(b.file); err == nil && string(was) == rec {
+			continue // the blob untouched since (see usedInterval): no write
+		}
 		_ = os.WriteFile(b.file, []byte(rec), 0o644) // without it, the next build verifies
 	}
 }

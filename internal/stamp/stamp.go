@@ -46,10 +46,20 @@ func Path(path string) (Stamp, bool) {
 // them. Times with sub-millisecond digits come from a file system that
 // keeps them (FineGranularity); others may be FAT's (Granularity).
 func (s Stamp) Settled(now time.Time) bool {
+	return s.SettlesIn(now) == 0
+}
+
+// SettlesIn is how long after now s becomes settled (see Settled): 0 if
+// it is already, at most FineGranularity on a file system that keeps
+// fine times.
+func (s Stamp) SettlesIn(now time.Time) time.Duration {
 	g := Granularity
 	if s.MTime%1e6 != 0 || s.CTime%1e6 != 0 {
 		g = FineGranularity
 	}
 	limit := now.Add(-g).UnixNano()
-	return s.MTime < limit && s.CTime < limit
+	if s.MTime < limit && s.CTime < limit {
+		return 0
+	}
+	return time.Duration(max(s.MTime, s.CTime)-limit) + 1
 }

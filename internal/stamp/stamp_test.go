@@ -67,3 +67,19 @@ func TestSettled(t *testing.T) {
 		t.Error("a change time within the last tick is settled")
 	}
 }
+
+// SettlesIn says how long until Settled holds, and no longer.
+func TestSettlesIn(t *testing.T) {
+	now := time.Unix(1000, 0)
+	fine := Stamp{MTime: now.Add(-5*time.Millisecond).UnixNano() + 1, CTime: now.Add(-8*time.Millisecond).UnixNano() + 1}
+	d := fine.SettlesIn(now)
+	if d <= 0 || d > FineGranularity {
+		t.Fatalf("SettlesIn = %v, want in (0, %v]", d, FineGranularity)
+	}
+	if fine.Settled(now.Add(d - 1)) {
+		t.Errorf("settled before SettlesIn (%v)", d)
+	}
+	if !fine.Settled(now.Add(d)) || fine.SettlesIn(now.Add(d)) != 0 {
+		t.Errorf("not settled after SettlesIn (%v)", d)
+	}
+}
