@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -22,8 +21,6 @@ var ErrTagsForMany = errors.New("full tags name one image, and the pattern names
 // ErrNotBareTag is a tag that is not bare where a repository is given.
 var ErrNotBareTag = errors.New("with a repository, tags are bare (v1.2.0)")
 
-var bareTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-
 // names returns where pkg's image is pushed and what it is called locally.
 func (s Spec) names(pkg *build.Package, many bool) (tags, names []name.Tag, err error) {
 	refs := s.Tags
@@ -33,7 +30,7 @@ func (s Spec) names(pkg *build.Package, many bool) (tags, names []name.Tag, err 
 		}
 		full := make([]string, len(refs))
 		for i, t := range refs {
-			if !bareTag.MatchString(t) {
+			if !publish.ValidTag(t) {
 				return nil, nil, fmt.Errorf("tag %q: %w", t, ErrNotBareTag)
 			}
 			full[i] = s.repository(pkg) + ":" + t

@@ -15,7 +15,7 @@ import (
 
 // Remember records l, a layer of c, under key as one this machine built.
 func (c *Cache) Remember(key string, l *Layer) error {
-	if !importKey.MatchString(key) {
+	if !validImportKey(key) {
 		return fmt.Errorf("recording a built layer: invalid key %q", key)
 	}
 	defer c.shared()()
@@ -33,7 +33,7 @@ func (c *Cache) Remember(key string, l *Layer) error {
 // Built returns the layer compressed with comp that Remember recorded
 // under key, or nil.
 func (c *Cache) Built(key string, comp Compression) *Layer {
-	if !importKey.MatchString(key) {
+	if !validImportKey(key) {
 		return nil
 	}
 	return c.lookupUsed("built-"+key, comp)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -84,3 +86,15 @@ func TestImportChecksAndExtracts(t *testing.T) {
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// validImportKey accepts what `^[a-z0-9][a-z0-9-]{0,127}$` matches, and
+// nothing else.
+func TestValidImportKey(t *testing.T) {
+	re := regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
+	for _, key := range []string{"", "a", "0", "-", "-a", "a-", "a-b-c", "A", "a_b", "a.b", "ä", "a b",
+		strings.Repeat("a", 128), strings.Repeat("a", 129), "sha256-" + strings.Repeat("f", 64)} {
+		if got, want := validImportKey(key), re.MatchString(key); got != want {
+			t.Errorf("validImportKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
