@@ -81,11 +81,14 @@ func (w *watchdog) try(req *http.Request) (*http.Response, error) {
 	}
 	p := &progress{timeout: w.timeout, timer: time.AfterFunc(w.timeout, func() { cancel(stall) })}
 	req = req.Clone(ctx)
+	var body *requestBody
 	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = &progressBody{ReadCloser: req.Body, p: p}
+		body = &requestBody{ReadCloser: req.Body, p: p}
+		req.Body = body
 	}
 	resp, err := w.next.RoundTrip(req)
 	if err != nil {
+		body.seal()
 		p.stop()
 		if errors.Is(context.Cause(ctx), stall) {
 			err = stall
@@ -99,7 +102,9 @@ func (w *watchdog) try(req *http.Request) (*http.Response, error) {
 		w.note("registry %s: HTTP %d while %s", req.URL.Host, resp.StatusCode, doing(req))
 	}
 	p.touch()
-	resp.Body = &progressBody{ReadCloser: resp.Body, p: p, done: func() { cancel(nil) }, stall: stall, ctx: ctx}
+	// A response may come before the body is all sent (an early refusal):
+	// sealed once the caller is done with the response, not before.
+	resp.Body = &progressBody{ReadCloser: resp.Body, p: p, done: func() { body.seal(); cancel(nil) }, stall: stall, ctx: ctx}
 	return resp, nil
 }
 
@@ -149,6 +154,47 @@ func (p *progress) stop() {
 	defer p.mu.Unlock()
 	p.stopped = true
 	p.timer.Stop()
+}
+
+// requestBody is a request's body that nothing reads once the round trip
+// is over. The transport reads a body on a goroutine of its own (HTTP/2's
+// writeRequestBody), which may still be reading after RoundTrip returned
+// for a cancelled push; and go-containerregistry's progress reader, inside
+// the body, sends on a channel it closes as soon as the push returns: a
+// read after that panics ("send on closed channel"). seal, when the round
+// trip fails or the caller is done with its response, waits for a read
+// under way and refuses those after it.
+type requestBody struct {
+	io.ReadCloser
+	p      *progress
+	mu     sync.Mutex
+	sealed bool
+}
+
+// errSealed is a read of a request's body after its round trip.
+var errSealed = errors.New("request body read after the request ended")
+
+func (b *requestBody) Read(buf []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sealed {
+		return 0, errSealed
+	}
+	n, err := b.ReadCloser.Read(buf)
+	if n > 0 {
+		b.p.touch()
+	}
+	return n, err
+}
+
+// seal ends reading; a nil body has nothing to seal.
+func (b *requestBody) seal() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sealed = true
 }
 
 // progressBody restarts the timer as bytes flow, stops it at the end, and
