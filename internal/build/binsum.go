@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/mingo-build/mingo/internal/atomicfile"
 	"github.com/mingo-build/mingo/internal/layers"
@@ -192,11 +191,11 @@ func (w *workspace) stamped(name string) (binStamp, bool) {
 // lock: a binary written since has another stamp, so a record written
 // late never matches it, and a record another build loses to this one's
 // write only costs a hash.
-func (w *workspace) recordStamps() {
+func (w *workspace) recordStamps(settled func(stamp.Stamp) bool) {
 	recs := maps.Clone(w.loadStamps())
 	for name, b := range w.seen {
 		now, ok := stamp.Path(filepath.Join(w.dir, name))
-		if !ok || now != b.st || !b.st.Settled(time.Now()) {
+		if !ok || now != b.st || !settled(b.st) {
 			delete(recs, name)
 			continue
 		}
@@ -217,14 +216,13 @@ func (w *workspace) recordStamps() {
 	}
 }
 
-// settlesIn is how long until the stamps recordStamps would record now
-// are settled: 0 if all are.
-func (w *workspace) settlesIn(now time.Time) time.Duration {
-	var d time.Duration
+// pendingStamps are the stamps recordStamps would record.
+func (w *workspace) pendingStamps() []stamp.Stamp {
+	sts := make([]stamp.Stamp, 0, len(w.seen))
 	for _, b := range w.seen {
-		d = max(d, b.st.SettlesIn(now))
+		sts = append(sts, b.st)
 	}
-	return d
+	return sts
 }
 
 // buildID returns the Go build ID note of the ELF binary at path, which

@@ -25,16 +25,12 @@ func TestStampedSum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.recordStamps()
+	w.recordStamps(func(stamp.Stamp) bool { return false })
 	if _, ok := w.stamped("app"); ok {
-		t.Fatal("a stamp within the clock granularity of its change time was recorded")
+		t.Fatal("a stamp that is not settled was recorded")
 	}
-	time.Sleep(2 * stamp.FineGranularity)
-	w.seen = map[string]binStamp{}
-	if _, _, err := w.settle([]string{"app"}, map[string]string{}, t.Logf); err != nil {
-		t.Fatal(err)
-	}
-	w.recordStamps()
+	clock := stamp.Clock{Probe: filepath.Join(t.TempDir(), "clock")}
+	w.recordStamps(clock.Settle(w.pendingStamps()))
 	if b, ok := w.stamped("app"); !ok || b.sum != sums["app"] {
 		t.Fatalf("stamped = %v, %t; want the recorded digest %s", b, ok, sums["app"])
 	}
@@ -67,8 +63,7 @@ func TestStampsKeepBuildID(t *testing.T) {
 	if err := os.WriteFile(w.sumPath("app"), []byte("abc\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * stamp.FineGranularity)
-	w.recordStamps()
+	w.recordStamps(func(stamp.Stamp) bool { return true })
 	again := &workspace{dir: dir}
 	if ids := again.buildIDs([]string{"app"}); ids["app"] != "Go\x00\x00id/x" {
 		t.Fatalf("buildIDs = %q, want the recorded ID", ids["app"])

@@ -19,7 +19,6 @@ import (
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
 	"github.com/mingo-build/mingo/internal/layers"
-	"github.com/mingo-build/mingo/internal/stamp"
 	"github.com/mingo-build/mingo/internal/trace"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
@@ -263,22 +262,19 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 // build settled, so that the next build neither hashes the binaries nor
 // verifies the blobs again. At rest `go build` touches every binary and a
 // lookup every blob just before the build ends, too recently for their
-// stamps to be trusted (see stamp.Settled): waiting the few milliseconds
-// until they are (at most stamp.FineGranularity) costs less than hashing
-// them all next time (a thirty-binary build: 300 MB).
+// stamps to be trusted (see stamp.Clock): waiting until the file system's
+// clock has ticked past them (a few milliseconds at most) costs less than
+// hashing them all next time (a thirty-binary build: 300 MB).
 func (s *session) recordStamps() {
-	now := time.Now()
-	wait := s.Cache.StampsSettleIn(now)
+	sts := s.Cache.PendingStamps()
 	for _, ws := range s.workspaces {
-		wait = max(wait, ws.settlesIn(now))
+		sts = append(sts, ws.pendingStamps()...)
 	}
-	if wait > 0 && wait <= stamp.FineGranularity {
-		time.Sleep(wait)
-	}
+	settled := s.Cache.Clock().Settle(sts)
 	for _, ws := range s.workspaces {
-		ws.recordStamps()
+		ws.recordStamps(settled)
 	}
-	s.Cache.RecordStamps()
+	s.Cache.RecordStamps(settled)
 }
 
 // newSession checks what must hold before anything is built and starts

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/mingo-build/mingo/internal/stamp"
 )
@@ -56,23 +55,31 @@ type blobStamp struct {
 	st         stamp.Stamp
 }
 
-// StampsSettleIn is how long until every stamp RecordStamps would record
-// now is settled: 0 if all are.
-func (c *Cache) StampsSettleIn(now time.Time) time.Duration {
+// Clock reads the clock of the cache's file system (see stamp.Clock), on
+// which the workspaces' binaries are too.
+func (c *Cache) Clock() stamp.Clock {
+	return stamp.Clock{Probe: filepath.Join(c.dir, clockName)}
+}
+
+// clockName is the probe file of Clock.
+const clockName = "clock"
+
+// PendingStamps are the stamps RecordStamps would record.
+func (c *Cache) PendingStamps() []stamp.Stamp {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var d time.Duration
+	sts := make([]stamp.Stamp, 0, len(c.stamps))
 	for _, b := range c.stamps {
-		d = max(d, b.st.SettlesIn(now))
+		sts = append(sts, b.st)
 	}
-	return d
+	return sts
 }
 
 // RecordStamps records the stamps of the blobs this build verified, at the
-// end of the build, when touching them is long enough ago for their stamps
-// to be settled: a stamp that is not, or that changed since, is removed,
-// so the next build verifies the blob again.
-func (c *Cache) RecordStamps() {
+// end of the build, once touching them is long enough ago for their stamps
+// to be settled (see stamp.Clock.Settle): a stamp that is not, or that
+// changed since, is removed, so the next build verifies the blob again.
+func (c *Cache) RecordStamps(settled func(stamp.Stamp) bool) {
 	c.mu.Lock()
 	pending := c.stamps
 	c.stamps = nil
@@ -82,7 +89,7 @@ func (c *Cache) RecordStamps() {
 	}
 	for _, b := range pending {
 		now, ok := stamp.Path(b.blob)
-		if !ok || now != b.st || !b.st.Settled(time.Now()) {
+		if !ok || now != b.st || !settled(b.st) {
 			os.Remove(b.file)
 			continue
 		}
