@@ -51,7 +51,9 @@ func writeTarballFile(ctx context.Context, path string, items []item) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("writing tarball %s: %w", path, ErrIsDir)
 	}
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return writeArchive(ctxio.Writer(ctx, w), items) })
+	// Update: at rest the archive is the one already there, which is then
+	// read, not written again.
+	err := atomicfile.Update(path, 0o644, func(w io.Writer) error { return writeArchive(ctxio.Writer(ctx, w), items) })
 	if err != nil {
 		return fmt.Errorf("writing tarball %s: %w", path, err)
 	}

@@ -13,13 +13,24 @@ import (
 // Write creates name with mode perm from what write writes. On any error
 // name is untouched and the temporary file is removed.
 func Write(name string, perm os.FileMode, write func(io.Writer) error) error {
-	RemoveStale(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+	tmp, err := create(name)
 	if err != nil {
 		return err
 	}
+	return commit(tmp, name, perm, write(tmp))
+}
+
+// create opens a new temporary file next to name, first removing those a
+// killed run left behind.
+func create(name string) (*os.File, error) {
+	RemoveStale(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+	return os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+}
+
+// commit closes tmp and, if err is nil, gives it mode perm and renames it
+// to name; otherwise, or if that fails, it removes tmp.
+func commit(tmp *os.File, name string, perm os.FileMode, err error) error {
 	defer os.Remove(tmp.Name()) // no-op once renamed
-	err = write(tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
