@@ -116,7 +116,7 @@ run() {
 		if [ "$tool" = go ]; then
 			timed "$c.$tool" bash -c "floor '$mod' '$work/plain-' ./crane"
 		else
-			timed "$c.$tool" env MINGO_TRACE=1 bash -c "cd '$mod' && '$bin' build ./crane --platform $plats --push=false --tarball '$work/image.tar' -q"
+			timed "$c.$tool" env MINGO_TRACE=1 bash -c "cd '$mod' && '$bin' build ./crane --platform $plats --push=false --tarball '$work/image-$tool.tar' -q"
 		fi ;;
 	mono | monocold)
 		if [ "$tool" = go ]; then
