@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
@@ -112,8 +111,6 @@ func place(bs []*batch, pkgs []*Package) *batch {
 // runBatch compiles a batch into its workspace, then layers each binary
 // and assembles its platform image.
 func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
-	started := sync.OnceFunc(s.compiling.Done)
-	defer started()
 	doneWS := trace.Phase("workspace " + b.platform.String())
 	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
 		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
@@ -136,7 +133,6 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	before := ws.buildIDs(names)
 	doneWS()
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
-	started()
 	if len(bc.compiled) > 0 {
 		done := trace.Phase("compile " + b.platform.String())
 		err := s.compile(ctx, limit, b, bc.compiled, ws.dir)

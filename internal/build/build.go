@@ -234,20 +234,14 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	limit := semaphore.NewWeighted(int64(jobs))
 	// The go command compiles while the platform-independent layers, the
 	// annotations and the recipe are made: each platform image waits for
-	// its target's. Those start once every batch has started compiling,
-	// so that no go build waits for a processor behind them: the last go
-	// build to start is the last to end.
+	// its target's.
 	g2, gctx := errgroup.WithContext(ctx)
+	for i := range targets {
+		g2.Go(func() error { return s.finish(gctx, &targets[i], shared[i]) })
+	}
 	batches := s.batches(targets, shared)
-	s.compiling.Add(len(batches))
 	for _, bt := range batches {
 		g2.Go(func() error { return s.runBatch(gctx, limit, bt, targets, shared, images) })
-	}
-	for i := range targets {
-		g2.Go(func() error {
-			s.compilingStarted(gctx)
-			return s.finish(gctx, &targets[i], shared[i])
-		})
 	}
 	for _, c := range cgoChecks(batches) {
 		g2.Go(func() error { return s.checkCgo(gctx, c) })

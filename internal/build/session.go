@@ -27,23 +27,6 @@ type session struct {
 	dlv         map[string]*memo[layerSpec]   // platform and compression -> Delve's layer
 	cache       *buildcache.Client            // nil without Builder.CacheRepo
 	workspaces  []*workspace                  // whose binaries' stamps to record
-	// compiling counts the batches that have not yet started `go build`
-	// (or found they need not).
-	compiling sync.WaitGroup
-}
-
-// compilingStarted waits until every batch has started compiling, or ctx
-// is done.
-func (s *session) compilingStarted(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		s.compiling.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
 }
 
 // memo is a value computed at most once, by the first caller that needs
