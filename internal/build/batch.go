@@ -130,6 +130,10 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	for i, p := range b.pkgs {
 		names[i] = p.Name
 	}
+	ws.layered = map[string]bool{}
+	for _, m := range b.members {
+		ws.layered[targets[m.target].Package.Name] = true
+	}
 	before := ws.buildIDs(names)
 	doneWS()
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
@@ -157,7 +161,8 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 				return err
 			}
 			bin := filepath.Join(ws.dir, t.Package.Name)
-			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin, sums[t.Package.Name], bc.members[m])
+			hashed := func(sum string) error { return ws.hashed(t.Package.Name, sum) }
+			pi, err := s.platformImage(gctx, t, shared[m.target], b.platform, bin, binSum{sums[t.Package.Name], hashed}, bc.members[m])
 			if err != nil {
 				return fmt.Errorf("building %s for %s: %w", t.Package.ImportPath, b.platform, err)
 			}
@@ -195,10 +200,17 @@ func (s *session) settle(ctx context.Context, limit *semaphore.Weighted, b *batc
 	return sums, nil
 }
 
+// binSum is a binary's digest (hex), or "" for a binary `go build` has
+// just written, whose layer hashes it and tells hashed (see binsum.go).
+type binSum struct {
+	sum    string
+	hashed func(sum string) error
+}
+
 // platformImage checks the binary is static and puts it on the base. The
 // binary layer is the cache's on a hit; on a miss it is built and recorded
 // in the cache repository.
-func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p platform.Platform, bin, sum string, mc *memberCache) (PlatformImage, error) {
+func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p platform.Platform, bin string, sum binSum, mc *memberCache) (PlatformImage, error) {
 	if err := CheckStatic(bin); err != nil {
 		return PlatformImage{}, err
 	}
@@ -212,7 +224,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	if err != nil {
 		return PlatformImage{}, err
 	}
-	entry.Digest = sum
+	entry.Digest = sum.sum
 	if len(t.Capabilities) > 0 {
 		v, err := layers.CapabilityXattr(t.Capabilities)
 		if err != nil {
@@ -226,7 +238,7 @@ func (s *session) platformImage(ctx context.Context, t *Target, sh *shared, p pl
 	}
 	s.progress(Event{Package: pkg.ImportPath, Name: pkg.Name, Platform: p, Stage: Layering, BinarySize: entry.Size, Cached: mc != nil && mc.hit != nil})
 	done := trace.Phase("layer " + pkg.Name + " " + p.String())
-	layer, err := s.binaryLayer(ctx, entry, t, mc)
+	layer, err := s.binaryLayer(ctx, entry, bin, sum, t, mc)
 	done()
 	if err != nil {
 		return PlatformImage{}, err
@@ -303,14 +315,31 @@ func (s *session) sbom(bin string, t *Target, ours []layerSpec, p platform.Platf
 
 // binaryLayer returns the layer holding the binary: the cache repository's
 // on a hit, else built (or taken from the local cache) and recorded.
-func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, t *Target, mc *memberCache) (v1.Layer, error) {
+func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, bin string, sum binSum, t *Target, mc *memberCache) (v1.Layer, error) {
 	// The cache repository holds plain binary layers: one with file
 	// capabilities is neither taken from it nor recorded in it.
 	caps := len(t.Capabilities) > 0
 	if mc != nil && mc.hit != nil && !caps {
+		if sum.sum == "" { // extracted from the hit, so not hashed yet
+			got, err := layers.FileSum(bin)
+			if err != nil {
+				return nil, fmt.Errorf("hashing the binary: %w", err)
+			}
+			return mc.hit, sum.hashed(got)
+		}
 		return mc.hit, nil
 	}
-	layer, err := layers.BuildContext(ctx, s.Cache, []layers.Entry{entry}, layers.Options{ModTime: t.Created, Compression: t.Compression})
+	opts := layers.Options{ModTime: t.Created, Compression: t.Compression}
+	var layer *layers.Layer
+	var err error
+	if sum.sum == "" {
+		var sums map[string]string
+		if layer, sums, err = layers.BuildFresh(ctx, s.Cache, []layers.Entry{entry}, opts); err == nil {
+			err = sum.hashed(sums[entry.Path])
+		}
+	} else {
+		layer, err = layers.BuildContext(ctx, s.Cache, []layers.Entry{entry}, opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("layering the binary: %w", err)
 	}

@@ -23,7 +23,11 @@ import (
 // the one the file had before `go build` ran means Go left the file alone
 // and its bytes changed since: damage, so the binary is removed and linked
 // again. A new build ID means Go wrote the file; its digest is recorded.
-// The digest then keys the binary's layer, so nothing hashes it twice.
+// The digest then keys the binary's layer, so nothing hashes it twice. A
+// binary Go has just written whose layer is built here (layered) is not
+// hashed first, to look a layer up it almost never has: its layer is
+// written at once and hashes it as it reads it (layers.BuildFresh), and
+// hashed records the digest then.
 
 // sumPath is where the digest of the workspace's binary name is recorded.
 func (w *workspace) sumPath(name string) string {
@@ -89,6 +93,14 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 			continue
 		}
 		st, _ := stamp.Path(bin)
+		if id := buildID(bin); w.layered[name] && id != "" && id != before[name] {
+			// Until hashed records it, no record: an old one would
+			// call the new file damaged.
+			os.Remove(w.sumPath(name))
+			w.fresh[name] = binStamp{st: st, id: id}
+			sums[name] = ""
+			continue
+		}
 		got, err := layers.FileSum(bin)
 		if err != nil {
 			return nil, nil, fmt.Errorf("hashing the binary: %w", err)
@@ -116,6 +128,24 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 		}
 	}
 	return sums, damaged, nil
+}
+
+// hashed records sum, the digest of fresh binary name its layer found
+// (see settle), with the stamp the file had before it was read.
+func (w *workspace) hashed(name, sum string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b, ok := w.fresh[name]
+	if !ok {
+		return nil // recorded already, by another image of the same binary
+	}
+	delete(w.fresh, name)
+	if err := os.WriteFile(w.sumPath(name), []byte(sum+"\n"), 0o644); err != nil {
+		return fmt.Errorf("recording the binary's digest: %w", err)
+	}
+	b.sum = sum
+	w.seen[name] = b
+	return nil
 }
 
 // stampsName is the file in the workspace that records each binary's

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/mingo-build/mingo/internal/layers"
@@ -24,6 +25,13 @@ type workspace struct {
 	unchanged, seen map[string]binStamp
 	// recorded are the records of stampsName, read once (binsum.go).
 	recorded map[string]binStamp
+	// layered are the binaries whose layers are built from them in this
+	// build, which hash them as they write them; fresh are those of them
+	// `go build` has just written, until their layer has hashed them
+	// (binsum.go). mu guards fresh and seen while layers are built.
+	layered map[string]bool
+	fresh   map[string]binStamp
+	mu      sync.Mutex
 }
 
 // waitNotice is how long a build waits for another's workspace lock
@@ -56,7 +64,7 @@ func openWorkspace(c *layers.Cache, workDir, key string, waiting func(dir string
 	// The lock file's time says when a build last used the directory,
 	// which is what trimming the cache goes by.
 	layers.TouchWorkspace(lock.Name())
-	return &workspace{dir: dir, lock: lock, seen: map[string]binStamp{}}, nil
+	return &workspace{dir: dir, lock: lock, seen: map[string]binStamp{}, fresh: map[string]binStamp{}}, nil
 }
 
 // close releases the lock; the binaries stay for the next build. Their

@@ -2,13 +2,15 @@ package layers
 
 import (
 	"context"
-	"slices"
-
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"github.com/mingo-build/mingo/internal/ctxio"
+	"hash"
 	"io"
 	"os"
+	"slices"
+
+	"github.com/mingo-build/mingo/internal/ctxio"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -50,6 +52,70 @@ func Build(c *Cache, entries []Entry, opts Options) (*Layer, error) {
 // BuildContext is Build that stops, with the context's cause, once ctx is
 // done: hashing and compressing a large file take seconds.
 func BuildContext(ctx context.Context, c *Cache, entries []Entry, opts Options) (*Layer, error) {
+	norm, err := prepare(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
+	key, err := cacheKey(norm, opts.modTime(), opts.Compression)
+	if err != nil {
+		return nil, err
+	}
+	if l := c.lookupUsed(key, opts.Compression); l != nil {
+		return l, nil
+	}
+	return c.write(key, norm, opts)
+}
+
+// BuildFresh is BuildContext for entries new to the cache, such as a
+// binary `go build` has just linked: rather than hash each regular file
+// without a Digest for the cache key, then read it again to write the
+// layer, it writes the layer at once, hashing those files as it reads
+// them, and records the layer under the key their content gives. It
+// returns the content digest (hex, as Entry.Digest) of each of them by
+// path. Content the cache holds already is written again, to the same
+// bytes.
+func BuildFresh(ctx context.Context, c *Cache, entries []Entry, opts Options) (*Layer, map[string]string, error) {
+	norm, err := prepare(ctx, entries)
+	if err != nil {
+		return nil, nil, err
+	}
+	hashes := map[string]hash.Hash{}
+	for i, e := range norm {
+		if e.Mode.IsRegular() && e.Digest == "" {
+			h := sha256.New()
+			hashes[e.Path] = h
+			norm[i].Open = func() (io.ReadCloser, error) {
+				rc, err := e.Open()
+				if err != nil {
+					return nil, err
+				}
+				h.Reset()
+				return &readCloser{Reader: io.TeeReader(rc, h), close: rc.Close}, nil
+			}
+		}
+	}
+	tmp, r, err := c.writeTemp(norm, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.Remove(tmp) // no-op once stored
+	sums := make(map[string]string, len(hashes))
+	for i, e := range norm {
+		if h, ok := hashes[e.Path]; ok {
+			sums[e.Path] = hex.EncodeToString(h.Sum(nil))
+			norm[i].Digest = sums[e.Path]
+		}
+	}
+	key, err := cacheKey(norm, opts.modTime(), opts.Compression)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := c.store(key, r, tmp, opts.Compression)
+	return l, sums, err
+}
+
+// prepare makes entries stop reading once ctx is done and normalizes them.
+func prepare(ctx context.Context, entries []Entry) ([]Entry, error) {
 	entries = slices.Clone(entries)
 	for i, e := range entries {
 		if e.Open != nil {
@@ -62,18 +128,7 @@ func BuildContext(ctx context.Context, c *Cache, entries []Entry, opts Options) 
 			}
 		}
 	}
-	norm, err := normalize(entries)
-	if err != nil {
-		return nil, err
-	}
-	key, err := cacheKey(norm, opts.modTime(), opts.Compression)
-	if err != nil {
-		return nil, err
-	}
-	if l := c.lookupUsed(key, opts.Compression); l != nil {
-		return l, nil
-	}
-	return c.write(key, norm, opts)
+	return normalize(entries)
 }
 
 // Digest returns the sha256 of the compressed blob.

@@ -176,20 +176,30 @@ func (v *verifyReader) Read(p []byte) (int, error) {
 // write builds the layer from normalized entries into the cache and records
 // it under key.
 func (c *Cache) write(key string, entries []Entry, opts Options) (*Layer, error) {
+	tmp, r, err := c.writeTemp(entries, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp) // no-op once stored
+	return c.store(key, r, tmp, opts.Compression)
+}
+
+// writeTemp writes the layer of normalized entries to a temporary file in
+// the cache's blobs, which the caller stores or removes.
+func (c *Cache) writeTemp(entries []Entry, opts Options) (string, record, error) {
 	tmp, err := os.CreateTemp(filepath.Join(c.dir, "blobs"), "tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("writing layer to cache: %w", err)
+		return "", record{}, fmt.Errorf("writing layer to cache: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-
 	r, err := compress(tmp, entries, opts)
 	if cerr := tmp.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, err
+		os.Remove(tmp.Name())
+		return "", record{}, err
 	}
-	return c.store(key, r, tmp.Name(), opts.Compression)
+	return tmp.Name(), r, nil
 }
 
 // store moves the blob written to tmp into place and records it under key,
