@@ -134,13 +134,12 @@ func (s *session) buildGenerated(ctx context.Context, gen Generated, comp layers
 		if err != nil {
 			return nil, err
 		}
-		entries, err := layers.TZDataEntries(zip)
+		what := "tzdata (Go's lib/time/zoneinfo.zip)"
+		l, err := layers.TZDataLayer(s.Cache, zip, layers.Options{Compression: comp})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("building the %s layer: %w", what, err)
 		}
-		if err := add("tzdata", "tzdata (Go's lib/time/zoneinfo.zip)", entries, tzComponent(s.goVer(ctx), zip)); err != nil {
-			return nil, err
-		}
+		out = append(out, layerSpec{l, "tzdata", "mingo: " + what, withDiffID(tzComponent(s.goVer(ctx), zip), l)})
 	}
 	if gen.CACerts {
 		pem, what := gen.CABundle, "CA bundle (user-supplied)"
