@@ -57,11 +57,8 @@ func Catch(prog string) (context.Context, func() os.Signal) {
 			// A signal the kernel has handed to another thread whose
 			// handler has not run yet is past Stop's reach: that handler
 			// will find it unwanted and kill the process with it. Give it
-			// the time to, rather than exit 0 first, when one is pending
-			// (or the system cannot tell): not at every exit.
-			if pending(os.Interrupt, syscall.SIGTERM) {
-				time.Sleep(exitGrace)
-			}
+			// the time to, rather than exit 0 first.
+			time.Sleep(exitGrace)
 		} else {
 			fmt.Fprintf(os.Stderr, "%s: stopped by %v\n", prog, s)
 		}
@@ -70,7 +67,7 @@ func Catch(prog string) (context.Context, func() os.Signal) {
 }
 
 // exitGrace is how long a run that caught no signal waits before exiting,
-// for a signal pending in another thread to take effect (see Catch).
+// for a signal in flight to take effect (see Catch).
 const exitGrace = 10 * time.Millisecond
 
 // Status is the exit status of a process a signal stopped: 128 plus the
