@@ -55,6 +55,23 @@
 #   edit, the last platform's gzip (layer 0.20 s); nochange, the tarball
 #   rewrite (0.026 s) and the stamps' settling (0.017 s); monocold, the
 #   gzip of 60 new binaries after go build (about 4 s of 27).
+# Measured 2026-12-06 17:01-17:26, machine otherwise idle, base = main at
+# 4655045 (before this round), alternating: 11 runs (edit, nochange,
+# mono), 3 (monocold):
+#   edit 1.11x (base 1.27x), nochange 1.17x (1.23x), mono 1.10x (1.15x),
+#   monocold 1.14x (1.23x); peak RSS 171.2 vs go build's 172.1 MiB (edit),
+#   149.0 vs 148.1 MiB (monocold). Earlier runs that afternoon, same code:
+#   edit 1.14x and 1.23x, nochange 1.05x and 1.23x, mono 1.07x and 1.20x:
+#   the floor itself moves by 15%, so read the ratio against base. What
+#   changed: gzip level 2 through a buffer (layer 0.227 -> 0.114 s, a
+#   breaking change of every digest), the binary hashed by its layer
+#   (hash binaries 0.016 s -> 0), stamps settled by the file system's
+#   clock (0.015 -> 0.001 s), the tarball compared rather than rewritten at
+#   rest (write 0.025 -> 0.013 s), tzdata's key recorded under the zip's
+#   stamp. Left: nochange, mingo's own start (about 20 ms before go build
+#   starts) and CPU (60 ms, half of it the cgo check and the tarball
+#   compare) on cores both go builds saturate; monocold, deflating 400 MB
+#   of new binaries (60 x 46 ms of CPU).
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
