@@ -108,6 +108,25 @@ func place(bs []*batch, pkgs []*Package) *batch {
 	return nil
 }
 
+// names are the binaries of b's packages.
+func (b *batch) names() []string {
+	names := make([]string, len(b.pkgs))
+	for i, p := range b.pkgs {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// mainNames are the binaries of b whose images it builds: its members'
+// main packages, not packages of their With only.
+func (b *batch) mainNames(targets []Target) map[string]bool {
+	mains := map[string]bool{}
+	for _, m := range b.members {
+		mains[targets[m.target].Package.Name] = true
+	}
+	return mains
+}
+
 // runBatch compiles a batch into its workspace, then layers each binary
 // and assembles its platform image.
 func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
@@ -126,14 +145,8 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 		t := &targets[m.target]
 		s.progress(Event{Package: t.Package.ImportPath, Name: t.Package.Name, Platform: b.platform, Stage: Compiling})
 	}
-	names := make([]string, len(b.pkgs))
-	for i, p := range b.pkgs {
-		names[i] = p.Name
-	}
-	ws.layered = map[string]bool{}
-	for _, m := range b.members {
-		ws.layered[targets[m.target].Package.Name] = true
-	}
+	names := b.names()
+	ws.layered = b.mainNames(targets)
 	before := ws.buildIDs(names)
 	doneWS()
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
