@@ -56,14 +56,22 @@ func BuildContext(ctx context.Context, c *Cache, entries []Entry, opts Options) 
 	if err != nil {
 		return nil, err
 	}
+	l, _, err := c.build(norm, opts)
+	return l, err
+}
+
+// build returns the layer of normalized entries, looked up or written,
+// and its cache key.
+func (c *Cache) build(norm []Entry, opts Options) (*Layer, string, error) {
 	key, err := cacheKey(norm, opts.modTime(), opts.Compression)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if l := c.lookupUsed(key, opts.Compression); l != nil {
-		return l, nil
+		return l, key, nil
 	}
-	return c.write(key, norm, opts)
+	l, err := c.write(key, norm, opts)
+	return l, key, err
 }
 
 // BuildFresh is BuildContext for entries new to the cache, such as a

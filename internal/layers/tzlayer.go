@@ -39,15 +39,9 @@ func TZDataLayer(c *Cache, zipPath string, opts Options) (*Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := cacheKey(norm, opts.modTime(), opts.Compression)
+	l, key, err := c.build(norm, opts)
 	if err != nil {
 		return nil, err
-	}
-	l := c.lookupUsed(key, opts.Compression)
-	if l == nil {
-		if l, err = c.write(key, norm, opts); err != nil {
-			return nil, err
-		}
 	}
 	if src != "" && os.MkdirAll(filepath.Dir(src), 0o755) == nil {
 		_ = atomicfile.WriteFile(src, []byte(key), 0o644) // without it, the next build reads the zip
