@@ -1,5 +1,7 @@
 """Prints one case of bench/loop.sh: per tool the median time, its ratio
-to go build's, the median peak RSS and, for mingo, the median phases."""
+to go build's median, the median of its runs' ratios to the go build run
+beside each (paired), the median peak RSS and, for mingo, the median
+phases."""
 import re
 import statistics
 import sys
@@ -33,7 +35,11 @@ floor = statistics.median(base)
 for tool in tools:
     t, rss = times(tool)
     med = statistics.median(t)
-    line = f"{case:9} {tool:6} {med:7.3f}s {med / floor:5.2f}x  rss {statistics.median(rss) / 1024:6.1f} MiB  (n={len(t)})"
+    # Runs alternate, so each run's ratio to the floor run next to it
+    # cancels the machine's drift; their median ("paired") is the steadier
+    # figure when the floor itself moves from run to run.
+    paired = statistics.median(x / g for x, g in zip(t, base))
+    line = f"{case:9} {tool:6} {med:7.3f}s {med / floor:5.2f}x  paired {paired:5.2f}x  rss {statistics.median(rss) / 1024:6.1f} MiB  (n={len(t)})"
     if tool != "go":
         line += "\n" + " " * 17 + "phases: " + phases(tool)
     print(line)
