@@ -72,6 +72,10 @@
 #   starts) and CPU (60 ms, half of it the cgo check and the tarball
 #   compare) on cores both go builds saturate; monocold, deflating 400 MB
 #   of new binaries (60 x 46 ms of CPU).
+# Again at 17:57-18:00, 11 runs, ratio of medians (median of paired run
+# ratios, which loopstats.py prints since): edit 1.15x (1.17x; base 1.27x,
+# 1.23x), nochange 1.19x (1.20x; base 1.29x, 1.30x), mono 1.23x (1.18x;
+# base 1.25x, 1.26x).
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
