@@ -93,7 +93,8 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 			continue
 		}
 		st, _ := stamp.Path(bin)
-		if id := buildID(bin); w.layered[name] && id != "" && id != before[name] {
+		id := buildID(bin)
+		if w.layered[name] && id != "" && id != before[name] {
 			// Until hashed records it, no record: an old one would
 			// call the new file damaged.
 			os.Remove(w.sumPath(name))
@@ -110,8 +111,8 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 		switch {
 		case recErr == nil && want == got:
 			sums[name] = got
-			w.seen[name] = binStamp{st: st, sum: got}
-		case before[name] != "" && buildID(bin) == before[name]:
+			w.seen[name] = binStamp{st: st, sum: got, id: id}
+		case before[name] != "" && id == before[name]:
 			// Go kept the file, so it should still be what was
 			// recorded; without a record it cannot be trusted either.
 			os.Remove(bin)
@@ -124,7 +125,7 @@ func (w *workspace) settle(names []string, before map[string]string, warn func(s
 				return nil, nil, fmt.Errorf("recording the binary's digest: %w", err)
 			}
 			sums[name] = got
-			w.seen[name] = binStamp{st: st, sum: got}
+			w.seen[name] = binStamp{st: st, sum: got, id: id}
 		}
 	}
 	return sums, damaged, nil

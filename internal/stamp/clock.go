@@ -43,6 +43,9 @@ func (c Clock) Now() (int64, bool) {
 // pass to be recorded now: older than that write (or, if the probe cannot
 // be written, Settled by the wall clock).
 func (c Clock) Settle(sts []Stamp) func(Stamp) bool {
+	if len(sts) == 0 {
+		return func(Stamp) bool { return false } // nothing to record: no probe
+	}
 	deadline := time.Now().Add(FineGranularity)
 	for {
 		fsNow, ok := c.Now()
