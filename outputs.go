@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/mingo-build/mingo/internal/layers"
 	"github.com/mingo-build/mingo/platform"
 	"github.com/mingo-build/mingo/publish"
 )
@@ -99,15 +100,20 @@ func BuildAndPublish(ctx context.Context, targets []Target, out Outputs, opts ..
 	if err != nil {
 		return nil, nil, err
 	}
-	refs, err := Publish(ctx, images, out.list(images)...)
+	var rec publish.FileRecord
+	if r, ok := layers.OutputRecords(newOptions(opts).cacheDir); ok {
+		rec = r // the build opened (and made) that cache
+	}
+	refs, err := Publish(ctx, images, out.list(images, rec)...)
 	if err != nil {
 		return images, nil, err
 	}
 	return images, refs, nil
 }
 
-// list is the outputs out names, in the order they are written.
-func (out Outputs) list(images []*Image) []publish.Interface {
+// list is the outputs out names, in the order they are written; rec, if
+// not nil, records what the tarball holds.
+func (out Outputs) list(images []*Image, rec publish.FileRecord) []publish.Interface {
 	var list []publish.Interface
 	if out.Tarball != "" {
 		for _, img := range images {
@@ -116,7 +122,7 @@ func (out Outputs) list(images []*Image) []publish.Interface {
 				out.progress("tarball: docker load gets %s as %s; all %d platforms are in its OCI index", load.Platform, joinTags(img.Names), len(img.Images))
 			}
 		}
-		list = append(list, out.reported(&publish.Tarball{Path: out.Tarball}, "wrote "+out.Tarball))
+		list = append(list, out.reported(&publish.Tarball{Path: out.Tarball, Record: rec}, "wrote "+out.Tarball))
 	}
 	if out.SBOMDir != "" {
 		list = append(list, out.reported(&publish.SBOMDir{Dir: out.SBOMDir}, "wrote SBOMs to "+out.SBOMDir))

@@ -100,3 +100,19 @@ func (c *Cache) RecordStamps(settled func(stamp.Stamp) bool) {
 		_ = os.WriteFile(b.file, []byte(rec), 0o644) // without it, the next build verifies
 	}
 }
+
+// OutputsDir holds, within the cache, the records of the file outputs
+// builds wrote (see stamp.Records).
+const OutputsDir = "outputs"
+
+// OutputRecords are the records of file outputs kept in the cache at dir
+// ("" the default cache); ok is false when there is no cache directory.
+func OutputRecords(dir string) (stamp.Records, bool) {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultCacheDir(); err != nil {
+			return stamp.Records{}, false
+		}
+	}
+	return stamp.Records{Dir: filepath.Join(dir, OutputsDir), Clock: stamp.Clock{Probe: filepath.Join(dir, clockName)}}, true
+}

@@ -184,6 +184,7 @@ func (c *Cache) Trim(now time.Time, maxAge time.Duration) (Usage, error) {
 	freed.add(removeTree(filepath.Join(c.dir, gotool.MemoDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, StampsDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, SourcesDir), old))
+	freed.add(removeTree(filepath.Join(c.dir, OutputsDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, ToolboxCacheDir), old))
 	return freed, nil
 }

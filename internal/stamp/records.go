@@ -1,0 +1,86 @@
+package stamp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mingo-build/mingo/internal/atomicfile"
+)
+
+// Records remembers, for files a program writes (an image tarball), the
+// key of what each holds with its stamp, so that a run that would write
+// the same bytes again knows they are there without reading them: the
+// file's stamp is the one recorded, and no write can keep a settled stamp
+// (see Clock).
+type Records struct {
+	// Dir holds one record per file, named by the digest of its absolute
+	// path; Clock settles the stamps before they are recorded.
+	Dir   string
+	Clock Clock
+}
+
+// Holds reports whether the file at path is the one Record last noted
+// with key: a regular file, with the stamp it had then.
+func (r Records) Holds(path, key string) bool {
+	rec, ok := r.file(path)
+	if !ok {
+		return false
+	}
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		return false
+	}
+	now, ok := lstamp(path)
+	return ok && string(b) == record(key, now)
+}
+
+// Record notes that the file at path now holds key. Its stamp is recorded
+// once settled; when it cannot be (it is too fresh, or changed meanwhile),
+// the old record is removed instead, so that the next run reads the file.
+// A failure to record only costs that read.
+func (r Records) Record(path, key string) {
+	rec, ok := r.file(path)
+	if !ok {
+		return
+	}
+	st, ok := lstamp(path)
+	if ok {
+		settled := r.Clock.Settle([]Stamp{st})
+		again, _ := lstamp(path)
+		ok = settled(st) && again == st
+	}
+	if !ok || os.MkdirAll(r.Dir, 0o755) != nil {
+		os.Remove(rec)
+		return
+	}
+	if atomicfile.WriteFile(rec, []byte(record(key, st)), 0o644) != nil {
+		os.Remove(rec)
+	}
+}
+
+// file is the record of path; ok is false if path has no absolute form.
+func (r Records) file(path string) (string, bool) {
+	abs, err := filepath.Abs(path)
+	if err != nil || r.Dir == "" {
+		return "", false
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(r.Dir, hex.EncodeToString(sum[:16])), true
+}
+
+func record(key string, st Stamp) string {
+	return fmt.Sprintf("%s %d %d %d %d\n", key, st.Ino, st.Size, st.MTime, st.CTime)
+}
+
+// lstamp is the stamp of path itself, not of what a symlink there points
+// to; ok only for a regular file.
+func lstamp(path string) (Stamp, bool) {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return Stamp{}, false
+	}
+	return Of(fi)
+}

@@ -1,0 +1,104 @@
+package stamp
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// A record holds while the file is left alone, and stops holding for
+// another key, a rewrite with the same size and times, a replacement, a
+// symlink in its place and a removal.
+func TestRecords(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "image.tar")
+	write := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("archive one")
+	if _, ok := Path(p); !ok {
+		t.Skip("no stamps on this system")
+	}
+	r := Records{Dir: filepath.Join(dir, "outputs"), Clock: Clock{Probe: filepath.Join(dir, "clock")}}
+	if r.Holds(p, "k1") {
+		t.Fatal("holds before any record")
+	}
+	r.Record(p, "k1")
+	if !r.Holds(p, "k1") {
+		t.Fatal("a file just recorded does not hold")
+	}
+	if r.Holds(p, "k2") {
+		t.Fatal("holds for another key")
+	}
+	fi, _ := os.Stat(p)
+	write("archive two") // same size
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if r.Holds(p, "k1") {
+		t.Fatal("holds after a rewrite of the same size with its times put back")
+	}
+	r.Record(p, "k1")
+	other := filepath.Join(dir, "other.tar")
+	if err := os.WriteFile(other, []byte("archive two"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, p); err != nil {
+		t.Fatal(err)
+	}
+	if r.Holds(p, "k1") {
+		t.Fatal("holds after the file was replaced")
+	}
+	r.Record(p, "k1")
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(other, p); err == nil {
+		if r.Holds(p, "k1") {
+			t.Fatal("holds for a symlink in the file's place")
+		}
+		os.Remove(p)
+	}
+	if r.Holds(p, "k1") {
+		t.Fatal("holds for a removed file")
+	}
+}
+
+// A stamp that cannot settle is not recorded, and removes the record it
+// replaces: the next run reads the file.
+func TestRecordsUnsettled(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "image.tar")
+	if err := os.WriteFile(p, []byte("archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Path(p); !ok {
+		t.Skip("no stamps on this system")
+	}
+	r := Records{Dir: filepath.Join(dir, "outputs"), Clock: Clock{Probe: filepath.Join(dir, "clock")}}
+	r.Record(p, "k1")
+	if !r.Holds(p, "k1") {
+		t.Fatal("not recorded")
+	}
+	// A file stamped in the future never settles within Settle's wait.
+	future := time.Now().Add(time.Hour)
+	if err := os.Chtimes(p, future, future); err != nil {
+		t.Fatal(err)
+	}
+	r.Record(p, "k1")
+	if r.Holds(p, "k1") {
+		t.Fatal("an unsettled stamp was recorded")
+	}
+	if rec, _ := r.file(p); fileExists(rec) {
+		t.Fatal("the old record was kept")
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
