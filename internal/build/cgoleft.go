@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -84,16 +85,22 @@ func cgoChecks(batches []*batch) []*batch {
 }
 
 // leftOutCgo lists the non-standard packages in the graph of pkgs, built
-// for p with tags in the go command's environment env, whose cgo files CGO_ENABLED=0 leaves out: Go files that
-// build with cgo and not without, or that import "C".
+// for p with tags in the go command's environment env, whose cgo files
+// CGO_ENABLED=0 leaves out: Go files that build with cgo and not without,
+// or that import "C". Memoized with the list it reads: its answer only
+// warns (and names a known stub), so a stale one cannot change what is
+// built. The name holds this Go's version, whose release tags go/build
+// matches files with.
 func leftOutCgo(ctx context.Context, dir string, env []string, p platform.Platform, tags, pkgs []string) ([]cgoPackage, error) {
 	args := append([]string{"-e", "-deps"}, gotool.TagFlags(tags)...)
-	// Memoized: its answer only warns (and names a known stub), so a
-	// stale one cannot change what is built.
-	listed, err := gotool.ListMemo(ctx, dir, env, append(args, pkgs...)...)
-	if err != nil {
-		return nil, err
-	}
+	name := "cgo files left out 1 " + runtime.Version()
+	return gotool.ListDerived(ctx, name, dir, env, func(listed []*gotool.ListedPackage) ([]cgoPackage, error) {
+		return leftOutIn(listed, p, tags), nil
+	}, append(args, pkgs...)...)
+}
+
+// leftOutIn is leftOutCgo's answer from the listed packages.
+func leftOutIn(listed []*gotool.ListedPackage, p platform.Platform, tags []string) []cgoPackage {
 	on := gobuild.Default
 	on.GOOS, on.GOARCH, on.BuildTags, on.CgoEnabled = p.OS, p.Arch, tags, true
 	off := on
@@ -113,7 +120,7 @@ func leftOutCgo(ctx context.Context, dir string, env []string, p platform.Platfo
 			out = append(out, cgoPackage{ImportPath: q.ImportPath, CgoFiles: files})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // leftOut reports whether file name in dir builds with cgo (on) and not

@@ -3,6 +3,8 @@ package gotool
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -182,22 +184,67 @@ const memoListFields = "ImportPath,Dir,Standard,Module,IgnoredGoFiles,EmbedFiles
 // questions whose answer only informs (warnings, names), never a cache
 // key.
 func ListMemo(ctx context.Context, dir string, env []string, args ...string) ([]*ListedPackage, error) {
-	file := memoFile(ctx, dir, env, append([]string{"list", memoListFields}, args...)...)
-	if ans, ok := recall(file); ok {
+	pkgs, _, err := listMemo(ctx, listMemoFile(ctx, dir, env, args), dir, env, args)
+	return pkgs, err
+}
+
+func listMemoFile(ctx context.Context, dir string, env, args []string) string {
+	return memoFile(ctx, dir, env, append([]string{"list", memoListFields}, args...)...)
+}
+
+// listMemo is ListMemo with its memo file, returning the memo it used or
+// wrote (nil if none).
+func listMemo(ctx context.Context, file, dir string, env, args []string) ([]*ListedPackage, *memo, error) {
+	if m, ok := recallMemo(file); ok {
 		var pkgs []*ListedPackage
-		if json.Unmarshal(ans, &pkgs) == nil {
-			return pkgs, nil
+		if json.Unmarshal(m.Answer, &pkgs) == nil {
+			return pkgs, m, nil
 		}
 	}
 	pre := preStamps(file, nil)
 	start := time.Now()
 	pkgs, err := list(ctx, dir, env, memoListFields, args...)
+	var m *memo
 	if err == nil && file != "" {
 		if dirs, goMods, ok := listedDirs(args, pkgs); ok {
-			remember(file, newMemo(pkgs, dirs, goMods, pre, start))
+			m = newMemo(pkgs, dirs, goMods, pre, start)
+			remember(file, m)
 		}
 	}
-	return pkgs, err
+	return pkgs, m, err
+}
+
+// ListDerived is what derive makes of ListMemo's packages, memoized
+// beside the list's own memo under name and valid exactly as long: a build
+// at rest neither decodes the list nor derives again. derive may read
+// only the packages and the Go files of their directories, which the memo
+// stamps; name says what it computes and how (a new version of derive is
+// a new name).
+func ListDerived[T any](ctx context.Context, name, dir string, env []string, derive func([]*ListedPackage) (T, error), args ...string) (T, error) {
+	file := listMemoFile(ctx, dir, env, args)
+	derived := ""
+	if file != "" {
+		sum := sha256.Sum256([]byte(name))
+		derived = file + "." + hex.EncodeToString(sum[:8])
+	}
+	if m, ok := recallMemo(derived); ok {
+		var t T
+		if json.Unmarshal(m.Answer, &t) == nil {
+			return t, nil
+		}
+	}
+	pkgs, m, err := listMemo(ctx, file, dir, env, args)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	t, err := derive(pkgs)
+	if err == nil && m != nil {
+		if b, merr := json.Marshal(t); merr == nil {
+			remember(derived, &memo{Dirs: m.Dirs, Files: m.Files, Answer: b})
+		}
+	}
+	return t, err
 }
 
 // FirstLine is the first line of the go command's message s, without

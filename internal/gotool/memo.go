@@ -183,6 +183,15 @@ func contentSum(path string) string {
 // recall returns the answer of the memo file when every stamp it holds
 // still does; it marks the memo used, for trimming.
 func recall(file string) (json.RawMessage, bool) {
+	m, ok := recallMemo(file)
+	if !ok {
+		return nil, false
+	}
+	return m.Answer, true
+}
+
+// recallMemo is recall's memo, with what its answer depends on.
+func recallMemo(file string) (*memo, bool) {
 	if file == "" {
 		return nil, false
 	}
@@ -206,7 +215,7 @@ func recall(file string) (json.RawMessage, bool) {
 	}
 	now := time.Now()
 	_ = os.Chtimes(file, now, now)
-	return m.Answer, true
+	return &m, true
 }
 
 // remember writes the memo of file; a failure only costs the next run a
