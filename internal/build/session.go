@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"sync"
-	"time"
 
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
@@ -83,11 +82,7 @@ func (s *session) base(ctx context.Context, base string) (*baseImage, error) {
 // once per module; the annotations are the caller's to change.
 func (s *session) vcs(ctx context.Context, dir string) vcsInfo {
 	v, _ := entry(&s.mu, &s.vcsInfos, dir).get(func() (vcsInfo, error) {
-		// Two git commands at once, not one after the other.
-		commit := make(chan time.Time, 1)
-		go func() { commit <- commitTime(ctx, dir) }()
-		annots := vcsAnnotations(ctx, dir)
-		return vcsInfo{annots: annots, commit: <-commit}, nil
+		return readVCS(ctx, dir), nil
 	})
 	v.annots = maps.Clone(v.annots)
 	return v
