@@ -141,14 +141,17 @@ func (s *session) buildGenerated(ctx context.Context, gen Generated, comp layers
 		}
 		out = append(out, layerSpec{l, "tzdata", "mingo: " + what, withDiffID(tzComponent(s.goVer(ctx), zip), l)})
 	}
-	if gen.CACerts {
-		pem, what := gen.CABundle, "CA bundle (user-supplied)"
-		if pem == nil {
-			pem, what = layers.MozillaRoots(), "CA bundle (Mozilla roots, golang.org/x/crypto/x509roots/fallback)"
-		}
-		if err := add("ca-certs", what, layers.CACertEntries(pem), caComponent(gen.CABundle)); err != nil {
+	if gen.CACerts && gen.CABundle != nil {
+		if err := add("ca-certs", "CA bundle (user-supplied)", layers.CACertEntries(gen.CABundle), caComponent(gen.CABundle)); err != nil {
 			return nil, err
 		}
+	} else if gen.CACerts {
+		what := "CA bundle (Mozilla roots, golang.org/x/crypto/x509roots/fallback)"
+		l, err := layers.MozillaRootsLayer(s.Cache, layers.Options{Compression: comp})
+		if err != nil {
+			return nil, fmt.Errorf("building the %s layer: %w", what, err)
+		}
+		out = append(out, layerSpec{l, "ca-certs", "mingo: " + what, withDiffID(caComponent(nil), l)})
 	}
 	return out, nil
 }

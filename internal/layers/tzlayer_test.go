@@ -80,3 +80,43 @@ func digest(t *testing.T, l *Layer) string {
 	d, _ := digests(t, l)
 	return d
 }
+
+// MozillaRootsLayer is the layer Build makes of the Mozilla roots, and at
+// rest takes it from the key recorded under the roots' version without
+// making the entries: a record pointing at another layer gives that one.
+func TestMozillaRootsLayer(t *testing.T) {
+	c := mustCache(t)
+	l, err := MozillaRootsLayer(c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Build(mustCache(t), CACertEntries(MozillaRoots()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := digest(t, l), digest(t, want); a != b {
+		t.Fatalf("MozillaRootsLayer gave %s, Build %s", a, b)
+	}
+	recs, _ := filepath.Glob(filepath.Join(c.Dir(), SourcesDir, "*"))
+	if len(recs) != 1 {
+		t.Fatalf("recorded keys: %v, want one", recs)
+	}
+	norm, err := normalize(IdentityEntries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, key, err := c.build(norm, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(recs[0], []byte(key), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := MozillaRootsLayer(c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := digest(t, again), digest(t, other); a != b {
+		t.Fatalf("at rest MozillaRootsLayer gave %s, not the recorded layer %s", a, b)
+	}
+}
