@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
@@ -130,34 +131,31 @@ func (b *batch) mainNames(targets []Target) map[string]bool {
 // runBatch compiles a batch into its workspace, then layers each binary
 // and assembles its platform image.
 func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *batch, targets []Target, shared []*shared, images [][]PlatformImage) error {
+	starting := sync.OnceFunc(s.toStart.Done)
+	defer starting()
 	doneWS := trace.Phase("workspace " + b.platform.String())
-	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
-		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
-	})
+	ws, err := s.openBatchWorkspace(b, targets)
 	if err != nil {
 		return err
 	}
 	defer ws.close()
-	s.mu.Lock()
-	s.workspaces = append(s.workspaces, ws)
-	s.mu.Unlock()
-	for _, m := range b.members {
-		t := &targets[m.target]
-		s.progress(Event{Package: t.Package.ImportPath, Name: t.Package.Name, Platform: b.platform, Stage: Compiling})
-	}
 	names := b.names()
 	ws.layered = b.mainNames(targets)
 	before := ws.buildIDs(names)
 	doneWS()
+	if s.cache != nil {
+		starting() // the lookup waits on the network, not on a processor
+	}
 	bc := s.lookup(ctx, limit, b, targets, ws.dir)
 	if len(bc.compiled) > 0 {
 		done := trace.Phase("compile " + b.platform.String())
-		err := s.compile(ctx, limit, b, bc.compiled, ws.dir)
+		err := s.compile(ctx, limit, b, bc.compiled, ws.dir, starting)
 		done()
 		if err != nil {
 			return err
 		}
 	}
+	starting() // a batch the cache repository served compiles nothing
 	done := trace.Phase("hash binaries " + b.platform.String())
 	sums, err := s.settle(ctx, limit, b, ws, names, before)
 	done()
@@ -186,6 +184,25 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	return g.Wait()
 }
 
+// openBatchWorkspace opens (and locks) b's workspace, which the session
+// records stamps of at the end, and tells progress that b compiles.
+func (s *session) openBatchWorkspace(b *batch, targets []Target) (*workspace, error) {
+	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
+		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.workspaces = append(s.workspaces, ws)
+	s.mu.Unlock()
+	for _, m := range b.members {
+		t := &targets[m.target]
+		s.progress(Event{Package: t.Package.ImportPath, Name: t.Package.Name, Platform: b.platform, Stage: Compiling})
+	}
+	return ws, nil
+}
+
 // settle checks and records the digests of the batch's binaries after
 // `go build` (see binsum.go) and links the damaged ones again.
 func (s *session) settle(ctx context.Context, limit *semaphore.Weighted, b *batch, ws *workspace, names []string, before map[string]string) (map[string]string, error) {
@@ -199,7 +216,7 @@ func (s *session) settle(ctx context.Context, limit *semaphore.Weighted, b *batc
 			again = append(again, p)
 		}
 	}
-	if err := s.compile(ctx, limit, b, again, ws.dir); err != nil {
+	if err := s.compile(ctx, limit, b, again, ws.dir, func() {}); err != nil {
 		return nil, err
 	}
 	relinked, damaged, err := ws.settle(damaged, map[string]string{}, s.warnf)

@@ -234,17 +234,21 @@ func (b *Builder) Build(ctx context.Context, targets []Target) ([]*Result, error
 	limit := semaphore.NewWeighted(int64(jobs))
 	// The go command compiles while the platform-independent layers, the
 	// annotations and the recipe are made: each platform image waits for
-	// its target's.
+	// its target's. Those (and the cgo check) start once every go build
+	// has: the scheduler would otherwise run them first, and a go build
+	// could wait a 10 ms time slice behind them.
 	g2, gctx := errgroup.WithContext(ctx)
-	for i := range targets {
-		g2.Go(func() error { return s.finish(gctx, &targets[i], shared[i]) })
-	}
 	batches := s.batches(targets, shared)
+	s.toStart.Add(len(batches))
+	go func() { s.toStart.Wait(); close(s.started) }()
 	for _, bt := range batches {
 		g2.Go(func() error { return s.runBatch(gctx, limit, bt, targets, shared, images) })
 	}
+	for i := range targets {
+		g2.Go(func() error { s.afterStarts(gctx); return s.finish(gctx, &targets[i], shared[i]) })
+	}
 	for _, c := range cgoChecks(batches) {
-		g2.Go(func() error { return s.checkCgo(gctx, c) })
+		g2.Go(func() error { s.afterStarts(gctx); return s.checkCgo(gctx, c) })
 	}
 	if err := g2.Wait(); err != nil {
 		return nil, err
@@ -298,7 +302,7 @@ func (b *Builder) newSession(ctx context.Context, targets []Target) (*session, e
 	if err != nil {
 		return nil, err
 	}
-	s := &session{Builder: b, goroot: goenv["GOROOT"], goCacheProg: b.GoCacheProg}
+	s := &session{Builder: b, goroot: goenv["GOROOT"], goCacheProg: b.GoCacheProg, started: make(chan struct{})}
 	if goenv["GOCACHEPROG"] != "" {
 		s.goCacheProg = "" // the user's own, untouched
 	}

@@ -18,8 +18,9 @@ import (
 // compile builds every package of b into dir with one `go build -o dir/`,
 // which writes each binary as dir/<name> and, when nothing changed, sees
 // they are up to date in one pass. It runs the go command so that Go's
-// build cache is shared with the user's own builds.
-func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, pkgs []*Package, dir string) error {
+// build cache is shared with the user's own builds. It calls starting
+// once the go command has started, or waits for a free job.
+func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *batch, pkgs []*Package, dir string, starting func()) error {
 	gb := &gotool.Build{Dir: b.dir, Platform: b.platform, LDFlags: b.ldflags, Tags: b.buildTags, Debug: b.delve, Out: dir, CacheProg: s.goCacheProg, Standalone: b.standalone}
 	for _, p := range pkgs {
 		gb.Packages = append(gb.Packages, p.ImportPath)
@@ -29,10 +30,17 @@ func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *bat
 	cmd := gb.Command(ctx)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := limit.Acquire(ctx, 1); err != nil {
-		return err
+	if !limit.TryAcquire(1) {
+		starting() // not to hold the others up while it waits
+		if err := limit.Acquire(ctx, 1); err != nil {
+			return err
+		}
 	}
-	err := cmd.Run()
+	err := cmd.Start()
+	starting()
+	if err == nil {
+		err = cmd.Wait()
+	}
 	limit.Release(1)
 	if err == nil {
 		return nil

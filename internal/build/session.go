@@ -26,6 +26,20 @@ type session struct {
 	dlv         map[string]*memo[layerSpec]   // platform and compression -> Delve's layer
 	cache       *buildcache.Client            // nil without Builder.CacheRepo
 	workspaces  []*workspace                  // whose binaries' stamps to record
+	// toStart counts the batches that have not yet come to start their
+	// go build (or found they need none); started is closed when none is
+	// left (see Build).
+	toStart sync.WaitGroup
+	started chan struct{}
+}
+
+// afterStarts waits until every batch has come to start its go build, or
+// ctx is done.
+func (s *session) afterStarts(ctx context.Context) {
+	select {
+	case <-s.started:
+	case <-ctx.Done():
+	}
 }
 
 // memo is a value computed at most once, by the first caller that needs
