@@ -38,8 +38,9 @@ func (r Records) Holds(path, key string) bool {
 }
 
 // Record notes that the file at path now holds key. Its stamp is recorded
-// once settled; when it cannot be (it is too fresh, or changed meanwhile),
-// the old record is removed instead, so that the next run reads the file.
+// once settled; when it cannot be (it is too fresh, changed meanwhile, or
+// on another file system than the clock's), the old record is removed
+// instead, so that the next run reads the file.
 // A failure to record only costs that read.
 func (r Records) Record(path, key string) {
 	rec, ok := r.file(path)
@@ -47,6 +48,7 @@ func (r Records) Record(path, key string) {
 		return
 	}
 	st, ok := lstamp(path)
+	ok = ok && r.sameFileSystem(path)
 	if ok {
 		settled := r.Clock.Settle([]Stamp{st})
 		again, _ := lstamp(path)
@@ -59,6 +61,24 @@ func (r Records) Record(path, key string) {
 	if atomicfile.WriteFile(rec, []byte(record(key, st)), 0o644) != nil {
 		os.Remove(rec)
 	}
+}
+
+// sameFileSystem reports whether path is on the file system of the
+// clock's probe, whose times alone tell when its stamps are settled:
+// another may keep coarser times (FAT's two seconds) or take them from
+// another clock (a network server's).
+func (r Records) sameFileSystem(path string) bool {
+	a, err := os.Lstat(path)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(filepath.Dir(r.Clock.Probe))
+	if err != nil {
+		return false
+	}
+	da, ok := device(a)
+	db, ok2 := device(b)
+	return ok && ok2 && da == db
 }
 
 // file is the record of path; ok is false if path has no absolute form.

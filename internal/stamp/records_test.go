@@ -102,3 +102,38 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// A file on another file system than the clock's probe is never recorded:
+// the probe's times say nothing of when its stamps settle.
+func TestRecordsOtherFileSystem(t *testing.T) {
+	dir := t.TempDir()
+	other, err := os.MkdirTemp("/dev/shm", "records-")
+	if err != nil {
+		t.Skipf("no /dev/shm to hold a file on another file system: %v", err)
+	}
+	defer os.RemoveAll(other)
+	r := Records{Dir: filepath.Join(dir, "outputs"), Clock: Clock{Probe: filepath.Join(dir, "clock")}}
+	p := filepath.Join(other, "image.tar")
+	if err := os.WriteFile(p, []byte("archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.Stat(p)
+	b, _ := os.Stat(dir)
+	da, _ := device(a)
+	db, _ := device(b)
+	if da == db {
+		t.Skip("/dev/shm is on the temporary directory's file system here")
+	}
+	r.Record(p, "k1")
+	if r.Holds(p, "k1") {
+		t.Fatal("recorded a file on another file system")
+	}
+	same := filepath.Join(dir, "image.tar")
+	if err := os.WriteFile(same, []byte("archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.Record(same, "k1")
+	if !r.Holds(same, "k1") {
+		t.Fatal("did not record a file on the probe's file system")
+	}
+}
