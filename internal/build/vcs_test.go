@@ -1,10 +1,15 @@
 package build
 
 import (
+	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mingo-build/mingo/internal/stamp"
 )
 
 func TestPublicURL(t *testing.T) {
@@ -55,4 +60,87 @@ func TestVCSInGit(t *testing.T) {
 	if v.annots[AnnotationRevision] != strings.TrimSpace(string(rev)) || v.annots[AnnotationSource] != "https://github.com/acme/api" || v.commit.Unix() != 1700000000 {
 		t.Errorf("got %v, commit %v", v.annots, v.commit)
 	}
+}
+
+// The memo gives git's answer while the files git reads are as they were,
+// across a git status; a commit, a checkout and a new origin URL ask git
+// again, each giving the new answer.
+func TestVCSMemo(t *testing.T) {
+	dir := t.TempDir()
+	env := append(os.Environ(), "HOME="+t.TempDir(), "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com")
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		time.Sleep(2 * stamp.FineGranularity) // the stamps settle: memoized
+	}
+	run("init", "-q")
+	run("remote", "add", "origin", "https://github.com/acme/api.git")
+	run("commit", "-q", "--allow-empty", "-m", "first")
+	cache := t.TempDir()
+	reads := 0
+	check := func(wantReads int, wantSource string) {
+		t.Helper()
+		v := memoVCS(t.Context(), cache, dir, func() vcsInfo { reads++; return readVCS(t.Context(), dir) })
+		direct := readVCS(t.Context(), dir)
+		if !maps.Equal(v.annots, direct.annots) || !v.commit.Equal(direct.commit) || v.annots[AnnotationSource] != wantSource {
+			t.Fatalf("memo gave %v %v, git %v %v", v.annots, v.commit, direct.annots, direct.commit)
+		}
+		if reads != wantReads {
+			t.Fatalf("git asked %d times, want %d", reads, wantReads)
+		}
+	}
+	check(1, "https://github.com/acme/api")
+	check(1, "https://github.com/acme/api")
+	run("status")
+	check(1, "https://github.com/acme/api")
+	run("commit", "-q", "--allow-empty", "-m", "second")
+	check(2, "https://github.com/acme/api")
+	check(2, "https://github.com/acme/api")
+	run("checkout", "-q", "-b", "other", "HEAD~1")
+	check(3, "https://github.com/acme/api")
+	run("remote", "set-url", "origin", "https://github.com/acme/other.git")
+	check(4, "https://github.com/acme/other")
+	run("pack-refs", "--all")
+	check(5, "https://github.com/acme/other")
+	check(5, "https://github.com/acme/other")
+}
+
+// In a linked worktree (.git a file naming the worktree's git directory,
+// refs in the common one) a commit asks git again.
+func TestVCSMemoWorktree(t *testing.T) {
+	dir, wt := t.TempDir(), filepath.Join(t.TempDir(), "wt")
+	env := append(os.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com")
+	run := func(in string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", in}, args...)...)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		time.Sleep(2 * stamp.FineGranularity)
+	}
+	run(dir, "init", "-q")
+	run(dir, "commit", "-q", "--allow-empty", "-m", "first")
+	run(dir, "worktree", "add", "-q", "-b", "feature", wt)
+	cache, reads := t.TempDir(), 0
+	check := func(want int) {
+		t.Helper()
+		v := memoVCS(t.Context(), cache, wt, func() vcsInfo { reads++; return readVCS(t.Context(), wt) })
+		if direct := readVCS(t.Context(), wt); v.annots[AnnotationRevision] != direct.annots[AnnotationRevision] || v.annots[AnnotationRevision] == "" {
+			t.Fatalf("memo gave revision %q, git %q", v.annots[AnnotationRevision], direct.annots[AnnotationRevision])
+		}
+		if reads != want {
+			t.Fatalf("git asked %d times, want %d", reads, want)
+		}
+	}
+	check(1)
+	check(1)
+	run(wt, "commit", "-q", "--allow-empty", "-m", "in the worktree")
+	check(2)
+	check(2)
 }

@@ -186,6 +186,7 @@ func (c *Cache) Trim(now time.Time, maxAge time.Duration) (Usage, error) {
 	freed.add(removeTree(filepath.Join(c.dir, SourcesDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, OutputsDir), old))
 	freed.add(removeTree(filepath.Join(c.dir, ToolboxCacheDir), old))
+	freed.add(removeTree(filepath.Join(c.dir, VCSDir), old))
 	return freed, nil
 }
 
@@ -296,6 +297,11 @@ const GoCacheDir = "gocache"
 // binaries, read out of the toolbox image once and kept by its digest;
 // trimmed like the layers.
 const ToolboxCacheDir = "toolbox"
+
+// VCSDir is the cache's directory for what git said of each checkout, with
+// the stamps of the files it read (see build's vcsmemo.go); trimmed like
+// the layers.
+const VCSDir = "vcs"
 
 // removeTree removes the regular files under root that match.
 func removeTree(root string, match func(string, fs.FileInfo) bool) Usage {
