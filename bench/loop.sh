@@ -79,7 +79,7 @@
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
-#   "base" (before/after in the same load).
+#   "base" (before/after in the same load); build it as releases are too.
 set -euo pipefail
 
 runs=${1:-5}
@@ -91,7 +91,9 @@ mod="$root/bench/mod"
 . "$root/bench/mono.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/mingo" "$root/cmd/mingo"
+# Built as releases are (.goreleaser.yaml), the mingo users download: static,
+# stripped; a cgo-linked binary starts 3 ms later (the dynamic loader).
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/mingo" "$root/cmd/mingo"
 tools="go mingo"
 if [ -n "${MINGO_BASE:-}" ]; then
 	cp "$MINGO_BASE" "$work/base"

@@ -41,9 +41,9 @@ type Tarball struct {
 
 // FileRecord remembers what a file output holds (see stamp.Records).
 type FileRecord interface {
-	// Holds reports whether the file at path is, as it is now, the one
-	// recorded with key.
-	Holds(path, key string) bool
+	// Touch sets the times of the file at path to now if it is, as it is
+	// now, the one recorded with key, and reports whether it did.
+	Touch(path, key string) bool
 	// Record notes that the file at path now holds key.
 	Record(path, key string)
 }
@@ -59,12 +59,8 @@ func (t *Tarball) publish(ctx context.Context, path string, items []item) error 
 	if t.Record == nil || err != nil {
 		return writeTarballFile(ctx, path, items)
 	}
-	if t.Record.Holds(path, key) {
-		now := time.Now()
-		if os.Chtimes(path, now, now) == nil {
-			t.Record.Record(path, key)
-			return nil
-		}
+	if t.Record.Touch(path, key) {
+		return nil
 	}
 	if err := writeTarballFile(ctx, path, items); err != nil {
 		return err

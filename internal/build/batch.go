@@ -134,7 +134,7 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 	starting := sync.OnceFunc(s.toStart.Done)
 	defer starting()
 	doneWS := trace.Phase("workspace " + b.platform.String())
-	ws, err := s.openBatchWorkspace(b, targets)
+	ws, err := s.openBatchWorkspace(b, targets, starting)
 	if err != nil {
 		return err
 	}
@@ -185,9 +185,13 @@ func (s *session) runBatch(ctx context.Context, limit *semaphore.Weighted, b *ba
 }
 
 // openBatchWorkspace opens (and locks) b's workspace, which the session
-// records stamps of at the end, and tells progress that b compiles.
-func (s *session) openBatchWorkspace(b *batch, targets []Target) (*workspace, error) {
+// records stamps of at the end, and tells progress that b compiles. It
+// calls starting before it waits for another mingo's lock: that mingo may
+// wait in turn for a lock this one holds, and this one's shared layers
+// must not wait for the batch (see Build).
+func (s *session) openBatchWorkspace(b *batch, targets []Target, starting func()) (*workspace, error) {
 	ws, err := openWorkspace(s.Cache, s.Dir, b.key(), func(dir string) {
+		starting()
 		s.warnf("%s: waiting for another mingo that is building the same packages with the same settings; it holds the lock on %s", b.platform, dir)
 	})
 	if err != nil {

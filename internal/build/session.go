@@ -96,7 +96,7 @@ func (s *session) base(ctx context.Context, base string) (*baseImage, error) {
 // once per module; the annotations are the caller's to change.
 func (s *session) vcs(ctx context.Context, dir string) vcsInfo {
 	v, _ := entry(&s.mu, &s.vcsInfos, dir).get(func() (vcsInfo, error) {
-		return memoVCS(ctx, s.Cache.Dir(), dir, func() vcsInfo { return readVCS(ctx, dir) }), nil
+		return memoVCS(s.Cache.Dir(), dir, func() (vcsInfo, bool) { return readVCS(ctx, dir) }), nil
 	})
 	v.annots = maps.Clone(v.annots)
 	return v

@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"os/exec"
 	"regexp"
@@ -22,20 +23,30 @@ const (
 // readVCS asks git for the source, revision and commit time of the
 // checkout at dir: two git commands at once (HEAD's hash and time in one),
 // each of which costs a few milliseconds of CPU while go build runs.
-// Outside a git work tree, or before its first commit, it is empty.
-func readVCS(ctx context.Context, dir string) vcsInfo {
-	remote := make(chan string, 1)
+// Outside a git work tree, or before its first commit, it is empty. final
+// reports whether both commands ran to the end (git's own verdict, such as
+// "no remote origin"), not killed or unable to start: only then may the
+// answer be kept.
+func readVCS(ctx context.Context, dir string) (v vcsInfo, final bool) {
+	remote := make(chan gitResult, 1)
 	go func() { remote <- git(ctx, dir, "remote", "get-url", "origin") }()
-	v := vcsInfo{annots: map[string]string{}}
-	rev, ct, _ := strings.Cut(git(ctx, dir, "log", "-1", "--format=%H %ct"), " ")
+	v = vcsInfo{annots: map[string]string{}}
+	// log.showSignature would print a signature check first.
+	log := git(ctx, dir, "-c", "log.showSignature=false", "log", "-1", "--format=%H %ct")
+	rev, ct, _ := strings.Cut(lastLine(log.out), " ")
 	if sec, err := strconv.ParseInt(ct, 10, 64); err == nil && rev != "" {
 		v.annots[AnnotationRevision] = rev
 		v.commit = time.Unix(sec, 0).UTC()
 	}
-	if src := publicURL(<-remote); src != "" {
+	r := <-remote
+	if src := publicURL(r.out); src != "" {
 		v.annots[AnnotationSource] = src
 	}
-	return v
+	return v, log.final && r.final
+}
+
+func lastLine(s string) string {
+	return s[strings.LastIndexByte(s, '\n')+1:]
 }
 
 // vcsInfo is what git says of a module's checkout.
@@ -45,17 +56,25 @@ type vcsInfo struct {
 	commit time.Time
 }
 
-func git(ctx context.Context, dir string, args ...string) string {
+// gitResult is a git command's output, "" if it failed, and whether it
+// ran to the end (exited by itself, whatever its status).
+type gitResult struct {
+	out   string
+	final bool
+}
+
+func git(ctx context.Context, dir string, args ...string) gitResult {
 	if dir == "" {
-		return ""
+		return gitResult{final: true}
 	}
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
 	cmd.Env = gotool.ChildEnv()
 	out, err := cmd.Output()
 	if err != nil {
-		return ""
+		var exit *exec.ExitError
+		return gitResult{final: errors.As(err, &exit) && exit.Exited() && ctx.Err() == nil}
 	}
-	return strings.TrimSpace(string(out))
+	return gitResult{out: strings.TrimSpace(string(out)), final: ctx.Err() == nil}
 }
 
 var scpLike = regexp.MustCompile(`^[\w.-]+@([\w.-]+):(.+)$`)

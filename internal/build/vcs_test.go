@@ -29,8 +29,8 @@ func TestPublicURL(t *testing.T) {
 }
 
 func TestVCSOutsideGit(t *testing.T) {
-	if v := readVCS(t.Context(), t.TempDir()); len(v.annots) != 0 || !v.commit.IsZero() {
-		t.Errorf("outside git: %v, %v", v.annots, v.commit)
+	if v, final := readVCS(t.Context(), t.TempDir()); len(v.annots) != 0 || !v.commit.IsZero() || !final {
+		t.Errorf("outside git: %v, %v, final %t", v.annots, v.commit, final)
 	}
 }
 
@@ -56,7 +56,7 @@ func TestVCSInGit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := readVCS(t.Context(), dir)
+	v, _ := readVCS(t.Context(), dir)
 	if v.annots[AnnotationRevision] != strings.TrimSpace(string(rev)) || v.annots[AnnotationSource] != "https://github.com/acme/api" || v.commit.Unix() != 1700000000 {
 		t.Errorf("got %v, commit %v", v.annots, v.commit)
 	}
@@ -85,8 +85,8 @@ func TestVCSMemo(t *testing.T) {
 	reads := 0
 	check := func(wantReads int, wantSource string) {
 		t.Helper()
-		v := memoVCS(t.Context(), cache, dir, func() vcsInfo { reads++; return readVCS(t.Context(), dir) })
-		direct := readVCS(t.Context(), dir)
+		v := memoVCS(cache, dir, func() (vcsInfo, bool) { reads++; return readVCS(t.Context(), dir) })
+		direct, _ := readVCS(t.Context(), dir)
 		if !maps.Equal(v.annots, direct.annots) || !v.commit.Equal(direct.commit) || v.annots[AnnotationSource] != wantSource {
 			t.Fatalf("memo gave %v %v, git %v %v", v.annots, v.commit, direct.annots, direct.commit)
 		}
@@ -130,8 +130,8 @@ func TestVCSMemoWorktree(t *testing.T) {
 	cache, reads := t.TempDir(), 0
 	check := func(want int) {
 		t.Helper()
-		v := memoVCS(t.Context(), cache, wt, func() vcsInfo { reads++; return readVCS(t.Context(), wt) })
-		if direct := readVCS(t.Context(), wt); v.annots[AnnotationRevision] != direct.annots[AnnotationRevision] || v.annots[AnnotationRevision] == "" {
+		v := memoVCS(cache, wt, func() (vcsInfo, bool) { reads++; return readVCS(t.Context(), wt) })
+		if direct, _ := readVCS(t.Context(), wt); v.annots[AnnotationRevision] != direct.annots[AnnotationRevision] || v.annots[AnnotationRevision] == "" {
 			t.Fatalf("memo gave revision %q, git %q", v.annots[AnnotationRevision], direct.annots[AnnotationRevision])
 		}
 		if reads != want {
@@ -143,4 +143,73 @@ func TestVCSMemoWorktree(t *testing.T) {
 	run(wt, "commit", "-q", "--allow-empty", "-m", "in the worktree")
 	check(2)
 	check(2)
+}
+
+// A checkout whose config shows signatures in git log (log.showSignature)
+// still gives its revision and commit time.
+func TestVCSSignedCommits(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(t.TempDir(), "key")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	pub, _ := os.ReadFile(key + ".pub")
+	allowed := filepath.Join(t.TempDir(), "allowed")
+	os.WriteFile(allowed, []byte("a@example.com "+string(pub)), 0o644)
+	for _, args := range [][]string{
+		{"init", "-q"}, {"config", "user.name", "a"}, {"config", "user.email", "a@example.com"},
+		{"config", "gpg.format", "ssh"}, {"config", "user.signingkey", key},
+		{"config", "gpg.ssh.allowedSignersFile", allowed}, {"config", "log.showSignature", "true"},
+		{"commit", "-q", "-S", "--allow-empty", "-m", "signed"},
+	} {
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	rev, _ := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
+	v, final := readVCS(t.Context(), dir)
+	if v.annots[AnnotationRevision] != strings.TrimSpace(string(rev)) || v.commit.IsZero() || !final {
+		t.Errorf("got %v, commit %v, final %t; want revision %s", v.annots, v.commit, final, rev)
+	}
+}
+
+// Through a symlink to a subdirectory of a checkout, the memo follows the
+// repository git finds; an answer that is not final is never kept.
+func TestVCSMemoSymlinkAndUnfinished(t *testing.T) {
+	repo := t.TempDir()
+	env := append(os.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com")
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		time.Sleep(2 * stamp.FineGranularity)
+	}
+	run("init", "-q")
+	run("commit", "-q", "--allow-empty", "-m", "first")
+	os.Mkdir(filepath.Join(repo, "sub"), 0o755)
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(filepath.Join(repo, "sub"), link); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	revAt := func() string {
+		v := memoVCS(cache, link, func() (vcsInfo, bool) { return readVCS(t.Context(), link) })
+		return v.annots[AnnotationRevision]
+	}
+	first := revAt()
+	run("commit", "-q", "--allow-empty", "-m", "second")
+	if second := revAt(); second == first || second == "" {
+		t.Fatalf("after a commit the memo still gives %s", second)
+	}
+	other := t.TempDir()
+	killed := func() (vcsInfo, bool) { return vcsInfo{annots: map[string]string{}}, false }
+	memoVCS(cache, other, killed)
+	if v := memoVCS(cache, other, func() (vcsInfo, bool) {
+		return vcsInfo{annots: map[string]string{AnnotationSource: "https://example.com/x"}}, true
+	}); v.annots[AnnotationSource] != "https://example.com/x" {
+		t.Fatal("an answer that was not final was kept")
+	}
 }

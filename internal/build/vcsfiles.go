@@ -9,35 +9,38 @@ import (
 )
 
 // gitFiles are the files whose stamps fix what git says of the checkout
-// at dir (see vcsmemo.go): each <ancestor>/.git up to the first there is,
-// the repository's HEAD, branch ref, packed-refs, shallow and config, the
-// user's and the system's config, and the git binary. ok is false when git
-// could read more than these.
-func gitFiles(dir string) (files []string, ok bool) {
+// at dir, a directory without symlinks (see vcsmemo.go): each
+// <ancestor>/.git up to the first there is, the repository's HEAD, branch
+// ref, packed-refs, shallow and config, the user's and the system's
+// config, and the git binary. repo reports whether a repository was found;
+// ok is false when git could read more than these.
+func gitFiles(dir string) (files []string, repo, ok bool) {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "GIT_") && !gitTransportVar(k) {
-			return nil, false // GIT_DIR, GIT_CONFIG_GLOBAL...: not followed
+			return nil, false, false // GIT_DIR, GIT_CONFIG_GLOBAL...: not followed
 		}
 	}
-	gitBin, err := exec.LookPath("git")
-	if err != nil {
-		return nil, false
+	found, err := exec.LookPath("git")
+	if err != nil || !filepath.IsAbs(dir) {
+		return nil, false, false
 	}
-	if gitBin, err = filepath.EvalSymlinks(gitBin); err != nil {
-		return nil, false
+	gitBin, err := filepath.EvalSymlinks(found)
+	if err != nil {
+		return nil, false, false
 	}
 	files = append(files, gitBin)
+	config := configFiles(found, gitBin)
 	for d := dir; ; d = filepath.Dir(d) {
 		dotGit := filepath.Join(d, ".git")
 		files = append(files, dotGit)
 		if _, err := os.Lstat(dotGit); err == nil {
 			repo, ok := repoFiles(dotGit)
-			files = append(append(files, repo...), configFiles(gitBin)...)
-			return files, ok && noIncludes(files)
+			files = append(append(files, repo...), config...)
+			return files, true, ok && noIncludes(files)
 		}
-		if filepath.Dir(d) == d || !filepath.IsAbs(d) {
-			return append(files, configFiles(gitBin)...), true // no repository: git says nothing
+		if filepath.Dir(d) == d {
+			return append(files, config...), false, true // git says nothing
 		}
 	}
 }
@@ -71,9 +74,15 @@ func repoFiles(dotGit string) ([]string, bool) {
 	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
 		common = absFrom(gitDir, strings.TrimSpace(string(b)))
 	}
-	// Not followed: refs in the reftable format, replace refs.
+	// Not followed: refs in the reftable format, replace refs; nor a .git
+	// git would pass over (it lacks objects or refs) for one further up.
 	for _, p := range []string{filepath.Join(gitDir, "reftable"), filepath.Join(common, "reftable"), filepath.Join(common, "refs", "replace")} {
 		if _, err := os.Lstat(p); err == nil {
+			return nil, false
+		}
+	}
+	for _, p := range []string{filepath.Join(common, "objects"), filepath.Join(common, "refs")} {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 			return nil, false
 		}
 	}
@@ -84,7 +93,7 @@ func repoFiles(dotGit string) ([]string, bool) {
 		return nil, false
 	}
 	if ref, ok := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: "); ok {
-		if !strings.HasPrefix(ref, "refs/") || strings.Contains(ref, "..") {
+		if !strings.HasPrefix(ref, "refs/heads/") || strings.Contains(ref, "..") {
 			return nil, false
 		}
 		loose := filepath.Join(common, filepath.FromSlash(ref))
@@ -96,16 +105,18 @@ func repoFiles(dotGit string) ([]string, bool) {
 	return files, true
 }
 
-// configFiles are git's global and system config files.
-func configFiles(gitBin string) []string {
+// configFiles are git's global config files, and the system one wherever
+// git's prefix puts it: /etc for /usr, PREFIX/etc otherwise, the prefix
+// being that of the git PATH finds (a Homebrew link) or of the binary.
+func configFiles(found, gitBin string) []string {
 	home := os.Getenv("HOME")
 	xdg := os.Getenv("XDG_CONFIG_HOME")
 	if xdg == "" {
 		xdg = filepath.Join(home, ".config")
 	}
-	prefix := filepath.Dir(filepath.Dir(gitBin))
-	return []string{filepath.Join(home, ".gitconfig"), filepath.Join(xdg, "git", "config"),
-		"/etc/gitconfig", filepath.Join(prefix, "etc", "gitconfig")}
+	return []string{filepath.Join(home, ".gitconfig"), filepath.Join(xdg, "git", "config"), "/etc/gitconfig",
+		filepath.Join(filepath.Dir(filepath.Dir(found)), "etc", "gitconfig"),
+		filepath.Join(filepath.Dir(filepath.Dir(gitBin)), "etc", "gitconfig")}
 }
 
 // noIncludes reports whether no config file among files includes another

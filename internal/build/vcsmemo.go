@@ -1,7 +1,6 @@
 package build
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -40,12 +39,17 @@ type vcsMemo struct {
 }
 
 // memoVCS is what read (readVCS of dir) answers, through the memo under
-// cacheDir ("" for none). An answer read while ctx ended (git killed) is
-// not kept.
-func memoVCS(ctx context.Context, cacheDir, dir string, read func() vcsInfo) vcsInfo {
-	paths, ok := gitFiles(dir)
+// cacheDir ("" for none). An answer that is not final (git killed, or
+// unable to start) is not kept, nor one that names a revision where
+// gitFiles found no repository.
+func memoVCS(cacheDir, dir string, read func() (vcsInfo, bool)) vcsInfo {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // git finds the repository from the real directory
+	}
+	paths, repo, ok := gitFiles(dir)
 	if !ok || cacheDir == "" {
-		return read()
+		v, _ := read()
+		return v
 	}
 	sum := sha256.Sum256([]byte(dir))
 	file := filepath.Join(cacheDir, layers.VCSDir, hex.EncodeToString(sum[:16]))
@@ -58,8 +62,9 @@ func memoVCS(ctx context.Context, cacheDir, dir string, read func() vcsInfo) vcs
 			return m.info()
 		}
 	}
-	v := read()
-	if after := stampFiles(paths); ctx.Err() == nil && slices.Equal(before, after) && settledFiles(after) {
+	v, final := read()
+	final = final && (repo || v.annots[AnnotationRevision] == "")
+	if after := stampFiles(paths); final && slices.Equal(before, after) && settledFiles(after) {
 		m := vcsMemo{Files: after, Rev: v.annots[AnnotationRevision], Remote: v.annots[AnnotationSource], Commit: v.commit.Unix(), Commit0: v.commit.IsZero()}
 		if b, err := json.Marshal(m); err == nil && os.MkdirAll(filepath.Dir(file), 0o755) == nil {
 			_ = atomicfile.WriteFile(file, b, 0o644) // without it, the next build asks git
@@ -87,7 +92,7 @@ func stampFiles(paths []string) []vcsFile {
 	out := make([]vcsFile, len(paths))
 	for i, p := range paths {
 		out[i].Path = p
-		fi, err := os.Lstat(p)
+		fi, err := os.Stat(p) // a symlink's target: HEAD may be one
 		if err != nil {
 			out[i].Absent = true
 			continue

@@ -16,6 +16,30 @@ import (
 // FallbackModule is the module whose Mozilla roots the CA layer holds.
 const FallbackModule = "golang.org/x/crypto/x509roots/fallback"
 
+// mozillaRootsModule is the module path and version MozillaRoots comes
+// from, "" when it cannot be told: FallbackModule's, or its replacement's
+// (none when a directory replaces it).
+func mozillaRootsModule() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path != FallbackModule {
+				continue
+			}
+			if d.Replace != nil {
+				d = d.Replace
+			}
+			if d.Version == "" || d.Version == "(devel)" {
+				return ""
+			}
+			return d.Path + "@" + d.Version
+		}
+	}
+	if v := MozillaRootsVersion(); v != "" {
+		return FallbackModule + "@" + v // from the source path, which names the module
+	}
+	return ""
+}
+
 // MozillaRootsVersion returns the version of FallbackModule that the
 // running program was built with, which is what MozillaRoots returns,
 // or "" when neither the build info nor the source path records it.

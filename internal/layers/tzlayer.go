@@ -31,12 +31,12 @@ func TZDataLayer(c *Cache, zipPath string, opts Options) (*Layer, error) {
 // does not encode the bundle (a hundred and fifty certificates to PEM, a
 // sixth of mingo's own CPU time in a build where nothing changed): the
 // bundle's bytes follow from the roots module's version, under which the
-// key is recorded. A version that cannot be told (a replaced module)
+// key is recorded. A module that cannot be told (replaced by a directory)
 // records nothing.
 func MozillaRootsLayer(c *Cache, opts Options) (*Layer, error) {
 	rec := ""
-	if v := MozillaRootsVersion(); v != "" && v != "(devel)" {
-		rec = c.recordPath("ca-certs "+FallbackModule+"@"+v+" "+rootsFormat, opts)
+	if m := mozillaRootsModule(); m != "" {
+		rec = c.recordPath("ca-certs "+m+" "+rootsFormat, opts)
 	}
 	return c.buildRecorded(rec, func() ([]Entry, error) { return CACertEntries(MozillaRoots()), nil }, opts)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/mingo-build/mingo/internal/atomicfile"
 )
@@ -37,18 +38,45 @@ func (r Records) Holds(path, key string) bool {
 	return ok && string(b) == record(key, now)
 }
 
+// Touch sets the times of the file at path to now, as `go build` touches
+// an up-to-date binary, if it is the file Record last noted with key, and
+// records it again; it reports whether it did. The file touched must be
+// the one checked: its inode and size after are those before.
+func (r Records) Touch(path, key string) bool {
+	if !r.Holds(path, key) {
+		return false
+	}
+	before, _ := lstamp(path)
+	now := time.Now()
+	if os.Chtimes(path, now, now) != nil {
+		return false
+	}
+	after, ok := lstamp(path)
+	if !ok || after.Ino != before.Ino || after.Size != before.Size {
+		return false // replaced meanwhile: Record or the next run reads it
+	}
+	r.record(path, key, after)
+	return true
+}
+
 // Record notes that the file at path now holds key. Its stamp is recorded
 // once settled; when it cannot be (it is too fresh, changed meanwhile, or
 // on another file system than the clock's), the old record is removed
-// instead, so that the next run reads the file.
-// A failure to record only costs that read.
+// instead, so that the next run reads the file. A failure to record only
+// costs that read.
 func (r Records) Record(path, key string) {
+	st, _ := lstamp(path)
+	r.record(path, key, st)
+}
+
+// record records st, the stamp of the file at path, with key, if it is
+// settled and still path's.
+func (r Records) record(path, key string, st Stamp) {
 	rec, ok := r.file(path)
 	if !ok {
 		return
 	}
-	st, ok := lstamp(path)
-	ok = ok && r.sameFileSystem(path)
+	ok = st != Stamp{} && r.sameFileSystem(path)
 	if ok {
 		settled := r.Clock.Settle([]Stamp{st})
 		again, _ := lstamp(path)

@@ -137,3 +137,38 @@ func TestRecordsOtherFileSystem(t *testing.T) {
 		t.Fatal("did not record a file on the probe's file system")
 	}
 }
+
+// Touch sets the times of a file the record holds, and records it again so
+// that it still holds; another key, or a file changed since, is left alone.
+func TestRecordsTouch(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "image.tar")
+	if err := os.WriteFile(p, []byte("archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Path(p); !ok {
+		t.Skip("no stamps on this system")
+	}
+	r := Records{Dir: filepath.Join(dir, "outputs"), Clock: Clock{Probe: filepath.Join(dir, "clock")}}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(p, old, old)
+	r.Record(p, "k1")
+	if r.Touch(p, "k2") {
+		t.Fatal("touched for another key")
+	}
+	if !r.Touch(p, "k1") {
+		t.Fatal("did not touch a file the record holds")
+	}
+	if fi, _ := os.Stat(p); !fi.ModTime().After(old) {
+		t.Fatalf("mtime %v after Touch", fi.ModTime())
+	}
+	if !r.Holds(p, "k1") {
+		t.Fatal("no longer holds after Touch")
+	}
+	if err := os.WriteFile(p, []byte("ARCHIVE"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r.Touch(p, "k1") {
+		t.Fatal("touched a file changed since")
+	}
+}
