@@ -76,6 +76,20 @@
 # ratios, which loopstats.py prints since): edit 1.15x (1.17x; base 1.27x,
 # 1.23x), nochange 1.19x (1.20x; base 1.29x, 1.30x), mono 1.23x (1.18x;
 # base 1.25x, 1.26x).
+# Measured 2026-12-06 20:32-20:47, machine otherwise idle, base = main at
+# 6ee92be (the start of that session), both built as releases are, ratio
+# of medians (paired): edit 1.12x (1.12x; base 1.19x, 1.12x), nochange
+# 1.09x (1.09x; base 1.19x, 1.17x), mono 1.11x (1.14x; base 1.15x, 1.24x),
+# 11 runs each; monocold, 5 runs, 1.13x (1.09x; base 1.07x, 1.04x) and
+# again 1.21x (1.15x; base 1.21x, 1.21x): go build alone moved from 17.9 to
+# 21.7 s between runs there. What changed at rest: no git process (its
+# answers kept with the stamps of the files they follow from), the cgo
+# check's answer memoized with the go list it reads, the CA bundle's key
+# recorded under the roots module's version (no PEM encoded), the tarball
+# only touched when the record says it holds the same archive (write 0.013
+# -> 0.001 s), both go builds started before any other work (half the
+# builds started the second 10-20 ms late). Peak RSS: 174.2 vs go build's
+# 171.9 MiB (edit), 149.1 vs 149.1 MiB (monocold).
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
