@@ -67,17 +67,7 @@ func TestVCSInGit(t *testing.T) {
 // again, each giving the new answer.
 func TestVCSMemo(t *testing.T) {
 	dir := t.TempDir()
-	env := append(os.Environ(), "HOME="+t.TempDir(), "GIT_CONFIG_NOSYSTEM=1",
-		"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com")
-	run := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		time.Sleep(2 * stamp.FineGranularity) // the stamps settle: memoized
-	}
+	run := func(args ...string) { t.Helper(); gitSettled(t, dir, args...) }
 	run("init", "-q")
 	run("remote", "add", "origin", "https://github.com/acme/api.git")
 	run("commit", "-q", "--allow-empty", "-m", "first")
@@ -108,22 +98,17 @@ func TestVCSMemo(t *testing.T) {
 	run("pack-refs", "--all")
 	check(5, "https://github.com/acme/other")
 	check(5, "https://github.com/acme/other")
+	// A config that includes another is not followed: never memoized.
+	run("config", "include.path", filepath.Join(t.TempDir(), "more"))
+	check(6, "https://github.com/acme/other")
+	check(7, "https://github.com/acme/other")
 }
 
 // In a linked worktree (.git a file naming the worktree's git directory,
 // refs in the common one) a commit asks git again.
 func TestVCSMemoWorktree(t *testing.T) {
 	dir, wt := t.TempDir(), filepath.Join(t.TempDir(), "wt")
-	env := append(os.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com")
-	run := func(in string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", in}, args...)...)
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		time.Sleep(2 * stamp.FineGranularity)
-	}
+	run := func(in string, args ...string) { t.Helper(); gitSettled(t, in, args...) }
 	run(dir, "init", "-q")
 	run(dir, "commit", "-q", "--allow-empty", "-m", "first")
 	run(dir, "worktree", "add", "-q", "-b", "feature", wt)
@@ -177,16 +162,7 @@ func TestVCSSignedCommits(t *testing.T) {
 // repository git finds; an answer that is not final is never kept.
 func TestVCSMemoSymlinkAndUnfinished(t *testing.T) {
 	repo := t.TempDir()
-	env := append(os.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com")
-	run := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		time.Sleep(2 * stamp.FineGranularity)
-	}
+	run := func(args ...string) { t.Helper(); gitSettled(t, repo, args...) }
 	run("init", "-q")
 	run("commit", "-q", "--allow-empty", "-m", "first")
 	os.Mkdir(filepath.Join(repo, "sub"), 0o755)
@@ -212,4 +188,16 @@ func TestVCSMemoSymlinkAndUnfinished(t *testing.T) {
 	}); v.annots[AnnotationSource] != "https://example.com/x" {
 		t.Fatal("an answer that was not final was kept")
 	}
+}
+
+// gitSettled runs git in dir as a committer of its own, then waits for the
+// stamps of what it wrote to settle, so that a memo may keep them.
+func gitSettled(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	time.Sleep(2 * stamp.FineGranularity)
 }

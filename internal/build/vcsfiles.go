@@ -13,7 +13,8 @@ import (
 // <ancestor>/.git up to the first there is, the repository's HEAD, branch
 // ref, packed-refs, shallow and config, the user's and the system's
 // config, and the git binary. repo reports whether a repository was found;
-// ok is false when git could read more than these.
+// ok is false when git could read more than these (but for config
+// includes: see noIncludes).
 func gitFiles(dir string) (files []string, repo, ok bool) {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -36,8 +37,7 @@ func gitFiles(dir string) (files []string, repo, ok bool) {
 		files = append(files, dotGit)
 		if _, err := os.Lstat(dotGit); err == nil {
 			repo, ok := repoFiles(dotGit)
-			files = append(append(files, repo...), config...)
-			return files, true, ok && noIncludes(files)
+			return append(append(files, repo...), config...), true, ok
 		}
 		if filepath.Dir(d) == d {
 			return append(files, config...), false, true // git says nothing

@@ -64,7 +64,9 @@ func memoVCS(cacheDir, dir string, read func() (vcsInfo, bool)) vcsInfo {
 	}
 	v, final := read()
 	final = final && (repo || v.annots[AnnotationRevision] == "")
-	if after := stampFiles(paths); final && slices.Equal(before, after) && settledFiles(after) {
+	// Config includes are checked only here: a memo's stamps hold only
+	// while the configs are the ones checked.
+	if after := stampFiles(paths); final && slices.Equal(before, after) && settledFiles(after) && noIncludes(paths) {
 		m := vcsMemo{Files: after, Rev: v.annots[AnnotationRevision], Remote: v.annots[AnnotationSource], Commit: v.commit.Unix(), Commit0: v.commit.IsZero()}
 		if b, err := json.Marshal(m); err == nil && os.MkdirAll(filepath.Dir(file), 0o755) == nil {
 			_ = atomicfile.WriteFile(file, b, 0o644) // without it, the next build asks git

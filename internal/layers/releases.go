@@ -2,6 +2,7 @@ package layers
 
 import (
 	"bufio"
+	"cmp"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,19 +21,11 @@ const FallbackModule = "golang.org/x/crypto/x509roots/fallback"
 // from, "" when it cannot be told: FallbackModule's, or its replacement's
 // (none when a directory replaces it).
 func mozillaRootsModule() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path != FallbackModule {
-				continue
-			}
-			if d.Replace != nil {
-				d = d.Replace
-			}
-			if d.Version == "" || d.Version == "(devel)" {
-				return ""
-			}
-			return d.Path + "@" + d.Version
+	if d, ok := fallbackDep(); ok {
+		if d.Version == "" || d.Version == "(devel)" {
+			return ""
 		}
+		return d.Path + "@" + d.Version
 	}
 	if v := MozillaRootsVersion(); v != "" {
 		return FallbackModule + "@" + v // from the source path, which names the module
@@ -40,20 +33,27 @@ func mozillaRootsModule() string {
 	return ""
 }
 
+// fallbackDep is FallbackModule as the build info records it, replaced
+// if it is; ok is false when it records none (test binaries).
+func fallbackDep() (*debug.Module, bool) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return nil, false
+	}
+	for _, d := range bi.Deps {
+		if d.Path == FallbackModule {
+			return cmp.Or(d.Replace, d), true
+		}
+	}
+	return nil, false
+}
+
 // MozillaRootsVersion returns the version of FallbackModule that the
 // running program was built with, which is what MozillaRoots returns,
 // or "" when neither the build info nor the source path records it.
 func MozillaRootsVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path != FallbackModule {
-				continue
-			}
-			if d.Replace != nil {
-				d = d.Replace
-			}
-			return d.Version
-		}
+	if d, ok := fallbackDep(); ok {
+		return d.Version
 	}
 	// Test binaries carry no dependencies in their build info, but the
 	// compiled code knows its file: .../fallback@VERSION/bundle/bundle.go.

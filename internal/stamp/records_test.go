@@ -71,15 +71,7 @@ func TestRecords(t *testing.T) {
 // A stamp that cannot settle is not recorded, and removes the record it
 // replaces: the next run reads the file.
 func TestRecordsUnsettled(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "image.tar")
-	if err := os.WriteFile(p, []byte("archive"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := Path(p); !ok {
-		t.Skip("no stamps on this system")
-	}
-	r := Records{Dir: filepath.Join(dir, "outputs"), Clock: Clock{Probe: filepath.Join(dir, "clock")}}
+	r, p := recordsIn(t, t.TempDir(), "archive")
 	r.Record(p, "k1")
 	if !r.Holds(p, "k1") {
 		t.Fatal("not recorded")
@@ -141,15 +133,7 @@ func TestRecordsOtherFileSystem(t *testing.T) {
 // Touch sets the times of a file the record holds, and records it again so
 // that it still holds; another key, or a file changed since, is left alone.
 func TestRecordsTouch(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "image.tar")
-	if err := os.WriteFile(p, []byte("archive"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := Path(p); !ok {
-		t.Skip("no stamps on this system")
-	}
-	r := Records{Dir: filepath.Join(dir, "outputs"), Clock: Clock{Probe: filepath.Join(dir, "clock")}}
+	r, p := recordsIn(t, t.TempDir(), "archive")
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(p, old, old)
 	r.Record(p, "k1")
@@ -171,4 +155,19 @@ func TestRecordsTouch(t *testing.T) {
 	if r.Touch(p, "k1") {
 		t.Fatal("touched a file changed since")
 	}
+}
+
+// recordsIn returns Records kept in dir, with their clock's probe there,
+// and the path of a file there holding content; it skips where the system
+// gives no stamps.
+func recordsIn(t *testing.T, dir, content string) (Records, string) {
+	t.Helper()
+	p := filepath.Join(dir, "image.tar")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Path(p); !ok {
+		t.Skip("no stamps on this system")
+	}
+	return Records{Dir: filepath.Join(dir, "outputs"), Clock: Clock{Probe: filepath.Join(dir, "clock")}}, p
 }
