@@ -363,7 +363,9 @@ func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, bin strin
 		}
 		return mc.hit, nil
 	}
-	opts := layers.Options{ModTime: t.Created, Compression: t.Compression}
+	aside, done := s.spare()
+	defer done()
+	opts := layers.Options{ModTime: t.Created, Compression: t.Compression, HashAside: aside}
 	var layer *layers.Layer
 	var err error
 	if sum.sum == "" {

@@ -3,7 +3,9 @@ package build
 import (
 	"context"
 	"maps"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mingo-build/mingo/buildcache"
 	"github.com/mingo-build/mingo/internal/gotool"
@@ -31,6 +33,17 @@ type session struct {
 	// left (see Build).
 	toStart sync.WaitGroup
 	started chan struct{}
+	// busy counts the go builds running and the binary layers being
+	// written: fewer than GOMAXPROCS leaves a processor spare.
+	busy atomic.Int32
+}
+
+// spare reports whether a processor would idle while one more binary
+// layer is written (see layers.Options.HashAside); it counts that layer
+// as busy until the returned func is called.
+func (s *session) spare() (bool, func()) {
+	n := s.busy.Add(1)
+	return int(n) < runtime.GOMAXPROCS(0), func() { s.busy.Add(-1) }
 }
 
 // afterStarts waits until every batch has come to start its go build, or

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"slices"
@@ -87,18 +86,27 @@ func BuildFresh(ctx context.Context, c *Cache, entries []Entry, opts Options) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	hashes := map[string]hash.Hash{}
+	// The digester of each file without a digest, made when the file is
+	// opened: it is read once, as the layer is written.
+	hashes := map[string]*digester{}
+	defer func() {
+		for _, d := range hashes {
+			d.Close()
+		}
+	}()
 	for i, e := range norm {
 		if e.Mode.IsRegular() && e.Digest == "" {
-			h := sha256.New()
-			hashes[e.Path] = h
 			norm[i].Open = func() (io.ReadCloser, error) {
 				rc, err := e.Open()
 				if err != nil {
 					return nil, err
 				}
-				h.Reset()
-				return &readCloser{Reader: io.TeeReader(rc, h), close: rc.Close}, nil
+				if old := hashes[e.Path]; old != nil {
+					old.Close()
+				}
+				d := newDigester(opts.HashAside)
+				hashes[e.Path] = d
+				return &readCloser{Reader: io.TeeReader(rc, d), close: rc.Close}, nil
 			}
 		}
 	}
@@ -109,8 +117,8 @@ func BuildFresh(ctx context.Context, c *Cache, entries []Entry, opts Options) (*
 	defer os.Remove(tmp) // no-op once stored
 	sums := make(map[string]string, len(hashes))
 	for i, e := range norm {
-		if h, ok := hashes[e.Path]; ok {
-			sums[e.Path] = hex.EncodeToString(h.Sum(nil))
+		if d, ok := hashes[e.Path]; ok {
+			sums[e.Path] = hex.EncodeToString(d.Sum())
 			norm[i].Digest = sums[e.Path]
 		}
 	}

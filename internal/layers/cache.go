@@ -166,7 +166,7 @@ func (v *verifyReader) Read(p []byte) (int, error) {
 		if v.n != v.size {
 			return n, fmt.Errorf("%s has %d bytes, want %d: %w", v.name, v.n, v.size, ErrDamaged)
 		}
-		if got := sum(v.h); got != v.want.String() {
+		if got := sum(v.h.Sum(nil)); got != v.want.String() {
 			return n, fmt.Errorf("%s has digest %s, want %s: %w", v.name, got, v.want, ErrDamaged)
 		}
 	}
@@ -235,14 +235,15 @@ func (c *Cache) rel(path string) string {
 // a time, and writing each to the file was a system call per write, half
 // of a binary layer's CPU time.
 func compress(w io.Writer, entries []Entry, opts Options) (record, error) {
-	blobHash := sha256.New()
+	blobHash, tarHash := newDigester(opts.HashAside), newDigester(opts.HashAside)
+	defer blobHash.Close()
+	defer tarHash.Close()
 	buf := bufio.NewWriterSize(io.MultiWriter(w, blobHash), 256<<10)
 	counter := &countWriter{w: buf}
 	zw, err := opts.Compression.newWriter(counter)
 	if err != nil {
 		return record{}, err
 	}
-	tarHash := sha256.New()
 	if err := writeTar(io.MultiWriter(zw, tarHash), entries, opts.modTime()); err != nil {
 		return record{}, err
 	}
@@ -252,10 +253,10 @@ func compress(w io.Writer, entries []Entry, opts Options) (record, error) {
 	if err := buf.Flush(); err != nil {
 		return record{}, err
 	}
-	return record{Digest: sum(blobHash), DiffID: sum(tarHash), Size: counter.n}, nil
+	return record{Digest: sum(blobHash.Sum()), DiffID: sum(tarHash.Sum()), Size: counter.n}, nil
 }
 
-func sum(h hash.Hash) string { return fmt.Sprintf("sha256:%x", h.Sum(nil)) }
+func sum(digest []byte) string { return fmt.Sprintf("sha256:%x", digest) }
 
 type countWriter struct {
 	w io.Writer

@@ -3,6 +3,7 @@ package layers
 import (
 	"context"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,11 +11,29 @@ import (
 
 // BuildFresh writes the very layer Build writes, returns the file's digest
 // as FileSum gives it, and records the layer under the key Build looks up:
-// the next build, which knows the digest, finds it without writing.
+// the next build, which knows the digest, finds it without writing. So it
+// does with its hashes aside, for a file of many chunks.
 func TestBuildFresh(t *testing.T) {
+	big := make([]byte, 5*asideChunk+12345)
+	rand.NewChaCha8([32]byte{1}).Read(big)
+	for _, tc := range []struct {
+		name    string
+		content []byte
+		aside   bool
+	}{
+		{"small", []byte("a freshly linked binary"), false},
+		{"small aside", []byte("a freshly linked binary"), true},
+		{"big", big, false},
+		{"big aside", big, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testBuildFresh(t, tc.content, Options{HashAside: tc.aside}) })
+	}
+}
+
+func testBuildFresh(t *testing.T, content []byte, opts Options) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "app")
-	if err := os.WriteFile(bin, []byte("a freshly linked binary"), 0o755); err != nil {
+	if err := os.WriteFile(bin, content, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	entry, err := File(bin, "/usr/local/bin/app", 0o755)
@@ -22,7 +41,7 @@ func TestBuildFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := mustCache(t)
-	fresh, sums, err := BuildFresh(context.Background(), c, []Entry{entry}, Options{})
+	fresh, sums, err := BuildFresh(context.Background(), c, []Entry{entry}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

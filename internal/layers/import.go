@@ -109,12 +109,12 @@ func copyChecked(w io.Writer, compressed io.Reader, comp Compression) (record, e
 	zerr := <-done
 	if err != nil {
 		// What was read, for the caller to tell damage from a short read.
-		return record{Digest: sum(blobHash), Size: counter.n}, err
+		return record{Digest: sum(blobHash.Sum(nil)), Size: counter.n}, err
 	}
 	if zerr != nil {
 		return record{}, fmt.Errorf("%w: not a %s stream: %v", ErrDigestMismatch, comp.or(), zerr)
 	}
-	return record{Digest: sum(blobHash), DiffID: sum(tarHash), Size: counter.n}, nil
+	return record{Digest: sum(blobHash.Sum(nil)), DiffID: sum(tarHash.Sum(nil)), Size: counter.n}, nil
 }
 
 func decompress(w io.Writer, r io.Reader, comp Compression) error {

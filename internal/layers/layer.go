@@ -55,6 +55,10 @@ type Options struct {
 	ModTime time.Time
 	// Compression is gzip (the zero value) or zstd.
 	Compression Compression
+	// HashAside hashes the layer's content, tar and blob on goroutines of
+	// their own (see digester): faster when a processor would otherwise
+	// idle, more work when none does. It changes no byte.
+	HashAside bool
 }
 
 // gzipLevel is fixed: changing it changes every layer digest mingo makes
