@@ -90,6 +90,18 @@
 # -> 0.001 s), both go builds started before any other work (half the
 # builds started the second 10-20 ms late). Peak RSS: 174.2 vs go build's
 # 171.9 MiB (edit), 149.1 vs 149.1 MiB (monocold).
+# Measured 2026-12-06 23:04-23:20, machine otherwise idle, base = main at
+# c76eba3 (the start of that session), times now from bash's microsecond
+# clock, ratio of medians (paired): edit 1.11x (1.13x; base 1.11x, 1.13x),
+# nochange 1.02x (1.02x; base 1.06x, 1.06x), mono 1.12x (1.12x; base
+# 1.16x, 1.17x), 11 runs each; monocold, 5 runs, 1.10x (1.17x; base 1.11x,
+# 1.11x). What changed: a run that caught no signal waits 1 ms for one in
+# flight, not 10 (it reads its pending signals); a binary layer written
+# while a processor would idle hashes aside (layer 87 -> 76 ms for crane
+# alone; the edit loop's two layers often overlap, so the figure hides it).
+# Monocold is at this design's floor here: mingo spends 3.7 s of CPU (2.1 s
+# deflate, 0.6 s SHA-256, 0.4 s system) on processors the 60 links keep
+# busy, so it lands at the floor plus about half that, 1.09-1.10x.
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
