@@ -101,7 +101,11 @@
 # alone; the edit loop's two layers often overlap, so the figure hides it).
 # Monocold is at this design's floor here: mingo spends 3.7 s of CPU (2.1 s
 # deflate, 0.6 s SHA-256, 0.4 s system) on processors the 60 links keep
-# busy, so it lands at the floor plus about half that, 1.09-1.10x.
+# busy, so it lands at the floor plus about half that, 1.09-1.10x. Again at
+# 23:50, 7 runs without base: monocold 1.03x (1.11x). Deflate is two thirds
+# of that CPU, and klauspost's gzip level 2 is already its fastest (level 1
+# took 32-38 ms for a 6.4 MB binary, level 2 30-32 ms; zstd's fastest 25-28
+# ms, but engines before Docker 23 cannot pull zstd).
 #
 # Usage: bench/loop.sh [RUNS] [CASE...]   (default 5, every case)
 #   MINGO_BASE=path/to/mingo also measures that binary, alternating, as
