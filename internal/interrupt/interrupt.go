@@ -58,7 +58,7 @@ func Catch(prog string) (context.Context, func() os.Signal) {
 			// handler has not run yet is past Stop's reach: that handler
 			// will find it unwanted and kill the process with it. Give it
 			// the time to, rather than exit 0 first.
-			settle()
+			settle(signalsInFlight, time.Sleep)
 		} else {
 			fmt.Fprintf(os.Stderr, "%s: stopped by %v\n", prog, s)
 		}
@@ -66,31 +66,34 @@ func Catch(prog string) (context.Context, func() os.Signal) {
 	}
 }
 
-// exitGrace is how long a run that caught no signal waits at most before
-// exiting, for a signal in flight to take effect (see Catch); handlerGrace
-// is how long a handler needs once its thread has taken the signal.
+// exitGrace is how long a run that caught no signal waits before exiting
+// when a signal may be in flight (see Catch); handlerGrace is how long a
+// handler needs once its thread has taken the signal.
 const (
 	exitGrace    = 10 * time.Millisecond
 	handlerGrace = time.Millisecond
 )
 
-// settle returns once no SIGINT or SIGTERM is in flight. Where the process
-// can see its pending signals (Linux), that is handlerGrace after none is
-// pending, or exitGrace at most: the 10 ms every run waited before were a
-// sixtieth of a build that finds nothing to do. Elsewhere it waits
-// exitGrace.
-func settle() {
-	for waited := time.Duration(0); waited < exitGrace; waited += handlerGrace {
-		time.Sleep(handlerGrace)
-		inFlight, err := pending("/proc/self/status", syscall.SIGINT, syscall.SIGTERM)
-		if err != nil {
-			time.Sleep(exitGrace - waited - handlerGrace)
-			return
-		}
-		if !inFlight {
-			return
-		}
+// settle returns once a SIGINT or SIGTERM in flight has had the time to
+// take effect. Where the process sees its pending signals (Linux) and
+// none is, that is handlerGrace, for a handler already running: the 10 ms
+// every run waited before were a sixtieth of a build that finds nothing
+// to do. When one is pending, or pending signals cannot be read, it waits
+// exitGrace: the handler kills the process meanwhile. Signals sent to one
+// thread (tgkill) are not seen; kill, a terminal's Ctrl-C, systemd and
+// container engines signal the process.
+func settle(inFlight func() (bool, error), sleep func(time.Duration)) {
+	sleep(handlerGrace)
+	if pending, err := inFlight(); err == nil && !pending {
+		return
 	}
+	sleep(exitGrace - handlerGrace)
+}
+
+// signalsInFlight reports whether SIGINT or SIGTERM is pending for this
+// process.
+func signalsInFlight() (bool, error) {
+	return pending("/proc/self/status", syscall.SIGINT, syscall.SIGTERM)
 }
 
 // Status is the exit status of a process a signal stopped: 128 plus the

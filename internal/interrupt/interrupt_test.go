@@ -110,3 +110,25 @@ func TestCatchSecondSignalExits(t *testing.T) {
 		t.Errorf("child: exit status %d, stderr %q; want 130, %q", code, stderr, want)
 	}
 }
+
+// settle waits for a running handler only when no signal is pending, and
+// the whole grace when one is (its handler may have taken it a moment
+// ago) or when pending signals cannot be read.
+func TestSettle(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		pending bool
+		err     error
+		want    time.Duration
+	}{
+		{"none pending", false, nil, handlerGrace},
+		{"one pending", true, nil, exitGrace},
+		{"unreadable", false, errors.New("no /proc"), exitGrace},
+	} {
+		var slept time.Duration
+		settle(func() (bool, error) { return tc.pending, tc.err }, func(d time.Duration) { slept += d })
+		if slept != tc.want {
+			t.Errorf("%s: settle slept %v, want %v", tc.name, slept, tc.want)
+		}
+	}
+}

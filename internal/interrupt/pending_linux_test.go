@@ -40,7 +40,9 @@ func TestPending(t *testing.T) {
 		t.Error("pending of a missing status file: no error")
 	}
 	bad := filepath.Join(t.TempDir(), "status")
-	os.WriteFile(bad, []byte("Name:\tx\nShdPnd:\tzz\n"), 0o644)
+	if err := os.WriteFile(bad, []byte("Name:\tx\nShdPnd:\tzz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := pending(bad, syscall.SIGINT); err == nil {
 		t.Error("pending of a malformed ShdPnd: no error")
 	}
