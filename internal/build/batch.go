@@ -364,7 +364,6 @@ func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, bin strin
 		return mc.hit, nil
 	}
 	aside, done := s.spare()
-	defer done()
 	opts := layers.Options{ModTime: t.Created, Compression: t.Compression, HashAside: aside}
 	var layer *layers.Layer
 	var err error
@@ -376,6 +375,7 @@ func (s *session) binaryLayer(ctx context.Context, entry layers.Entry, bin strin
 	} else {
 		layer, err = layers.BuildContext(ctx, s.Cache, []layers.Entry{entry}, opts)
 	}
+	done() // not through s.record's upload, which waits on the network
 	if err != nil {
 		return nil, fmt.Errorf("layering the binary: %w", err)
 	}

@@ -39,9 +39,9 @@ func (s *session) compile(ctx context.Context, limit *semaphore.Weighted, b *bat
 	err := cmd.Start()
 	starting()
 	if err == nil {
-		s.busy.Add(1)
+		s.building.Add(1)
 		err = cmd.Wait()
-		s.busy.Add(-1)
+		s.building.Add(-1)
 	}
 	limit.Release(1)
 	if err == nil {

@@ -33,17 +33,19 @@ type session struct {
 	// left (see Build).
 	toStart sync.WaitGroup
 	started chan struct{}
-	// busy counts the go builds running and the binary layers being
-	// written: fewer than GOMAXPROCS leaves a processor spare.
-	busy atomic.Int32
+	// building counts the go builds running, layering the binary layers
+	// being written (see spare).
+	building, layering atomic.Int32
 }
 
 // spare reports whether a processor would idle while one more binary
-// layer is written (see layers.Options.HashAside); it counts that layer
-// as busy until the returned func is called.
+// layer is written (see layers.Options.HashAside): no go build runs (one
+// may keep every processor busy) and fewer layers than processors are
+// written, this one included. It counts the layer until the returned func
+// is called.
 func (s *session) spare() (bool, func()) {
-	n := s.busy.Add(1)
-	return int(n) < runtime.GOMAXPROCS(0), func() { s.busy.Add(-1) }
+	n := s.layering.Add(1)
+	return s.building.Load() == 0 && int(n) < runtime.GOMAXPROCS(0), func() { s.layering.Add(-1) }
 }
 
 // afterStarts waits until every batch has come to start its go build, or
