@@ -138,13 +138,14 @@ plats=linux/amd64,linux/arm64
 timed() {
 	local name=$1 t0 t1
 	shift
-	t0=$EPOCHREALTIME
+	# Microseconds, whatever the locale's decimal point.
+	t0=${EPOCHREALTIME/[.,]/}
 	/usr/bin/time -o "$work/time.out" -f '%M' "$@" >/dev/null 2>"$work/err.out" || {
 		cat "$work/err.out" >&2
 		return 1
 	}
-	t1=$EPOCHREALTIME
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }') $(cat "$work/time.out")" >>"$work/$name.times"
+	t1=${EPOCHREALTIME/[.,]/}
+	echo "$(awk -v us=$((t1 - t0)) 'BEGIN { printf "%.4f", us / 1e6 }') $(cat "$work/time.out")" >>"$work/$name.times"
 	{ grep '^mingo trace:' "$work/err.out" || true; echo; } >>"$work/$name.trace"
 }
 
